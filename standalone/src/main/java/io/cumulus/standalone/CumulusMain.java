@@ -1,0 +1,179 @@
+package io.cumulus.standalone;
+
+import java.io.Console;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code cumulus} command of the standalone jar:
+ * <pre>
+ *   serve [--options]                         run every service (the default)
+ *   account create NAME [--password=P] [--data-dir=DIR] [--port=N]
+ * </pre>
+ * Exit codes: 0 done, 1 failed, 2 bad usage.
+ */
+public final class CumulusMain {
+
+    public static void main(String[] args) {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "serve" : rest.remove(0);
+        try {
+            switch (command) {
+                case "serve" -> serve(rest);
+                case "account" -> account(rest);
+                case "help", "--help", "-h" -> System.out.println(USAGE);
+                default -> usage("unknown command '" + command + "'");
+            }
+        } catch (StandaloneSettings.BadSettings e) {
+            usage(e.getMessage());
+        }
+    }
+
+    private static final String USAGE = """
+            usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
+                                   [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
+                   cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
+            """;
+
+    private static void usage(String problem) {
+        System.err.println("cumulus: " + problem);
+        System.err.print(USAGE);
+        System.exit(2);
+    }
+
+    private static void serve(List<String> args) {
+        StandaloneSettings settings = StandaloneSettings.from(args, System.getenv());
+        System.out.println("Cumulus is starting; data in " + settings.dataDir());
+        StandaloneServer server;
+        try {
+            server = StandaloneServer.start(settings, line -> System.out.println("  " + line));
+        } catch (RuntimeException e) {
+            System.err.println("cumulus: could not start: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Cumulus is stopping ...");
+            server.close();
+            System.out.println("Cumulus stopped.");
+            stopped.countDown();
+        }, "cumulus-shutdown"));
+        System.out.println();
+        System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
+        System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
+                + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
+                + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
+        System.out.println("Stop with Ctrl-C.");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void account(List<String> args) {
+        if (args.size() < 2 || !args.get(0).equals("create")) {
+            usage("expected: account create NAME [--password=P]");
+        }
+        String username = args.get(1);
+        String password = null;
+        List<String> serverOptions = new ArrayList<>();
+        for (int i = 2; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith("--password=")) {
+                password = a.substring("--password=".length());
+            } else if (a.equals("--password") && i + 1 < args.size()) {
+                password = args.get(++i);
+            } else {
+                serverOptions.add(a);
+            }
+        }
+        StandaloneSettings settings = StandaloneSettings.from(serverOptions, System.getenv());
+        if (password == null) {
+            password = System.getenv("CUMULUS_PASSWORD");
+        }
+        if (password == null) {
+            Console console = System.console();
+            if (console == null) {
+                usage("give a password with --password=P or CUMULUS_PASSWORD");
+            }
+            password = new String(console.readPassword("Password for %s: ", username));
+        }
+        Path tokenFile = settings.dataDir().resolve("admin-token");
+        if (!Files.exists(tokenFile)) {
+            System.err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus)"
+                    + " with the same --data-dir");
+            System.exit(1);
+        }
+        try {
+            String token = Files.readString(tokenFile).trim();
+            String body = "{\"username\":" + json(username) + ",\"password\":" + json(password) + "}";
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + settings.httpPort() + "/v1/admin/accounts"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 201) {
+                System.out.println("account created: " + response.body());
+            } else {
+                System.err.println("cumulus: the server refused (" + response.statusCode() + "): " + response.body());
+                System.exit(1);
+            }
+        } catch (ConnectException e) {
+            System.err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            System.exit(1);
+        } catch (IOException e) {
+            System.err.println("cumulus: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+    }
+
+    static String json(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        StringBuilder b = new StringBuilder(String.valueOf(e.getMessage()));
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+            if (t.getMessage() != null && !b.toString().contains(t.getMessage())) {
+                b.append(": ").append(t.getMessage());
+            }
+        }
+        return b.toString();
+    }
+
+    private CumulusMain() {
+    }
+}
