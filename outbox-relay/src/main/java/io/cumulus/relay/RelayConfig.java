@@ -1,0 +1,56 @@
+package io.cumulus.relay;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Where the outbox relay reads (one PostgreSQL database's {@code ingest.outbox}), where it writes
+ * (a Kafka cluster) and where it keeps its Debezium offsets. The replication slot is named after
+ * the database so that several Cumulus databases can share one server.
+ */
+public record RelayConfig(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
+                          String bootstrapServers, Path offsetsDir) {
+
+    public static RelayConfig of(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
+                                 String bootstrapServers, Path offsetsDir) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, bootstrapServers, offsetsDir);
+    }
+
+    /** The logical replication slot: one per database, at most 63 characters of [a-z0-9_]. */
+    public String slotName() {
+        String name = "cumulus_outbox_" + database.toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    /** The Debezium PostgreSQL connector's settings: only {@code ingest.outbox}, through pgoutput. */
+    Properties debeziumProperties() {
+        Properties p = new Properties();
+        p.setProperty("name", "cumulus-outbox-relay");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage.file.filename", offsetsDir.resolve("offsets.dat").toString());
+        p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("database.hostname", dbHost);
+        p.setProperty("database.port", String.valueOf(dbPort));
+        p.setProperty("database.user", dbUser);
+        p.setProperty("database.password", dbPassword);
+        p.setProperty("database.dbname", database);
+        p.setProperty("topic.prefix", "cumulus-relay");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slotName());
+        p.setProperty("publication.name", "cumulus_outbox");
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", "ingest.outbox");
+        // A batch accepted before the relay first ran is in the table, not in any slot: snapshot it.
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("binary.handling.mode", "bytes");
+        // Latency: an accepted batch should reach Kafka within tens of milliseconds.
+        p.setProperty("poll.interval.ms", "20");
+        p.setProperty("max.batch.size", "2048");
+        p.setProperty("errors.max.retries", "-1");
+        p.setProperty("errors.retry.delay.initial.ms", "300");
+        p.setProperty("errors.retry.delay.max.ms", "5000");
+        return p;
+    }
+}
