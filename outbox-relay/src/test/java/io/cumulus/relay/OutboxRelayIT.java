@@ -75,8 +75,8 @@ class OutboxRelayIT {
     }
 
     @Test
-    void aDatabaseWithoutTheOutboxTableStillStartsAndRelaysOnceItExists() throws Exception {
-        // given a database where ingest-api has not created its outbox yet
+    void manyRowsOfOneTransactionArriveInCommitOrder() throws Exception {
+        // given an empty outbox
         PostgresConnection db = TestServers.freshDatabase();
         createOutbox(db);
         String namespace = UUID.randomUUID().toString();
