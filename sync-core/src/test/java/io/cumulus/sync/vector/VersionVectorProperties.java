@@ -66,4 +66,57 @@ class VersionVectorProperties {
         assertThat(a.increment("A").compare(a)).isEqualTo(Causality.DOMINATES);
         assertThat(a.entries()).isEqualTo(VersionVector.of(Map.copyOf(a.entries())).entries());
     }
+
+    @Property
+    void compareAgreesWithTheCounterOfEveryDevice(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector b) {
+        // The definition, device by device, as an independent oracle for compare.
+        boolean aHasAll = true;
+        boolean bHasAll = true;
+        for (String device : new String[] {"A", "B", "C", "D"}) {
+            aHasAll &= a.counter(device) >= b.counter(device);
+            bHasAll &= b.counter(device) >= a.counter(device);
+        }
+        Causality expected = aHasAll && bHasAll ? Causality.EQUAL
+                : aHasAll ? Causality.DOMINATES
+                : bHasAll ? Causality.DOMINATED
+                : Causality.CONCURRENT;
+        assertThat(a.compare(b)).isEqualTo(expected);
+        assertThat(a.compare(a)).isEqualTo(Causality.EQUAL);
+    }
+
+    @Property
+    void aChainOfEditsIsTransitive(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector seenByB,
+                                   @ForAll("vectors") VersionVector seenByC,
+                                   @ForAll("devices") String editorB, @ForAll("devices") String editorC) {
+        // given b is an edit made after seeing a, and c an edit made after seeing b
+        VersionVector b = a.merge(seenByB).increment(editorB);
+        VersionVector c = b.merge(seenByC).increment(editorC);
+
+        // then
+        assertThat(b.compare(a)).isEqualTo(Causality.DOMINATES);
+        assertThat(c.compare(b)).isEqualTo(Causality.DOMINATES);
+        assertThat(c.compare(a)).isEqualTo(Causality.DOMINATES);
+        assertThat(a.compare(c)).isEqualTo(Causality.DOMINATED);
+    }
+
+    @Property
+    void mergeIsAssociative(@ForAll("vectors") VersionVector a, @ForAll("vectors") VersionVector b,
+                            @ForAll("vectors") VersionVector c) {
+        assertThat(a.merge(b).merge(c)).isEqualTo(a.merge(b.merge(c)));
+    }
+
+    @Property
+    void anEditAfterMergingConcurrentVersionsDominatesBoth(@ForAll("vectors") VersionVector a,
+                                                           @ForAll("vectors") VersionVector b,
+                                                           @ForAll("devices") String resolver) {
+        VersionVector resolved = a.merge(b).increment(resolver);
+
+        assertThat(resolved.compare(a)).isEqualTo(Causality.DOMINATES);
+        assertThat(resolved.compare(b)).isEqualTo(Causality.DOMINATES);
+    }
+
+    @Provide
+    Arbitrary<String> devices() {
+        return Arbitraries.of("A", "B", "C", "D", "E");
+    }
 }

@@ -59,4 +59,27 @@ class VersionVectorTest {
         assertThatThrownBy(() -> VersionVector.of("A", -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> VersionVector.of(" ", 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void resolvingAConflictGivesAVersionNewerThanBothSides() {
+        // given the brief's conflict: local {A:3, B:2}, server {A:2, B:3}
+        VersionVector local = VersionVector.of("A", 3, "B", 2);
+        VersionVector server = VersionVector.of("A", 2, "B", 3);
+
+        // when device A resolves it
+        VersionVector resolved = local.merge(server).increment("A");
+
+        // then
+        assertThat(resolved).isEqualTo(VersionVector.of("A", 4, "B", 3));
+        assertThat(resolved.compare(local)).isEqualTo(Causality.DOMINATES);
+        assertThat(resolved.compare(server)).isEqualTo(Causality.DOMINATES);
+    }
+
+    @Test
+    void anEditByANewDeviceOnTopOfAVersionIsNewer() {
+        VersionVector server = VersionVector.of("A", 2, "B", 2);
+
+        assertThat(server.increment("C").compare(server)).isEqualTo(Causality.DOMINATES);
+        assertThat(server.compare(server.increment("C"))).isEqualTo(Causality.DOMINATED);
+    }
 }
