@@ -1,0 +1,116 @@
+package io.cumulus.reconciler;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cumulus.reconciler.decision.BatchContext;
+import io.cumulus.reconciler.decision.Decision;
+import io.cumulus.reconciler.decision.Decision.Applied;
+import io.cumulus.reconciler.decision.Decision.Conflict;
+import io.cumulus.reconciler.decision.Decision.Duplicate;
+import io.cumulus.reconciler.decision.Decision.Stale;
+import io.cumulus.reconciler.decision.FileVersion;
+import io.cumulus.reconciler.decision.FileWrite;
+import io.cumulus.reconciler.decision.NamespaceView;
+import io.cumulus.reconciler.decision.ProposedChange;
+import io.cumulus.reconciler.decision.Reconciler;
+import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.FileState;
+import io.cumulus.schemas.OutcomeKind;
+import io.cumulus.schemas.Topics;
+
+/**
+ * Reconciles one change batch at a time, its changes in order: decides each change, records the
+ * resulting write (if any) as the namespace's next event, and emits the event, the file's new state,
+ * the chunk reference deltas and the change's outcome. Every output record is stamped with the
+ * batch's acceptedAt and carries no headers, so a replay produces identical records. A batch already
+ * reconciled (the relay delivers at least once) is dropped whole.
+ */
+final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted, String, SpecificRecord> {
+    private static final Logger log = LoggerFactory.getLogger(ReconcileProcessor.class);
+
+    private final Reconciler reconciler = new Reconciler();
+    private ProcessorContext<String, SpecificRecord> context;
+    private ReconcilerStores stores;
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.stores = new ReconcilerStores(context);
+    }
+
+    @Override
+    public void process(Record<String, ChangeBatchSubmitted> record) {
+        ChangeBatchSubmitted batch = record.value();
+        if (batch == null) {
+            return; // a tombstone on the changes topic carries no batch to reconcile
+        }
+        String namespaceId = batch.getNamespaceId();
+        if (stores.alreadyProcessed(namespaceId, batch.getBatchId())) {
+            log.info("batch redelivered, dropped namespaceId={} batchId={}", namespaceId, batch.getBatchId());
+            return;
+        }
+        BatchContext batchContext = new BatchContext(batch.getBatchId(), batch.getDeviceName(),
+                Instant.ofEpochMilli(batch.getAcceptedAt()));
+        NamespaceView namespace = stores.view(namespaceId);
+        for (int i = 0; i < batch.getChanges().size(); i++) {
+            ProposedChange change = AvroRecords.proposedChange(batch.getChanges().get(i), i);
+            reconcile(batch, change, reconciler.decide(batchContext, change, namespace));
+        }
+        stores.markProcessed(namespaceId, batch.getBatchId(), batch.getAcceptedAt());
+        log.debug("batch reconciled namespaceId={} batchId={} changes={}", namespaceId, batch.getBatchId(),
+                batch.getChanges().size());
+    }
+
+    private void reconcile(ChangeBatchSubmitted batch, ProposedChange change, Decision decision) {
+        Optional<FileWrite> write = switch (decision) {
+            case Applied applied -> Optional.of(applied.write());
+            case Conflict conflict -> conflict.kept();
+            case Duplicate duplicate -> Optional.empty();
+            case Stale stale -> Optional.empty();
+        };
+        OutcomeKind kind = switch (decision) {
+            case Applied applied -> OutcomeKind.APPLIED;
+            case Duplicate duplicate -> OutcomeKind.DUPLICATE;
+            case Stale stale -> OutcomeKind.STALE;
+            case Conflict conflict -> OutcomeKind.CONFLICT;
+        };
+        Optional<Long> seq = write.map(w -> emitWrite(batch, change.index(), w));
+        Optional<FileVersion> kept = decision instanceof Conflict ? write.map(FileWrite::next) : Optional.empty();
+        if (decision instanceof Conflict) {
+            log.info("conflict detected namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} keptPath={}",
+                    batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
+                    kept.map(FileVersion::fileId).orElse(null), kept.map(FileVersion::path).orElse(null));
+        }
+        forward(batch.getNamespaceId(), AvroRecords.outcome(batch, change.index(), kind, seq, kept,
+                decision.currentVector()), batch.getAcceptedAt(), ReconcilerTopology.OUTCOMES_SINK);
+    }
+
+    /** Records the write as the namespace's next event and emits it; returns its sequence number. */
+    private long emitWrite(ChangeBatchSubmitted batch, int changeIndex, FileWrite write) {
+        String namespaceId = batch.getNamespaceId();
+        long at = batch.getAcceptedAt();
+        FileState state = stores.record(namespaceId, write, at);
+        long seq = state.getSeq();
+        String fileId = write.next().fileId();
+        forward(namespaceId, AvroRecords.fileEvent(batch, changeIndex, write, seq), at,
+                ReconcilerTopology.FILE_EVENTS_SINK);
+        forward(Topics.fileStateKey(namespaceId, fileId), state, at, ReconcilerTopology.FILE_STATE_SINK);
+        write.chunkRefChanges().forEach(change -> forward(change.chunkId(),
+                AvroRecords.chunkRefDelta(namespaceId, fileId, seq, change, at), at,
+                ReconcilerTopology.CHUNK_REFS_SINK));
+        return seq;
+    }
+
+    private void forward(String key, SpecificRecord value, long timestamp, String sink) {
+        // A fresh record: no headers from the input, the batch's time, never the clock's.
+        context.forward(new Record<>(key, value, timestamp), sink);
+    }
+}

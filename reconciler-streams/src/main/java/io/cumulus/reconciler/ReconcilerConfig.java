@@ -1,0 +1,64 @@
+package io.cumulus.reconciler;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * How the reconciler runs: its Kafka Streams application id (which names its consumer group,
+ * transactional producers and internal topics), the brokers, the directory of its local state
+ * stores, and how many partitions the public topics get if it has to create them.
+ */
+public record ReconcilerConfig(String applicationId, String bootstrapServers, Path stateDir,
+        int partitionsIfMissing) {
+
+    public static final String DEFAULT_APPLICATION_ID = "cumulus-reconciler";
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    public ReconcilerConfig {
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(stateDir, "stateDir");
+        if (applicationId.isBlank()) {
+            throw new IllegalArgumentException("applicationId must not be blank");
+        }
+        if (partitionsIfMissing < 1) {
+            throw new IllegalArgumentException("partitionsIfMissing must be >= 1, was " + partitionsIfMissing);
+        }
+    }
+
+    public static ReconcilerConfig of(String bootstrapServers, Path stateDir) {
+        return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS);
+    }
+
+    public ReconcilerConfig withApplicationId(String applicationId) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing);
+    }
+
+    public ReconcilerConfig withPartitionsIfMissing(int partitions) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions);
+    }
+
+    /**
+     * The Kafka Streams properties. Exactly-once, because a batch's outputs and state updates must
+     * commit together or not at all. A short commit interval and no record caches, because a commit
+     * is what makes outputs visible to read_committed consumers and an edit should reach other
+     * devices well under a second after it was accepted.
+     */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        return p;
+    }
+}

@@ -1,0 +1,95 @@
+package io.cumulus.reconciler.decision;
+
+import static io.cumulus.reconciler.decision.TestFiles.aFile;
+import static io.cumulus.reconciler.decision.TestFiles.aNamespace;
+import static io.cumulus.reconciler.decision.TestFiles.anUpsert;
+import static io.cumulus.reconciler.decision.TestFiles.chunk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import io.cumulus.reconciler.decision.Decision.Applied;
+import io.cumulus.reconciler.decision.Decision.Conflict;
+import io.cumulus.reconciler.decision.Decision.Duplicate;
+import io.cumulus.reconciler.decision.Decision.Stale;
+import io.cumulus.sync.vector.Causality;
+import io.cumulus.sync.vector.VersionVector;
+
+class ReconcilerProperties {
+    private static final BatchContext BATCH = new BatchContext("b", "Phone", Instant.parse("2026-01-01T00:00:00Z"));
+
+    @Property
+    void anUpsertThatIsNeitherOlderNorEqualIsAlwaysWrittenSomewhere(@ForAll("vectors") VersionVector stored,
+            @ForAll("vectors") VersionVector incoming, @ForAll boolean storedDeleted) {
+        // given a stored version, live or deleted
+        TestFiles.StoredFile file = aFile("f1").at("a.txt").withVector(stored);
+        TestFiles.Namespace namespace = aNamespace().with(storedDeleted ? file.deleted() : file);
+        Chunk content = chunk("incoming");
+
+        // when an upsert with any vector arrives
+        Decision decision = new Reconciler().decide(BATCH,
+                anUpsert("f1").at("a.txt").withVector(incoming).withChunks(content).build(), namespace);
+
+        // then its content is dropped only when the server already has this version or a newer one
+        Causality causality = incoming.compare(stored);
+        Optional<FileWrite> written = switch (decision) {
+            case Applied applied -> Optional.of(applied.write());
+            case Conflict conflict -> conflict.kept();
+            case Duplicate duplicate -> Optional.empty();
+            case Stale stale -> Optional.empty();
+        };
+        if (causality == Causality.EQUAL || causality == Causality.DOMINATED) {
+            assertThat(written).isEmpty();
+        } else {
+            assertThat(written).hasValueSatisfying(w -> assertThat(w.next().chunks()).containsExactly(content));
+        }
+    }
+
+    @Property
+    void referenceChangesOverAFilesHistoryAddUpToItsLatestManifest(@ForAll("histories") List<FileVersion> history) {
+        // given a file's successive versions, each replacing the one before
+        Map<String, Integer> counts = new HashMap<>();
+        Optional<FileVersion> previous = Optional.empty();
+        for (FileVersion next : history) {
+            // when each write's reference changes are summed
+            new FileWrite(next, previous, Optional.empty()).chunkRefChanges()
+                    .forEach(c -> counts.merge(c.chunkId(), c.delta(), Integer::sum));
+            previous = Optional.of(next);
+        }
+
+        // then exactly the latest version's distinct chunks hold one reference each
+        Set<String> latest = new HashSet<>();
+        history.getLast().referencedChunks().forEach(c -> latest.add(c.id()));
+        counts.forEach((id, count) -> assertThat(count).isEqualTo(latest.contains(id) ? 1 : 0));
+        assertThat(counts.keySet()).containsAll(latest);
+    }
+
+    @Provide
+    Arbitrary<VersionVector> vectors() {
+        return Arbitraries.maps(Arbitraries.of("A", "B", "C"), Arbitraries.longs().between(0, 3))
+                .ofMaxSize(3).map(VersionVector::of);
+    }
+
+    @Provide
+    Arbitrary<List<FileVersion>> histories() {
+        Arbitrary<List<Chunk>> manifests = Arbitraries.of("a", "b", "c", "d").map(TestFiles::chunk).list().ofMaxSize(5);
+        Arbitrary<FileVersion> versions = Combinators.combine(manifests, Arbitraries.integers().between(0, 4))
+                .as((chunks, dice) -> dice == 0
+                        ? aFile("f1").deleted().build()
+                        : aFile("f1").withChunks(chunks.toArray(Chunk[]::new)).build());
+        return versions.list().ofMinSize(1).ofMaxSize(6);
+    }
+}
