@@ -1,0 +1,49 @@
+package io.cumulus.notifier;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+
+/**
+ * The notifier's part of the web process: the {@code /v1/notify} WebSocket endpoint, the fanout of
+ * pushes to its sessions, and the Kafka reader that feeds it. It uses the context's
+ * {@link DataSource} (to read device tokens and memberships from the {@code ingest} schema) and the
+ * property {@code cumulus.kafka.bootstrap-servers}. Bean names start with {@code notifier} so that
+ * they sit beside any other module's beans in one context.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+public class NotifierConfiguration {
+    /** How long one frame may take to reach a client before the client is dropped. */
+    static final Duration SEND_TIME_LIMIT = Duration.ofSeconds(10);
+    /** How much text may wait for one client before it is dropped. */
+    static final int BUFFER_SIZE_LIMIT = 512 * 1024;
+
+    @Bean
+    NotificationFanout notifierFanout() {
+        return new NotificationFanout(SEND_TIME_LIMIT, BUFFER_SIZE_LIMIT);
+    }
+
+    @Bean
+    DeviceDirectory notifierDeviceDirectory(DataSource dataSource) {
+        return new DeviceDirectory(dataSource);
+    }
+
+    @Bean
+    NotificationConsumer notifierConsumer(@Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers,
+            NotificationFanout notifierFanout) {
+        return new NotificationConsumer(bootstrapServers, notifierFanout);
+    }
+
+    @Bean
+    WebSocketConfigurer notifierEndpoint(NotificationFanout notifierFanout, DeviceDirectory notifierDeviceDirectory) {
+        return registry -> registry.addHandler(new NotifyWebSocketHandler(notifierFanout), "/v1/notify")
+                .addInterceptors(new DeviceHandshakeInterceptor(notifierDeviceDirectory));
+    }
+}

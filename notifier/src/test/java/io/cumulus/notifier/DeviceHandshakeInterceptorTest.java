@@ -1,0 +1,17 @@
+package io.cumulus.notifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class DeviceHandshakeInterceptorTest {
+
+    @Test
+    void aBearerTokenIsTakenFromTheHeaderWhateverTheCaseOfItsScheme() {
+        assertThat(DeviceHandshakeInterceptor.bearerToken("Bearer abc")).contains("abc");
+        assertThat(DeviceHandshakeInterceptor.bearerToken("bearer abc ")).contains("abc");
+        assertThat(DeviceHandshakeInterceptor.bearerToken("Basic abc")).isEmpty();
+        assertThat(DeviceHandshakeInterceptor.bearerToken("Bearer ")).isEmpty();
+        assertThat(DeviceHandshakeInterceptor.bearerToken(null)).isEmpty();
+    }
+}

@@ -1,0 +1,193 @@
+package io.cumulus.projector;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the PostgreSQL read model ({@code readmodel.files}, {@code feed}, {@code batch_outcomes})
+ * up to date with the file-event and outcome topics. One thread polls; each poll is written in one
+ * database transaction and only then are its offsets committed, so the committed offsets never pass
+ * a record that is not in the database. Every write is idempotent, so the records between the last
+ * commit and a crash are simply written again.
+ *
+ * <p>A transient database failure (the server restarting, a broken connection) is retried with a
+ * growing pause after rewinding to the last committed offsets. A record that cannot be projected
+ * stops the projector: it is logged with its coordinates and reported by {@link #failure()}.
+ */
+public final class Projector implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Projector.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration FIRST_RETRY_BACKOFF = Duration.ofMillis(100);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ProjectorConfig config;
+    private final DataSource dataSource;
+    private final ReadModelWriter writer;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private volatile Throwable failure;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+
+    public Projector(ProjectorConfig config, DataSource dataSource) {
+        this.config = config;
+        this.dataSource = dataSource;
+        this.writer = new ReadModelWriter(dataSource);
+    }
+
+    /** Makes sure the read-model schema exists, then starts the poll loop on its own thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("the projector was already started");
+        }
+        ReadModelSchema.migrate(dataSource);
+        consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        thread = new Thread(this::run, "cumulus-projector");
+        thread.start();
+        log.info("projector started group={} topics={}", config.groupId(), topics());
+    }
+
+    /** Why the projector stopped on its own, if it did (a poison record or a permanent database error). */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Whether the poll loop is running: started, not closed and not stopped by a failure. */
+    public boolean isRunning() {
+        Thread t = thread;
+        return t != null && t.isAlive() && closing.getCount() > 0;
+    }
+
+    @Override
+    public synchronized void close() {
+        closing.countDown();
+        if (thread == null) {
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            log.error("projector did not stop within {}", CLOSE_TIMEOUT);
+        }
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(topics());
+            Duration backoff = FIRST_RETRY_BACKOFF;
+            while (closing.getCount() > 0) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                ProjectionBatch batch = ProjectionBatch.decode(records, config);
+                try {
+                    writer.write(batch);
+                } catch (SQLException e) {
+                    if (!ReadModelWriter.isTransient(e)) {
+                        throw e;
+                    }
+                    log.error("projection failed, retrying group={} records={} backoff={} error={}",
+                            config.groupId(), records.count(), backoff, e.toString());
+                    rewind(records);
+                    pause(backoff);
+                    backoff = min(backoff.multipliedBy(2), config.maxRetryBackoff());
+                    continue;
+                }
+                backoff = FIRST_RETRY_BACKOFF;
+                commit();
+                log.debug("projected events={} outcomes={}", batch.events().size(), batch.outcomes().size());
+            }
+        } catch (WakeupException e) {
+            if (closing.getCount() > 0) {
+                fail(e);
+            }
+        } catch (PoisonRecordException e) {
+            log.error("poison record, projector stopped topic={} partition={} offset={}", e.topic(), e.partition(),
+                    e.offset(), e);
+            failure = e;
+        } catch (Exception | Error e) {
+            fail(e);
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            log.info("projector stopped group={}", config.groupId());
+        }
+    }
+
+    /**
+     * Sets every partition of a failed poll back to its first record of that poll. Each poll is
+     * committed before the next one, so that is the last committed offset: the same records come
+     * again on the next poll.
+     */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+    }
+
+    /**
+     * Commits the position of every assigned partition: everything polled so far is in the database.
+     * A commit that fails is not fatal: the next one covers the same offsets, and a redelivery of
+     * what was written is a no-op.
+     */
+    private void commit() {
+        try {
+            consumer.commitSync();
+        } catch (CommitFailedException | RetriableException e) {
+            log.warn("offset commit failed, will be covered by the next one group={} error={}", config.groupId(),
+                    e.toString());
+        }
+    }
+
+    private void pause(Duration backoff) throws InterruptedException {
+        closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void fail(Throwable e) {
+        log.error("projector stopped by an error group={}", config.groupId(), e);
+        failure = e;
+    }
+
+    private List<String> topics() {
+        return List.of(config.fileEventsTopic(), config.outcomesTopic());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Map<String, Object> consumerProperties(ProjectorConfig config) {
+        return Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                // An edit must reach another device well under a second: never let the broker sit on a fetch.
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    }
+}

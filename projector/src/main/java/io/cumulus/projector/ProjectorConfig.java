@@ -1,0 +1,53 @@
+package io.cumulus.projector;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.cumulus.schemas.Topics;
+
+/**
+ * Where the projector reads from and how it behaves when the database is away: the Kafka bootstrap
+ * servers, its consumer group (whose committed offsets say how far the read model is written), the
+ * two topics it projects, and the longest pause between two attempts to write a batch the database
+ * refused for a transient reason.
+ */
+public record ProjectorConfig(
+        String bootstrapServers,
+        String groupId,
+        String fileEventsTopic,
+        String outcomesTopic,
+        Duration maxRetryBackoff) {
+
+    public static final String DEFAULT_GROUP_ID = "cumulus-projector";
+
+    public ProjectorConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(fileEventsTopic, "fileEventsTopic");
+        Objects.requireNonNull(outcomesTopic, "outcomesTopic");
+        Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+        if (fileEventsTopic.equals(outcomesTopic)) {
+            throw new IllegalArgumentException("file events and outcomes need two topics, got " + fileEventsTopic);
+        }
+        if (maxRetryBackoff.isNegative() || maxRetryBackoff.isZero()) {
+            throw new IllegalArgumentException("maxRetryBackoff must be positive, was " + maxRetryBackoff);
+        }
+    }
+
+    public static ProjectorConfig of(String bootstrapServers) {
+        return new ProjectorConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.FILE_EVENTS, Topics.OUTCOMES,
+                Duration.ofSeconds(5));
+    }
+
+    public ProjectorConfig withGroupId(String groupId) {
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+    }
+
+    public ProjectorConfig withTopics(String fileEventsTopic, String outcomesTopic) {
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+    }
+
+    public ProjectorConfig withMaxRetryBackoff(Duration maxRetryBackoff) {
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+    }
+}
