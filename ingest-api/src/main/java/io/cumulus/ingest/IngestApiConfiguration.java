@@ -1,0 +1,130 @@
+package io.cumulus.ingest;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import io.cumulus.ingest.auth.AccountController;
+import io.cumulus.ingest.auth.AccountStore;
+import io.cumulus.ingest.auth.Accounts;
+import io.cumulus.ingest.auth.AdminToken;
+import io.cumulus.ingest.auth.DeviceAuthentication;
+import io.cumulus.ingest.auth.DeviceController;
+import io.cumulus.ingest.auth.DeviceStore;
+import io.cumulus.ingest.auth.PasswordHasher;
+import io.cumulus.ingest.changes.BatchIntake;
+import io.cumulus.ingest.changes.ChangeController;
+import io.cumulus.ingest.chunks.BlobStore;
+import io.cumulus.ingest.chunks.ChunkCatalog;
+import io.cumulus.ingest.chunks.ChunkController;
+import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.namespaces.NamespaceMembership;
+import io.cumulus.ingest.reads.ReadController;
+import io.cumulus.ingest.reads.ReadModel;
+import io.cumulus.ingest.web.JsonBody;
+import io.cumulus.ingest.web.ProblemErrorController;
+import io.cumulus.ingest.web.ProblemHandler;
+
+/**
+ * The ingest API in a Spring context: every bean of this module, declared here and nowhere else
+ * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
+ * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
+ * context's {@link DataSource}), {@code cumulus.blobs.dir} (required) and
+ * {@code cumulus.admin-token} (admin endpoints refuse everyone without it). Bean names start with
+ * {@code ingest} so that they sit beside any other module's beans in one context.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import({AccountController.class, DeviceController.class, ChunkController.class, ChangeController.class,
+        ReadController.class, ProblemHandler.class, ProblemErrorController.class})
+public class IngestApiConfiguration {
+
+    @Bean
+    IngestDatabase ingestDatabase(DataSource dataSource) {
+        return IngestDatabase.migrated(dataSource);
+    }
+
+    @Bean
+    BlobStore ingestBlobStore(@Value("${cumulus.blobs.dir}") Path directory) {
+        return new LocalDirBlobStore(directory);
+    }
+
+    @Bean
+    AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
+        return new AdminToken(token);
+    }
+
+    @Bean
+    JsonBody ingestJsonBody() {
+        return new JsonBody();
+    }
+
+    @Bean
+    PasswordHasher ingestPasswordHasher() {
+        return new PasswordHasher();
+    }
+
+    @Bean
+    AccountStore ingestAccountStore(IngestDatabase db) {
+        return new AccountStore(db);
+    }
+
+    @Bean
+    Accounts ingestAccounts(AccountStore store, PasswordHasher hasher) {
+        return new Accounts(store, hasher);
+    }
+
+    @Bean
+    DeviceStore ingestDeviceStore(IngestDatabase db) {
+        return new DeviceStore(db);
+    }
+
+    @Bean
+    NamespaceMembership ingestNamespaceMembership(IngestDatabase db) {
+        return new NamespaceMembership(db);
+    }
+
+    @Bean
+    ChunkCatalog ingestChunkCatalog(IngestDatabase db) {
+        return new ChunkCatalog(db);
+    }
+
+    @Bean
+    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks) {
+        return new BatchIntake(db, membership, chunks);
+    }
+
+    @Bean
+    ReadModel ingestReadModel(IngestDatabase db) {
+        return new ReadModel(db);
+    }
+
+    @Bean
+    DeviceAuthentication ingestDeviceAuthentication(DeviceStore devices) {
+        return new DeviceAuthentication(devices);
+    }
+
+    /** Device tokens are checked before any ingest handler runs, and handed to handlers as a DeviceSession. */
+    @Bean
+    WebMvcConfigurer ingestWebMvc(DeviceAuthentication authentication) {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(authentication);
+            }
+
+            @Override
+            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                resolvers.add(authentication);
+            }
+        };
+    }
+}

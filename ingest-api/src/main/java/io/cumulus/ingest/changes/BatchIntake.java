@@ -1,0 +1,107 @@
+package io.cumulus.ingest.changes;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cumulus.ingest.IngestDatabase;
+import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.changes.FileChange.ChunkRef;
+import io.cumulus.ingest.chunks.ChunkCatalog;
+import io.cumulus.ingest.namespaces.NamespaceMembership;
+import io.cumulus.schemas.AvroSerde;
+import io.cumulus.schemas.ChangeBatchSubmitted;
+
+/**
+ * Accepts a parsed change batch: checks that the device may write the namespace and that every
+ * referenced chunk is stored and visible to its account, then in one transaction records the
+ * batch (which is also the idempotency record), its outbox event and the chunks' new use. Once
+ * {@link #accept} returns, the batch cannot be lost. A retry with the same key and request
+ * returns the first batch id and writes nothing; a refusal writes nothing either.
+ */
+public final class BatchIntake {
+    private static final Logger log = LoggerFactory.getLogger(BatchIntake.class);
+
+    private final IngestDatabase db;
+    private final NamespaceMembership membership;
+    private final ChunkCatalog chunks;
+    private final BatchStore batches;
+    private final AvroSerde<ChangeBatchSubmitted> serde = AvroSerde.changeBatches();
+
+    /** The answer to a submission: the batch id, and whether this request created it (false for a retry). */
+    public record Accepted(UUID batchId, boolean created) {
+    }
+
+    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks) {
+        this.db = db;
+        this.membership = membership;
+        this.chunks = chunks;
+        this.batches = new BatchStore(db);
+    }
+
+    public Accepted accept(DeviceSession device, IdempotencyKey key, ChangeBatch batch) {
+        UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
+        String fingerprint = RequestFingerprint.sha256(batch);
+        Accepted accepted = db.transactions().execute(tx -> {
+            // A retry of an accepted batch gets its answer even if its chunks have aged out since.
+            var earlier = batches.findByKey(device.accountId(), key);
+            if (earlier.isPresent()) {
+                return retried(earlier.get(), key, fingerprint);
+            }
+            SortedSet<String> chunkIds = batch.chunkIds();
+            checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
+            UUID batchId = UUID.randomUUID();
+            Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            boolean inserted = batches.insertIfKeyUnused(batchId, device.accountId(), device.deviceId(), namespaceId, key,
+                    fingerprint, batch.changes().size(), acceptedAt);
+            if (!inserted) {
+                // A concurrent request with the same key won; the insert waited for it to commit, so its row is visible now.
+                return retried(batches.findByKey(device.accountId(), key).orElseThrow(() ->
+                        new IllegalStateException("idempotency key " + key.value() + " conflicted but has no batch")), key, fingerprint);
+            }
+            ChangeBatchSubmitted event = ChangeBatchEvents.submitted(batchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
+            batches.insertOutbox(batchId, namespaceId, serde.encode(event));
+            chunks.recordReferences(namespaceId, chunkIds);
+            return new Accepted(batchId, true);
+        });
+        if (accepted.created()) {
+            log.info("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), namespaceId,
+                    device.deviceId(), device.accountId(), batch.changes().size(), key.value());
+        }
+        return accepted;
+    }
+
+    private static Accepted retried(BatchStore.Recorded earlier, IdempotencyKey key, String fingerprint) {
+        if (!earlier.requestSha256().equals(fingerprint)) {
+            throw new IdempotencyKeyReusedException(key.value());
+        }
+        return new Accepted(earlier.batchId(), false);
+    }
+
+    /** Every chunk must be visible to the account, with the size the manifest gives it. */
+    private static void checkChunks(ChangeBatch batch, Map<String, Long> stored) {
+        List<String> missing = batch.chunkIds().stream().filter(id -> !stored.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new ChunkMissingException(missing);
+        }
+        Set<String> wrongSize = new LinkedHashSet<>();
+        for (FileChange change : batch.changes()) {
+            for (ChunkRef ref : change.chunks()) {
+                if (stored.get(ref.id().hex()) != ref.size()) {
+                    wrongSize.add(ref.id().hex());
+                }
+            }
+        }
+        if (!wrongSize.isEmpty()) {
+            throw new ChunkSizeMismatchException(wrongSize);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.cumulus.ingest.changes;
+
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.web.BodyLimit;
+import io.cumulus.ingest.web.JsonBody;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * {@code POST /v1/changes}: a device submits a change batch under an {@code Idempotency-Key} and
+ * gets {@code 202 {batchId}} once the batch is durable; the reconciler decides its outcome later
+ * ({@code GET /v1/batches/{batchId}}).
+ */
+@RestController
+public class ChangeController {
+    static final BodyLimit LIMIT = BodyLimit.ofMiB(1);
+
+    private final BatchIntake intake;
+    private final JsonBody json;
+
+    record BatchAccepted(UUID batchId) {
+    }
+
+    public ChangeController(BatchIntake intake, JsonBody json) {
+        this.intake = intake;
+        this.json = json;
+    }
+
+    @PostMapping(path = "/v1/changes", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<BatchAccepted> submit(DeviceSession session, @RequestHeader("Idempotency-Key") String idempotencyKey,
+                                         HttpServletRequest request) {
+        IdempotencyKey key = new IdempotencyKey(idempotencyKey);
+        ChangeBatch batch = ChangeBatchParser.parse(json.readTree(request, LIMIT), session.deviceId().toString());
+        BatchIntake.Accepted accepted = intake.accept(session, key, batch);
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new BatchAccepted(accepted.batchId()));
+    }
+}

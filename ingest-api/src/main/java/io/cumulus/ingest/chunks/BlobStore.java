@@ -1,0 +1,35 @@
+package io.cumulus.ingest.chunks;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * Where chunk bytes live, addressed by their SHA-256. A store never holds bytes under a name they
+ * do not hash to, and never exposes a partly written chunk under its real name: {@link #put}
+ * verifies while it writes and publishes only a complete, durable chunk.
+ */
+public interface BlobStore {
+
+    /**
+     * Stores the bytes read from {@code content} as chunk {@code id}, once they are verified to
+     * hash to it and are durable; storing a chunk that is already there is harmless.
+     *
+     * @return the number of bytes stored
+     * @throws HashMismatchException when the bytes hash to something else (nothing is stored)
+     * @throws ChunkTooLargeException when there are more than {@code maxBytes} (nothing is stored)
+     */
+    long put(ChunkId id, InputStream content, long maxBytes);
+
+    default long put(ChunkId id, byte[] content) {
+        return put(id, new ByteArrayInputStream(content), content.length);
+    }
+
+    /** The chunk's bytes, for the caller to close; empty when the store does not have it. */
+    Optional<InputStream> open(ChunkId id);
+
+    boolean exists(ChunkId id);
+
+    /** Removes the chunk; false when it was not there. */
+    boolean delete(ChunkId id);
+}

@@ -1,0 +1,116 @@
+package io.cumulus.ingest.chunks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.web.BodyLimit;
+import io.cumulus.ingest.web.InvalidRequestException;
+import io.cumulus.ingest.web.JsonBody;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Chunk upload and download, and the question a client asks before uploading: which of these
+ * chunks do you lack? All three are scoped to the caller's account.
+ */
+@RestController
+public class ChunkController {
+    private static final Logger log = LoggerFactory.getLogger(ChunkController.class);
+    /** 10,000 ids of 64 hex digits in JSON, with room for formatting. */
+    private static final BodyLimit MISSING_LIMIT = BodyLimit.ofKiB(1024);
+
+    private final BlobStore blobs;
+    private final ChunkCatalog catalog;
+    private final JsonBody json;
+
+    record MissingQuery(List<String> chunkIds) {
+    }
+
+    record Missing(List<String> missing) {
+    }
+
+    record Stored(String chunkId, long size) {
+    }
+
+    public ChunkController(BlobStore blobs, ChunkCatalog catalog, JsonBody json) {
+        this.blobs = blobs;
+        this.catalog = catalog;
+        this.json = json;
+    }
+
+    @PostMapping(path = "/v1/chunks/missing", consumes = MediaType.APPLICATION_JSON_VALUE)
+    Missing missing(DeviceSession session, HttpServletRequest request) {
+        MissingQuery query = json.read(request, MISSING_LIMIT, MissingQuery.class);
+        if (query.chunkIds() == null) {
+            throw InvalidRequestException.invalid("chunkIds is required: an array of chunk ids");
+        }
+        if (query.chunkIds().size() > ChunkLimits.MAX_IDS_PER_QUERY) {
+            throw new InvalidRequestException("too-many-chunk-ids", "Too many chunk ids",
+                    "at most " + ChunkLimits.MAX_IDS_PER_QUERY + " chunk ids per request, got " + query.chunkIds().size());
+        }
+        query.chunkIds().forEach(InvalidChunkIdException::parse);
+        return new Missing(catalog.missingFor(session.accountId(), query.chunkIds()));
+    }
+
+    /** 201 when the chunk is new to this account, 200 when it had it already; the bytes are verified either way. */
+    @PutMapping("/v1/chunks/{chunkId}")
+    ResponseEntity<Stored> upload(DeviceSession session, @PathVariable String chunkId, HttpServletRequest request) {
+        ChunkId id = InvalidChunkIdException.parse(chunkId);
+        if (request.getContentLengthLong() > ChunkLimits.MAX_CHUNK_BYTES) {
+            throw new ChunkTooLargeException(ChunkLimits.MAX_CHUNK_BYTES);
+        }
+        long size;
+        try (InputStream body = request.getInputStream()) {
+            size = blobs.put(id, body, ChunkLimits.MAX_CHUNK_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
+        }
+        if (size == 0) {
+            throw new InvalidRequestException("empty-chunk", "Empty chunk", "a chunk has at least one byte");
+        }
+        boolean isNew = catalog.recordUpload(session.accountId(), id, size);
+        Stored stored = new Stored(id.hex(), size);
+        if (isNew) {
+            log.info("chunk stored chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
+            return ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored);
+        }
+        return ResponseEntity.ok(stored);
+    }
+
+    @GetMapping("/v1/chunks/{chunkId}")
+    void download(DeviceSession session, @PathVariable String chunkId, HttpServletResponse response) throws IOException {
+        ChunkId id = InvalidChunkIdException.parse(chunkId);
+        long size = catalog.sizeVisibleTo(session.accountId(), id).orElseThrow(() -> new ChunkNotFoundException(chunkId));
+        try (InputStream in = blobs.open(id).orElseThrow(() -> new IllegalStateException(
+                "chunk " + id + " is in the catalog but not in the blob store"))) {
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+            response.setContentLengthLong(size);
+            response.setHeader(HttpHeaders.ETAG, "\"" + id.hex() + "\"");
+            // A chunk's bytes never change under its name, but only this account may read them.
+            response.setHeader(HttpHeaders.CACHE_CONTROL,
+                    CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable().getHeaderValue());
+            try (OutputStream out = response.getOutputStream()) {
+                in.transferTo(out);
+            }
+        }
+    }
+}

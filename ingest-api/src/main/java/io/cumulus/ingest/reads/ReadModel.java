@@ -1,0 +1,125 @@
+package io.cumulus.ingest.reads;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.cumulus.ingest.IngestDatabase;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Read-only queries on the projector's {@code readmodel} schema (files, feed, batch outcomes),
+ * joined with {@code ingest} for ownership and membership. The jsonb columns are handed on as
+ * JSON trees, in the formats the projector writes them.
+ */
+public final class ReadModel {
+    private final IngestDatabase db;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public record Batch(UUID batchId, UUID namespaceId, int changeCount) {
+    }
+
+    public record Outcome(int changeIndex, String fileId, String path, String kind, Long seq, String conflictFileId,
+                          String conflictPath, JsonNode currentVector) {
+    }
+
+    public record FeedEntry(long seq, String fileId, String path, String op, JsonNode vector, JsonNode chunks, long size,
+                            String deviceId, String batchId, int changeIndex, String conflictOf, Instant at) {
+    }
+
+    public record FileEntry(UUID namespaceId, String fileId, String path, boolean deleted, JsonNode vector, JsonNode chunks,
+                            long size, long seq, Instant updatedAt) {
+    }
+
+    public ReadModel(IngestDatabase db) {
+        this.db = db;
+    }
+
+    public Optional<Batch> batchOf(UUID accountId, UUID batchId) {
+        return db.jdbc().sql("SELECT id, namespace_id, change_count FROM ingest.batches WHERE id = ? AND account_id = ?")
+                .params(batchId, accountId)
+                .query((rs, i) -> new Batch(rs.getObject("id", UUID.class), rs.getObject("namespace_id", UUID.class),
+                        rs.getInt("change_count")))
+                .optional();
+    }
+
+    public List<Outcome> outcomesOf(UUID batchId) {
+        return db.jdbc().sql("""
+                        SELECT change_index, file_id, path, kind, seq, conflict_file_id, conflict_path, current_vector::text
+                        FROM readmodel.batch_outcomes WHERE batch_id = ? ORDER BY change_index""")
+                .param(batchId.toString())
+                .query((rs, i) -> new Outcome(rs.getInt("change_index"), rs.getString("file_id"), rs.getString("path"),
+                        rs.getString("kind"), rs.getObject("seq", Long.class), rs.getString("conflict_file_id"),
+                        rs.getString("conflict_path"), tree(rs.getString("current_vector"))))
+                .list();
+    }
+
+    public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
+        return db.jdbc().sql("""
+                        SELECT seq, file_id, path, op, vector::text, chunks::text, size, device_id, batch_id, change_index,
+                               conflict_of, at
+                        FROM readmodel.feed WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?""")
+                .params(namespaceId, afterSeq, limit)
+                .query((rs, i) -> new FeedEntry(rs.getLong("seq"), rs.getString("file_id"), rs.getString("path"),
+                        rs.getString("op"), tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
+                        rs.getString("device_id"), rs.getString("batch_id"), rs.getInt("change_index"),
+                        rs.getString("conflict_of"), instant(rs, "at")))
+                .list();
+    }
+
+    /** Live files whose path starts with {@code prefix} (byte-exact, no pattern characters), by path. */
+    public List<FileEntry> liveFiles(UUID namespaceId, String prefix) {
+        return db.jdbc().sql("""
+                        SELECT namespace_id, file_id, path, deleted, vector::text, chunks::text, size, seq, updated_at
+                        FROM readmodel.files
+                        WHERE namespace_id = ? AND NOT deleted AND path LIKE ? ESCAPE '\\'
+                        ORDER BY path COLLATE "C", file_id""")
+                .params(namespaceId, likePrefix(prefix))
+                .query(this::fileEntry)
+                .list();
+    }
+
+    /**
+     * The file among the namespaces the account is a member of (or only {@code namespaceId}); when
+     * the same id is in several, the most recently updated.
+     */
+    public Optional<FileEntry> file(UUID accountId, String fileId, Optional<UUID> namespaceId) {
+        String sql = """
+                SELECT f.namespace_id, f.file_id, f.path, f.deleted, f.vector::text, f.chunks::text, f.size, f.seq,
+                       f.updated_at
+                FROM readmodel.files f
+                JOIN ingest.namespace_members m ON m.namespace_id = f.namespace_id AND m.account_id = ?
+                WHERE f.file_id = ?""" + (namespaceId.isPresent() ? " AND f.namespace_id = ?" : "") + """
+
+                ORDER BY f.updated_at DESC, f.namespace_id
+                LIMIT 1""";
+        List<Object> params = new ArrayList<>(List.of(accountId, fileId));
+        namespaceId.ifPresent(params::add);
+        return db.jdbc().sql(sql).params(params).query(this::fileEntry).optional();
+    }
+
+    private FileEntry fileEntry(ResultSet rs, int row) throws SQLException {
+        return new FileEntry(rs.getObject("namespace_id", UUID.class), rs.getString("file_id"), rs.getString("path"),
+                rs.getBoolean("deleted"), tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
+                rs.getLong("seq"), instant(rs, "updated_at"));
+    }
+
+    static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    private JsonNode tree(String jsonb) {
+        return jsonb == null ? null : json.readTree(jsonb);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
+        return at == null ? null : at.toInstant();
+    }
+}
