@@ -47,14 +47,15 @@ public class ReadController {
         this.membership = membership;
     }
 
-    /** {@code pending} until the reconciler's outcome of every change has been projected, then {@code done}. */
+    /** {@code pending} until the outcome of every change, and the event it made, have been projected; then {@code done}. */
     @GetMapping("/v1/batches/{batchId}")
     BatchStatus batch(DeviceSession session, @PathVariable String batchId) {
         ReadModel.Batch batch = parseUuid(batchId)
                 .flatMap(id -> readModel.batchOf(session.accountId(), id))
                 .orElseThrow(() -> new UnknownBatchException(batchId));
         List<Outcome> outcomes = readModel.outcomesOf(batch.batchId());
-        String status = outcomes.size() >= batch.changeCount() ? "done" : "pending";
+        boolean complete = outcomes.size() >= batch.changeCount() && !readModel.eventsPending(batch.batchId());
+        String status = complete ? "done" : "pending";
         return new BatchStatus(batch.batchId(), batch.namespaceId(), status, outcomes);
     }
 

@@ -60,6 +60,21 @@ public final class ReadModel {
                 .list();
     }
 
+    /**
+     * Whether some outcome of the batch names a file event the feed does not show yet: the projector
+     * may write an outcome and its event in two transactions, and a batch is only done for a device
+     * once it can also pull what the batch changed.
+     */
+    public boolean eventsPending(UUID batchId) {
+        return db.jdbc().sql("""
+                        SELECT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o
+                                       WHERE o.batch_id = ? AND o.seq IS NOT NULL
+                                         AND NOT EXISTS (SELECT 1 FROM readmodel.feed f
+                                                         WHERE f.namespace_id = o.namespace_id AND f.seq = o.seq))""")
+                .param(batchId.toString())
+                .query(Boolean.class).single();
+    }
+
     public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
         return db.jdbc().sql("""
                         SELECT seq, file_id, path, op, vector::text, chunks::text, size, device_id, batch_id, change_index,

@@ -68,19 +68,26 @@ class ReadEndpointsIT {
                                                       conflict_file_id, conflict_path, current_vector, decided_at)
                 values (?, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, now())""";
 
-        // when no outcome, then one, then both are projected
+        // when no outcome, then one, then both are projected, and last the event of the applied one
         JsonNode none = client.get(laptop, "/v1/batches/" + batchId).json();
         api.execute(outcome, batchId, 0, laptop.namespace(), laptop.id(), "f", "a.txt", "APPLIED", 7L, null, null, "{\"" + laptop.id() + "\": 1}");
         JsonNode one = client.get(laptop, "/v1/batches/" + batchId).json();
         api.execute(outcome, batchId, 1, laptop.namespace(), laptop.id(), "g", "b.txt", "CONFLICT", null, "g2", "b (conflict).txt", "{\"x\": 2}");
+        JsonNode outcomesOnly = client.get(laptop, "/v1/batches/" + batchId).json();
+        api.execute("""
+                insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, at)
+                values (?::uuid, 7, 'f', 'a.txt', 'UPSERT', '{}'::jsonb, '[]'::jsonb, 3, ?, ?, 0, now())""",
+                laptop.namespace(), laptop.id(), batchId);
         JsonNode both = client.get(laptop, "/v1/batches/" + batchId).json();
 
-        // then the status follows, with every outcome's details
+        // then the status follows (done only once the applied change can be pulled), with every outcome's details
         assertThat(none.get("status").asString()).isEqualTo("pending");
         assertThat(none.get("batchId").asString()).isEqualTo(batchId);
         assertThat(none.get("namespaceId").asString()).isEqualTo(laptop.namespace());
         assertThat(none.get("changes")).isEmpty();
         assertThat(one.get("status").asString()).isEqualTo("pending");
+        assertThat(outcomesOnly.get("status").asString()).isEqualTo("pending");
         assertThat(both.get("status").asString()).isEqualTo("done");
         JsonNode applied = both.get("changes").get(0);
         assertThat(applied.get("changeIndex").asInt()).isZero();
