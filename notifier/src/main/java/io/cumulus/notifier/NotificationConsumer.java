@@ -83,12 +83,14 @@ public final class NotificationConsumer implements SmartLifecycle {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
+        int assigned = consumer.assignment().size();
         nextRefresh = Instant.now().plus(PARTITION_REFRESH);
         stopping = new CountDownLatch(1);
         running = true;
+        // From here on only the consumer thread touches the consumer (KafkaConsumer is single-threaded).
         thread = new Thread(this::run, "cumulus-notifier-consumer");
         thread.start();
-        log.info("notifier consumer started partitions={}", consumer.assignment().size());
+        log.info("notifier consumer started partitions={}", assigned);
     }
 
     @Override

@@ -180,7 +180,7 @@ public final class Projector implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerProperties(ProjectorConfig config) {
-        return Map.of(
+        Map<String, Object> p = new java.util.HashMap<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -188,6 +188,11 @@ public final class Projector implements AutoCloseable {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // An edit must reach another device well under a second: never let the broker sit on a fetch.
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
+                // A crashed member holds its partitions until its session times out: keep that short.
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
+        config.instanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        return p;
     }
 }

@@ -2,21 +2,24 @@ package io.cumulus.projector;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.cumulus.schemas.Topics;
 
 /**
  * Where the projector reads from and how it behaves when the database is away: the Kafka bootstrap
  * servers, its consumer group (whose committed offsets say how far the read model is written), the
- * two topics it projects, and the longest pause between two attempts to write a batch the database
- * refused for a transient reason.
+ * two topics it projects, the longest pause between two attempts to write a batch the database
+ * refused for a transient reason, and an optional static group member id: a restarted process with
+ * the same id takes its partitions back at once instead of waiting for the dead member to time out.
  */
 public record ProjectorConfig(
         String bootstrapServers,
         String groupId,
         String fileEventsTopic,
         String outcomesTopic,
-        Duration maxRetryBackoff) {
+        Duration maxRetryBackoff,
+        Optional<String> instanceId) {
 
     public static final String DEFAULT_GROUP_ID = "cumulus-projector";
 
@@ -26,6 +29,7 @@ public record ProjectorConfig(
         Objects.requireNonNull(fileEventsTopic, "fileEventsTopic");
         Objects.requireNonNull(outcomesTopic, "outcomesTopic");
         Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
+        Objects.requireNonNull(instanceId, "instanceId");
         if (fileEventsTopic.equals(outcomesTopic)) {
             throw new IllegalArgumentException("file events and outcomes need two topics, got " + fileEventsTopic);
         }
@@ -36,18 +40,23 @@ public record ProjectorConfig(
 
     public static ProjectorConfig of(String bootstrapServers) {
         return new ProjectorConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.FILE_EVENTS, Topics.OUTCOMES,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), Optional.empty());
     }
 
     public ProjectorConfig withGroupId(String groupId) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
     }
 
     public ProjectorConfig withTopics(String fileEventsTopic, String outcomesTopic) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
     }
 
     public ProjectorConfig withMaxRetryBackoff(Duration maxRetryBackoff) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
+    }
+
+    public ProjectorConfig withInstanceId(String instanceId) {
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff,
+                Optional.of(instanceId));
     }
 }

@@ -2,18 +2,22 @@ package io.cumulus.reconciler;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * How the reconciler runs: its Kafka Streams application id (which names its consumer group,
  * transactional producers and internal topics), the brokers, the directory of its local state
- * stores, and how many partitions the public topics get if it has to create them.
+ * stores, how many partitions the public topics get if it has to create them, and an optional static
+ * group member id (a restarted instance with the same id gets its tasks back at once, without
+ * waiting for the crashed one's session to time out).
  */
 public record ReconcilerConfig(String applicationId, String bootstrapServers, Path stateDir,
-        int partitionsIfMissing) {
+        int partitionsIfMissing, Optional<String> instanceId) {
 
     public static final String DEFAULT_APPLICATION_ID = "cumulus-reconciler";
     public static final int DEFAULT_PARTITIONS = 4;
@@ -22,6 +26,7 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(instanceId, "instanceId");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("applicationId must not be blank");
         }
@@ -31,15 +36,19 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
     }
 
     public static ReconcilerConfig of(String bootstrapServers, Path stateDir) {
-        return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS);
+        return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS, Optional.empty());
     }
 
     public ReconcilerConfig withApplicationId(String applicationId) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId);
     }
 
     public ReconcilerConfig withPartitionsIfMissing(int partitions) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId);
+    }
+
+    public ReconcilerConfig withInstanceId(String id) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, Optional.of(id));
     }
 
     /**
@@ -59,6 +68,10 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // A crashed instance holds its tasks until its session times out: keep that short.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);
+        instanceId.ifPresent(id -> p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
         return p;
     }
 }

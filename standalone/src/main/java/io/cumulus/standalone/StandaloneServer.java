@@ -44,6 +44,12 @@ import io.cumulus.schemas.TopicSpecs;
 public final class StandaloneServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
 
+    /**
+     * The one standalone process is a static member of the reconciler's and projector's consumer
+     * groups: after a crash, the restarted process takes its partitions back at once.
+     */
+    private static final String STATIC_MEMBER_ID = "cumulus-standalone";
+
     private final StandaloneSettings settings;
     private final Consumer<String> say;
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -109,11 +115,13 @@ public final class StandaloneServer implements AutoCloseable {
         running.push(relay);
         relay.start();
 
-        ReconcilerApp reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams")));
+        ReconcilerApp reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
+                .withInstanceId(STATIC_MEMBER_ID));
         running.push(reconciler);
         reconciler.start();
 
-        Projector projector = new Projector(ProjectorConfig.of(bootstrapServers), postgres.dataSource());
+        Projector projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
+                postgres.dataSource());
         running.push(projector);
         projector.start();
 
