@@ -7,11 +7,15 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.standalone.StandaloneServer;
 import io.cumulus.standalone.StandaloneSettings;
 import io.cumulus.sync.hash.Sha256;
@@ -88,23 +93,47 @@ public final class PipelineBenchmark {
         serverArgs.add("--data-dir=" + dataDir);
         serverArgs.add("--port=0");
         serverArgs.add("--kafka-port=0");
+        // By default a throwaway database on this machine's PostgreSQL, dropped afterwards.
+        String throwaway = null;
+        if (serverArgs.stream().noneMatch(a -> a.startsWith("--postgres-url="))) {
+            throwaway = "cumulus_bench_" + UUID.randomUUID().toString().substring(0, 8);
+            serverArgs.add("--postgres-url=jdbc:postgresql://127.0.0.1:5432/" + throwaway);
+        }
         StandaloneSettings settings = StandaloneSettings.from(serverArgs, Map.of());
         System.out.println("pipeline benchmark: " + changes + " single-file changes, " + devices
                 + " devices, in-flight per device " + inFlight + ", warm-up " + warmup);
         try (StandaloneServer server = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
             PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir));
             bench.run(changes, devices, inFlight, warmup);
+        } finally {
+            if (throwaway != null) {
+                dropDatabase(settings, throwaway);
+            }
         }
         System.exit(0);
     }
 
+    /** Drops the benchmark's database and the outbox relay's replication slot, which pins it. */
+    private static void dropDatabase(StandaloneSettings settings, String database) {
+        PostgresConnection admin = new PostgresConnection("127.0.0.1", 5432, "postgres", settings.postgresUser(),
+                settings.postgresPassword());
+        try (Connection c = admin.connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '"
+                    + database + "' AND NOT active");
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        } catch (SQLException e) {
+            System.err.println("could not drop the benchmark database " + database + ": " + e.getMessage());
+        }
+    }
+
     private void run(int changes, int deviceCount, int inFlight, int warmup) throws Exception {
-        post("/v1/admin/accounts", adminToken, Map.of("username", "bench", "password", "bench-password"), Optional.empty());
+        String username = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        post("/v1/admin/accounts", adminToken, Map.of("username", username, "password", "bench-password"), Optional.empty());
         List<Device> devices = new ArrayList<>();
         String namespace = null;
         for (int d = 0; d < deviceCount; d++) {
             JsonNode reg = post("/v1/devices", null,
-                    Map.of("username", "bench", "password", "bench-password", "deviceName", "device-" + d), Optional.empty());
+                    Map.of("username", username, "password", "bench-password", "deviceName", "device-" + d), Optional.empty());
             Device device = new Device(reg.get("deviceId").asString(), reg.get("token").asString());
             namespace = reg.get("homeNamespace").asString();
             connect(device);
