@@ -51,9 +51,12 @@ public final class PipelineBenchmark {
     private final String base;
     private final String adminToken;
 
-    private PipelineBenchmark(String base, String adminToken) {
+    private final int perBatch;
+
+    private PipelineBenchmark(String base, String adminToken, int perBatch) {
         this.base = base;
         this.adminToken = adminToken;
+        this.perBatch = perBatch;
     }
 
     /** One device: its token, and what the notifier pushed to it (seq → first arrival, batch → outcome arrival). */
@@ -63,6 +66,7 @@ public final class PipelineBenchmark {
         final ConcurrentSkipListMap<Long, Long> seqArrivals = new ConcurrentSkipListMap<>();
         final Map<String, Long> outcomeArrivals = new ConcurrentHashMap<>();
         final Map<String, Long> outcomeSeq = new ConcurrentHashMap<>();
+        final Map<String, Integer> outcomeCounts = new ConcurrentHashMap<>();
         WebSocket socket;
 
         Device(String id, String token) {
@@ -72,7 +76,7 @@ public final class PipelineBenchmark {
     }
 
     /** One submitted change: when it was sent and when its 202 came back. */
-    private record Submitted(Device device, String batchId, long sentNanos, long acceptedNanos) {
+    private record Submitted(Device device, String batchId, int changes, long sentNanos, long acceptedNanos) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,7 +84,7 @@ public final class PipelineBenchmark {
         List<String> serverArgs = new ArrayList<>();
         for (String a : args) {
             if (a.startsWith("--changes=") || a.startsWith("--devices=") || a.startsWith("--in-flight=")
-                    || a.startsWith("--warmup=")) {
+                    || a.startsWith("--warmup=") || a.startsWith("--batch=")) {
                 options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
             } else {
                 serverArgs.add(a);
@@ -90,6 +94,7 @@ public final class PipelineBenchmark {
         int devices = Integer.parseInt(options.getOrDefault("devices", "4"));
         int inFlight = Integer.parseInt(options.getOrDefault("in-flight", "8"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "200"));
+        int perBatch = Integer.parseInt(options.getOrDefault("batch", "1"));
 
         Path dataDir = Files.createTempDirectory("cumulus-bench-");
         serverArgs.add("--data-dir=" + dataDir);
@@ -106,9 +111,9 @@ public final class PipelineBenchmark {
         }
         StandaloneSettings settings = StandaloneSettings.from(serverArgs, Map.of());
         System.out.println("pipeline benchmark: " + changes + " single-file changes, " + devices
-                + " devices, in-flight per device " + inFlight + ", warm-up " + warmup);
+                + " devices, in-flight per device " + inFlight + ", warm-up " + warmup + ", changes per batch " + perBatch);
         try (StandaloneServer server = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
-            PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir));
+            PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir), perBatch);
             bench.run(changes, devices, inFlight, warmup);
         } finally {
             if (throwaway != null) {
@@ -182,7 +187,7 @@ public final class PipelineBenchmark {
         // Wait (bounded) until every outcome and every push has arrived.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         for (Submitted s : all) {
-            while (!s.device().outcomeArrivals.containsKey(s.batchId()) || !pushedToOthers(s, devices)) {
+            while (s.device().outcomeCounts.getOrDefault(s.batchId(), 0) < s.changes() || !pushedToOthers(s, devices)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("outcome or push of batch " + s.batchId() + " did not arrive within 120 s");
                 }
@@ -231,17 +236,20 @@ public final class PipelineBenchmark {
         int count = chunks.size();
         Semaphore window = new Semaphore(inFlight);
         List<CompletableFuture<Submitted>> futures = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String fileId = tag + "-" + device.id.substring(0, 8) + "-" + i;
-            Map<String, Object> change = Map.of(
-                    "fileId", fileId, "path", tag + "/" + device.id.substring(0, 8) + "/" + i + ".txt", "op", "UPSERT",
-                    "vector", Map.of(device.id, 1), "size", Long.parseLong(chunks.get(i)[1]),
-                    "chunks", List.of(Map.of("id", chunks.get(i)[0], "size", Long.parseLong(chunks.get(i)[1]))));
-            byte[] body = JSON.writeValueAsBytes(Map.of("namespaceId", namespace, "changes", List.of(change)));
+        for (int first = 0; first < count; first += perBatch) {
+            List<Map<String, Object>> changes = new ArrayList<>();
+            for (int i = first; i < Math.min(count, first + perBatch); i++) {
+                String fileId = tag + "-" + device.id.substring(0, 8) + "-" + i;
+                changes.add(Map.of(
+                        "fileId", fileId, "path", tag + "/" + device.id.substring(0, 8) + "/" + i + ".txt", "op", "UPSERT",
+                        "vector", Map.of(device.id, 1), "size", Long.parseLong(chunks.get(i)[1]),
+                        "chunks", List.of(Map.of("id", chunks.get(i)[0], "size", Long.parseLong(chunks.get(i)[1])))));
+            }
+            byte[] body = JSON.writeValueAsBytes(Map.of("namespaceId", namespace, "changes", changes));
             HttpRequest submit = HttpRequest.newBuilder(URI.create(base + "/v1/changes"))
                     .header("Authorization", "Bearer " + device.token)
                     .header("Content-Type", "application/json")
-                    .header("Idempotency-Key", fileId)
+                    .header("Idempotency-Key", tag + "-" + device.id.substring(0, 8) + "-" + first)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             window.acquire();
             long sent = System.nanoTime();
@@ -251,7 +259,7 @@ public final class PipelineBenchmark {
                 if (r.statusCode() != 202) {
                     throw new IllegalStateException("submit failed: " + r.statusCode() + " " + r.body());
                 }
-                return new Submitted(device, JSON.readTree(r.body()).get("batchId").asString(), sent, accepted);
+                return new Submitted(device, JSON.readTree(r.body()).get("batchId").asString(), changes.size(), sent, accepted);
             }));
         }
         List<Submitted> done = new ArrayList<>();
@@ -279,9 +287,11 @@ public final class PipelineBenchmark {
                                 case "outcome" -> {
                                     String batch = msg.get("batchId").asString();
                                     if (msg.hasNonNull("seq")) {
-                                        device.outcomeSeq.put(batch, msg.get("seq").asLong());
+                                        device.outcomeSeq.merge(batch, msg.get("seq").asLong(), Math::max);
                                     }
-                                    device.outcomeArrivals.putIfAbsent(batch, now);
+                                    // a batch is decided when the outcome of its last change has arrived
+                                    device.outcomeCounts.merge(batch, 1, Integer::sum);
+                                    device.outcomeArrivals.put(batch, now);
                                 }
                                 default -> { }
                             }
