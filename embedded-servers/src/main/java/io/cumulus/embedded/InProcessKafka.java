@@ -73,7 +73,8 @@ public final class InProcessKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
-        p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        // One node, one replica: an acknowledged write must be on disk, not only in the page cache.
+        p.put("log.flush.interval.messages", "1");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         try {

@@ -103,6 +103,11 @@ public final class OutboxRelay implements AutoCloseable {
         log.info("outbox relay started database={} slot={}", config.database(), config.slotName());
     }
 
+    /** Why the engine stopped, when it stopped on an error; empty while it runs (or after a clean close). */
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure.get());
+    }
+
     /** Publishes one Debezium batch; marks it processed only when Kafka has every record. */
     private void relay(List<RecordChangeEvent<SourceRecord>> events, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {

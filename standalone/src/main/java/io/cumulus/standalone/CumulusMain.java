@@ -55,21 +55,26 @@ public final class CumulusMain {
     private static void serve(List<String> args) {
         StandaloneSettings settings = StandaloneSettings.from(args, System.getenv());
         System.out.println("Cumulus is starting; data in " + settings.dataDir());
-        StandaloneServer server;
-        try {
-            server = StandaloneServer.start(settings, line -> System.out.println("  " + line));
-        } catch (RuntimeException e) {
-            System.err.println("cumulus: could not start: " + rootMessage(e));
-            System.exit(1);
-            return;
-        }
+        StandaloneServer server = StandaloneServer.create(settings, line -> System.out.println("  " + line));
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before anything starts, so that a Ctrl-C during start-up still stops the embedded servers.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Cumulus is stopping ...");
             server.close();
             System.out.println("Cumulus stopped.");
             stopped.countDown();
         }, "cumulus-shutdown"));
+        try {
+            server.run(stage -> {
+                System.err.println("cumulus: a pipeline stage stopped (" + stage + "); stopping so that no more batches"
+                        + " are accepted. Start again to resume where it stopped.");
+                System.exit(1);
+            });
+        } catch (RuntimeException e) {
+            System.err.println("cumulus: could not start: " + rootMessage(e));
+            System.exit(1);
+            return;
+        }
         System.out.println();
         System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
         System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"

@@ -57,22 +57,89 @@ public final class StandaloneServer implements AutoCloseable {
     private PostgresConnection postgres;
     private ConfigurableApplicationContext web;
     private int httpPort;
+    private OutboxRelay relay;
+    private ReconcilerApp reconciler;
+    private Projector projector;
+
+    private boolean closed;
+    private Thread watchdog;
 
     private StandaloneServer(StandaloneSettings settings, Consumer<String> say) {
         this.settings = settings;
         this.say = say;
     }
 
+    /** A server not started yet: {@link #close()} may be registered (say, as a shutdown hook) before {@link #run}. */
+    public static StandaloneServer create(StandaloneSettings settings, Consumer<String> say) {
+        return new StandaloneServer(settings, say);
+    }
+
     /** Starts everything; on any failure, stops what had started and rethrows. */
     public static StandaloneServer start(StandaloneSettings settings, Consumer<String> say) {
-        StandaloneServer server = new StandaloneServer(settings, say);
+        StandaloneServer server = create(settings, say);
+        server.run(stage -> { });
+        return server;
+    }
+
+    /**
+     * Starts every service, then watches the pipeline: when a stage stops for good (the relay, the
+     * reconciler or the projector), {@code onStageFailure} is told which and why, since the API
+     * would otherwise go on accepting batches that nothing moves on. On a failure to start, stops
+     * what had started and rethrows.
+     */
+    public void run(Consumer<String> onStageFailure) {
         try {
-            server.startAll();
-            return server;
+            startAll();
         } catch (RuntimeException | Error e) {
-            server.close();
+            close();
             throw e;
         }
+        watchdog = new Thread(() -> watch(onStageFailure), "cumulus-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** Runs a started service until close; a service started after close (a Ctrl-C during start-up) stops at once. */
+    private synchronized <T extends AutoCloseable> T running(T service) {
+        running.push(service);
+        if (closed) {
+            close();
+            throw new IllegalStateException("stopped while starting");
+        }
+        return service;
+    }
+
+    private void watch(Consumer<String> onStageFailure) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(1000); // a health check, not a wait for a condition some event could signal
+                stoppedStage().ifPresent(stage -> {
+                    log.error("pipeline stage stopped {}", stage);
+                    onStageFailure.accept(stage);
+                    Thread.currentThread().interrupt();
+                });
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The first pipeline stage that has stopped for good, in words; empty while all run. */
+    public synchronized java.util.Optional<String> stoppedStage() {
+        if (closed) {
+            return java.util.Optional.empty();
+        }
+        if (relay != null && relay.failure().isPresent()) {
+            return java.util.Optional.of("stage=outbox-relay error=" + relay.failure().get());
+        }
+        if (reconciler != null && !reconciler.state().isRunningOrRebalancing()
+                && reconciler.state() != org.apache.kafka.streams.KafkaStreams.State.CREATED) {
+            return java.util.Optional.of("stage=reconciler state=" + reconciler.state());
+        }
+        if (projector != null && projector.failure().isPresent()) {
+            return java.util.Optional.of("stage=projector error=" + projector.failure().get());
+        }
+        return java.util.Optional.empty();
     }
 
     private void startAll() {
@@ -84,8 +151,7 @@ public final class StandaloneServer implements AutoCloseable {
             bootstrapServers = settings.kafkaBootstrap().get();
             say.accept("Kafka: " + bootstrapServers + " (external)");
         } else {
-            InProcessKafka kafka = InProcessKafka.start(dataDir.resolve("kafka"), settings.kafkaPort());
-            running.push(kafka);
+            InProcessKafka kafka = running(InProcessKafka.start(dataDir.resolve("kafka"), settings.kafkaPort()));
             bootstrapServers = kafka.bootstrapServers();
             say.accept("Kafka: in-process broker on " + bootstrapServers + ", log in " + dataDir.resolve("kafka"));
         }
@@ -96,7 +162,7 @@ public final class StandaloneServer implements AutoCloseable {
         // 2. The database.
         ProvisionedPostgres provisioned = PostgresProvisioner.provision(settings.postgresUrl(),
                 settings.postgresUser(), settings.postgresPassword(), dataDir, say);
-        running.push(provisioned);
+        running(provisioned);
         postgres = provisioned.connection();
         // The API serves the read models from its first request on, before the projector starts.
         ReadModelSchema.migrate(postgres.dataSource());
@@ -105,25 +171,21 @@ public final class StandaloneServer implements AutoCloseable {
         SpringApplication app = new SpringApplication(StandaloneApplication.class);
         app.setRegisterShutdownHook(false);
         app.setDefaultProperties(webProperties(dataDir));
-        web = app.run();
-        running.push(web);
+        web = running(app.run());
         httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
 
         // 4. The pipeline behind the outbox, in flow order.
-        OutboxRelay relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
+        relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
                 postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")));
-        running.push(relay);
-        relay.start();
+        running(relay).start();
 
-        ReconcilerApp reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
+        reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
                 .withInstanceId(STATIC_MEMBER_ID));
-        running.push(reconciler);
-        reconciler.start();
+        running(reconciler).start();
 
-        Projector projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
+        projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
                 postgres.dataSource());
-        running.push(projector);
-        projector.start();
+        running(projector).start();
 
         log.info("cumulus started port={} dataDir={} kafka={} postgres={}", httpPort, dataDir, bootstrapServers,
                 postgres.jdbcUrl());
@@ -152,12 +214,14 @@ public final class StandaloneServer implements AutoCloseable {
             new SecureRandom().nextBytes(random);
             String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
             Path tmp = dataDir.resolve("admin-token.tmp");
-            Files.writeString(tmp, token + "\n");
+            Files.deleteIfExists(tmp);
             try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+                // readable by its owner only from the moment it exists
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the data directory's own permissions protect it
+                Files.createFile(tmp); // not a POSIX file system: the data directory's own permissions protect it
             }
+            Files.writeString(tmp, token + "\n");
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return token;
         } catch (IOException e) {
@@ -196,6 +260,10 @@ public final class StandaloneServer implements AutoCloseable {
     /** Stops every started service, newest first; a failure to stop one does not keep the others running. */
     @Override
     public synchronized void close() {
+        closed = true;
+        if (watchdog != null) {
+            watchdog.interrupt();
+        }
         while (!running.isEmpty()) {
             AutoCloseable service = running.pop();
             try {

@@ -48,14 +48,15 @@ public final class BatchIntake {
     }
 
     public Accepted accept(DeviceSession device, IdempotencyKey key, ChangeBatch batch) {
-        UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
         String fingerprint = RequestFingerprint.sha256(batch);
         Accepted accepted = db.transactions().execute(tx -> {
-            // A retry of an accepted batch gets its answer even if its chunks have aged out since.
+            // A retry of an accepted batch gets its first answer, even if its chunks have aged out or the
+            // account's role in the namespace has changed since: the batch is in the pipeline already.
             var earlier = batches.findByKey(device.accountId(), key);
             if (earlier.isPresent()) {
                 return retried(earlier.get(), key, fingerprint);
             }
+            UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
             SortedSet<String> chunkIds = batch.chunkIds();
             checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
             UUID batchId = UUID.randomUUID();
@@ -73,7 +74,7 @@ public final class BatchIntake {
             return new Accepted(batchId, true);
         });
         if (accepted.created()) {
-            log.info("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), namespaceId,
+            log.info("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
                     device.deviceId(), device.accountId(), batch.changes().size(), key.value());
         }
         return accepted;

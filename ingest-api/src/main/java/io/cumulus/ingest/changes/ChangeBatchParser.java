@@ -91,10 +91,34 @@ public final class ChangeBatchParser {
     }
 
     private static String fileId(int i, JsonNode node) {
-        if (node == null || !node.isString() || node.stringValue().isBlank() || node.stringValue().length() > MAX_FILE_ID_LENGTH) {
-            throw InvalidChangeException.change(i, "fileId is required: a non-blank string of at most " + MAX_FILE_ID_LENGTH + " characters");
+        if (node == null || !node.isString() || node.stringValue().isBlank() || node.stringValue().length() > MAX_FILE_ID_LENGTH
+                || !storable(node.stringValue())) {
+            throw InvalidChangeException.change(i, "fileId is required: a non-blank string of at most " + MAX_FILE_ID_LENGTH
+                    + " characters, without control characters or unpaired surrogates");
         }
         return node.stringValue();
+    }
+
+    /**
+     * Whether every downstream store can hold the string: PostgreSQL text and jsonb refuse NUL, and
+     * an id the read model cannot store would stop the projector for everyone.
+     */
+    static boolean storable(String s) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (Character.isISOControl(c)) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (k + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(k + 1))) {
+                    return false;
+                }
+                k++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static SyncPath path(int i, JsonNode node) {
@@ -127,9 +151,9 @@ public final class ChangeBatchParser {
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String device = entry.getKey();
             JsonNode counter = entry.getValue();
-            if (device.isBlank() || device.length() > MAX_DEVICE_ID_LENGTH) {
+            if (device.isBlank() || device.length() > MAX_DEVICE_ID_LENGTH || !storable(device)) {
                 throw InvalidChangeException.vector(i, "a device id in the vector must be a non-blank string of at most "
-                        + MAX_DEVICE_ID_LENGTH + " characters");
+                        + MAX_DEVICE_ID_LENGTH + " characters, without control characters or unpaired surrogates");
             }
             if (!counter.isIntegralNumber() || !counter.canConvertToLong() || counter.longValue() < 1) {
                 throw InvalidChangeException.vector(i, "the counter of device " + device + " must be a whole number >= 1, was " + counter);

@@ -49,6 +49,9 @@ public final class LocalDirBlobStore implements BlobStore {
         try {
             temp = Files.createTempFile(incoming, id.hex().substring(0, 8) + "-", ".part");
             long size = writeVerified(id, content, maxBytes, temp);
+            if (size == 0) {
+                return 0; // no chunk is empty: nothing is stored, and the caller refuses the upload
+            }
             Path target = pathOf(id);
             if (Files.exists(target)) {
                 return size;

@@ -6,8 +6,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.dao.TransientDataAccessResourceException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -94,9 +93,12 @@ public class ProblemHandler {
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", "there is nothing at this address");
     }
 
-    /** A store that is down or unreachable: the client should retry, and nothing was written. */
+    /**
+     * A store that is down or unreachable, or a transaction that lost a lock or serialization
+     * conflict: the client should retry, and nothing was written.
+     */
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
-            TransientDataAccessResourceException.class, QueryTimeoutException.class, CannotCreateTransactionException.class})
+            TransientDataAccessException.class, CannotCreateTransactionException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(Exception e) {
         log.warn("store unavailable error={}", e.toString());
         HttpHeaders headers = new HttpHeaders();

@@ -93,7 +93,7 @@ class ChangeBatchParserTest {
     @Test
     void aFileIdIsANonBlankStringOfAtMost200Characters() {
         assertThat(parse(aBatch(NS).with(aChange(DEVICE).fileId("x".repeat(200)))).changes()).hasSize(1);
-        for (Object bad : new Object[] {"", "  ", "x".repeat(201), 42, null}) {
+        for (Object bad : new Object[] {"", "  ", "x".repeat(201), 42, null, "a\u0000b", "tab\there", "half\uD800"}) {
             assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).fileId(bad))), "invalid-change", "fileId");
         }
     }
@@ -125,6 +125,8 @@ class ChangeBatchParserTest {
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1.5)))), "invalid-vector", ">= 1");
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, "1")))), "invalid-vector", ">= 1");
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1, " ", 2)))), "invalid-vector", "non-blank");
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1, "x\u0000", 2)))), "invalid-vector",
+                "control characters");
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, new java.math.BigInteger("99999999999999999999"))))),
                 "invalid-vector", ">= 1");
     }
