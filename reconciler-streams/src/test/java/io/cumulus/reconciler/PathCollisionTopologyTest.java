@@ -39,11 +39,7 @@ class PathCollisionTopologyTest {
     }
 
     private void given(BatchBuilder batch) {
-        driver.submit(batch.in(NS).build());
-        driver.outcomes();
-        driver.events();
-        driver.states();
-        driver.chunkRefs();
+        driver.submitAndForget(batch.in(NS).build());
     }
 
     @Test

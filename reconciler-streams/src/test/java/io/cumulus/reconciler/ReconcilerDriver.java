@@ -46,6 +46,15 @@ final class ReconcilerDriver implements AutoCloseable {
                 Instant.ofEpochMilli(batch.getAcceptedAt()).plus(INPUT_RECORD_DELAY));
     }
 
+    /** Submits a batch and forgets every output so far, so a test sees only what the next batch does. */
+    void submitAndForget(ChangeBatchSubmitted batch) {
+        submit(batch);
+        outcomes();
+        events();
+        states();
+        chunkRefs();
+    }
+
     List<ChangeOutcome> outcomes() {
         return values(Topics.OUTCOMES, AvroSerde.outcomes());
     }

@@ -43,13 +43,8 @@ class ReconcilerTopologyTest {
         driver.close();
     }
 
-    /** Submits a batch and forgets every output so far, so a test sees only what the next batch does. */
     private void given(BatchBuilder batch) {
-        driver.submit(batch.in(NS).build());
-        driver.outcomes();
-        driver.events();
-        driver.states();
-        driver.chunkRefs();
+        driver.submitAndForget(batch.in(NS).build());
     }
 
     private static List<VersionEntry> entries(Object... deviceCounterPairs) {
