@@ -1,0 +1,50 @@
+package io.cumulus.client.api;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.cumulus.sync.manifest.Manifest;
+import io.cumulus.sync.vector.VersionVector;
+
+/** What the server says, as the client reads it. */
+public final class Remote {
+    private Remote() {
+    }
+
+    public record Registered(UUID deviceId, String token, UUID accountId, UUID homeNamespace) {
+    }
+
+    public record Device(String deviceId, String name, String createdAt, boolean revoked) {
+    }
+
+    /** One change the client proposes. */
+    public record Change(String fileId, String path, boolean delete, VersionVector vector, Manifest manifest) {
+    }
+
+    /** One event of a namespace's change feed. */
+    public record Event(long seq, String fileId, String path, boolean delete, VersionVector vector, Manifest manifest,
+                        String deviceId, Optional<String> conflictOf) {
+    }
+
+    public record Feed(List<Event> events, long lastSeq) {
+    }
+
+    public enum Kind { APPLIED, DUPLICATE, STALE, CONFLICT }
+
+    public record Outcome(int changeIndex, String fileId, String path, Kind kind, Optional<Long> seq,
+                          Optional<String> conflictFileId, Optional<String> conflictPath, VersionVector currentVector) {
+    }
+
+    public record Batch(boolean done, List<Outcome> outcomes) {
+    }
+
+    /** A file's current state on the server. */
+    public record FileState(String fileId, String path, boolean deleted, VersionVector vector, Manifest manifest, long seq) {
+    }
+
+    static VersionVector vector(Map<String, Long> entries) {
+        return entries.isEmpty() ? VersionVector.empty() : VersionVector.of(entries);
+    }
+}

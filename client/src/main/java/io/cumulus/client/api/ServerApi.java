@@ -1,0 +1,281 @@
+package io.cumulus.client.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import io.cumulus.client.api.Remote.Batch;
+import io.cumulus.client.api.Remote.Change;
+import io.cumulus.client.api.Remote.Device;
+import io.cumulus.client.api.Remote.Event;
+import io.cumulus.client.api.Remote.Feed;
+import io.cumulus.client.api.Remote.FileState;
+import io.cumulus.client.api.Remote.Kind;
+import io.cumulus.client.api.Remote.Outcome;
+import io.cumulus.client.api.Remote.Registered;
+import io.cumulus.sync.manifest.ChunkId;
+import io.cumulus.sync.manifest.ChunkRef;
+import io.cumulus.sync.manifest.Manifest;
+import io.cumulus.sync.vector.VersionVector;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Cumulus HTTP API as a device uses it. Every call either returns what the server said or
+ * throws an {@link ApiException} naming the status and the server's problem type; none retries by
+ * itself (see {@link Retry}).
+ */
+public final class ServerApi {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final URI server;
+    private final Optional<String> token;
+    private final HttpClient http;
+
+    private ServerApi(URI server, Optional<String> token) {
+        this.server = server;
+        this.token = token;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client for the calls that need no device token (device registration). */
+    public static ServerApi anonymous(URI server) {
+        return new ServerApi(server, Optional.empty());
+    }
+
+    public static ServerApi device(URI server, String token) {
+        return new ServerApi(server, Optional.of(token));
+    }
+
+    public URI server() {
+        return server;
+    }
+
+    public Registered registerDevice(String username, String password, String deviceName) {
+        JsonNode body = sendJson("POST", "/v1/devices", Map.of("username", username, "password", password,
+                "deviceName", deviceName), Map.of());
+        return new Registered(UUID.fromString(text(body, "deviceId")), text(body, "token"),
+                UUID.fromString(text(body, "accountId")), UUID.fromString(text(body, "homeNamespace")));
+    }
+
+    public List<Device> devices() {
+        List<Device> devices = new ArrayList<>();
+        for (JsonNode d : sendJson("GET", "/v1/devices", null, Map.of()).get("devices")) {
+            devices.add(new Device(text(d, "deviceId"), text(d, "name"), text(d, "createdAt"), d.get("revoked").asBoolean()));
+        }
+        return devices;
+    }
+
+    public void revokeDevice(String deviceId) {
+        send("DELETE", "/v1/devices/" + encode(deviceId), null, Map.of());
+    }
+
+    /** Of these chunk ids, the ones the server wants uploaded. */
+    public Set<ChunkId> missingChunks(Set<ChunkId> ids) {
+        Set<ChunkId> missing = new HashSet<>();
+        if (ids.isEmpty()) {
+            return missing;
+        }
+        List<String> hex = ids.stream().map(ChunkId::value).toList();
+        for (JsonNode id : sendJson("POST", "/v1/chunks/missing", Map.of("chunkIds", hex), Map.of()).get("missing")) {
+            missing.add(ChunkId.of(id.asString()));
+        }
+        return missing;
+    }
+
+    public void putChunk(ChunkId id, byte[] bytes) {
+        HttpRequest request = request("/v1/chunks/" + id.value())
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                .build();
+        exchange(request, "PUT /v1/chunks/" + id.value());
+    }
+
+    /** The chunk's bytes, or empty when the server has none this account may read. */
+    public Optional<byte[]> getChunk(ChunkId id) {
+        HttpRequest request = request("/v1/chunks/" + id.value()).GET().build();
+        HttpResponse<byte[]> response = call(request, "GET /v1/chunks/" + id.value());
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(response, "GET /v1/chunks/" + id.value());
+        return Optional.of(response.body());
+    }
+
+    /** Submits a batch; the same key and body again returns the same batch id. */
+    public String submit(String namespaceId, String idempotencyKey, List<Change> changes) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Change c : changes) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("fileId", c.fileId());
+            item.put("path", c.path());
+            item.put("op", c.delete() ? "DELETE" : "UPSERT");
+            item.put("vector", c.vector().entries());
+            if (!c.delete()) {
+                item.put("chunks", c.manifest().chunks().stream()
+                        .map(r -> Map.of("id", r.id().value(), "size", r.size())).toList());
+                item.put("size", c.manifest().size());
+            }
+            items.add(item);
+        }
+        JsonNode body = sendJson("POST", "/v1/changes", Map.of("namespaceId", namespaceId, "changes", items),
+                Map.of("Idempotency-Key", idempotencyKey));
+        return text(body, "batchId");
+    }
+
+    public Batch batch(String batchId) {
+        JsonNode body = sendJson("GET", "/v1/batches/" + encode(batchId), null, Map.of());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (JsonNode o : body.get("changes")) {
+            outcomes.add(new Outcome(o.get("changeIndex").asInt(), text(o, "fileId"), text(o, "path"),
+                    Kind.valueOf(text(o, "kind")), optionalLong(o, "seq"), optionalText(o, "conflictFileId"),
+                    optionalText(o, "conflictPath"), vector(o.get("currentVector"))));
+        }
+        return new Batch("done".equals(text(body, "status")), outcomes);
+    }
+
+    public Feed feed(String namespaceId, long after, int limit) {
+        JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/changes?after=" + after + "&limit=" + limit,
+                null, Map.of());
+        List<Event> events = new ArrayList<>();
+        for (JsonNode e : body.get("changes")) {
+            boolean delete = "DELETE".equals(text(e, "op"));
+            events.add(new Event(e.get("seq").asLong(), text(e, "fileId"), text(e, "path"), delete, vector(e.get("vector")),
+                    manifest(e.get("chunks")), text(e, "deviceId"), optionalText(e, "conflictOf")));
+        }
+        return new Feed(events, body.get("lastSeq").asLong());
+    }
+
+    public Optional<FileState> file(String namespaceId, String fileId) {
+        HttpRequest request = request("/v1/files/" + encode(fileId) + "?namespace=" + encode(namespaceId)).GET().build();
+        HttpResponse<byte[]> response = call(request, "GET /v1/files/" + fileId);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(response, "GET /v1/files/" + fileId);
+        JsonNode f = JSON.readTree(response.body());
+        return Optional.of(new FileState(text(f, "fileId"), text(f, "path"), f.get("deleted").asBoolean(),
+                vector(f.get("vector")), manifest(f.get("chunks")), f.get("seq").asLong()));
+    }
+
+    private static VersionVector vector(JsonNode node) {
+        Map<String, Long> entries = new TreeMap<>();
+        if (node != null && node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                entries.put(e.getKey(), e.getValue().asLong());
+            }
+        }
+        return Remote.vector(entries);
+    }
+
+    private static Manifest manifest(JsonNode chunks) {
+        List<ChunkRef> refs = new ArrayList<>();
+        if (chunks != null && chunks.isArray()) {
+            for (JsonNode c : chunks) {
+                refs.add(ChunkRef.of(text(c, "id"), c.get("size").asLong()));
+            }
+        }
+        return new Manifest(refs);
+    }
+
+    private JsonNode sendJson(String method, String path, Object body, Map<String, String> headers) {
+        byte[] bytes = send(method, path, body, headers);
+        return bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+    }
+
+    private byte[] send(String method, String path, Object body, Map<String, String> headers) {
+        HttpRequest.Builder b = request(path);
+        headers.forEach(b::header);
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        }
+        return exchange(b.build(), method + " " + path.replaceAll("\\?.*", "")).body();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT);
+        token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        return b;
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest request, String what) {
+        HttpResponse<byte[]> response = call(request, what);
+        check(response, what);
+        return response;
+    }
+
+    private HttpResponse<byte[]> call(HttpRequest request, String what) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw ApiException.unreachable(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + what, e);
+        }
+    }
+
+    private static void check(HttpResponse<byte[]> response, String what) {
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return;
+        }
+        String type = "";
+        String detail = new String(response.body(), StandardCharsets.UTF_8);
+        try {
+            JsonNode problem = JSON.readTree(response.body());
+            type = problem.path("type").asString("");
+            detail = problem.path("detail").asString(detail);
+        } catch (RuntimeException notJson) {
+            // the body is not a problem document: report it as it is
+        }
+        Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(ServerApi::seconds);
+        throw new ApiException(status, type, what + " failed (" + status + (type.isEmpty() ? "" : " " + type) + "): " + detail,
+                retryAfter, null);
+    }
+
+    private static Optional<Duration> seconds(String value) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asString();
+    }
+
+    private static Optional<String> optionalText(JsonNode node, String field) {
+        return Optional.ofNullable(text(node, field));
+    }
+
+    private static Optional<Long> optionalLong(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? Optional.empty() : Optional.of(v.asLong());
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

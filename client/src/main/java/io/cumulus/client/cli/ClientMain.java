@@ -1,0 +1,308 @@
+package io.cumulus.client.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import io.cumulus.client.api.ApiException;
+import io.cumulus.client.api.Remote;
+import io.cumulus.client.api.Retry;
+import io.cumulus.client.api.ServerApi;
+import io.cumulus.client.config.DeviceConfig;
+import io.cumulus.client.scan.FolderScanner;
+import io.cumulus.client.state.LocalState;
+import io.cumulus.client.sync.Syncer;
+import io.cumulus.client.sync.Watcher;
+import io.cumulus.sync.path.SyncPath;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The {@code cumulus} device client: log in, keep a folder in sync, show its status, manage devices. */
+@Command(name = "cumulus", mixinStandardHelpOptions = true, version = "cumulus client 0.1.0",
+        description = "Keeps a folder on this device in sync with a Cumulus server.",
+        subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success (for `sync --once`: the folder is in sync)",
+                "1:failure: the server refused, or a file could not be read or written",
+                "2:usage error",
+                "3:not logged in (run `cumulus login`)",
+                "4:`sync --once` ended before the folder was in sync (the server was unreachable, say)"})
+public final class ClientMain implements Runnable {
+    static final int NOT_LOGGED_IN = 3;
+    static final int NOT_IN_SYNC = 4;
+
+    @Option(names = "--config-dir", description = "where the device registration is kept "
+            + "(default: $CUMULUS_CONFIG_DIR, $XDG_CONFIG_HOME/cumulus or ~/.config/cumulus)")
+    Path configDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new ClientMain());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (e instanceof NotLoggedIn) {
+                err.println("cumulus: " + e.getMessage());
+                return NOT_LOGGED_IN;
+            }
+            err.println("cumulus: " + message(e));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    Path configDirectory() {
+        return DeviceConfig.directory(Optional.ofNullable(configDir), System.getenv());
+    }
+
+    DeviceConfig device() {
+        return DeviceConfig.load(configDirectory())
+                .orElseThrow(() -> new NotLoggedIn("this device is not registered; run `cumulus login` first (config dir "
+                        + configDirectory() + ")"));
+    }
+
+    static final class NotLoggedIn extends RuntimeException {
+        NotLoggedIn(String message) {
+            super(message);
+        }
+    }
+
+    private static String message(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    @Command(name = "login", mixinStandardHelpOptions = true,
+            description = "Registers this device with an account and keeps its token (mode 600) in the config dir.")
+    static final class Login implements Callable<Integer> {
+        @ParentCommand
+        ClientMain main;
+
+        @Option(names = "--server", defaultValue = "http://127.0.0.1:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+        URI server;
+
+        @Option(names = "--user", required = true, description = "account name")
+        String user;
+
+        @Option(names = "--password", description = "the password (default: $CUMULUS_PASSWORD, else asked on the terminal)")
+        String password;
+
+        @Option(names = "--device-name", description = "how this device is named in conflicted copies (default: the host name)")
+        String deviceName;
+
+        @Override
+        public Integer call() throws Exception {
+            String pw = password != null ? password : System.getenv("CUMULUS_PASSWORD");
+            if (pw == null && System.console() != null) {
+                char[] typed = System.console().readPassword("Password for %s: ", user);
+                pw = typed == null ? null : new String(typed);
+            }
+            if (pw == null || pw.isEmpty()) {
+                throw new CommandLine.ParameterException(main.spec.commandLine(), "a password is needed: --password, $CUMULUS_PASSWORD or a terminal");
+            }
+            String name = deviceName != null ? deviceName : InetAddress.getLocalHost().getHostName();
+            Remote.Registered r = ServerApi.anonymous(server).registerDevice(user, pw, name);
+            DeviceConfig config = new DeviceConfig(server, user, r.accountId().toString(), r.deviceId().toString(), name, r.token(),
+                    r.homeNamespace().toString());
+            config.save(main.configDirectory());
+            System.out.println("logged in as " + user + " on " + server + "; this device is " + name + " (" + r.deviceId() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "sync", mixinStandardHelpOptions = true,
+            description = "Keeps DIR in sync: a first round, then on every local change, every push from the server, "
+                    + "and every --interval as a fallback, until stopped (Ctrl-C). With --once: rounds until in sync, then exit.")
+    static final class Sync implements Callable<Integer> {
+        @ParentCommand
+        ClientMain main;
+
+        @Parameters(paramLabel = "DIR", description = "the folder to keep in sync (created if missing)")
+        Path dir;
+
+        @Option(names = "--once", description = "sync until nothing changes, then exit (0 when in sync)")
+        boolean once;
+
+        @Option(names = "--interval", defaultValue = "30s", description = "fallback pull interval (default: ${DEFAULT-VALUE})",
+                converter = DurationConverter.class)
+        Duration interval;
+
+        @Override
+        public Integer call() throws Exception {
+            DeviceConfig device = main.device();
+            Files.createDirectories(dir);
+            ServerApi api = ServerApi.device(device.server(), device.token());
+            try (LocalState state = LocalState.open(dir)) {
+                Syncer syncer = new Syncer(dir, device.homeNamespace(), device.deviceId(), api, state,
+                        line -> System.out.println(line), once ? Retry.defaults() : Retry.defaults(), Clock.systemUTC(),
+                        Duration.ofSeconds(60));
+                if (once) {
+                    boolean inSync = syncer.syncUntilStable(10);
+                    System.out.println(inSync ? "in sync: " + dir : "not in sync yet: " + dir);
+                    return inSync ? 0 : NOT_IN_SYNC;
+                }
+                System.out.println("syncing " + dir.toAbsolutePath() + " with " + device.server() + " (Ctrl-C to stop)");
+                try (Watcher watcher = Watcher.start(dir, device, interval)) {
+                    while (true) {
+                        try {
+                            syncer.syncOnce();
+                        } catch (ApiException e) {
+                            if (!e.retryable()) {
+                                throw e;
+                            }
+                            System.out.println("server unavailable (" + e.getMessage() + "); retrying later");
+                        }
+                        watcher.awaitTrigger();
+                    }
+                }
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "What is waiting in DIR: local changes not yet sent, queued batches, conflicted copies, "
+                    + "files that are skipped or not portable, and the last sync.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        ClientMain main;
+
+        @Parameters(paramLabel = "DIR")
+        Path dir;
+
+        @Option(names = "--json", description = "machine-readable output")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isDirectory(dir.resolve(LocalState.STATE_DIR))) {
+                throw new CommandLine.ParameterException(main.spec.commandLine(), dir + " has never been synced");
+            }
+            try (LocalState state = LocalState.open(dir)) {
+                FolderScanner.Scan scan = FolderScanner.scan(dir);
+                Map<String, LocalState.SyncedFile> synced = state.files();
+                List<String> changed = new ArrayList<>();
+                for (FolderScanner.LocalFile f : scan.files().values()) {
+                    LocalState.SyncedFile s = synced.get(f.path());
+                    if (s == null || s.size() != f.size() || s.mtimeNanos() != f.mtimeNanos()) {
+                        changed.add(f.path());
+                    }
+                }
+                for (String path : synced.keySet()) {
+                    if (!scan.files().containsKey(path)) {
+                        changed.add(path);
+                    }
+                }
+                List<String> conflicts = scan.files().keySet().stream().filter(p -> p.contains("conflicted copy")).toList();
+                List<String> nonPortable = new ArrayList<>();
+                for (String p : scan.files().keySet()) {
+                    try {
+                        List<String> reasons = SyncPath.parse(p).nonPortableReasons();
+                        if (!reasons.isEmpty()) {
+                            nonPortable.add(p + " (" + String.join(", ", reasons) + ")");
+                        }
+                    } catch (IllegalArgumentException e) {
+                        nonPortable.add(p + " (" + e.getMessage() + ")");
+                    }
+                }
+                Map<String, Object> status = new LinkedHashMap<>();
+                status.put("folder", dir.toAbsolutePath().toString());
+                status.put("files", scan.files().size());
+                status.put("pendingUploads", changed);
+                status.put("queuedBatches", state.pending().size());
+                status.put("conflicts", conflicts);
+                status.put("skipped", scan.skipped().stream().map(s -> s.path() + " (" + s.reason() + ")").toList());
+                status.put("nonPortable", nonPortable);
+                status.put("lastSeq", state.lastSeq());
+                status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
+                if (json) {
+                    System.out.println(JsonMapper.builder().build().writeValueAsString(status));
+                } else {
+                    System.out.println("folder:          " + status.get("folder"));
+                    System.out.println("files:           " + scan.files().size());
+                    System.out.println("last sync:       " + state.lastSync().map(Object::toString).orElse("never"));
+                    System.out.println("pending uploads: " + changed.size() + (changed.isEmpty() ? "" : " " + changed));
+                    System.out.println("queued batches:  " + state.pending().size());
+                    System.out.println("conflicts:       " + conflicts.size() + (conflicts.isEmpty() ? "" : " " + conflicts));
+                    System.out.println("skipped:         " + scan.skipped().size() + (scan.skipped().isEmpty() ? "" : " " + status.get("skipped")));
+                    System.out.println("not portable:    " + nonPortable.size() + (nonPortable.isEmpty() ? "" : " " + nonPortable));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists this account's devices; `devices revoke ID` revokes one.")
+    static final class Devices implements Callable<Integer> {
+        @ParentCommand
+        ClientMain main;
+
+        @Parameters(arity = "0..2", paramLabel = "revoke ID", description = "revoke the device with this id")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            DeviceConfig device = main.device();
+            ServerApi api = ServerApi.device(device.server(), device.token());
+            if (!args.isEmpty()) {
+                if (args.size() != 2 || !args.get(0).equals("revoke")) {
+                    throw new CommandLine.ParameterException(main.spec.commandLine(), "usage: cumulus devices [revoke ID]");
+                }
+                api.revokeDevice(args.get(1));
+                System.out.println("revoked " + args.get(1));
+                return 0;
+            }
+            for (Remote.Device d : api.devices()) {
+                System.out.printf("%s  %-20s  %s%s%s%n", d.deviceId(), d.name(), d.createdAt(), d.revoked() ? "  revoked" : "",
+                        d.deviceId().equals(device.deviceId()) ? "  (this device)" : "");
+            }
+            return 0;
+        }
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase();
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.parse(value);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.cumulus.client.scan;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import io.cumulus.client.state.LocalState;
+
+/**
+ * Walks a synced folder and lists its regular files with what tells a changed file from an
+ * unchanged one (size, modification time, inode). Never follows a symbolic link, skips the state
+ * directory, the client's own temporary files and whatever {@code .cumulusignore} excludes, and
+ * reports (rather than fails on) what it cannot read.
+ */
+public final class FolderScanner {
+    /** Prefix of the client's temporary files; a file so named is never uploaded. */
+    public static final String TEMP_PREFIX = ".cumulus-tmp-";
+    public static final String IGNORE_FILE = ".cumulusignore";
+
+    /** A regular file as found on disk; {@code path} is relative to the folder, '/'-separated. */
+    public record LocalFile(String path, long size, long mtimeNanos, String inode) {
+    }
+
+    /** Something the scan passed over, and why. */
+    public record Skipped(String path, String reason) {
+    }
+
+    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped) {
+    }
+
+    private FolderScanner() {
+    }
+
+    public static Scan scan(Path root) throws IOException {
+        IgnoreRules ignore = ignoreRules(root);
+        Map<String, LocalFile> files = new TreeMap<>();
+        List<Skipped> skipped = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (dir.equals(root)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String rel = relative(root, dir);
+                if (rel.equals(LocalState.STATE_DIR) || ignore.ignored(rel, true)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                String rel = relative(root, file);
+                String name = file.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX) || ignore.ignored(rel, false)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink()) {
+                    skipped.add(new Skipped(rel, "symbolic link (not followed)"));
+                } else if (attrs.isRegularFile()) {
+                    if (!Files.isReadable(file)) {
+                        skipped.add(new Skipped(rel, "permission denied"));
+                    } else {
+                        files.put(rel, new LocalFile(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                                String.valueOf(attrs.fileKey())));
+                    }
+                } else {
+                    skipped.add(new Skipped(rel, "not a regular file"));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                String reason = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+                skipped.add(new Skipped(relative(root, file), reason));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return new Scan(files, skipped);
+    }
+
+    /** The attributes of one file, not following links; null when it is not a regular file any more. */
+    public static LocalFile stat(Path root, String path) throws IOException {
+        Path file = root.resolve(path);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attrs.isRegularFile()) {
+            return null;
+        }
+        return new LocalFile(path, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), String.valueOf(attrs.fileKey()));
+    }
+
+    private static IgnoreRules ignoreRules(Path root) throws IOException {
+        Path file = root.resolve(IGNORE_FILE);
+        return Files.isRegularFile(file) ? IgnoreRules.parse(Files.readString(file, StandardCharsets.UTF_8)) : IgnoreRules.none();
+    }
+
+    static String relative(Path root, Path p) {
+        Path rel = root.relativize(p);
+        StringBuilder b = new StringBuilder();
+        for (Path segment : rel) {
+            if (!b.isEmpty()) {
+                b.append('/');
+            }
+            b.append(segment);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,282 @@
+package io.cumulus.client.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import io.cumulus.sync.manifest.ChunkRef;
+import io.cumulus.sync.manifest.Manifest;
+import io.cumulus.sync.vector.VersionVector;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What this device knows about its synced folder, in SQLite inside the folder's state directory
+ * ({@code .cumulus/state.db}): per file the version last synced (file id, version vector,
+ * manifest) and the size, modification time and inode seen then, so an unchanged file is never
+ * read again; the namespace's last seen sequence number; and a durable queue of submitted batches
+ * with their idempotency keys, so a client that restarts resubmits the same keys.
+ */
+public final class LocalState implements AutoCloseable {
+    public static final String STATE_DIR = ".cumulus";
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Connection db;
+
+    /** One file as last synced. */
+    public record SyncedFile(String path, String fileId, VersionVector vector, Manifest manifest, long size, long mtimeNanos,
+                             String inode, long seq) {
+    }
+
+    /** A batch submitted (or about to be) and not yet settled. */
+    public record PendingBatch(long id, String idempotencyKey, String namespace, String body, Instant createdAt) {
+    }
+
+    private LocalState(Connection db) {
+        this.db = db;
+    }
+
+    public static LocalState open(Path folder) {
+        Path dir = folder.resolve(STATE_DIR);
+        try {
+            Files.createDirectories(dir);
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS files(
+                          path TEXT PRIMARY KEY,
+                          file_id TEXT NOT NULL UNIQUE,
+                          vector TEXT NOT NULL,
+                          manifest TEXT NOT NULL,
+                          size INTEGER NOT NULL,
+                          mtime_ns INTEGER NOT NULL,
+                          inode TEXT,
+                          seq INTEGER NOT NULL)""");
+                s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS pending(
+                          id INTEGER PRIMARY KEY AUTOINCREMENT,
+                          idempotency_key TEXT NOT NULL UNIQUE,
+                          namespace TEXT NOT NULL,
+                          body TEXT NOT NULL,
+                          created_at TEXT NOT NULL)""");
+            }
+            return new LocalState(db);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the state directory " + dir, e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the sync state in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Map<String, SyncedFile> files() {
+        Map<String, SyncedFile> files = new TreeMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                SyncedFile f = new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)),
+                        manifestOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8));
+                files.put(f.path(), f);
+            }
+            return files;
+        } catch (SQLException e) {
+            throw failed("read the synced files", e);
+        }
+    }
+
+    public Optional<SyncedFile> byFileId(String fileId) {
+        return files().values().stream().filter(f -> f.fileId().equals(fileId)).findFirst();
+    }
+
+    public void put(SyncedFile f) {
+        inTransaction(() -> {
+            try (PreparedStatement del = db.prepareStatement("DELETE FROM files WHERE file_id = ? OR path = ?")) {
+                del.setString(1, f.fileId());
+                del.setString(2, f.path());
+                del.executeUpdate();
+            }
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO files(path, file_id, vector, manifest, size, mtime_ns, inode, seq) VALUES (?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, f.path());
+                ps.setString(2, f.fileId());
+                ps.setString(3, json(f.vector()));
+                ps.setString(4, json(f.manifest()));
+                ps.setLong(5, f.size());
+                ps.setLong(6, f.mtimeNanos());
+                ps.setString(7, f.inode());
+                ps.setLong(8, f.seq());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    public void removeFileId(String fileId) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM files WHERE file_id = ?")) {
+                ps.setString(1, fileId);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    public long lastSeq() {
+        return meta("lastSeq").map(Long::parseLong).orElse(0L);
+    }
+
+    public void lastSeq(long seq) {
+        meta("lastSeq", Long.toString(seq));
+    }
+
+    public Optional<Instant> lastSync() {
+        return meta("lastSync").map(Instant::parse);
+    }
+
+    public void lastSync(Instant at) {
+        meta("lastSync", at.toString());
+    }
+
+    public Optional<String> meta(String key) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failed("read " + key, e);
+        }
+    }
+
+    public void meta(String key, String value) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")) {
+                ps.setString(1, key);
+                ps.setString(2, value);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Queues a batch before it is sent: from now on a restart sends it again under the same key. */
+    public PendingBatch enqueue(String idempotencyKey, String namespace, String body, Instant now) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO pending(idempotency_key, namespace, body, created_at) VALUES (?,?,?,?)")) {
+                ps.setString(1, idempotencyKey);
+                ps.setString(2, namespace);
+                ps.setString(3, body);
+                ps.setString(4, now.toString());
+                ps.executeUpdate();
+            }
+        });
+        return pending().stream().filter(p -> p.idempotencyKey().equals(idempotencyKey)).findFirst().orElseThrow();
+    }
+
+    public List<PendingBatch> pending() {
+        List<PendingBatch> batches = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT id, idempotency_key, namespace, body, created_at FROM pending ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                batches.add(new PendingBatch(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        Instant.parse(rs.getString(5))));
+            }
+            return batches;
+        } catch (SQLException e) {
+            throw failed("read the pending batches", e);
+        }
+    }
+
+    public void settle(PendingBatch batch) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM pending WHERE id = ?")) {
+                ps.setLong(1, batch.id());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    private synchronized void inTransaction(SqlWork work) {
+        try {
+            db.setAutoCommit(false);
+            try {
+                work.run();
+                db.commit();
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failed("write the sync state", e);
+        }
+    }
+
+    public static String json(VersionVector vector) {
+        return JSON.writeValueAsString(vector.entries());
+    }
+
+    public static String json(Manifest manifest) {
+        List<Map<String, Object>> chunks = new ArrayList<>();
+        for (ChunkRef r : manifest.chunks()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", r.id().value());
+            c.put("size", r.size());
+            chunks.add(c);
+        }
+        return JSON.writeValueAsString(chunks);
+    }
+
+    public static VersionVector vectorOf(String json) {
+        Map<String, Long> entries = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : JSON.readTree(json).properties()) {
+            entries.put(e.getKey(), e.getValue().asLong());
+        }
+        return entries.isEmpty() ? VersionVector.empty() : VersionVector.of(entries);
+    }
+
+    public static Manifest manifestOf(String json) {
+        List<ChunkRef> refs = new ArrayList<>();
+        for (JsonNode c : JSON.readTree(json)) {
+            refs.add(ChunkRef.of(c.get("id").asString(), c.get("size").asLong()));
+        }
+        return new Manifest(refs);
+    }
+
+    private static IllegalStateException failed(String what, SQLException e) {
+        return new IllegalStateException("cannot " + what + " in the local sync state: " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            // closing: nothing left to protect
+        }
+    }
+}

@@ -1,0 +1,628 @@
+package io.cumulus.client.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import io.cumulus.client.api.ApiException;
+import io.cumulus.client.api.Remote;
+import io.cumulus.client.api.Remote.Change;
+import io.cumulus.client.api.Remote.Event;
+import io.cumulus.client.api.Remote.Feed;
+import io.cumulus.client.api.Remote.Outcome;
+import io.cumulus.client.api.Retry;
+import io.cumulus.client.api.ServerApi;
+import io.cumulus.client.scan.FolderScanner;
+import io.cumulus.client.scan.FolderScanner.LocalFile;
+import io.cumulus.client.scan.FolderScanner.Scan;
+import io.cumulus.client.state.LocalState;
+import io.cumulus.client.state.LocalState.PendingBatch;
+import io.cumulus.client.state.LocalState.SyncedFile;
+import io.cumulus.sync.chunking.FastCdcChunker;
+import io.cumulus.sync.hash.Sha256;
+import io.cumulus.sync.manifest.ChunkId;
+import io.cumulus.sync.manifest.ChunkRef;
+import io.cumulus.sync.manifest.Manifest;
+import io.cumulus.sync.vector.VersionVector;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps one folder and one namespace the same, a round at a time: settle the batches a crash left
+ * unanswered, pull what other devices did, push what changed here, pull again. A local file that
+ * changed since it was last synced is never overwritten: it is sent as a change of its own, which
+ * the server keeps as a conflicted copy when another device changed the file meanwhile.
+ */
+public final class Syncer {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final int FEED_PAGE = 1_000;
+    private static final int CHANGES_PER_BATCH = 500;
+    private static final int STABLE_READ_ATTEMPTS = 5;
+
+    private final Path root;
+    private final String namespace;
+    private final String deviceId;
+    private final ServerApi api;
+    private final LocalState state;
+    private final Consumer<String> log;
+    private final Retry retry;
+    private final Clock clock;
+    private final FastCdcChunker chunker = FastCdcChunker.defaults();
+    private final Duration outcomeTimeout;
+
+    /** What one round did. */
+    public record Round(int pushed, int downloaded, int deletedLocally, int conflicts, long bytesUploaded, long bytesDownloaded) {
+        public boolean changedAnything() {
+            return pushed + downloaded + deletedLocally + conflicts > 0;
+        }
+    }
+
+    private int pushed;
+    private int downloaded;
+    private int deletedLocally;
+    private int conflicts;
+    private final AtomicLong bytesUploaded = new AtomicLong();
+    private long bytesDownloaded;
+
+    public Syncer(Path root, String namespace, String deviceId, ServerApi api, LocalState state, Consumer<String> log,
+                  Retry retry, Clock clock, Duration outcomeTimeout) {
+        this.root = root.toAbsolutePath().normalize();
+        this.namespace = namespace;
+        this.deviceId = deviceId;
+        this.api = api;
+        this.state = state;
+        this.log = log;
+        this.retry = retry;
+        this.clock = clock;
+        this.outcomeTimeout = outcomeTimeout;
+    }
+
+    /** One round: settle, pull, push, pull. */
+    public Round syncOnce() throws IOException {
+        pushed = downloaded = deletedLocally = conflicts = 0;
+        bytesUploaded.set(0);
+        bytesDownloaded = 0;
+        settlePending();
+        pull();
+        push();
+        pull();
+        state.lastSync(clock.instant());
+        return new Round(pushed, downloaded, deletedLocally, conflicts, bytesUploaded.get(), bytesDownloaded);
+    }
+
+    /** Rounds until one changes nothing (at most {@code maxRounds}); true when the folder is in sync. */
+    public boolean syncUntilStable(int maxRounds) throws IOException {
+        for (int i = 0; i < maxRounds; i++) {
+            Round round = syncOnce();
+            if (!round.changedAnything()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- pull
+
+    /** Applies every event of the feed after the last one seen. */
+    public void pull() throws IOException {
+        while (true) {
+            long after = state.lastSeq();
+            Feed feed = retry.call(() -> api.feed(namespace, after, FEED_PAGE));
+            for (Event e : feed.events()) {
+                apply(e.fileId(), e.path(), e.delete(), e.vector(), e.manifest(), e.seq());
+                state.lastSeq(e.seq());
+            }
+            if (feed.events().size() < FEED_PAGE) {
+                return;
+            }
+        }
+    }
+
+    /** Brings one server version of a file to disk, unless the local copy changed since it was synced. */
+    private void apply(String fileId, String path, boolean delete, VersionVector vector, Manifest manifest, long seq)
+            throws IOException {
+        Optional<SyncedFile> known = state.byFileId(fileId);
+        if (known.isPresent()) {
+            var order = known.get().vector().compare(vector);
+            if (order == io.cumulus.sync.vector.Causality.EQUAL || order == io.cumulus.sync.vector.Causality.DOMINATES) {
+                return; // this device has this version or a later one
+            }
+            if (locallyChanged(known.get())) {
+                log.accept("conflict: " + known.get().path() + " changed here and on another device; sending this version");
+                return; // the push of this round sends the local version; the server keeps both
+            }
+        }
+        if (delete) {
+            if (known.isPresent()) {
+                Path file = root.resolve(known.get().path());
+                if (Files.deleteIfExists(file)) {
+                    deletedLocally++;
+                    log.accept("deleted " + known.get().path());
+                }
+                pruneEmptyParents(file.getParent());
+                state.removeFileId(fileId);
+            }
+            return;
+        }
+        Path target = root.resolve(path);
+        Optional<SyncedFile> holder = Optional.ofNullable(state.files().get(path)).filter(f -> !f.fileId().equals(fileId));
+        LocalFile there = FolderScanner.stat(root, path);
+        if (there != null && holder.isEmpty() && (known.isEmpty() || !known.get().path().equals(path))) {
+            // An unsynced local file holds the path: the same content is adopted, other content is never overwritten.
+            Optional<Manifest> local = stableManifest(there);
+            if (local.isPresent() && local.get().equals(manifest)) {
+                state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
+                return;
+            }
+            log.accept("conflict: " + path + " exists here with other content; sending it as a file of its own");
+            return;
+        }
+        if (known.isPresent() && !known.get().path().equals(path)) {
+            Path from = root.resolve(known.get().path());
+            if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && known.get().manifest().equals(manifest)) {
+                Files.createDirectories(target.getParent());
+                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
+                pruneEmptyParents(from.getParent());
+                LocalFile moved = FolderScanner.stat(root, path);
+                state.put(new SyncedFile(path, fileId, vector, manifest, moved.size(), moved.mtimeNanos(), moved.inode(), seq));
+                downloaded++;
+                log.accept("moved " + known.get().path() + " -> " + path);
+                return;
+            }
+            Files.deleteIfExists(from);
+            pruneEmptyParents(from.getParent());
+        }
+        if (there != null && known.isPresent() && known.get().path().equals(path) && known.get().manifest().equals(manifest)) {
+            state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
+            return; // only the vector moved on
+        }
+        LocalFile written = download(path, manifest);
+        state.put(new SyncedFile(path, fileId, vector, manifest, written.size(), written.mtimeNanos(), written.inode(), seq));
+        downloaded++;
+        log.accept("downloaded " + path + " (" + manifest.size() + " bytes)");
+    }
+
+    /**
+     * Writes a file version next to its target: chunks found in local files are copied (each one's
+     * hash checked), the others fetched; the temporary file is fsynced, then renamed into place.
+     */
+    private LocalFile download(String path, Manifest manifest) throws IOException {
+        Path target = root.resolve(path);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + UUID.randomUUID());
+        Map<ChunkId, ChunkSource> local = localChunkSources();
+        try {
+            MessageDigest whole = Sha256.newDigest();
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                Map<ChunkId, byte[]> fetched = new HashMap<>();
+                for (ChunkRef ref : manifest.chunks()) {
+                    byte[] bytes = fetched.containsKey(ref.id()) ? fetched.get(ref.id()) : chunkBytes(ref, local.get(ref.id()));
+                    if (manifest.chunks().stream().filter(r -> r.id().equals(ref.id())).count() > 1) {
+                        fetched.put(ref.id(), bytes);
+                    }
+                    whole.update(bytes);
+                    out.write(java.nio.ByteBuffer.wrap(bytes));
+                }
+                out.force(true);
+            }
+            if (Files.size(tmp) != manifest.size()) {
+                throw new IOException("downloaded " + path + " has " + Files.size(tmp) + " bytes, expected " + manifest.size());
+            }
+            moveIntoPlace(tmp, target);
+            bytesDownloaded += manifest.size();
+            return FolderScanner.stat(root, path);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private record ChunkSource(String path, long offset, long size) {
+    }
+
+    /** Where each chunk of every synced file sits on disk, as last synced. */
+    private Map<ChunkId, ChunkSource> localChunkSources() {
+        Map<ChunkId, ChunkSource> sources = new HashMap<>();
+        for (SyncedFile f : state.files().values()) {
+            long offset = 0;
+            for (ChunkRef ref : f.manifest().chunks()) {
+                sources.putIfAbsent(ref.id(), new ChunkSource(f.path(), offset, ref.size()));
+                offset += ref.size();
+            }
+        }
+        return sources;
+    }
+
+    private byte[] chunkBytes(ChunkRef ref, ChunkSource source) throws IOException {
+        if (source != null) {
+            Optional<byte[]> copied = readLocalChunk(source, ref.id());
+            if (copied.isPresent()) {
+                return copied.get();
+            }
+        }
+        byte[] bytes = retry.call(() -> api.getChunk(ref.id()))
+                .orElseThrow(() -> new IOException("the server has no chunk " + ref.id().value() + " for this account"));
+        if (!Sha256.hex(bytes).equals(ref.id().value())) {
+            throw new IOException("chunk " + ref.id().value() + " arrived damaged (its SHA-256 differs)");
+        }
+        return bytes;
+    }
+
+    private Optional<byte[]> readLocalChunk(ChunkSource source, ChunkId id) {
+        Path file = root.resolve(source.path());
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            if (raf.length() < source.offset() + source.size()) {
+                return Optional.empty();
+            }
+            byte[] bytes = new byte[(int) source.size()];
+            raf.seek(source.offset());
+            raf.readFully(bytes);
+            return Sha256.hex(bytes).equals(id.value()) ? Optional.of(bytes) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // not there any more, or changed: fetch it instead
+        }
+    }
+
+    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void pruneEmptyParents(Path dir) throws IOException {
+        while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    return;
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                dir = dir.getParent();
+                continue;
+            }
+            Files.deleteIfExists(dir);
+            dir = dir.getParent();
+        }
+    }
+
+    // ---------------------------------------------------------------- push
+
+    /** A change as queued: what is sent, and the local facts to record when the server accepts it. */
+    private record Local(Change change, LocalFile seen) {
+    }
+
+    /** Sends every local change since the last sync. */
+    public void push() throws IOException {
+        Scan scan = FolderScanner.scan(root);
+        Map<String, SyncedFile> synced = state.files();
+        List<Local> changes = new ArrayList<>();
+        Set<String> claimed = new HashSet<>();
+
+        // Files that were synced: unchanged, modified, renamed or deleted.
+        List<SyncedFile> gone = new ArrayList<>();
+        for (SyncedFile s : synced.values()) {
+            LocalFile now = scan.files().get(s.path());
+            if (now == null) {
+                gone.add(s);
+            } else if (!sameStat(s, now)) {
+                claimed.add(s.path());
+                Optional<Manifest> manifest = stableManifest(now);
+                if (manifest.isEmpty()) {
+                    continue; // still being written: next round
+                }
+                LocalFile seen = FolderScanner.stat(root, s.path());
+                if (manifest.get().equals(s.manifest())) {
+                    state.put(new SyncedFile(s.path(), s.fileId(), s.vector(), s.manifest(), seen.size(), seen.mtimeNanos(),
+                            seen.inode(), s.seq()));
+                } else {
+                    changes.add(new Local(new Change(s.fileId(), s.path(), false, s.vector().increment(deviceId), manifest.get()),
+                            seen));
+                }
+            } else {
+                claimed.add(s.path());
+            }
+        }
+        // New files: a rename when the inode or the content of a vanished file matches.
+        Map<String, SyncedFile> goneByInode = new HashMap<>();
+        Map<Manifest, SyncedFile> goneByContent = new HashMap<>();
+        for (SyncedFile g : gone) {
+            if (g.inode() != null && !"null".equals(g.inode())) {
+                goneByInode.put(g.inode(), g);
+            }
+            goneByContent.putIfAbsent(g.manifest(), g);
+        }
+        for (LocalFile f : scan.files().values()) {
+            if (claimed.contains(f.path())) {
+                continue;
+            }
+            Optional<Manifest> manifest = stableManifest(f);
+            if (manifest.isEmpty()) {
+                continue;
+            }
+            LocalFile seen = FolderScanner.stat(root, f.path());
+            SyncedFile renamed = goneByInode.get(f.inode());
+            if (renamed == null || !gone.contains(renamed)) {
+                renamed = goneByContent.get(manifest.get());
+            }
+            if (renamed != null && gone.remove(renamed)) {
+                goneByContent.values().remove(renamed);
+                goneByInode.values().remove(renamed);
+                changes.add(new Local(new Change(renamed.fileId(), f.path(), false, renamed.vector().increment(deviceId),
+                        manifest.get()), seen));
+            } else {
+                changes.add(new Local(new Change(UUID.randomUUID().toString(), f.path(), false,
+                        VersionVector.empty().increment(deviceId), manifest.get()), seen));
+            }
+        }
+        for (SyncedFile g : gone) {
+            changes.add(new Local(new Change(g.fileId(), g.path(), true, g.vector().increment(deviceId), Manifest.empty()), null));
+        }
+        if (changes.isEmpty()) {
+            return;
+        }
+        upload(changes);
+        for (int from = 0; from < changes.size(); from += CHANGES_PER_BATCH) {
+            List<Local> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_BATCH));
+            PendingBatch pending = state.enqueue(UUID.randomUUID().toString(), namespace, encode(part), clock.instant());
+            settle(pending);
+        }
+    }
+
+    /** Uploads the chunks the server lacks, several at a time, reading each file again chunk by chunk. */
+    private void upload(List<Local> changes) throws IOException {
+        Set<ChunkId> wanted = new LinkedHashSet<>();
+        for (Local l : changes) {
+            wanted.addAll(l.change().manifest().distinctChunkIds());
+        }
+        Set<ChunkId> missing = new HashSet<>();
+        List<ChunkId> all = new ArrayList<>(wanted);
+        for (int from = 0; from < all.size(); from += 5_000) {
+            Set<ChunkId> part = new LinkedHashSet<>(all.subList(from, Math.min(all.size(), from + 5_000)));
+            missing.addAll(retry.call(() -> api.missingChunks(part)));
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            Set<ChunkId> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            for (Local l : changes) {
+                if (l.change().delete() || l.change().manifest().distinctChunkIds().stream().noneMatch(missing::contains)) {
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(root.resolve(l.change().path()))) {
+                    chunker.chunk(in, chunk -> {
+                        if (missing.contains(chunk.id()) && inFlight.add(chunk.id())) {
+                            sent.add(pool.submit(() -> {
+                                retry.call(() -> {
+                                    api.putChunk(chunk.id(), chunk.bytes());
+                                    return null;
+                                });
+                                bytesUploaded.addAndGet(chunk.length());
+                            }));
+                            if (sent.size() - done(sent) > 8) {
+                                await(sent.get(sent.size() - 8)); // bounded memory: a few chunks in flight
+                            }
+                        }
+                    });
+                }
+            }
+            for (Future<?> f : sent) {
+                await(f);
+            }
+            missing.removeAll(inFlight);
+            if (!missing.isEmpty()) {
+                throw new IOException(missing.size() + " chunks changed on disk while being uploaded; the next round sends them");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long done(List<Future<?>> futures) {
+        return futures.stream().filter(Future::isDone).count();
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while uploading", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw new IOException("upload failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Sends every batch a previous run queued and never saw settled: the same key gets the same batch. */
+    private void settlePending() throws IOException {
+        for (PendingBatch p : state.pending()) {
+            settle(p);
+        }
+    }
+
+    private void settle(PendingBatch pending) throws IOException {
+        List<Local> changes = decode(pending.body());
+        String batchId = retry.call(() -> api.submit(pending.namespace(), pending.idempotencyKey(),
+                changes.stream().map(Local::change).toList()));
+        Remote.Batch batch = awaitOutcomes(batchId);
+        for (Outcome o : batch.outcomes()) {
+            record(changes.get(o.changeIndex()), o);
+        }
+        state.settle(pending);
+    }
+
+    private Remote.Batch awaitOutcomes(String batchId) throws IOException {
+        long deadline = System.nanoTime() + outcomeTimeout.toNanos();
+        long pause = 10;
+        while (true) {
+            Remote.Batch batch = retry.call(() -> api.batch(batchId));
+            if (batch.done()) {
+                return batch;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the server has not decided batch " + batchId + " after " + outcomeTimeout.toSeconds()
+                        + " s; it is kept and sent again next round");
+            }
+            try {
+                Thread.sleep(pause); // polling the server for an outcome it will publish; no local condition to await
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for batch " + batchId, e);
+            }
+            pause = Math.min(200, pause * 2);
+        }
+    }
+
+    /** Records what the server decided about one local change. */
+    private void record(Local local, Outcome o) throws IOException {
+        Change c = local.change();
+        long seq = o.seq().orElse(0L);
+        switch (o.kind()) {
+            case APPLIED, DUPLICATE -> {
+                pushed++;
+                if (c.delete()) {
+                    state.removeFileId(c.fileId());
+                    log.accept("sent deletion of " + c.path());
+                } else {
+                    state.put(new SyncedFile(c.path(), c.fileId(), c.vector(), c.manifest(), local.seen().size(),
+                            local.seen().mtimeNanos(), local.seen().inode(), seq));
+                    log.accept("sent " + c.path());
+                }
+            }
+            case STALE -> log.accept("the server has a newer version of " + c.path() + "; pulling it");
+            case CONFLICT -> {
+                conflicts++;
+                if (o.conflictPath().isPresent() && o.conflictFileId().isPresent()) {
+                    // The server kept this device's version as a copy: move the local file there ...
+                    Path from = root.resolve(c.path());
+                    Path to = root.resolve(o.conflictPath().get());
+                    if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && !Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(to.getParent());
+                        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+                        LocalFile moved = FolderScanner.stat(root, o.conflictPath().get());
+                        state.put(new SyncedFile(o.conflictPath().get(), o.conflictFileId().get(), VersionVector.empty(),
+                                c.manifest(), moved.size(), moved.mtimeNanos(), moved.inode(), 0));
+                    }
+                    log.accept("conflict: kept this device's " + c.path() + " as " + o.conflictPath().get());
+                } else {
+                    log.accept("conflict: " + c.path() + " was changed on another device; restoring its version");
+                }
+                // ... and bring the server's version of the contested path back.
+                state.removeFileId(c.fileId());
+                refresh(c.fileId(), c.path());
+            }
+        }
+    }
+
+    /** Brings the server's current version of a file (or whatever now holds its path) to disk. */
+    private void refresh(String fileId, String path) throws IOException {
+        Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId))
+                .filter(f -> !f.deleted() && f.path().equals(path));
+        if (current.isPresent()) {
+            Remote.FileState f = current.get();
+            apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
+        }
+    }
+
+    // ---------------------------------------------------------------- local files
+
+    private boolean locallyChanged(SyncedFile s) throws IOException {
+        LocalFile now = FolderScanner.stat(root, s.path());
+        return now == null || !sameStat(s, now);
+    }
+
+    private static boolean sameStat(SyncedFile s, LocalFile f) {
+        return s.size() == f.size() && s.mtimeNanos() == f.mtimeNanos() && java.util.Objects.equals(s.inode(), f.inode());
+    }
+
+    /** The file's manifest, read until two stats around the read agree; empty while it keeps changing. */
+    private Optional<Manifest> stableManifest(LocalFile f) throws IOException {
+        for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
+            LocalFile before = FolderScanner.stat(root, f.path());
+            if (before == null) {
+                return Optional.empty();
+            }
+            List<ChunkRef> refs;
+            try (InputStream in = Files.newInputStream(root.resolve(f.path()))) {
+                refs = chunker.manifestOf(in);
+            } catch (java.nio.file.NoSuchFileException e) {
+                return Optional.empty();
+            }
+            LocalFile after = FolderScanner.stat(root, f.path());
+            if (before.equals(after)) {
+                return Optional.of(new Manifest(refs));
+            }
+        }
+        log.accept("skipped " + f.path() + ": it keeps changing while being read");
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- the queue's encoding
+
+    private static String encode(List<Local> changes) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Local l : changes) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fileId", l.change().fileId());
+            m.put("path", l.change().path());
+            m.put("delete", l.change().delete());
+            m.put("vector", LocalState.json(l.change().vector()));
+            m.put("manifest", LocalState.json(l.change().manifest()));
+            if (l.seen() != null) {
+                m.put("size", l.seen().size());
+                m.put("mtimeNanos", l.seen().mtimeNanos());
+                m.put("inode", l.seen().inode());
+            }
+            items.add(m);
+        }
+        return JSON.writeValueAsString(items);
+    }
+
+    private static List<Local> decode(String body) {
+        List<Local> changes = new ArrayList<>();
+        for (JsonNode n : JSON.readTree(body)) {
+            Change c = new Change(n.get("fileId").asString(), n.get("path").asString(), n.get("delete").asBoolean(),
+                    LocalState.vectorOf(n.get("vector").asString()), LocalState.manifestOf(n.get("manifest").asString()));
+            LocalFile seen = n.has("size") ? new LocalFile(c.path(), n.get("size").asLong(), n.get("mtimeNanos").asLong(),
+                    n.get("inode").asString()) : null;
+            changes.add(new Local(c, seen));
+        }
+        return changes;
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}
