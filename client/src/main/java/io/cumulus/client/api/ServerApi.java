@@ -174,6 +174,17 @@ public final class ServerApi {
                 vector(f.get("vector")), manifest(f.get("chunks")), f.get("seq").asLong()));
     }
 
+    /** The live files under a path prefix. */
+    public List<FileState> files(String namespaceId, String prefix) {
+        JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/files?prefix=" + encode(prefix), null, Map.of());
+        List<FileState> files = new ArrayList<>();
+        for (JsonNode f : body.get("files")) {
+            files.add(new FileState(text(f, "fileId"), text(f, "path"), false, vector(f.get("vector")), manifest(f.get("chunks")),
+                    f.get("seq").asLong()));
+        }
+        return files;
+    }
+
     private static VersionVector vector(JsonNode node) {
         Map<String, Long> entries = new TreeMap<>();
         if (node != null && node.isObject()) {

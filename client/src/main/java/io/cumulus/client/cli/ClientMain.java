@@ -46,7 +46,7 @@ public final class ClientMain implements Runnable {
     static final int NOT_LOGGED_IN = 3;
     static final int NOT_IN_SYNC = 4;
 
-    @Option(names = "--config-dir", description = "where the device registration is kept "
+    @Option(names = "--config-dir", scope = CommandLine.ScopeType.INHERIT, description = "where the device registration is kept "
             + "(default: $CUMULUS_CONFIG_DIR, $XDG_CONFIG_HOME/cumulus or ~/.config/cumulus)")
     Path configDir;
 
@@ -54,7 +54,6 @@ public final class ClientMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.exit(run(args));
     }
 
@@ -164,7 +163,7 @@ public final class ClientMain implements Runnable {
             ServerApi api = ServerApi.device(device.server(), device.token());
             try (LocalState state = LocalState.open(dir)) {
                 Syncer syncer = new Syncer(dir, device.homeNamespace(), device.deviceId(), api, state,
-                        line -> System.out.println(line), once ? Retry.defaults() : Retry.defaults(), Clock.systemUTC(),
+                        line -> System.out.println(java.time.LocalTime.now().withNano(java.time.LocalTime.now().getNano() / 1_000_000 * 1_000_000) + " " + line), Retry.defaults(), Clock.systemUTC(),
                         Duration.ofSeconds(60));
                 if (once) {
                     boolean inSync = syncer.syncUntilStable(10);

@@ -546,10 +546,13 @@ public final class Syncer {
         }
     }
 
-    /** Brings the server's current version of a file (or whatever now holds its path) to disk. */
+    /** Brings the server's current version of a file, or of whatever file now holds its path, to disk. */
     private void refresh(String fileId, String path) throws IOException {
         Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId))
                 .filter(f -> !f.deleted() && f.path().equals(path));
+        if (current.isEmpty()) {
+            current = retry.call(() -> api.files(namespace, path)).stream().filter(f -> f.path().equals(path)).findFirst();
+        }
         if (current.isPresent()) {
             Remote.FileState f = current.get();
             apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());

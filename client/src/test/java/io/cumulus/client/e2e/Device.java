@@ -1,0 +1,83 @@
+package io.cumulus.client.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import io.cumulus.client.cli.ClientMain;
+import io.cumulus.client.state.LocalState;
+import io.cumulus.sync.hash.Sha256;
+
+/** One device of an end-to-end test: its config dir and its synced folder, driven through the CLI. */
+record Device(String name, Path configDir, Path folder) {
+
+    static Device login(SyncServer server, String username, String name) {
+        Path home = SyncServer.workDir("device-" + name + "-");
+        Device d = new Device(name, home.resolve("config"), home.resolve("folder"));
+        int code = ClientMain.run("login", "--server", server.url().toString(), "--user", username,
+                "--password", SyncServer.passwordOf(username), "--device-name", name, "--config-dir", d.configDir.toString());
+        assertThat(code).as("login of " + name).isZero();
+        return d;
+    }
+
+    /** {@code sync --once}; its exit code. */
+    int syncOnce() {
+        return ClientMain.run("sync", folder.toString(), "--once", "--config-dir", configDir.toString());
+    }
+
+    void syncInSync() {
+        assertThat(syncOnce()).as("sync --once of " + name).isZero();
+    }
+
+    Path file(String path) {
+        return folder.resolve(path);
+    }
+
+    void write(String path, String content) {
+        write(path, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    void write(String path, byte[] content) {
+        try {
+            Files.createDirectories(file(path).getParent());
+            Files.write(file(path), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every file of the folder (the state directory aside) and the SHA-256 of its content. */
+    Map<String, String> tree() {
+        Map<String, String> tree = new TreeMap<>();
+        if (!Files.exists(folder)) {
+            return tree;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path rel = folder.relativize(p);
+                if (rel.getNameCount() > 0 && rel.getName(0).toString().equals(LocalState.STATE_DIR) || !Files.isRegularFile(p)) {
+                    continue;
+                }
+                MessageDigest digest = Sha256.newDigest();
+                try (InputStream in = Files.newInputStream(p)) {
+                    byte[] buffer = new byte[1 << 16];
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        digest.update(buffer, 0, n);
+                    }
+                }
+                tree.put(rel.toString().replace('\\', '/'), Sha256.hex(digest));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return tree;
+    }
+}

@@ -1,0 +1,147 @@
+package io.cumulus.client.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real folders on several devices, each driven through the {@code cumulus} CLI against a standalone
+ * server: whatever is done on one, every other ends with the same files and the same bytes.
+ */
+class FoldersConvergeIT {
+    private static SyncServer server;
+
+    @BeforeAll
+    static void start() {
+        server = SyncServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void createModifyDeleteRenameAndMoveConvergeOnThreeDevices() throws IOException {
+        // given three devices of one account, with files created on the first
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        Device tablet = Device.login(server, user, "Tablet");
+        laptop.write("notes/todo.txt", "buy milk\n");
+        laptop.write("notes/deep/er/plan.md", "# plan\n");
+        laptop.write("photos/cat.jpg", bytes(300_000, 1));
+        laptop.write("empty.txt", new byte[0]);
+        laptop.syncInSync();
+        phone.syncInSync();
+        tablet.syncInSync();
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).hasSize(4);
+
+        // when the phone modifies, renames, moves and deletes, and the tablet adds a file
+        phone.write("notes/todo.txt", "buy milk\nand bread\n");
+        Files.move(phone.file("notes/deep/er/plan.md"), phone.file("notes/plan-v2.md"));
+        Files.createDirectories(phone.file("archive"));
+        Files.move(phone.file("photos/cat.jpg"), phone.file("archive/cat.jpg"));
+        Files.delete(phone.file("empty.txt"));
+        tablet.write("from-tablet.txt", "hello from the tablet\n");
+        phone.syncInSync();
+        tablet.syncInSync();
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then all three hold the same files with the same bytes
+        Map<String, String> expected = laptop.tree();
+        assertThat(expected).containsOnlyKeys("notes/todo.txt", "notes/plan-v2.md", "archive/cat.jpg", "from-tablet.txt");
+        assertThat(phone.tree()).isEqualTo(expected);
+        assertThat(tablet.tree()).isEqualTo(expected);
+        assertThat(Files.readString(tablet.file("notes/todo.txt"))).isEqualTo("buy milk\nand bread\n");
+    }
+
+    @Test
+    void theSameFileEditedOnTwoDevicesKeepsBothVersionsOnEveryDevice() throws IOException {
+        // given a file synced to two devices
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("report.txt", "first draft\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // when both edit it without syncing in between, then both sync
+        laptop.write("report.txt", "laptop's version\n");
+        phone.write("report.txt", "phone's version\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then both versions are on both devices: one under the name, one as the phone's conflicted copy
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).hasSize(2);
+        String copy = laptop.tree().keySet().stream().filter(p -> !p.equals("report.txt")).findFirst().orElseThrow();
+        assertThat(copy).startsWith("report (Phone's conflicted copy ").endsWith(").txt");
+        assertThat(Files.readString(laptop.file("report.txt"))).isEqualTo("laptop's version\n");
+        assertThat(Files.readString(laptop.file(copy))).isEqualTo("phone's version\n");
+    }
+
+    @Test
+    void aFileCreatedOnTwoDevicesAtTheSamePathKeepsBoth() throws IOException {
+        // given two devices that each create the same path with different content
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("shared/idea.txt", "the laptop's idea\n");
+        phone.write("shared/idea.txt", "the phone's idea\n");
+
+        // when both sync
+        laptop.syncInSync();
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then both contents survive on both devices
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).hasSize(2);
+        assertThat(laptop.tree().keySet().stream().map(p -> readQuietly(laptop, p)))
+                .containsExactlyInAnyOrder("the laptop's idea\n", "the phone's idea\n");
+    }
+
+    @Test
+    void manySmallFilesAndALargeOneConverge() {
+        // given 2,000 small files and one of 200 MiB on one device
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        for (int i = 0; i < 2_000; i++) {
+            laptop.write("small/" + (i % 20) + "/file-" + i + ".txt", ("file number " + i + "\n").repeat(1 + i % 50));
+        }
+        laptop.write("big/video.bin", bytes(200 * 1024 * 1024, 7));
+
+        // when both sync
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then the phone has every file with the same bytes
+        Map<String, String> expected = laptop.tree();
+        assertThat(expected).hasSize(2_001);
+        assertThat(phone.tree()).isEqualTo(expected);
+    }
+
+    private static String readQuietly(Device d, String path) {
+        try {
+            return Files.readString(d.file(path), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static byte[] bytes(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}
