@@ -166,7 +166,16 @@ public final class ClientMain implements Runnable {
                         line -> System.out.println(java.time.LocalTime.now().withNano(java.time.LocalTime.now().getNano() / 1_000_000 * 1_000_000) + " " + line), Retry.defaults(), Clock.systemUTC(),
                         Duration.ofSeconds(60));
                 if (once) {
-                    boolean inSync = syncer.syncUntilStable(10);
+                    boolean inSync;
+                    try {
+                        inSync = syncer.syncUntilStable(10);
+                    } catch (ApiException e) {
+                        if (!e.retryable()) {
+                            throw e;
+                        }
+                        System.out.println("server unavailable: " + e.getMessage());
+                        inSync = false;
+                    }
                     System.out.println(inSync ? "in sync: " + dir : "not in sync yet: " + dir);
                     return inSync ? 0 : NOT_IN_SYNC;
                 }

@@ -92,6 +92,7 @@ public class ChunkController {
             log.info("chunk stored chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
             return ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored);
         }
+        log.info("chunk uploaded again chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
         return ResponseEntity.ok(stored);
     }
 
