@@ -21,7 +21,8 @@ public final class ApiException extends RuntimeException {
 
     /** The server could not be reached at all. */
     static ApiException unreachable(String what, Throwable cause) {
-        return new ApiException(0, "unreachable", what + ": the server cannot be reached (" + cause.getMessage() + ")",
+        return new ApiException(0, "unreachable", what + ": the server cannot be reached ("
+                + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()) + ")",
                 Optional.empty(), cause);
     }
 
