@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -219,7 +218,6 @@ public final class Syncer {
         Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + UUID.randomUUID());
         Map<ChunkId, ChunkSource> local = localChunkSources();
         try {
-            MessageDigest whole = Sha256.newDigest();
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Map<ChunkId, byte[]> fetched = new HashMap<>();
                 for (ChunkRef ref : manifest.chunks()) {
@@ -227,7 +225,6 @@ public final class Syncer {
                     if (manifest.chunks().stream().filter(r -> r.id().equals(ref.id())).count() > 1) {
                         fetched.put(ref.id(), bytes);
                     }
-                    whole.update(bytes);
                     out.write(java.nio.ByteBuffer.wrap(bytes));
                 }
                 out.force(true);
