@@ -54,6 +54,8 @@ public final class ClientMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Its own name, so that it never competes with a server's logback.xml on one class path.
+        System.setProperty("logback.configurationFile", "cumulus-client-logback.xml");
         System.exit(run(args));
     }
 
