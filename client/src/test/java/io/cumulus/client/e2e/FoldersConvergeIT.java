@@ -111,6 +111,62 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void namesEqualUnderCaseFoldingOrUnicodeNormalisationNeverShareAFolder() {
+        // given a case-sensitive device with names that differ only by case, and by NFC/NFD form
+        String user = server.newAccount();
+        Device linux = Device.login(server, user, "Linux");
+        Device other = Device.login(server, user, "Other");
+        linux.write("Notes.txt", "upper\n");
+        linux.write("notes.txt", "lower\n");
+        linux.write("caf\u00e9.txt", "composed\n");
+        linux.write("cafe\u0301.txt", "decomposed\n");
+
+        // when it syncs, and another device syncs
+        linux.syncInSync();
+        other.syncInSync();
+
+        // then every content survives under names that stay distinct on case-insensitive,
+        // normalising file systems, and both devices agree
+        Map<String, String> tree = linux.tree();
+        assertThat(tree).hasSize(4);
+        assertThat(tree.keySet().stream().map(p -> java.text.Normalizer.normalize(p, java.text.Normalizer.Form.NFC)
+                .toLowerCase(java.util.Locale.ROOT)).distinct()).hasSize(4);
+        assertThat(tree.keySet()).anyMatch(p -> p.contains("conflicted copy"));
+        assertThat(other.tree()).isEqualTo(tree);
+    }
+
+    @Test
+    void statusReportsNamesOtherSystemsRejectAndKeepsSyncingThem() {
+        // given a file whose name Windows rejects
+        String user = server.newAccount();
+        Device linux = Device.login(server, user, "Linux");
+        Device other = Device.login(server, user, "Other");
+        linux.write("plan: draft.txt", "kept as it is\n");
+        linux.write("con.txt", "a reserved device name on Windows\n");
+
+        // when it syncs and its status is asked
+        linux.syncInSync();
+        other.syncInSync();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = io.cumulus.client.cli.ClientMain.run("status", linux.folder().toString(), "--json",
+                    "--config-dir", linux.configDir().toString());
+        } finally {
+            System.setOut(stdout);
+        }
+
+        // then both files are synced as they are, and the status names both as not portable
+        assertThat(code).isZero();
+        assertThat(other.tree()).isEqualTo(linux.tree()).containsOnlyKeys("plan: draft.txt", "con.txt");
+        String status = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).contains("\"nonPortable\":[").contains("plan: draft.txt (").contains("con.txt (");
+        assertThat(status).contains("\"pendingUploads\":[]");
+    }
+
+    @Test
     void manySmallFilesAndALargeOneConverge() {
         // given 2,000 small files and one of 200 MiB on one device
         String user = server.newAccount();
