@@ -21,6 +21,7 @@ import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
 import io.cumulus.client.scan.FolderScanner;
 import io.cumulus.client.state.LocalState;
+import io.cumulus.client.sync.Progress;
 import io.cumulus.client.sync.Syncer;
 import io.cumulus.client.sync.Watcher;
 import io.cumulus.sync.path.SyncPath;
@@ -145,6 +146,14 @@ public final class ClientMain implements Runnable {
             description = "Keeps DIR in sync: a first round, then on every local change, every push from the server, "
                     + "and every --interval as a fallback, until stopped (Ctrl-C). With --once: rounds until in sync, then exit.")
     static final class Sync implements Callable<Integer> {
+        private static final boolean TERMINAL = System.console() != null;
+
+        /** A log line with the time; on a terminal it first clears the progress line. */
+        static void say(String line) {
+            String time = java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+            System.out.println((TERMINAL ? "\u001b[2K\r" : "") + time + " " + line);
+        }
+
         @ParentCommand
         ClientMain main;
 
@@ -165,8 +174,11 @@ public final class ClientMain implements Runnable {
             ServerApi api = ServerApi.device(device.server(), device.token());
             try (LocalState state = LocalState.open(dir)) {
                 Syncer syncer = new Syncer(dir, device.homeNamespace(), device.deviceId(), api, state,
-                        line -> System.out.println(java.time.LocalTime.now().withNano(java.time.LocalTime.now().getNano() / 1_000_000 * 1_000_000) + " " + line), Retry.defaults(), Clock.systemUTC(),
+                        Sync::say, Retry.defaults(), Clock.systemUTC(),
                         Duration.ofSeconds(60));
+                if (TERMINAL) {
+                    syncer.withProgress(Progress.terminal(System.out));
+                }
                 if (once) {
                     boolean inSync;
                     try {

@@ -75,6 +75,7 @@ public final class Syncer {
     private final Clock clock;
     private final FastCdcChunker chunker = FastCdcChunker.defaults();
     private final Duration outcomeTimeout;
+    private Progress progress = Progress.NONE;
 
     /** What one round did. */
     public record Round(int pushed, int downloaded, int deletedLocally, int conflicts, long bytesUploaded, long bytesDownloaded) {
@@ -101,6 +102,12 @@ public final class Syncer {
         this.retry = retry;
         this.clock = clock;
         this.outcomeTimeout = outcomeTimeout;
+    }
+
+    /** Where long transfers report how they go (a terminal line, or nothing). */
+    public Syncer withProgress(Progress progress) {
+        this.progress = progress;
+        return this;
     }
 
     /** One round: settle, pull, push, pull. */
@@ -131,6 +138,15 @@ public final class Syncer {
 
     /** Applies every event of the feed after the last one seen. */
     public void pull() throws IOException {
+        progress.begin("downloading", 0);
+        try {
+            pullPages();
+        } finally {
+            progress.end();
+        }
+    }
+
+    private void pullPages() throws IOException {
         while (true) {
             long after = state.lastSeq();
             Feed feed = retry.call(() -> api.feed(namespace, after, FEED_PAGE));
@@ -226,6 +242,7 @@ public final class Syncer {
                         fetched.put(ref.id(), bytes);
                     }
                     out.write(java.nio.ByteBuffer.wrap(bytes));
+                    progress.bytes(bytes.length);
                 }
                 out.force(true);
             }
@@ -234,6 +251,7 @@ public final class Syncer {
             }
             moveIntoPlace(tmp, target);
             bytesDownloaded += manifest.size();
+            progress.file();
             return FolderScanner.stat(root, path);
         } finally {
             Files.deleteIfExists(tmp);
@@ -407,6 +425,11 @@ public final class Syncer {
         if (missing.isEmpty()) {
             return;
         }
+        Map<ChunkId, Long> sizes = new HashMap<>();
+        for (Local l : changes) {
+            l.change().manifest().chunks().forEach(r -> sizes.put(r.id(), r.size()));
+        }
+        progress.begin("uploading", missing.stream().mapToLong(id -> sizes.getOrDefault(id, 0L)).sum());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> sent = new ArrayList<>();
@@ -424,6 +447,7 @@ public final class Syncer {
                                     return null;
                                 });
                                 bytesUploaded.addAndGet(chunk.length());
+                                progress.bytes(chunk.length());
                             }));
                             if (sent.size() - done(sent) > 8) {
                                 await(sent.get(sent.size() - 8)); // bounded memory: a few chunks in flight
@@ -431,6 +455,7 @@ public final class Syncer {
                         }
                     });
                 }
+                progress.file();
             }
             for (Future<?> f : sent) {
                 await(f);
@@ -441,6 +466,7 @@ public final class Syncer {
             }
         } finally {
             pool.shutdownNow();
+            progress.end();
         }
     }
 

@@ -167,6 +167,40 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void aFileBeingWrittenDuringASyncConvergesOnceTheWriterStops() throws Exception {
+        // given a file that another program keeps appending to
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("log/growing.txt", "start\n");
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = Thread.ofPlatform().start(() -> {
+            try (var out = Files.newOutputStream(laptop.file("log/growing.txt"), java.nio.file.StandardOpenOption.APPEND)) {
+                for (int i = 0; writing.get(); i++) {
+                    out.write(("line " + i + " " + "x".repeat(2_000) + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    Thread.sleep(1); // a program writing a log, not a disk benchmark
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        // when the device syncs while the file grows, and again once the writer has stopped
+        int whileWriting = laptop.syncOnce();
+        writing.set(false);
+        writer.join();
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then the first sync did not fail, and the phone has the file exactly as it ended
+        assertThat(whileWriting).isIn(0, 4);
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("log/growing.txt");
+    }
+
+    @Test
     void manySmallFilesAndALargeOneConverge() {
         // given 2,000 small files and one of 200 MiB on one device
         String user = server.newAccount();
