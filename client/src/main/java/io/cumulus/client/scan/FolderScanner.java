@@ -27,6 +27,12 @@ public final class FolderScanner {
     /** Prefix of the client's temporary files; a file so named is never uploaded. */
     public static final String TEMP_PREFIX = ".cumulus-tmp-";
     public static final String IGNORE_FILE = ".cumulusignore";
+    /**
+     * Name of the entry that stands for an empty folder on the server (which knows only files): a
+     * change to {@code dir/.cumulusdir} creates or removes the folder {@code dir}, never a file.
+     * A file so named on disk is reserved and never uploaded.
+     */
+    public static final String FOLDER_MARKER = ".cumulusdir";
 
     /** A regular file as found on disk; {@code path} is relative to the folder, '/'-separated. */
     public record LocalFile(String path, long size, long mtimeNanos, String inode) {
@@ -36,7 +42,20 @@ public final class FolderScanner {
     public record Skipped(String path, String reason) {
     }
 
-    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped) {
+    /** {@code emptyFolders}: folders (relative paths) holding nothing that is synced. */
+    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders) {
+    }
+
+    /** Whether a synced path stands for an empty folder rather than a file. */
+    public static boolean isFolderMarker(String path) {
+        int slash = path.lastIndexOf('/');
+        return path.substring(slash + 1).startsWith(FOLDER_MARKER);
+    }
+
+    /** The folder a marker stands for ("" for the root). */
+    public static String markedFolder(String markerPath) {
+        int slash = markerPath.lastIndexOf('/');
+        return slash < 0 ? "" : markerPath.substring(0, slash);
     }
 
     private FolderScanner() {
@@ -46,15 +65,27 @@ public final class FolderScanner {
         IgnoreRules ignore = ignoreRules(root);
         Map<String, LocalFile> files = new TreeMap<>();
         List<Skipped> skipped = new ArrayList<>();
+        java.util.Set<String> emptyFolders = new java.util.TreeSet<>();
+        java.util.Deque<int[]> entries = new java.util.ArrayDeque<>(); // per open folder: how many synced entries it holds
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (dir.equals(root)) {
-                    return FileVisitResult.CONTINUE;
+                if (!dir.equals(root)) {
+                    String rel = relative(root, dir);
+                    if (rel.equals(LocalState.STATE_DIR) || ignore.ignored(rel, true)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    entries.peek()[0]++;
                 }
-                String rel = relative(root, dir);
-                if (rel.equals(LocalState.STATE_DIR) || ignore.ignored(rel, true)) {
-                    return FileVisitResult.SKIP_SUBTREE;
+                entries.push(new int[1]);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                int[] count = entries.pop();
+                if (count[0] == 0 && !dir.equals(root)) {
+                    emptyFolders.add(relative(root, dir));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -63,8 +94,11 @@ public final class FolderScanner {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = relative(root, file);
                 String name = file.getFileName().toString();
-                if (name.startsWith(TEMP_PREFIX) || ignore.ignored(rel, false)) {
+                if (name.startsWith(TEMP_PREFIX) || name.startsWith(FOLDER_MARKER) || ignore.ignored(rel, false)) {
                     return FileVisitResult.CONTINUE;
+                }
+                if (!entries.isEmpty()) {
+                    entries.peek()[0]++;
                 }
                 if (attrs.isSymbolicLink()) {
                     skipped.add(new Skipped(rel, "symbolic link (not followed)"));
@@ -85,10 +119,13 @@ public final class FolderScanner {
             public FileVisitResult visitFileFailed(Path file, IOException e) {
                 String reason = e instanceof AccessDeniedException ? "permission denied" : e.toString();
                 skipped.add(new Skipped(relative(root, file), reason));
+                if (!entries.isEmpty()) {
+                    entries.peek()[0]++; // not readable, so not known to be empty
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Scan(files, skipped);
+        return new Scan(files, skipped, emptyFolders);
     }
 
     /** The attributes of one file, not following links; null when it is not a regular file any more. */
@@ -107,6 +144,11 @@ public final class FolderScanner {
     private static IgnoreRules ignoreRules(Path root) throws IOException {
         Path file = root.resolve(IGNORE_FILE);
         return Files.isRegularFile(file) ? IgnoreRules.parse(Files.readString(file, StandardCharsets.UTF_8)) : IgnoreRules.none();
+    }
+
+    /** A path under the root as the server names it: relative, '/'-separated. */
+    public static String relativePath(Path root, Path p) {
+        return relative(root, p);
     }
 
     static String relative(Path root, Path p) {

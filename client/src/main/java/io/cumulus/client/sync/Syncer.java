@@ -164,6 +164,10 @@ public final class Syncer {
     private void apply(String fileId, String path, boolean delete, VersionVector vector, Manifest manifest, long seq)
             throws IOException {
         Optional<SyncedFile> known = state.byFileId(fileId);
+        if (FolderScanner.isFolderMarker(path)) {
+            applyFolder(fileId, path, delete, vector, seq, known);
+            return;
+        }
         if (known.isPresent()) {
             var order = known.get().vector().compare(vector);
             if (order == io.cumulus.sync.vector.Causality.EQUAL || order == io.cumulus.sync.vector.Causality.DOMINATES) {
@@ -222,6 +226,30 @@ public final class Syncer {
         state.put(new SyncedFile(path, fileId, vector, manifest, written.size(), written.mtimeNanos(), written.inode(), seq));
         downloaded++;
         log.accept("downloaded " + path + " (" + manifest.size() + " bytes)");
+    }
+
+    /** A folder marker: the folder is created, or removed when it is empty; no file is ever written for it. */
+    private void applyFolder(String fileId, String path, boolean delete, VersionVector vector, long seq,
+                             Optional<SyncedFile> known) throws IOException {
+        if (known.isPresent() && known.get().vector().compare(vector) != io.cumulus.sync.vector.Causality.DOMINATED
+                && known.get().vector().compare(vector) != io.cumulus.sync.vector.Causality.CONCURRENT) {
+            return;
+        }
+        String folder = FolderScanner.markedFolder(path);
+        Path dir = root.resolve(folder);
+        if (delete) {
+            state.removeFileId(fileId);
+            if (!folder.isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                pruneEmptyParents(dir);
+            }
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            downloaded++;
+            log.accept("created folder " + folder);
+        }
+        state.put(new SyncedFile(path, fileId, vector, Manifest.empty(), 0, 0, null, seq));
     }
 
     /**
@@ -312,8 +340,18 @@ public final class Syncer {
         }
     }
 
+    /** Removes folders left empty by a remote delete or move, up to the root, except those kept on purpose (a marker). */
     private void pruneEmptyParents(Path dir) throws IOException {
+        java.util.Set<String> kept = new HashSet<>();
+        for (String path : state.files().keySet()) {
+            if (FolderScanner.isFolderMarker(path)) {
+                kept.add(FolderScanner.markedFolder(path));
+            }
+        }
         while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+            if (kept.contains(FolderScanner.relativePath(root, dir))) {
+                return;
+            }
             try (var entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
                     return;
@@ -340,9 +378,31 @@ public final class Syncer {
         List<Local> changes = new ArrayList<>();
         Set<String> claimed = new HashSet<>();
 
+        // Folders kept empty: a marker for each new one, a deletion for each that is gone.
+        Set<String> marked = new HashSet<>();
+        for (SyncedFile s : synced.values()) {
+            if (FolderScanner.isFolderMarker(s.path())) {
+                String folder = FolderScanner.markedFolder(s.path());
+                marked.add(folder);
+                if (!Files.isDirectory(root.resolve(folder), LinkOption.NOFOLLOW_LINKS)) {
+                    changes.add(new Local(new Change(s.fileId(), s.path(), true, s.vector().increment(deviceId), Manifest.empty()), null));
+                }
+            }
+        }
+        for (String folder : scan.emptyFolders()) {
+            if (!marked.contains(folder)) {
+                String marker = folder + "/" + FolderScanner.FOLDER_MARKER;
+                changes.add(new Local(new Change(UUID.randomUUID().toString(), marker, false, VersionVector.empty().increment(deviceId),
+                        Manifest.empty()), new LocalFile(marker, 0, 0, null)));
+            }
+        }
+
         // Files that were synced: unchanged, modified, renamed or deleted.
         List<SyncedFile> gone = new ArrayList<>();
         for (SyncedFile s : synced.values()) {
+            if (FolderScanner.isFolderMarker(s.path())) {
+                continue;
+            }
             LocalFile now = scan.files().get(s.path());
             if (now == null) {
                 gone.add(s);
@@ -546,6 +606,11 @@ public final class Syncer {
             }
             case STALE -> log.accept("the server has a newer version of " + c.path() + "; pulling it");
             case CONFLICT -> {
+                if (FolderScanner.isFolderMarker(c.path())) {
+                    // Another device marked the same folder first: its marker stands for both.
+                    state.removeFileId(c.fileId());
+                    return;
+                }
                 conflicts++;
                 if (o.conflictPath().isPresent() && o.conflictFileId().isPresent()) {
                     // The server kept this device's version as a copy: move the local file there ...

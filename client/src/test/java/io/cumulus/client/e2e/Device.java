@@ -54,6 +54,23 @@ record Device(String name, Path configDir, Path folder) {
         }
     }
 
+    /** Every folder under the synced folder (the state directory aside), relative and '/'-separated. */
+    java.util.Set<String> folders() {
+        java.util.Set<String> folders = new java.util.TreeSet<>();
+        try (Stream<Path> all = Files.walk(folder)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path rel = folder.relativize(p);
+                if (Files.isDirectory(p) && rel.getNameCount() > 0 && !rel.toString().isEmpty()
+                        && !rel.getName(0).toString().equals(LocalState.STATE_DIR)) {
+                    folders.add(rel.toString().replace('\\', '/'));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return folders;
+    }
+
     /** Every file of the folder (the state directory aside) and the SHA-256 of its content. */
     Map<String, String> tree() {
         Map<String, String> tree = new TreeMap<>();

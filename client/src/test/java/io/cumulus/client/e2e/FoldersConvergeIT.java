@@ -66,6 +66,33 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void emptyFoldersAreCreatedRenamedAndRemovedOnEveryDevice() throws IOException {
+        // given empty folders, and a folder holding a file, on one device
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        Files.createDirectories(laptop.file("empty/one"));
+        Files.createDirectories(laptop.file("projects/new/inner"));
+        laptop.write("projects/readme.txt", "projects\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+        assertThat(phone.folders()).isEqualTo(laptop.folders())
+                .containsExactly("empty", "empty/one", "projects", "projects/new", "projects/new/inner");
+
+        // when one empty folder is removed, another renamed, and a folder emptied of its only file
+        Files.delete(laptop.file("empty/one"));
+        Files.move(laptop.file("projects/new"), laptop.file("projects/renamed"));
+        Files.delete(laptop.file("projects/readme.txt"));
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then the other device has the same folders, and no file
+        assertThat(laptop.folders()).containsExactly("empty", "projects", "projects/renamed", "projects/renamed/inner");
+        assertThat(phone.folders()).isEqualTo(laptop.folders());
+        assertThat(phone.tree()).isEmpty();
+    }
+
+    @Test
     void theSameFileEditedOnTwoDevicesKeepsBothVersionsOnEveryDevice() throws IOException {
         // given a file synced to two devices
         String user = server.newAccount();
