@@ -195,7 +195,7 @@ public final class Syncer {
         LocalFile there = FolderScanner.stat(root, path);
         if (there != null && holder.isEmpty() && (known.isEmpty() || !known.get().path().equals(path))) {
             // An unsynced local file holds the path: the same content is adopted, other content is never overwritten.
-            Optional<Manifest> local = stableManifest(there);
+            Optional<Manifest> local = stableManifest(there).map(Stable::manifest);
             if (local.isPresent() && local.get().equals(manifest)) {
                 state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
                 return;
@@ -222,7 +222,11 @@ public final class Syncer {
             state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
             return; // only the vector moved on
         }
-        LocalFile written = download(path, manifest);
+        LocalFile written = download(path, manifest, FolderScanner.stat(root, path));
+        if (written == null) {
+            log.accept("kept " + path + ": it changed here while the other version was downloading; sending it next round");
+            return;
+        }
         state.put(new SyncedFile(path, fileId, vector, manifest, written.size(), written.mtimeNanos(), written.inode(), seq));
         downloaded++;
         log.accept("downloaded " + path + " (" + manifest.size() + " bytes)");
@@ -254,9 +258,11 @@ public final class Syncer {
 
     /**
      * Writes a file version next to its target: chunks found in local files are copied (each one's
-     * hash checked), the others fetched; the temporary file is fsynced, then renamed into place.
+     * hash checked), the others fetched; the temporary file is fsynced, then renamed into place,
+     * unless the target changed since {@code expected} was seen (then nothing is replaced and null
+     * is returned).
      */
-    private LocalFile download(String path, Manifest manifest) throws IOException {
+    private LocalFile download(String path, Manifest manifest, LocalFile expected) throws IOException {
         Path target = root.resolve(path);
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + UUID.randomUUID());
@@ -276,6 +282,9 @@ public final class Syncer {
             }
             if (Files.size(tmp) != manifest.size()) {
                 throw new IOException("downloaded " + path + " has " + Files.size(tmp) + " bytes, expected " + manifest.size());
+            }
+            if (!java.util.Objects.equals(FolderScanner.stat(root, path), expected)) {
+                return null; // written to meanwhile: never replace what a person just saved
             }
             moveIntoPlace(tmp, target);
             bytesDownloaded += manifest.size();
@@ -408,11 +417,12 @@ public final class Syncer {
                 gone.add(s);
             } else if (!sameStat(s, now)) {
                 claimed.add(s.path());
-                Optional<Manifest> manifest = stableManifest(now);
-                if (manifest.isEmpty()) {
+                Optional<Stable> stable = stableManifest(now);
+                if (stable.isEmpty()) {
                     continue; // still being written: next round
                 }
-                LocalFile seen = FolderScanner.stat(root, s.path());
+                Optional<Manifest> manifest = stable.map(Stable::manifest);
+                LocalFile seen = stable.get().stat();
                 if (manifest.get().equals(s.manifest())) {
                     state.put(new SyncedFile(s.path(), s.fileId(), s.vector(), s.manifest(), seen.size(), seen.mtimeNanos(),
                             seen.inode(), s.seq()));
@@ -437,11 +447,12 @@ public final class Syncer {
             if (claimed.contains(f.path())) {
                 continue;
             }
-            Optional<Manifest> manifest = stableManifest(f);
-            if (manifest.isEmpty()) {
+            Optional<Stable> stable = stableManifest(f);
+            if (stable.isEmpty()) {
                 continue;
             }
-            LocalFile seen = FolderScanner.stat(root, f.path());
+            Optional<Manifest> manifest = stable.map(Stable::manifest);
+            LocalFile seen = stable.get().stat();
             SyncedFile renamed = goneByInode.get(f.inode());
             if (renamed == null || !gone.contains(renamed)) {
                 renamed = goneByContent.get(manifest.get());
@@ -462,7 +473,7 @@ public final class Syncer {
         if (changes.isEmpty()) {
             return;
         }
-        upload(changes);
+        changes = upload(changes);
         for (int from = 0; from < changes.size(); from += CHANGES_PER_BATCH) {
             List<Local> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_BATCH));
             PendingBatch pending = state.enqueue(UUID.randomUUID().toString(), namespace, encode(part), clock.instant());
@@ -470,8 +481,12 @@ public final class Syncer {
         }
     }
 
-    /** Uploads the chunks the server lacks, several at a time, reading each file again chunk by chunk. */
-    private void upload(List<Local> changes) throws IOException {
+    /**
+     * Uploads the chunks the server lacks, several at a time, reading each file again chunk by chunk.
+     * Returns the changes whose every chunk the server now has: a file that changed between the two
+     * reads is left for the next round.
+     */
+    private List<Local> upload(List<Local> changes) throws IOException {
         Set<ChunkId> wanted = new LinkedHashSet<>();
         for (Local l : changes) {
             wanted.addAll(l.change().manifest().distinctChunkIds());
@@ -483,7 +498,7 @@ public final class Syncer {
             missing.addAll(retry.call(() -> api.missingChunks(part)));
         }
         if (missing.isEmpty()) {
-            return;
+            return changes;
         }
         Map<ChunkId, Long> sizes = new HashMap<>();
         for (Local l : changes) {
@@ -499,21 +514,9 @@ public final class Syncer {
                     continue;
                 }
                 try (InputStream in = Files.newInputStream(root.resolve(l.change().path()))) {
-                    chunker.chunk(in, chunk -> {
-                        if (missing.contains(chunk.id()) && inFlight.add(chunk.id())) {
-                            sent.add(pool.submit(() -> {
-                                retry.call(() -> {
-                                    api.putChunk(chunk.id(), chunk.bytes());
-                                    return null;
-                                });
-                                bytesUploaded.addAndGet(chunk.length());
-                                progress.bytes(chunk.length());
-                            }));
-                            if (sent.size() - done(sent) > 8) {
-                                await(sent.get(sent.size() - 8)); // bounded memory: a few chunks in flight
-                            }
-                        }
-                    });
+                    uploadChunks(in, missing, inFlight, sent, pool);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    continue; // deleted since the scan: its chunks stay missing, and the change waits for the next round
                 }
                 progress.file();
             }
@@ -521,13 +524,39 @@ public final class Syncer {
                 await(f);
             }
             missing.removeAll(inFlight);
-            if (!missing.isEmpty()) {
-                throw new IOException(missing.size() + " chunks changed on disk while being uploaded; the next round sends them");
+            List<Local> ready = new ArrayList<>();
+            for (Local l : changes) {
+                if (l.change().manifest().distinctChunkIds().stream().anyMatch(missing::contains)) {
+                    log.accept("skipped " + l.change().path() + ": it changed while being uploaded; the next round sends it");
+                } else {
+                    ready.add(l);
+                }
             }
+            return ready;
         } finally {
             pool.shutdownNow();
             progress.end();
         }
+    }
+
+    /** Re-chunks one file and sends each chunk the server lacks; at most a few chunks are held in memory. */
+    private void uploadChunks(InputStream in, Set<ChunkId> missing, Set<ChunkId> inFlight, List<Future<?>> sent,
+                              ExecutorService pool) throws IOException {
+        chunker.chunk(in, chunk -> {
+            if (missing.contains(chunk.id()) && inFlight.add(chunk.id())) {
+                sent.add(pool.submit(() -> {
+                    retry.call(() -> {
+                        api.putChunk(chunk.id(), chunk.bytes());
+                        return null;
+                    });
+                    bytesUploaded.addAndGet(chunk.length());
+                    progress.bytes(chunk.length());
+                }));
+                if (sent.size() - done(sent) > 8) {
+                    await(sent.get(sent.size() - 8));
+                }
+            }
+        });
     }
 
     private static long done(List<Future<?>> futures) {
@@ -658,8 +687,12 @@ public final class Syncer {
         return s.size() == f.size() && s.mtimeNanos() == f.mtimeNanos() && java.util.Objects.equals(s.inode(), f.inode());
     }
 
+    /** A file's manifest and the stat that held both before and after it was read. */
+    private record Stable(Manifest manifest, LocalFile stat) {
+    }
+
     /** The file's manifest, read until two stats around the read agree; empty while it keeps changing. */
-    private Optional<Manifest> stableManifest(LocalFile f) throws IOException {
+    private Optional<Stable> stableManifest(LocalFile f) throws IOException {
         for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
             LocalFile before = FolderScanner.stat(root, f.path());
             if (before == null) {
@@ -673,7 +706,7 @@ public final class Syncer {
             }
             LocalFile after = FolderScanner.stat(root, f.path());
             if (before.equals(after)) {
-                return Optional.of(new Manifest(refs));
+                return Optional.of(new Stable(new Manifest(refs), after));
             }
         }
         log.accept("skipped " + f.path() + ": it keeps changing while being read");

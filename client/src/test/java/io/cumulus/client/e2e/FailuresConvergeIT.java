@@ -126,12 +126,58 @@ class FailuresConvergeIT {
         assertThat(phone.tree()).isEqualTo(laptop.tree());
     }
 
+    @Test
+    void filesThatCannotBeReadAreReportedAndTheRestIsSynced() throws Exception {
+        // given a folder with a readable file, an unreadable file and an unreadable folder
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("ok.txt", "readable\n");
+        laptop.write("private/secret.txt", "not for the client\n");
+        laptop.write("locked/inside.txt", "behind a locked folder\n");
+        Files.setPosixFilePermissions(laptop.file("private/secret.txt"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(laptop.file("locked"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+
+        // when the client, running without the power to read them, syncs and is asked its status
+        Process sync = unprivileged(laptop, "sync", laptop.folder().toString(), "--once");
+        int synced = sync.waitFor();
+        Process status = unprivileged(laptop, "status", laptop.folder().toString(), "--json");
+        status.waitFor();
+        String report = Files.readString(laptop.folder().resolveSibling("client-process.log"));
+        phone.syncInSync();
+
+        // then the readable file reached the other device, and both others are reported, not fatal
+        assertThat(synced).as(report).isZero();
+        assertThat(phone.tree()).containsOnlyKeys("ok.txt");
+        assertThat(report).contains("private/secret.txt (permission denied)").contains("locked (permission denied)");
+    }
+
+    /**
+     * A client command in a new JVM that cannot read what its owner cannot: run as root, it runs
+     * in a user namespace where it is an ordinary user (root reads every file).
+     */
+    private static Process unprivileged(Device device, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("unshare", "--user", "--map-user=1000", "--map-group=1000"));
+        }
+        command.addAll(clientCommand(device, args));
+        Path log = device.folder().resolveSibling("client-process.log");
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private static List<String> clientCommand(Device device, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--config-dir", device.configDir().toString()));
+        return command;
+    }
+
     /** {@code cumulus sync --once} for the device, in a new JVM on this test's class path. */
     private static Process clientProcess(Device device) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = device.folder().resolveSibling("client-process.log");
-        return new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(),
-                "sync", device.folder().toString(), "--once", "--config-dir", device.configDir().toString()))
+        return new ProcessBuilder(clientCommand(device, "sync", device.folder().toString(), "--once"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
