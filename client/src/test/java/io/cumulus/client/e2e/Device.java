@@ -28,13 +28,51 @@ record Device(String name, Path configDir, Path folder) {
         return d;
     }
 
-    /** {@code sync --once}; its exit code. */
+    /** {@code cumulus sync --once} in a process of its own, as a person would run it; its exit code. */
     int syncOnce() {
-        return ClientMain.run("sync", folder.toString(), "--once", "--config-dir", configDir.toString());
+        return run("sync", folder.toString(), "--once");
+    }
+
+    /** A {@code cumulus} command for this device in a new JVM on the test's class path; its exit code. */
+    int run(String... args) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
+        command.addAll(java.util.List.of(args));
+        command.addAll(java.util.List.of("--config-dir", configDir.toString()));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("cumulus " + String.join(" ", args) + " of " + name + " did not finish in 5 minutes");
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where this device's client processes write their output. */
+    Path log() {
+        return folder.resolveSibling("client.log");
+    }
+
+    /** The output of this device's client processes so far. */
+    String output() {
+        try {
+            return Files.exists(log()) ? Files.readString(log()) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     void syncInSync() {
-        assertThat(syncOnce()).as("sync --once of " + name).isZero();
+        int code = syncOnce();
+        assertThat(code).as("sync --once of " + name + "; its output:%n%s", output()).isZero();
     }
 
     Path file(String path) {

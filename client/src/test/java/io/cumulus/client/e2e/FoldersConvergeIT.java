@@ -93,6 +93,36 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void aRenameKeepsTheFileIdEvenWhenTheInodeChanged() throws IOException {
+        // given a synced file
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("drafts/report.pdf", bytes(50_000, 3));
+        laptop.syncInSync();
+        phone.syncInSync();
+        String fileId = fileIdOf(laptop, "drafts/report.pdf");
+
+        // when it is copied to a new name (a new inode) and the original deleted, as some editors save
+        Files.createDirectories(laptop.file("final"));
+        Files.copy(laptop.file("drafts/report.pdf"), laptop.file("final/report-v1.pdf"));
+        Files.delete(laptop.file("drafts/report.pdf"));
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then both devices know it as the same file under its new name
+        assertThat(fileIdOf(laptop, "final/report-v1.pdf")).isEqualTo(fileId);
+        assertThat(fileIdOf(phone, "final/report-v1.pdf")).isEqualTo(fileId);
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("final/report-v1.pdf");
+    }
+
+    private static String fileIdOf(Device d, String path) {
+        try (io.cumulus.client.state.LocalState state = io.cumulus.client.state.LocalState.open(d.folder())) {
+            return state.files().get(path).fileId();
+        }
+    }
+
+    @Test
     void theSameFileEditedOnTwoDevicesKeepsBothVersionsOnEveryDevice() throws IOException {
         // given a file synced to two devices
         String user = server.newAccount();
@@ -174,21 +204,13 @@ class FoldersConvergeIT {
         // when it syncs and its status is asked
         linux.syncInSync();
         other.syncInSync();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = io.cumulus.client.cli.ClientMain.run("status", linux.folder().toString(), "--json",
-                    "--config-dir", linux.configDir().toString());
-        } finally {
-            System.setOut(stdout);
-        }
+        int before = linux.output().length();
+        int code = linux.run("status", linux.folder().toString(), "--json");
+        String status = linux.output().substring(before);
 
         // then both files are synced as they are, and the status names both as not portable
         assertThat(code).isZero();
         assertThat(other.tree()).isEqualTo(linux.tree()).containsOnlyKeys("plan: draft.txt", "con.txt");
-        String status = out.toString(StandardCharsets.UTF_8);
         assertThat(status).contains("\"nonPortable\":[").contains("plan: draft.txt (").contains("con.txt (");
         assertThat(status).contains("\"pendingUploads\":[]");
     }
