@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -87,13 +86,7 @@ final class SyncServer implements AutoCloseable {
     }
 
     static Path workDir(String prefix) {
-        try {
-            Path root = Path.of(System.getProperty("cumulus.it.workdir", System.getProperty("java.io.tmpdir")));
-            Files.createDirectories(root);
-            return Files.createTempDirectory(root, prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestServers.workDir(prefix);
     }
 
     private static int freePort() {
