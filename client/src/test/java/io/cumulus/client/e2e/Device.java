@@ -56,6 +56,20 @@ record Device(String name, Path configDir, Path folder) {
         }
     }
 
+    /** {@code cumulus sync} (watching, until stopped) in a process of its own. */
+    Process startWatching() {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(),
+                "sync", folder.toString(), "--interval=60s", "--config-dir", configDir.toString()));
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Where this device's client processes write their output. */
     Path log() {
         return folder.resolveSibling("client.log");

@@ -1,10 +1,12 @@
 package io.cumulus.client.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 
@@ -120,6 +122,33 @@ class FoldersConvergeIT {
         try (io.cumulus.client.state.LocalState state = io.cumulus.client.state.LocalState.open(d.folder())) {
             return state.files().get(path).fileId();
         }
+    }
+
+    @Test
+    void aWatchingDeviceReceivesPushedEditsAndSendsItsOwnWithoutBeingAsked() throws Exception {
+        // given a device running `cumulus sync` (watching) and another that syncs by hand
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        Process watching = phone.startWatching();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> phone.output().contains("syncing "));
+
+            // when the laptop sends an edit, and a file is written into the watched folder
+            laptop.write("inbox/from-laptop.txt", "pushed\n");
+            laptop.syncInSync();
+            await().atMost(Duration.ofSeconds(30)).until(() -> phone.tree().containsKey("inbox/from-laptop.txt"));
+            phone.write("outbox/from-phone.txt", "noticed by the watcher\n");
+            await().atMost(Duration.ofSeconds(30)).until(() -> phone.output().contains("sent outbox/from-phone.txt"));
+        } finally {
+            watching.destroy();
+            watching.waitFor();
+        }
+        laptop.syncInSync();
+
+        // then the push brought the laptop's edit, and the watcher sent the phone's without a command
+        assertThat(Files.readString(phone.file("inbox/from-laptop.txt"))).isEqualTo("pushed\n");
+        assertThat(laptop.tree()).isEqualTo(phone.tree()).hasSize(2);
     }
 
     @Test
