@@ -44,6 +44,13 @@ public final class Remote {
     public record FileState(String fileId, String path, boolean deleted, VersionVector vector, Manifest manifest, long seq) {
     }
 
+    /** One event of a file's history; {@code seq} is the version number restore takes. */
+    public record Version(long seq, String path, boolean delete, long size, String device, String at) {
+    }
+
+    public record TrashEntry(String fileId, String path, long size, long version, String deletedAt) {
+    }
+
     static VersionVector vector(Map<String, Long> entries) {
         return entries.isEmpty() ? VersionVector.empty() : VersionVector.of(entries);
     }

@@ -174,6 +174,30 @@ public final class ServerApi {
                 vector(f.get("vector")), manifest(f.get("chunks")), f.get("seq").asLong()));
     }
 
+    /** Every event of a file (its versions and deletions), newest first. */
+    public List<Remote.Version> versions(String fileId) {
+        List<Remote.Version> versions = new ArrayList<>();
+        for (JsonNode v : sendJson("GET", "/v1/files/" + encode(fileId) + "/versions", null, Map.of()).get("versions")) {
+            versions.add(new Remote.Version(v.get("seq").asLong(), text(v, "path"), "DELETE".equals(text(v, "op")),
+                    v.get("size").asLong(), Optional.ofNullable(text(v, "deviceName")).orElse(text(v, "deviceId")), text(v, "at")));
+        }
+        return versions;
+    }
+
+    /** Asks the server to restore a version; returns the batch that carries the restore. */
+    public String restore(String fileId, long version) {
+        return text(sendJson("POST", "/v1/files/" + encode(fileId) + "/restore", Map.of("version", version), Map.of()), "batchId");
+    }
+
+    public List<Remote.TrashEntry> trash(String namespaceId) {
+        List<Remote.TrashEntry> entries = new ArrayList<>();
+        for (JsonNode t : sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/trash", null, Map.of()).get("files")) {
+            entries.add(new Remote.TrashEntry(text(t, "fileId"), text(t, "path"), t.get("size").asLong(), t.get("version").asLong(),
+                    text(t, "deletedAt")));
+        }
+        return entries;
+    }
+
     /** The live files under a path prefix. */
     public List<FileState> files(String namespaceId, String prefix) {
         JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/files?prefix=" + encode(prefix), null, Map.of());

@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** The {@code cumulus} device client: log in, keep a folder in sync, show its status, manage devices. */
 @Command(name = "cumulus", mixinStandardHelpOptions = true, version = "cumulus client 0.1.0",
         description = "Keeps a folder on this device in sync with a Cumulus server.",
-        subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class},
+        subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class,
+                HistoryCommands.Versions.class, HistoryCommands.Restore.class, HistoryCommands.Trash.class,
+                HistoryCommands.Undelete.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",

@@ -595,7 +595,8 @@ public final class Syncer {
         state.settle(pending);
     }
 
-    private Remote.Batch awaitOutcomes(String batchId) throws IOException {
+    /** Waits until the server has decided every change of the batch (and the feed shows it). */
+    public Remote.Batch awaitOutcomes(String batchId) throws IOException {
         long deadline = System.nanoTime() + outcomeTimeout.toNanos();
         long pause = 10;
         while (true) {

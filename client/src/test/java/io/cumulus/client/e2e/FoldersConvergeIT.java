@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -149,6 +150,51 @@ class FoldersConvergeIT {
         // then the push brought the laptop's edit, and the watcher sent the phone's without a command
         assertThat(Files.readString(phone.file("inbox/from-laptop.txt"))).isEqualTo("pushed\n");
         assertThat(laptop.tree()).isEqualTo(phone.tree()).hasSize(2);
+    }
+
+    @Test
+    void anOldVersionIsRestoredAndADeletedFileUndeletedOnEveryDevice() throws IOException {
+        // given a file with two versions, synced to two devices
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("essay.txt", "first version\n");
+        laptop.syncInSync();
+        laptop.write("essay.txt", "second version\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // when the laptop lists the versions and restores the first
+        int before = laptop.output().length();
+        assertThat(laptop.run("versions", laptop.file("essay.txt").toString())).isZero();
+        List<String> rows = laptop.output().substring(before).lines().filter(l -> l.matches("^\\d+\\s.*")).toList();
+        assertThat(rows).hasSize(2);
+        String first = rows.getLast().split("\\s+")[0];
+        assertThat(rows.getLast()).contains("Laptop");
+        before = laptop.output().length();
+        assertThat(laptop.run("restore", laptop.file("essay.txt").toString(), "--version", "999999")).isEqualTo(1);
+        assertThat(laptop.output().substring(before)).contains("unknown-version");
+        assertThat(laptop.run("restore", laptop.file("essay.txt").toString(), "--version", first)).isZero();
+        phone.syncInSync();
+
+        // then both devices hold the first version again, and the history has three versions
+        assertThat(Files.readString(laptop.file("essay.txt"))).isEqualTo("first version\n");
+        assertThat(Files.readString(phone.file("essay.txt"))).isEqualTo("first version\n");
+
+        // when the phone deletes it, and the laptop finds it in the trash and undeletes it
+        Files.delete(phone.file("essay.txt"));
+        phone.syncInSync();
+        laptop.syncInSync();
+        assertThat(laptop.file("essay.txt")).doesNotExist();
+        before = laptop.output().length();
+        assertThat(laptop.run("trash")).isZero();
+        assertThat(laptop.output().substring(before)).contains("essay.txt");
+        assertThat(laptop.run("undelete", laptop.file("essay.txt").toString())).isZero();
+        phone.syncInSync();
+
+        // then it is back on both, with its last content
+        assertThat(Files.readString(laptop.file("essay.txt"))).isEqualTo("first version\n");
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("essay.txt");
     }
 
     @Test

@@ -37,6 +37,15 @@ public final class ReadModel {
                             long size, long seq, Instant updatedAt) {
     }
 
+    /** One event of a file's history: a version (UPSERT) or its deletion (DELETE); {@code seq} names it. */
+    public record Version(long seq, String path, String op, JsonNode vector, JsonNode chunks, long size, String deviceId,
+                          String deviceName, Instant at) {
+    }
+
+    /** A deleted file and its last version, which undelete brings back. */
+    public record TrashEntry(String fileId, String path, long size, long version, Instant deletedAt) {
+    }
+
     public ReadModel(IngestDatabase db) {
         this.db = db;
     }
@@ -117,6 +126,35 @@ public final class ReadModel {
         List<Object> params = new ArrayList<>(List.of(accountId, fileId));
         namespaceId.ifPresent(params::add);
         return db.jdbc().sql(sql).params(params).query(this::fileEntry).optional();
+    }
+
+    /** Every event of a file in its namespace, newest first. */
+    public List<Version> history(UUID namespaceId, String fileId) {
+        return db.jdbc().sql("""
+                        SELECT f.seq, f.path, f.op, f.vector::text, f.chunks::text, f.size, f.device_id, d.name, f.at
+                        FROM readmodel.feed f LEFT JOIN ingest.devices d ON d.id::text = f.device_id
+                        WHERE f.namespace_id = ? AND f.file_id = ? ORDER BY f.seq DESC""")
+                .params(namespaceId, fileId)
+                .query((rs, i) -> new Version(rs.getLong("seq"), rs.getString("path"), rs.getString("op"),
+                        tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
+                        rs.getString("device_id"), rs.getString("name"), instant(rs, "at")))
+                .list();
+    }
+
+    /** The namespace's deleted files, most recently deleted first, each with its last version. */
+    public List<TrashEntry> trash(UUID namespaceId) {
+        return db.jdbc().sql("""
+                        SELECT f.file_id, v.path, v.size, v.seq, f.updated_at
+                        FROM readmodel.files f
+                        JOIN LATERAL (SELECT path, size, seq FROM readmodel.feed
+                                      WHERE namespace_id = f.namespace_id AND file_id = f.file_id AND op = 'UPSERT'
+                                      ORDER BY seq DESC LIMIT 1) v ON true
+                        WHERE f.namespace_id = ? AND f.deleted
+                        ORDER BY f.updated_at DESC, f.file_id""")
+                .param(namespaceId)
+                .query((rs, i) -> new TrashEntry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        instant(rs, "updated_at")))
+                .list();
     }
 
     private FileEntry fileEntry(ResultSet rs, int row) throws SQLException {
