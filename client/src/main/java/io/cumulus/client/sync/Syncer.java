@@ -203,6 +203,11 @@ public final class Syncer {
             log.accept("conflict: " + path + " exists here with other content; sending it as a file of its own");
             return;
         }
+        if (there != null && holder.isPresent() && locallyChanged(holder.get())) {
+            // The path belongs to another synced file that was edited here: that edit is sent first, never overwritten.
+            log.accept("conflict: " + path + " changed here while another file took its place; sending this version");
+            return;
+        }
         if (known.isPresent() && !known.get().path().equals(path)) {
             Path from = root.resolve(known.get().path());
             if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && known.get().manifest().equals(manifest)) {
@@ -664,16 +669,24 @@ public final class Syncer {
         }
     }
 
-    /** Brings the server's current version of a file, or of whatever file now holds its path, to disk. */
+    /**
+     * After a conflict: brings the server's current version of the file to disk wherever it now is
+     * (an event for it may have been passed over while the local edit was pending), and whatever file
+     * now holds the contested path.
+     */
     private void refresh(String fileId, String path) throws IOException {
-        Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId))
-                .filter(f -> !f.deleted() && f.path().equals(path));
-        if (current.isEmpty()) {
-            current = retry.call(() -> api.files(namespace, path)).stream().filter(f -> f.path().equals(path)).findFirst();
-        }
+        Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId)).filter(f -> !f.deleted());
         if (current.isPresent()) {
             Remote.FileState f = current.get();
             apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
+        }
+        if (current.isEmpty() || !current.get().path().equals(path)) {
+            Optional<Remote.FileState> holder = retry.call(() -> api.files(namespace, path)).stream()
+                    .filter(f -> f.path().equals(path)).findFirst();
+            if (holder.isPresent()) {
+                Remote.FileState f = holder.get();
+                apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
+            }
         }
     }
 

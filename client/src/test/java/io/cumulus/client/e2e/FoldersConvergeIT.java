@@ -198,6 +198,30 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void aFileRenamedOnOneDeviceAndEditedOnAnotherLosesNothing() throws IOException {
+        // given a file synced to two devices
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("doc.txt", "original\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // when the phone renames it and puts a new file at the old name, while the laptop edits it
+        Files.move(phone.file("doc.txt"), phone.file("renamed.txt"));
+        phone.write("doc.txt", "a new file at the old name\n");
+        phone.syncInSync();
+        laptop.write("doc.txt", "edited on the laptop\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then every content is on both devices, and they agree
+        assertThat(phone.tree()).isEqualTo(laptop.tree());
+        assertThat(laptop.tree().keySet().stream().map(p -> readQuietly(laptop, p)))
+                .contains("original\n", "a new file at the old name\n", "edited on the laptop\n");
+    }
+
+    @Test
     void theSameFileEditedOnTwoDevicesKeepsBothVersionsOnEveryDevice() throws IOException {
         // given a file synced to two devices
         String user = server.newAccount();
