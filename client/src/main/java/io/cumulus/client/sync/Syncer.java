@@ -411,14 +411,22 @@ public final class Syncer {
             }
         }
 
-        // Files that were synced: unchanged, modified, renamed or deleted.
+        // Files that were synced: unchanged, modified, renamed or deleted. A file whose inode now sits
+        // at an unsynced path was moved there, even when a new file has since taken its old name.
+        Map<String, LocalFile> byInode = new HashMap<>();
+        for (LocalFile f : scan.files().values()) {
+            byInode.putIfAbsent(f.inode(), f);
+        }
         List<SyncedFile> gone = new ArrayList<>();
         for (SyncedFile s : synced.values()) {
             if (FolderScanner.isFolderMarker(s.path())) {
                 continue;
             }
             LocalFile now = scan.files().get(s.path());
-            if (now == null) {
+            LocalFile movedTo = byInode.get(s.inode());
+            boolean replaced = now != null && !java.util.Objects.equals(now.inode(), s.inode()) && movedTo != null
+                    && !synced.containsKey(movedTo.path());
+            if (now == null || replaced) {
                 gone.add(s);
             } else if (!sameStat(s, now)) {
                 claimed.add(s.path());

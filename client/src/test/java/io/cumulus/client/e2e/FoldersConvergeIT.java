@@ -206,6 +206,7 @@ class FoldersConvergeIT {
         laptop.write("doc.txt", "original\n");
         laptop.syncInSync();
         phone.syncInSync();
+        String fileId = fileIdOf(phone, "doc.txt");
 
         // when the phone renames it and puts a new file at the old name, while the laptop edits it
         Files.move(phone.file("doc.txt"), phone.file("renamed.txt"));
@@ -219,6 +220,9 @@ class FoldersConvergeIT {
         assertThat(phone.tree()).isEqualTo(laptop.tree());
         assertThat(laptop.tree().keySet().stream().map(p -> readQuietly(laptop, p)))
                 .contains("original\n", "a new file at the old name\n", "edited on the laptop\n");
+        // and the renamed file kept its identity: a new file took its old name, not its id
+        assertThat(fileIdOf(laptop, "renamed.txt")).isEqualTo(fileId);
+        assertThat(fileIdOf(phone, "renamed.txt")).isEqualTo(fileId);
     }
 
     @Test
