@@ -58,7 +58,10 @@ public final class LocalState implements AutoCloseable {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
+                // WAL with NORMAL survives a crash of the client; a power cut may lose the last few commits,
+                // which only makes the next round redo work: a lost seq is pulled again (and skipped as
+                // known), a lost file record is adopted again by content, a lost settle resends the same key.
+                s.execute("PRAGMA synchronous=NORMAL");
                 s.execute("PRAGMA busy_timeout=10000");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS files(
@@ -103,7 +106,43 @@ public final class LocalState implements AutoCloseable {
     }
 
     public Optional<SyncedFile> byFileId(String fileId) {
-        return files().values().stream().filter(f -> f.fileId().equals(fileId)).findFirst();
+        return one("file_id", fileId);
+    }
+
+    public Optional<SyncedFile> byPath(String path) {
+        return one("path", path);
+    }
+
+    private Optional<SyncedFile> one(String column, String value) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files WHERE " + column + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)),
+                        manifestOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8)));
+            }
+        } catch (SQLException e) {
+            throw failed("read a synced file", e);
+        }
+    }
+
+    /** The paths that contain {@code markerName}: the candidates for folder markers (see {@code FolderScanner.FOLDER_MARKER}). */
+    public java.util.Set<String> markerPaths(String markerName) {
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT path FROM files WHERE instr(path, ?) > 0")) {
+            ps.setString(1, markerName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    paths.add(rs.getString(1));
+                }
+            }
+            return paths;
+        } catch (SQLException e) {
+            throw failed("read the folder markers", e);
+        }
     }
 
     public void put(SyncedFile f) {

@@ -76,6 +76,7 @@ public final class Syncer {
     private final FastCdcChunker chunker = FastCdcChunker.defaults();
     private final Duration outcomeTimeout;
     private Progress progress = Progress.NONE;
+    private Map<ChunkId, ChunkSource> chunkSources;
 
     /** What one round did. */
     public record Round(int pushed, int downloaded, int deletedLocally, int conflicts, long bytesUploaded, long bytesDownloaded) {
@@ -150,6 +151,7 @@ public final class Syncer {
         while (true) {
             long after = state.lastSeq();
             Feed feed = retry.call(() -> api.feed(namespace, after, FEED_PAGE));
+            chunkSources = null;
             for (Event e : feed.events()) {
                 apply(e.fileId(), e.path(), e.delete(), e.vector(), e.manifest(), e.seq());
                 state.lastSeq(e.seq());
@@ -191,7 +193,7 @@ public final class Syncer {
             return;
         }
         Path target = root.resolve(path);
-        Optional<SyncedFile> holder = Optional.ofNullable(state.files().get(path)).filter(f -> !f.fileId().equals(fileId));
+        Optional<SyncedFile> holder = state.byPath(path).filter(f -> !f.fileId().equals(fileId));
         LocalFile there = FolderScanner.stat(root, path);
         if (there != null && holder.isEmpty() && (known.isEmpty() || !known.get().path().equals(path))) {
             // An unsynced local file holds the path: the same content is adopted, other content is never overwritten.
@@ -228,6 +230,13 @@ public final class Syncer {
             return; // only the vector moved on
         }
         LocalFile written = download(path, manifest, FolderScanner.stat(root, path));
+        if (written != null) {
+            long offset = 0;
+            for (ChunkRef ref : manifest.chunks()) {
+                chunkSources().putIfAbsent(ref.id(), new ChunkSource(path, offset, ref.size()));
+                offset += ref.size();
+            }
+        }
         if (written == null) {
             log.accept("kept " + path + ": it changed here while the other version was downloading; sending it next round");
             return;
@@ -271,7 +280,7 @@ public final class Syncer {
         Path target = root.resolve(path);
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + UUID.randomUUID());
-        Map<ChunkId, ChunkSource> local = localChunkSources();
+        Map<ChunkId, ChunkSource> local = chunkSources();
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 Map<ChunkId, byte[]> fetched = new HashMap<>();
@@ -301,6 +310,17 @@ public final class Syncer {
     }
 
     private record ChunkSource(String path, long offset, long size) {
+    }
+
+    /**
+     * Where chunks already sit on disk, read once per feed page (and grown as files are written):
+     * a hint only, since every chunk copied from disk is checked against its id.
+     */
+    private Map<ChunkId, ChunkSource> chunkSources() {
+        if (chunkSources == null) {
+            chunkSources = localChunkSources();
+        }
+        return chunkSources;
     }
 
     /** Where each chunk of every synced file sits on disk, as last synced. */
@@ -357,7 +377,7 @@ public final class Syncer {
     /** Removes folders left empty by a remote delete or move, up to the root, except those kept on purpose (a marker). */
     private void pruneEmptyParents(Path dir) throws IOException {
         java.util.Set<String> kept = new HashSet<>();
-        for (String path : state.files().keySet()) {
+        for (String path : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
             if (FolderScanner.isFolderMarker(path)) {
                 kept.add(FolderScanner.markedFolder(path));
             }
