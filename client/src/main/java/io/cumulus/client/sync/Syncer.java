@@ -141,9 +141,32 @@ public final class Syncer {
     public void pull() throws IOException {
         progress.begin("downloading", 0);
         try {
+            if (state.lastSeq() == 0 && state.files().isEmpty() && state.pending().isEmpty()) {
+                startFromListing();
+            }
             pullPages();
         } finally {
             progress.end();
+        }
+    }
+
+    /**
+     * A device's first sync starts from the namespace's current files rather than replaying its
+     * history (which would download every intermediate version), then follows the feed from the
+     * newest sequence number the listing reflects: the listing is one snapshot, and the projector
+     * writes a namespace's events in order, so every earlier event is in it. (Events after the
+     * newest live file, such as a file created and deleted since, are still replayed.)
+     */
+    private void startFromListing() throws IOException {
+        List<Remote.FileState> files = retry.call(() -> api.files(namespace, ""));
+        long newest = 0;
+        chunkSources = null;
+        for (Remote.FileState f : files) {
+            apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
+            newest = Math.max(newest, f.seq());
+        }
+        if (newest > 0) {
+            state.lastSeq(newest);
         }
     }
 

@@ -226,6 +226,33 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void aNewDeviceStartsFromTheCurrentFilesNotTheirHistory() throws IOException {
+        // given a file with three versions and one deleted file, then a device that joins
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        for (int v = 1; v <= 3; v++) {
+            laptop.write("draft.txt", "version " + v + "\n");
+            laptop.syncInSync();
+        }
+        laptop.write("gone.txt", "deleted before the phone joined\n");
+        laptop.syncInSync();
+        Files.delete(laptop.file("gone.txt"));
+        laptop.syncInSync();
+        Device phone = Device.login(server, user, "Phone");
+
+        // when it syncs for the first time, and again after a new edit
+        phone.syncInSync();
+        laptop.write("draft.txt", "version 4\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then it downloaded the current version once, never the history, and follows the feed after it
+        assertThat(phone.output().lines().filter(l -> l.contains("downloaded draft.txt"))).hasSize(2);
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("draft.txt");
+        assertThat(Files.readString(phone.file("draft.txt"))).isEqualTo("version 4\n");
+    }
+
+    @Test
     void theSameFileEditedOnTwoDevicesKeepsBothVersionsOnEveryDevice() throws IOException {
         // given a file synced to two devices
         String user = server.newAccount();
