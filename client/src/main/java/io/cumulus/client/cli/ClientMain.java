@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import java.util.concurrent.Callable;
 
 import io.cumulus.client.api.ApiException;
 import io.cumulus.client.api.Remote;
-import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
 import io.cumulus.client.scan.FolderScanner;
@@ -90,6 +88,11 @@ public final class ClientMain implements Runnable {
         return DeviceConfig.load(configDirectory())
                 .orElseThrow(() -> new NotLoggedIn("this device is not registered; run `cumulus login` first (config dir "
                         + configDirectory() + ")"));
+    }
+
+    /** The server, as this device. */
+    static ServerApi api(DeviceConfig device) {
+        return ServerApi.device(device.server(), device.token());
     }
 
     static final class NotLoggedIn extends RuntimeException {
@@ -173,11 +176,9 @@ public final class ClientMain implements Runnable {
         public Integer call() throws Exception {
             DeviceConfig device = main.device();
             Files.createDirectories(dir);
-            ServerApi api = ServerApi.device(device.server(), device.token());
+            ServerApi api = ClientMain.api(device);
             try (LocalState state = LocalState.open(dir)) {
-                Syncer syncer = new Syncer(dir, device.homeNamespace(), device.deviceId(), api, state,
-                        Sync::say, Retry.defaults(), Clock.systemUTC(),
-                        Duration.ofSeconds(60));
+                Syncer syncer = Syncer.forDevice(dir, device.homeNamespace(), device.deviceId(), api, state, Sync::say);
                 if (TERMINAL) {
                     syncer.withProgress(Progress.terminal(System.out));
                 }
@@ -296,7 +297,7 @@ public final class ClientMain implements Runnable {
         @Override
         public Integer call() {
             DeviceConfig device = main.device();
-            ServerApi api = ServerApi.device(device.server(), device.token());
+            ServerApi api = ClientMain.api(device);
             if (!args.isEmpty()) {
                 if (args.size() != 2 || !args.get(0).equals("revoke")) {
                     throw new CommandLine.ParameterException(main.spec.commandLine(), "usage: cumulus devices [revoke ID]");

@@ -3,14 +3,11 @@ package io.cumulus.client.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.cumulus.client.api.Remote;
-import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
 import io.cumulus.client.scan.FolderScanner;
@@ -61,8 +58,7 @@ final class HistoryCommands {
     /** Waits for the server to apply a restore, then runs one sync round so the file is here too. */
     static void settleAndSync(ServerApi api, DeviceConfig device, Path folder, String batchId) throws IOException {
         try (LocalState state = LocalState.open(folder)) {
-            Syncer syncer = new Syncer(folder, device.homeNamespace(), device.deviceId(), api, state, ClientMain.Sync::say,
-                    Retry.defaults(), Clock.systemUTC(), Duration.ofSeconds(60));
+            Syncer syncer = Syncer.forDevice(folder, device.homeNamespace(), device.deviceId(), api, state, ClientMain.Sync::say);
             Remote.Batch batch = syncer.awaitOutcomes(batchId);
             Remote.Outcome outcome = batch.outcomes().getFirst();
             if (outcome.kind() != Remote.Kind.APPLIED) {
@@ -86,7 +82,7 @@ final class HistoryCommands {
         @Override
         public Integer call() {
             DeviceConfig device = main.device();
-            ServerApi api = ServerApi.device(device.server(), device.token());
+            ServerApi api = ClientMain.api(device);
             Located at = requireLocated(spec.commandLine(), file);
             List<Remote.Version> versions = api.versions(fileIdOf(spec.commandLine(), api, device, at));
             System.out.printf("%-8s  %-27s  %12s  %-20s  %s%n", "VERSION", "AT", "BYTES", "DEVICE", "PATH");
@@ -116,7 +112,7 @@ final class HistoryCommands {
         @Override
         public Integer call() throws IOException {
             DeviceConfig device = main.device();
-            ServerApi api = ServerApi.device(device.server(), device.token());
+            ServerApi api = ClientMain.api(device);
             Located at = requireLocated(spec.commandLine(), file);
             String batchId = api.restore(fileIdOf(spec.commandLine(), api, device, at), version);
             settleAndSync(api, device, at.folder(), batchId);
@@ -133,7 +129,7 @@ final class HistoryCommands {
         @Override
         public Integer call() {
             DeviceConfig device = main.device();
-            List<Remote.TrashEntry> trash = ServerApi.device(device.server(), device.token()).trash(device.homeNamespace());
+            List<Remote.TrashEntry> trash = ClientMain.api(device).trash(device.homeNamespace());
             System.out.printf("%-27s  %12s  %s%n", "DELETED", "BYTES", "PATH");
             for (Remote.TrashEntry t : trash) {
                 System.out.printf("%-27s  %12d  %s%n", t.deletedAt(), t.size(), t.path());
@@ -157,7 +153,7 @@ final class HistoryCommands {
         @Override
         public Integer call() throws IOException {
             DeviceConfig device = main.device();
-            ServerApi api = ServerApi.device(device.server(), device.token());
+            ServerApi api = ClientMain.api(device);
             Located at = requireLocated(spec.commandLine(), file);
             Remote.TrashEntry entry = api.trash(device.homeNamespace()).stream().filter(t -> t.path().equals(at.path())).findFirst()
                     .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), at.path() + " is not in the trash"));

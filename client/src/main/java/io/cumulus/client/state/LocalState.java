@@ -95,14 +95,19 @@ public final class LocalState implements AutoCloseable {
         try (PreparedStatement ps = db.prepareStatement("SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                SyncedFile f = new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)),
-                        manifestOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8));
+                SyncedFile f = syncedFile(rs);
                 files.put(f.path(), f);
             }
             return files;
         } catch (SQLException e) {
             throw failed("read the synced files", e);
         }
+    }
+
+    /** A row of {@code SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files}. */
+    private static SyncedFile syncedFile(ResultSet rs) throws SQLException {
+        return new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)), manifestOf(rs.getString(4)),
+                rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8));
     }
 
     public Optional<SyncedFile> byFileId(String fileId) {
@@ -118,11 +123,7 @@ public final class LocalState implements AutoCloseable {
                 "SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files WHERE " + column + " = ?")) {
             ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)),
-                        manifestOf(rs.getString(4)), rs.getLong(5), rs.getLong(6), rs.getString(7), rs.getLong(8)));
+                return rs.next() ? Optional.of(syncedFile(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw failed("read a synced file", e);

@@ -3,7 +3,6 @@ package io.cumulus.client.sync;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -103,6 +102,12 @@ public final class Syncer {
         this.retry = retry;
         this.clock = clock;
         this.outcomeTimeout = outcomeTimeout;
+    }
+
+    /** A syncer as the CLI runs it: default retries, the system clock, a minute for each batch's outcome. */
+    public static Syncer forDevice(Path root, String namespace, String deviceId, ServerApi api, LocalState state,
+                                   Consumer<String> log) {
+        return new Syncer(root, namespace, deviceId, api, state, log, Retry.defaults(), Clock.systemUTC(), Duration.ofSeconds(60));
     }
 
     /** Where long transfers report how they go (a terminal line, or nothing). */
@@ -306,11 +311,19 @@ public final class Syncer {
         Map<ChunkId, ChunkSource> local = chunkSources();
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                Map<ChunkId, byte[]> fetched = new HashMap<>();
+                // A chunk that appears more than once in the file is fetched once and kept for its repeats.
+                Set<ChunkId> seen = new HashSet<>();
+                Set<ChunkId> repeated = new HashSet<>();
+                manifest.chunks().forEach(r -> {
+                    if (!seen.add(r.id())) {
+                        repeated.add(r.id());
+                    }
+                });
+                Map<ChunkId, byte[]> kept = new HashMap<>();
                 for (ChunkRef ref : manifest.chunks()) {
-                    byte[] bytes = fetched.containsKey(ref.id()) ? fetched.get(ref.id()) : chunkBytes(ref, local.get(ref.id()));
-                    if (manifest.chunks().stream().filter(r -> r.id().equals(ref.id())).count() > 1) {
-                        fetched.put(ref.id(), bytes);
+                    byte[] bytes = kept.containsKey(ref.id()) ? kept.get(ref.id()) : chunkBytes(ref, local.get(ref.id()));
+                    if (repeated.contains(ref.id())) {
+                        kept.put(ref.id(), bytes);
                     }
                     out.write(java.nio.ByteBuffer.wrap(bytes));
                     progress.bytes(bytes.length);
@@ -809,9 +822,5 @@ public final class Syncer {
             changes.add(new Local(c, seen));
         }
         return changes;
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

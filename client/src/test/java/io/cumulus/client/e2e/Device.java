@@ -33,23 +33,35 @@ record Device(String name, Path configDir, Path folder) {
         return run("sync", folder.toString(), "--once");
     }
 
-    /** A {@code cumulus} command for this device in a new JVM on the test's class path; its exit code. */
-    int run(String... args) {
+    /** The command line of {@code cumulus ARGS} for this device, in a new JVM on the test's class path. */
+    java.util.List<String> command(String... args) {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
         command.addAll(java.util.List.of(args));
         command.addAll(java.util.List.of("--config-dir", configDir.toString()));
+        return command;
+    }
+
+    /** Starts a command line; its output is appended to {@link #log()}. */
+    Process start(java.util.List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+            return new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code cumulus ARGS} for this device in a process of its own; its exit code. */
+    int run(String... args) {
+        Process p = start(command(args));
+        try {
             if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("cumulus " + String.join(" ", args) + " of " + name + " did not finish in 5 minutes");
             }
             return p.exitValue();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -58,16 +70,7 @@ record Device(String name, Path configDir, Path folder) {
 
     /** {@code cumulus sync} (watching, until stopped) in a process of its own. */
     Process startWatching() {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ClientMain.class.getName(),
-                "sync", folder.toString(), "--interval=60s", "--config-dir", configDir.toString()));
-        try {
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return start(command("sync", folder.toString(), "--interval=60s"));
     }
 
     /** Where this device's client processes write their output. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +142,7 @@ class FailuresConvergeIT {
         int synced = sync.waitFor();
         Process status = unprivileged(laptop, "status", laptop.folder().toString(), "--json");
         status.waitFor();
-        String report = Files.readString(laptop.folder().resolveSibling("client-process.log"));
+        String report = laptop.output();
         phone.syncInSync();
 
         // then the readable file reached the other device, and both others are reported, not fatal
@@ -156,29 +155,18 @@ class FailuresConvergeIT {
      * A client command in a new JVM that cannot read what its owner cannot: run as root, it runs
      * in a user namespace where it is an ordinary user (root reads every file).
      */
-    private static Process unprivileged(Device device, String... args) throws IOException {
+    private static Process unprivileged(Device device, String... args) {
         List<String> command = new java.util.ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("unshare", "--user", "--map-user=1000", "--map-group=1000"));
         }
-        command.addAll(clientCommand(device, args));
-        Path log = device.folder().resolveSibling("client-process.log");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    }
-
-    private static List<String> clientCommand(Device device, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--config-dir", device.configDir().toString()));
-        return command;
+        command.addAll(device.command(args));
+        return device.start(command);
     }
 
     /** {@code cumulus sync --once} for the device, in a new JVM on this test's class path. */
-    private static Process clientProcess(Device device) throws IOException {
-        Path log = device.folder().resolveSibling("client-process.log");
-        return new ProcessBuilder(clientCommand(device, "sync", device.folder().toString(), "--once"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    private static Process clientProcess(Device device) {
+        return device.start(device.command("sync", device.folder().toString(), "--once"));
     }
 
     /** Records the server's log of every chunk upload (first and repeated); attached after each server start. */
