@@ -39,7 +39,7 @@ final class AvroRecords {
                 chunks(state.getChunks()), state.getSize());
     }
 
-    static FileState fileState(String namespaceId, FileVersion version, long seq, long at) {
+    static FileState fileState(String namespaceId, FileVersion version, long seq, long at, String deviceName) {
         return FileState.newBuilder()
                 .setNamespaceId(namespaceId)
                 .setFileId(version.fileId())
@@ -50,6 +50,7 @@ final class AvroRecords {
                 .setSize(version.size())
                 .setSeq(seq)
                 .setUpdatedAt(at)
+                .setDeviceName(deviceName)
                 .build();
     }
 

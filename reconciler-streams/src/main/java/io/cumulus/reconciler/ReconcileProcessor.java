@@ -25,6 +25,8 @@ import io.cumulus.schemas.ChangeBatchSubmitted;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.OutcomeKind;
 import io.cumulus.schemas.Topics;
+import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.history.RetentionPolicy;
 
 /**
  * Reconciles one change batch at a time, its changes in order: decides each change, records the
@@ -36,14 +38,20 @@ import io.cumulus.schemas.Topics;
 final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(ReconcileProcessor.class);
 
-    private final Reconciler reconciler = new Reconciler();
+    private final Reconciler reconciler;
+    private final RetentionPolicy retention;
     private ProcessorContext<String, SpecificRecord> context;
     private ReconcilerStores stores;
+
+    ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention) {
+        this.reconciler = new Reconciler(conflicts);
+        this.retention = retention;
+    }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.stores = new ReconcilerStores(context);
+        this.stores = new ReconcilerStores(context, retention);
     }
 
     @Override
@@ -52,6 +60,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         if (batch == null) {
             return; // a tombstone on the changes topic carries no batch to reconcile
         }
+        releaseExpired(batch.getAcceptedAt());
         String namespaceId = batch.getNamespaceId();
         if (stores.alreadyProcessed(namespaceId, batch.getBatchId())) {
             log.info("batch redelivered, dropped namespaceId={} batchId={}", namespaceId, batch.getBatchId());
@@ -69,7 +78,27 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
                 batch.getChanges().size());
     }
 
+    /**
+     * Releases the chunk references of the versions and trash entries whose retention ended by the
+     * batch's time: the input's time, so a replay expires the same versions at the same point.
+     */
+    private void releaseExpired(long at) {
+        for (ReconcilerStores.Expired expired : stores.expire(Instant.ofEpochMilli(at))) {
+            log.info("versions expired namespaceId={} fileId={} chunksReleased={}", expired.namespaceId(),
+                    expired.fileId(), expired.refs().stream().filter(r -> r.delta() < 0).count());
+            expired.refs().forEach(change -> forward(change.chunkId(), AvroRecords.chunkRefDelta(expired.namespaceId(),
+                    expired.fileId(), expired.seq(), change, at), at, ReconcilerTopology.CHUNK_REFS_SINK));
+        }
+    }
+
     private void reconcile(ChangeBatchSubmitted batch, ProposedChange change, Decision decision) {
+        if (decision instanceof Applied applied && applied.displaced().isPresent()) {
+            FileVersion copy = applied.displaced().get().next();
+            emitWrite(batch, change.index(), applied.displaced().get());
+            log.info("conflict resolved by last writer namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} "
+                    + "keptPath={}", batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
+                    copy.fileId(), copy.path());
+        }
         Optional<FileWrite> write = switch (decision) {
             case Applied applied -> Optional.of(applied.write());
             case Conflict conflict -> conflict.kept();
@@ -97,13 +126,14 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     private long emitWrite(ChangeBatchSubmitted batch, int changeIndex, FileWrite write) {
         String namespaceId = batch.getNamespaceId();
         long at = batch.getAcceptedAt();
-        FileState state = stores.record(namespaceId, write, at);
+        ReconcilerStores.Recorded recorded = stores.record(namespaceId, write, batch.getDeviceName(), at);
+        FileState state = recorded.state();
         long seq = state.getSeq();
         String fileId = write.next().fileId();
         forward(namespaceId, AvroRecords.fileEvent(batch, changeIndex, write, seq), at,
                 ReconcilerTopology.FILE_EVENTS_SINK);
         forward(Topics.fileStateKey(namespaceId, fileId), state, at, ReconcilerTopology.FILE_STATE_SINK);
-        write.chunkRefChanges().forEach(change -> forward(change.chunkId(),
+        recorded.refs().forEach(change -> forward(change.chunkId(),
                 AvroRecords.chunkRefDelta(namespaceId, fileId, seq, change, at), at,
                 ReconcilerTopology.CHUNK_REFS_SINK));
         return seq;

@@ -9,6 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
+import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.history.RetentionPolicy;
+
 /**
  * How the reconciler runs: its Kafka Streams application id (which names its consumer group,
  * transactional producers and internal topics), the brokers, the directory of its local state
@@ -17,7 +20,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * waiting for the crashed one's session to time out).
  */
 public record ReconcilerConfig(String applicationId, String bootstrapServers, Path stateDir,
-        int partitionsIfMissing, Optional<String> instanceId) {
+        int partitionsIfMissing, Optional<String> instanceId, ConflictPolicy conflicts, RetentionPolicy retention) {
 
     public static final String DEFAULT_APPLICATION_ID = "cumulus-reconciler";
     public static final int DEFAULT_PARTITIONS = 4;
@@ -27,6 +30,8 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(conflicts, "conflicts");
+        Objects.requireNonNull(retention, "retention");
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("applicationId must not be blank");
         }
@@ -36,19 +41,33 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
     }
 
     public static ReconcilerConfig of(String bootstrapServers, Path stateDir) {
-        return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS, Optional.empty());
+        return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS, Optional.empty(),
+                ConflictPolicy.defaults(), RetentionPolicy.defaults());
     }
 
     public ReconcilerConfig withApplicationId(String applicationId) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts, retention);
     }
 
     public ReconcilerConfig withPartitionsIfMissing(int partitions) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId, conflicts, retention);
     }
 
     public ReconcilerConfig withInstanceId(String id) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, Optional.of(id));
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, Optional.of(id), conflicts,
+                retention);
+    }
+
+    /** How concurrent edits are resolved, by file type. */
+    public ReconcilerConfig withConflictPolicy(ConflictPolicy policy) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, policy,
+                retention);
+    }
+
+    /** How long old versions and deleted files keep their chunks. */
+    public ReconcilerConfig withRetention(RetentionPolicy policy) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
+                policy);
     }
 
     /**

@@ -6,6 +6,8 @@ import org.apache.kafka.streams.Topology;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.Topics;
+import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.history.RetentionPolicy;
 
 /**
  * The reconciler's topology, in the order data flows: change batches (keyed by namespace) into one
@@ -20,12 +22,17 @@ public final class ReconcilerTopology {
     static final String CHUNK_REFS_SINK = "chunk-refs";
     static final String OUTCOMES_SINK = "outcomes";
 
+    /** The topology with the default conflict and retention policies. */
     public static Topology build() {
+        return build(ConflictPolicy.defaults(), RetentionPolicy.defaults());
+    }
+
+    public static Topology build(ConflictPolicy conflicts, RetentionPolicy retention) {
         Topology topology = new Topology();
         topology.addSource(CHANGES_SOURCE, new StringDeserializer(), AvroSerde.changeBatches().deserializer(),
                 Topics.CHANGES);
 
-        topology.addProcessor(RECONCILE, ReconcileProcessor::new, CHANGES_SOURCE);
+        topology.addProcessor(RECONCILE, () -> new ReconcileProcessor(conflicts, retention), CHANGES_SOURCE);
         ReconcilerStores.builders().forEach(store -> topology.addStateStore(store, RECONCILE));
 
         StringSerializer keys = new StringSerializer();

@@ -50,7 +50,7 @@ class NamespaceHistoryTopologyTest {
     }
 
     @Test
-    void chunkReferencesFollowCreateEditAndDelete() {
+    void chunkReferencesAreHeldByEveryRetainedVersionAndTheTrash() {
         try (ReconcilerDriver driver = new ReconcilerDriver(stateDir)) {
             // when a file is created with chunks a, b, a; edited to b, c; then deleted
             driver.submit(aBatch().in("ns-1").upsert("f1", "f.bin", vector("dev-laptop", 1),
@@ -59,12 +59,10 @@ class NamespaceHistoryTopologyTest {
                     .build());
             driver.submit(aBatch().in("ns-1").delete("f1", "f.bin", vector("dev-laptop", 3)).build());
 
-            // then each chunk gains and loses its reference net, keyed by chunk id, stamped with the event's seq
+            // then each chunk gains one reference, keyed by chunk id and stamped with the event's seq, and
+            // none is released: the old version stays in the history and the deleted file in the trash
             assertThat(driver.chunkRefs()).extracting(kv -> kv.key, kv -> kv.value.getDelta(), kv -> kv.value.getSeq())
-                    .containsExactly(
-                            tuple(id("a"), 1, 1L), tuple(id("b"), 1, 1L),
-                            tuple(id("c"), 1, 2L), tuple(id("a"), -1, 2L),
-                            tuple(id("b"), -1, 3L), tuple(id("c"), -1, 3L));
+                    .containsExactly(tuple(id("a"), 1, 1L), tuple(id("b"), 1, 1L), tuple(id("c"), 1, 2L));
         }
     }
 

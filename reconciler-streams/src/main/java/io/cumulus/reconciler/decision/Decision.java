@@ -14,10 +14,20 @@ public sealed interface Decision {
     /** The server's vector for the change's file once the decision is carried out. */
     VersionVector currentVector();
 
-    /** The change's vector dominated the stored one (or the file is new): it is written as sent. */
-    record Applied(FileWrite write) implements Decision {
+    /**
+     * The change is written: as sent when its vector dominated the stored one (or the file is new),
+     * or combined with a concurrent stored version when the two can both apply (then the written
+     * vector joins both, and may differ from the one the device sent). {@code displaced} is a stored
+     * version the change won over by log order, kept as a conflicted copy; it is written first.
+     */
+    record Applied(FileWrite write, Optional<FileWrite> displaced) implements Decision {
         public Applied {
             Objects.requireNonNull(write, "write");
+            Objects.requireNonNull(displaced, "displaced");
+        }
+
+        public Applied(FileWrite write) {
+            this(write, Optional.empty());
         }
 
         @Override

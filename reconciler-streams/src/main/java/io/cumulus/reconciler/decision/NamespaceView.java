@@ -3,6 +3,7 @@ package io.cumulus.reconciler.decision;
 import java.util.Optional;
 
 import io.cumulus.sync.path.PathKey;
+import io.cumulus.sync.vector.VersionVector;
 
 /** What the reconciler reads of one namespace's current state while deciding a change. */
 public interface NamespaceView {
@@ -12,4 +13,13 @@ public interface NamespaceView {
 
     /** The live file whose path has this key, if any. */
     Optional<String> pathHolder(PathKey key);
+
+    /**
+     * The newest retained version of a file whose vector the given one dominates or equals: the
+     * version a change with that vector was based on, the common ancestor of it and the stored version.
+     */
+    Optional<FileVersion> ancestor(String fileId, VersionVector of);
+
+    /** The name of the device that wrote the file's latest version, when known. */
+    Optional<String> writerName(String fileId);
 }

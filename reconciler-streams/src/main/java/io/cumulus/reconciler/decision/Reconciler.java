@@ -1,32 +1,59 @@
 package io.cumulus.reconciler.decision;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import io.cumulus.reconciler.decision.Decision.Applied;
 import io.cumulus.reconciler.decision.Decision.Conflict;
 import io.cumulus.reconciler.decision.Decision.Duplicate;
 import io.cumulus.reconciler.decision.Decision.Stale;
+import io.cumulus.schemas.FileOp;
 import io.cumulus.sync.conflict.ConflictNames;
+import io.cumulus.sync.conflict.ConflictPolicy;
 import io.cumulus.sync.path.PathKey;
 import io.cumulus.sync.vector.VersionVector;
 
 /**
  * Decides what one proposed change does to a namespace, by comparing its version vector with the
- * stored one and checking that its path is free. The baseline policy never drops content: a
- * concurrent edit is kept as a new file under a conflicted-copy name, an edit landing on a path
- * another live file holds is kept under a conflicted-copy name instead, and a delete concurrent with
- * a stored version leaves that version alone. Pure: the namespace is read through a
- * {@link NamespaceView} and nothing is written here.
+ * stored one, the two with their common ancestor, and checking that its path is free. No outcome
+ * drops content:
+ * <ul>
+ * <li>a change that has seen the stored version replaces it;</li>
+ * <li>a delete concurrent with a live version is refused: the edit survives;</li>
+ * <li>an edit concurrent with a delete brings the file back with the edit;</li>
+ * <li>two concurrent changes that touch different things (one renames, the other edits) both apply;
+ *     of two concurrent renames the later in log order wins;</li>
+ * <li>two concurrent edits of the content: for files the {@link ConflictPolicy} resolves by last
+ *     writer, the later in log order takes the file and the stored version is kept as a conflicted
+ *     copy; otherwise the stored version stays and the change is kept as a conflicted copy (a text
+ *     merge, when the policy asks for one, happens later, outside reconciliation);</li>
+ * <li>a change landing on a path another live file holds is kept under a conflicted-copy name.</li>
+ * </ul>
+ * A result that combines two concurrent versions carries the join of their vectors, so it dominates
+ * both and every device takes it. Pure: the namespace is read through a {@link NamespaceView} and
+ * nothing is written here.
  */
 public final class Reconciler {
+    /** The copy-name author when the writer of a displaced version is unknown. */
+    static final String UNKNOWN_WRITER = "Another device";
+
+    private final ConflictPolicy policy;
+
+    public Reconciler() {
+        this(ConflictPolicy.defaults());
+    }
+
+    public Reconciler(ConflictPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+    }
 
     /** The verdict on {@code change}, given the namespace as it is after the batch's earlier changes. */
     public Decision decide(BatchContext batch, ProposedChange change, NamespaceView namespace) {
         Optional<FileVersion> stored = namespace.file(change.fileId());
         if (stored.isEmpty()) {
             return switch (change.op()) {
-                case UPSERT -> place(batch, change, Optional.empty(), namespace);
+                case UPSERT -> place(batch, change.asVersionAt(change.path()), stored, namespace);
                 case DELETE -> new Stale(VersionVector.empty());
             };
         }
@@ -35,38 +62,100 @@ public final class Reconciler {
             case EQUAL -> new Duplicate(current.vector());
             case DOMINATED -> new Stale(current.vector());
             case DOMINATES -> switch (change.op()) {
-                case UPSERT -> place(batch, change, stored, namespace);
-                case DELETE -> new Applied(new FileWrite(deletionOf(current, change), stored, Optional.empty()));
+                case UPSERT -> place(batch, change.asVersionAt(change.path()), stored, namespace);
+                case DELETE -> new Applied(new FileWrite(deletionOf(current, change.vector()), stored, Optional.empty()));
             };
-            case CONCURRENT -> switch (change.op()) {
-                case UPSERT -> keepConcurrentCopy(batch, change, current, namespace);
-                // A delete never wins over a version it has not seen: the stored one stays, the device pulls it.
-                case DELETE -> new Conflict(current.vector(), Optional.empty());
-            };
+            case CONCURRENT -> concurrent(batch, change, current, namespace);
         };
     }
 
-    /** An upsert that may be written: at its own path, or under a conflicted-copy name when another file holds that path. */
-    private Decision place(BatchContext batch, ProposedChange change, Optional<FileVersion> previous,
-            NamespaceView namespace) {
-        Optional<String> otherHolder = namespace.pathHolder(PathKey.of(change.path()))
-                .filter(holder -> !holder.equals(change.fileId()));
-        if (otherHolder.isEmpty()) {
-            return new Applied(new FileWrite(change.asVersionAt(change.path()), previous, Optional.empty()));
+    private Decision concurrent(BatchContext batch, ProposedChange change, FileVersion current, NamespaceView namespace) {
+        VersionVector joined = current.vector().merge(change.vector());
+        Optional<FileVersion> stored = Optional.of(current);
+        if (change.op() == FileOp.DELETE) {
+            if (current.deleted()) {
+                // Deleted on both sides: one deletion that both devices have seen.
+                return new Applied(new FileWrite(deletionOf(current, joined), stored, Optional.empty()));
+            }
+            // A delete never wins over a version it has not seen: the stored one stays, the device pulls it.
+            return new Conflict(current.vector(), Optional.empty());
         }
-        String copyPath = freeConflictedCopyPath(batch, change.path(), change.fileId(), namespace);
-        FileWrite kept = new FileWrite(change.asVersionAt(copyPath), previous, otherHolder);
-        return new Conflict(change.vector(), Optional.of(kept));
+        if (current.deleted()) {
+            // Edited here, deleted elsewhere: the edit survives and the file comes back.
+            return place(batch, withVector(change.asVersionAt(change.path()), joined), stored, namespace);
+        }
+        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
+        boolean sameContent = change.chunks().equals(current.chunks());
+        boolean bothEdited = base.map(a -> !a.chunks().equals(change.chunks()) && !a.chunks().equals(current.chunks()))
+                .orElse(true);
+        if (sameContent || !bothEdited) {
+            // The two touch different things, or reached the same content: both apply. Of two moves
+            // the later in log order wins, so a file is never duplicated by concurrent renames.
+            boolean changeEdited = base.map(a -> !a.chunks().equals(change.chunks())).orElse(false);
+            String path = laterPath(base, change, current);
+            FileVersion merged = changeEdited
+                    ? new FileVersion(change.fileId(), path, false, joined, change.chunks(), change.size())
+                    : new FileVersion(current.fileId(), path, false, joined, current.chunks(), current.size());
+            return place(batch, merged, stored, namespace);
+        }
+        return switch (policy.forPath(current.path())) {
+            case LAST_WRITER_WINS -> lastWriterWins(batch, change, current, joined, laterPath(base, change, current),
+                    namespace);
+            case MERGE, KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace);
+        };
+    }
+
+    /** The path of two concurrent versions: the change's when it moved the file (the later move wins), else the stored one's. */
+    private static String laterPath(Optional<FileVersion> base, ProposedChange change, FileVersion current) {
+        boolean changeMoved = base.map(a -> !a.path().equals(change.path())).orElse(true);
+        return changeMoved ? change.path() : current.path();
+    }
+
+    /**
+     * An upsert that may be written: at its own path, or under a conflicted-copy name (the same file
+     * id) when another file holds that path.
+     */
+    private Decision place(BatchContext batch, FileVersion next, Optional<FileVersion> previous,
+            NamespaceView namespace) {
+        Optional<String> otherHolder = namespace.pathHolder(next.pathKey())
+                .filter(holder -> !holder.equals(next.fileId()));
+        if (otherHolder.isEmpty()) {
+            return new Applied(new FileWrite(next, previous, Optional.empty()));
+        }
+        String copyPath = freeConflictedCopyPath(batch.deviceName(), batch, next.path(), next.fileId(), namespace);
+        FileWrite kept = new FileWrite(next.movedTo(copyPath), previous, otherHolder);
+        return new Conflict(next.vector(), Optional.of(kept));
     }
 
     /** A concurrent upsert: the stored version stays, the change's content becomes a new file beside it. */
     private Decision keepConcurrentCopy(BatchContext batch, ProposedChange change, FileVersion current,
             NamespaceView namespace) {
         String copyId = conflictCopyId(batch, change);
-        String copyPath = freeConflictedCopyPath(batch, change.path(), copyId, namespace);
+        String copyPath = freeConflictedCopyPath(batch.deviceName(), batch, change.path(), copyId, namespace);
         FileVersion copy = new FileVersion(copyId, copyPath, false, change.vector(), change.chunks(), change.size());
         FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
         return new Conflict(current.vector(), Optional.of(kept));
+    }
+
+    /**
+     * A concurrent edit of a file resolved by last writer: the change takes the file (at its own path
+     * when it moved it), and the stored version becomes a copy named after the device that wrote it.
+     * When the change moved the file onto a path another file holds, both are kept as usual instead.
+     */
+    private Decision lastWriterWins(BatchContext batch, ProposedChange change, FileVersion current,
+            VersionVector joined, String path, NamespaceView namespace) {
+        Optional<String> otherHolder = namespace.pathHolder(PathKey.of(path))
+                .filter(holder -> !holder.equals(change.fileId()));
+        if (otherHolder.isPresent()) {
+            return keepConcurrentCopy(batch, change, current, namespace);
+        }
+        String copyId = conflictCopyId(batch, change);
+        String writer = namespace.writerName(current.fileId()).orElse(UNKNOWN_WRITER);
+        String copyPath = freeConflictedCopyPath(writer, batch, current.path(), copyId, namespace);
+        FileVersion copy = new FileVersion(copyId, copyPath, false, current.vector(), current.chunks(), current.size());
+        FileWrite displaced = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
+        FileVersion winner = new FileVersion(change.fileId(), path, false, joined, change.chunks(), change.size());
+        return new Applied(new FileWrite(winner, Optional.of(current), Optional.empty()), Optional.of(displaced));
     }
 
     /** The file id of the copy kept for a concurrent change: the same on every replay of the batch. */
@@ -74,18 +163,22 @@ public final class Reconciler {
         return "conflict-" + batch.batchId() + "-" + change.index();
     }
 
-    private static FileVersion deletionOf(FileVersion current, ProposedChange change) {
-        return new FileVersion(current.fileId(), current.path(), true, change.vector(), List.of(), 0);
+    private static FileVersion deletionOf(FileVersion current, VersionVector vector) {
+        return new FileVersion(current.fileId(), current.path(), true, vector, List.of(), 0);
+    }
+
+    private static FileVersion withVector(FileVersion v, VersionVector vector) {
+        return new FileVersion(v.fileId(), v.path(), v.deleted(), vector, v.chunks(), v.size());
     }
 
     /**
      * The first conflicted-copy name for {@code path} that no other live file holds: the plain one,
      * then its 2nd, 3rd, ... variants. It ends because a namespace holds finitely many files.
      */
-    private static String freeConflictedCopyPath(BatchContext batch, String path, String forFileId,
+    private static String freeConflictedCopyPath(String deviceName, BatchContext batch, String path, String forFileId,
             NamespaceView namespace) {
         for (int n = 1; ; n++) {
-            String candidate = ConflictNames.conflictedCopy(path, batch.deviceName(), batch.acceptedAt(), n);
+            String candidate = ConflictNames.conflictedCopy(path, deviceName, batch.acceptedAt(), n);
             Optional<String> holder = namespace.pathHolder(PathKey.of(candidate));
             if (holder.isEmpty() || holder.get().equals(forFileId)) {
                 return candidate;

@@ -7,6 +7,7 @@ import static io.cumulus.reconciler.decision.TestFiles.chunk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.Provide;
 
 import io.cumulus.reconciler.decision.Decision.Applied;
@@ -59,22 +61,25 @@ class ReconcilerProperties {
     }
 
     @Property
-    void referenceChangesOverAFilesHistoryAddUpToItsLatestManifest(@ForAll("histories") List<FileVersion> history) {
-        // given a file's successive versions, each replacing the one before
+    void referenceChangesOverAFilesHistoryAddUpToTheChunksItsRetainedVersionsUse(
+            @ForAll("histories") List<FileVersion> history, @ForAll @IntRange(min = 0, max = 6) int kept) {
+        // given a file's successive versions, each added to its history, and then all but the newest `kept` expiring
         Map<String, Integer> counts = new HashMap<>();
-        Optional<FileVersion> previous = Optional.empty();
+        List<FileVersion> retained = new ArrayList<>();
         for (FileVersion next : history) {
-            // when each write's reference changes are summed
-            new FileWrite(next, previous, Optional.empty()).chunkRefChanges()
-                    .forEach(c -> counts.merge(c.chunkId(), c.delta(), Integer::sum));
-            previous = Optional.of(next);
+            List<FileVersion> before = List.copyOf(retained);
+            retained.add(next);
+            ChunkRefChange.between(before, retained).forEach(c -> counts.merge(c.chunkId(), c.delta(), Integer::sum));
         }
+        List<FileVersion> before = List.copyOf(retained);
+        List<FileVersion> after = retained.subList(Math.max(0, retained.size() - kept), retained.size());
+        ChunkRefChange.between(before, after).forEach(c -> counts.merge(c.chunkId(), c.delta(), Integer::sum));
 
-        // then exactly the latest version's distinct chunks hold one reference each
-        Set<String> latest = new HashSet<>();
-        history.getLast().referencedChunks().forEach(c -> latest.add(c.id()));
-        counts.forEach((id, count) -> assertThat(count).isEqualTo(latest.contains(id) ? 1 : 0));
-        assertThat(counts.keySet()).containsAll(latest);
+        // then exactly the distinct chunks of the versions still retained hold one reference each
+        Set<String> live = new HashSet<>();
+        after.forEach(v -> v.referencedChunks().forEach(c -> live.add(c.id())));
+        counts.forEach((id, count) -> assertThat(count).isEqualTo(live.contains(id) ? 1 : 0));
+        assertThat(counts.keySet()).containsAll(live);
     }
 
     @Provide

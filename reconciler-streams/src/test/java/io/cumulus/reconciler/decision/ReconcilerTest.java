@@ -117,7 +117,8 @@ class ReconcilerTest {
                 .with(aFile("c2").at("A (PHONE's conflicted copy 2026-03-14 2).TXT"));
 
         // when a concurrent edit arrives
-        Decision decision = decide(anUpsert("f1").at("a.txt").withVector(vector("P", 1)), namespace);
+        Decision decision = decide(anUpsert("f1").at("a.txt").withVector(vector("P", 1)).withChunks(chunk("phone")),
+                namespace);
 
         // then its copy takes the third name
         assertThat(((Conflict) decision).kept().orElseThrow().next().path())
@@ -177,18 +178,157 @@ class ReconcilerTest {
     }
 
     @Test
-    void anUpsertConcurrentWithADeleteKeepsItsContentAsACopy() {
+    void anEditConcurrentWithADeleteBringsTheFileBackWithTheEdit() {
         // given a file the laptop deleted
-        Namespace namespace = aNamespace().with(aFile("f1").at("a.txt").withVector(vector("L", 2)).deleted());
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("a.txt").withVector(vector("L", 1)).withChunks(chunk("old")))
+                .with(aFile("f1").at("a.txt").withVector(vector("L", 2)).deleted());
 
         // when the phone sends an edit that never saw the delete
         Decision decision = decide(anUpsert("f1").at("a.txt").withVector(vector("L", 1, "P", 1))
                 .withChunks(chunk("phone")), namespace);
 
-        // then its content is kept, as a copy
+        // then the edit survives at its own path, with a vector that has seen the delete too
+        Applied applied = (Applied) decision;
+        assertThat(applied.write().next()).isEqualTo(new FileVersion("f1", "a.txt", false, vector("L", 2, "P", 1),
+                List.of(chunk("phone")), chunk("phone").size()));
+        assertThat(applied.displaced()).isEmpty();
+        assertThat(decision.currentVector()).isEqualTo(vector("L", 2, "P", 1));
+    }
+
+    @Test
+    void aDeleteConcurrentWithAnEditIsRefusedSoTheEditSurvives() {
+        // given the laptop's edit
+        Namespace namespace = aNamespace().with(aFile("f1").at("a.txt").withVector(vector("L", 2)).withChunks(chunk("e")));
+
+        // when the phone deletes the version before it
+        Decision decision = decide(aDelete("f1").at("a.txt").withVector(vector("L", 1, "P", 1)), namespace);
+
+        // then nothing is written and the phone learns the edit's vector
+        assertThat(decision).isEqualTo(new Conflict(vector("L", 2), Optional.empty()));
+    }
+
+    @Test
+    void twoConcurrentDeletesBecomeOneDeletionBothHaveSeen() {
+        // given a file deleted on the laptop
+        Namespace namespace = aNamespace().with(aFile("f1").at("a.txt").withVector(vector("L", 2)).deleted());
+
+        // when the phone deletes it too
+        Decision decision = decide(aDelete("f1").at("a.txt").withVector(vector("L", 1, "P", 1)), namespace);
+
+        // then the deletion stands, under a vector that dominates both
+        FileWrite write = ((Applied) decision).write();
+        assertThat(write.next().deleted()).isTrue();
+        assertThat(decision.currentVector()).isEqualTo(vector("L", 2, "P", 1));
+    }
+
+    @Test
+    void aRenameAndAConcurrentEditBothApply() {
+        // given a file renamed on the laptop after both devices had its first version
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("draft.txt").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("final.txt").withVector(vector("L", 2)).withChunks(chunk("v1")));
+
+        // when the phone's edit of the first version arrives, at the old name
+        Decision decision = decide(anUpsert("f1").at("draft.txt").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("edit")), namespace);
+
+        // then the file has the new name and the new content
+        FileVersion next = ((Applied) decision).write().next();
+        assertThat(next.path()).isEqualTo("final.txt");
+        assertThat(next.chunks()).containsExactly(chunk("edit"));
+        assertThat(next.vector()).isEqualTo(vector("L", 2, "P", 1));
+    }
+
+    @Test
+    void anEditAndAConcurrentRenameBothApply() {
+        // given a file edited on the laptop
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("draft.txt").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("draft.txt").withVector(vector("L", 2)).withChunks(chunk("edit")));
+
+        // when the phone's rename of the first version arrives
+        Decision decision = decide(anUpsert("f1").at("final.txt").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("v1")), namespace);
+
+        // then the file has the new name and keeps the edit
+        FileVersion next = ((Applied) decision).write().next();
+        assertThat(next.path()).isEqualTo("final.txt");
+        assertThat(next.chunks()).containsExactly(chunk("edit"));
+    }
+
+    @Test
+    void ofTwoConcurrentRenamesTheLaterInLogOrderWinsAndNoCopyIsMade() {
+        // given a file the laptop renamed to a.txt
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("x.txt").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("a.txt").withVector(vector("L", 2)).withChunks(chunk("v1")));
+
+        // when the phone's rename to b.txt arrives later
+        Decision decision = decide(anUpsert("f1").at("b.txt").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("v1")), namespace);
+
+        // then the one file is at b.txt
+        Applied applied = (Applied) decision;
+        assertThat(applied.write().next().path()).isEqualTo("b.txt");
+        assertThat(applied.write().next().fileId()).isEqualTo("f1");
+        assertThat(applied.displaced()).isEmpty();
+    }
+
+    @Test
+    void twoConcurrentEditsToTheSameContentNeedNoCopy() {
+        // given the laptop's edit
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("a.txt").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("a.txt").withVector(vector("L", 2)).withChunks(chunk("same")));
+
+        // when the phone made the very same edit
+        Decision decision = decide(anUpsert("f1").at("a.txt").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("same")), namespace);
+
+        // then one version stands for both
+        assertThat(decision).isInstanceOf(Applied.class);
+        assertThat(decision.currentVector()).isEqualTo(vector("L", 2, "P", 1));
+    }
+
+    @Test
+    void anOfficeDocumentEditedOnTwoDevicesGoesToTheLaterWriterAndTheEarlierIsKeptAsACopy() {
+        // given the laptop's edit of a spreadsheet
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("budget.xlsx").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("budget.xlsx").withVector(vector("L", 2)).withChunks(chunk("laptop")))
+                .writtenBy("f1", "Laptop");
+
+        // when the phone's concurrent edit arrives later
+        Decision decision = decide(anUpsert("f1").at("budget.xlsx").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("phone")).atIndex(2), namespace);
+
+        // then the phone's version takes the file and the laptop's is kept under the laptop's name
+        Applied applied = (Applied) decision;
+        assertThat(applied.write().next().chunks()).containsExactly(chunk("phone"));
+        assertThat(applied.write().next().vector()).isEqualTo(vector("L", 2, "P", 1));
+        FileWrite copy = applied.displaced().orElseThrow();
+        assertThat(copy.next().fileId()).isEqualTo("conflict-b-7-2");
+        assertThat(copy.next().path()).isEqualTo("budget (Laptop's conflicted copy 2026-03-14).xlsx");
+        assertThat(copy.next().chunks()).containsExactly(chunk("laptop"));
+        assertThat(copy.conflictOf()).contains("f1");
+    }
+
+    @Test
+    void aPhotoEditedOnTwoDevicesIsKeptBoth() {
+        // given the laptop's edit of a photo
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("IMG_1.jpg").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("IMG_1.jpg").withVector(vector("L", 2)).withChunks(chunk("laptop")));
+
+        // when the phone's concurrent edit arrives
+        Decision decision = decide(anUpsert("f1").at("IMG_1.jpg").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("phone")), namespace);
+
+        // then the laptop's stays and the phone's is a copy named after the phone
         FileWrite kept = ((Conflict) decision).kept().orElseThrow();
+        assertThat(kept.next().path()).isEqualTo("IMG_1 (Phone's conflicted copy 2026-03-14).jpg");
         assertThat(kept.next().chunks()).containsExactly(chunk("phone"));
-        assertThat(kept.next().deleted()).isFalse();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.cumulus.reconciler.decision;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.sync.hash.Sha256;
 import io.cumulus.sync.path.PathKey;
+import io.cumulus.sync.vector.Causality;
 import io.cumulus.sync.vector.VersionVector;
 
 /** Test data for decisions: stored files, proposed changes and an in-memory namespace. */
@@ -120,12 +122,15 @@ final class TestFiles {
     static final class Namespace implements NamespaceView {
         private final Map<String, FileVersion> files = new HashMap<>();
         private final Map<PathKey, String> pathHolders = new HashMap<>();
+        private final Map<String, List<FileVersion>> histories = new HashMap<>();
+        private final Map<String, String> writers = new HashMap<>();
 
         Namespace with(StoredFile file) {
             return with(file.build());
         }
 
         Namespace with(FileVersion version) {
+            histories.computeIfAbsent(version.fileId(), id -> new ArrayList<>()).add(version);
             FileVersion old = files.put(version.fileId(), version);
             if (old != null && !old.deleted()) {
                 pathHolders.remove(old.pathKey(), old.fileId());
@@ -141,9 +146,27 @@ final class TestFiles {
             return Optional.ofNullable(files.get(fileId));
         }
 
+        /** Names the device that wrote the file's latest version. */
+        Namespace writtenBy(String fileId, String deviceName) {
+            writers.put(fileId, deviceName);
+            return this;
+        }
+
         @Override
         public Optional<String> pathHolder(PathKey key) {
             return Optional.ofNullable(pathHolders.get(key));
+        }
+
+        @Override
+        public Optional<FileVersion> ancestor(String fileId, VersionVector of) {
+            return histories.getOrDefault(fileId, List.of()).stream()
+                    .filter(v -> of.compare(v.vector()) == Causality.DOMINATES || of.compare(v.vector()) == Causality.EQUAL)
+                    .reduce((older, newer) -> newer);
+        }
+
+        @Override
+        public Optional<String> writerName(String fileId) {
+            return Optional.ofNullable(writers.get(fileId));
         }
     }
 
