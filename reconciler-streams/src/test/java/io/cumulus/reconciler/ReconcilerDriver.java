@@ -21,6 +21,8 @@ import io.cumulus.schemas.ChunkRefDelta;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.Topics;
+import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.history.RetentionPolicy;
 
 /**
  * The reconciler topology in a {@link TopologyTestDriver}, configured like the real app, with typed
@@ -34,9 +36,14 @@ final class ReconcilerDriver implements AutoCloseable {
     private final TestInputTopic<String, ChangeBatchSubmitted> changes;
 
     ReconcilerDriver(Path stateDir) {
+        this(stateDir, RetentionPolicy.defaults());
+    }
+
+    ReconcilerDriver(Path stateDir, RetentionPolicy retention) {
         ReconcilerConfig config = ReconcilerConfig.of("unused:9092", stateDir)
                 .withApplicationId("reconciler-test-" + UUID.randomUUID());
-        this.driver = new TopologyTestDriver(ReconcilerTopology.build(), config.streamsProperties());
+        this.driver = new TopologyTestDriver(ReconcilerTopology.build(ConflictPolicy.defaults(), retention),
+                config.streamsProperties());
         this.changes = driver.createInputTopic(Topics.CHANGES, new StringSerializer(),
                 AvroSerde.changeBatches().serializer());
     }
