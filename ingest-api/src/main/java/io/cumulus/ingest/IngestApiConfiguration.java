@@ -1,6 +1,7 @@
 package io.cumulus.ingest;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -33,13 +34,15 @@ import io.cumulus.ingest.reads.ReadModel;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
+import io.cumulus.sync.history.RetentionPolicy;
 
 /**
  * The ingest API in a Spring context: every bean of this module, declared here and nowhere else
  * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
  * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
- * context's {@link DataSource}), {@code cumulus.blobs.dir} (required) and
- * {@code cumulus.admin-token} (admin endpoints refuse everyone without it). Bean names start with
+ * context's {@link DataSource}), {@code cumulus.blobs.dir} (required),
+ * {@code cumulus.admin-token} (admin endpoints refuse everyone without it) and
+ * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's). Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -50,6 +53,13 @@ public class IngestApiConfiguration {
     @Bean
     IngestDatabase ingestDatabase(DataSource dataSource) {
         return IngestDatabase.migrated(dataSource);
+    }
+
+    /** How long old versions and the trash stay restorable: the reconciler releases their chunks after it. */
+    @Bean
+    RetentionPolicy ingestRetention(@Value("${cumulus.retention.days:30}") long days,
+                                    @Value("${cumulus.retention.versions:10}") int versions) {
+        return new RetentionPolicy(Duration.ofDays(days), versions);
     }
 
     @Bean

@@ -180,7 +180,9 @@ public final class StandaloneServer implements AutoCloseable {
         running(relay).start();
 
         reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
-                .withInstanceId(STATIC_MEMBER_ID));
+                .withInstanceId(STATIC_MEMBER_ID)
+                .withConflictPolicy(settings.conflicts())
+                .withRetention(settings.retention()));
         running(reconciler).start();
 
         projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
@@ -200,6 +202,8 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.blobs.dir", dataDir.resolve("blobs").toString());
         p.put("cumulus.admin-token", adminToken(dataDir));
         p.put("cumulus.kafka.bootstrap-servers", bootstrapServers);
+        p.put("cumulus.retention.days", settings.retention().period().toDays());
+        p.put("cumulus.retention.versions", settings.retention().minVersions());
         return p;
     }
 

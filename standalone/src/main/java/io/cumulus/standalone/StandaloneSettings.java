@@ -1,10 +1,14 @@
 package io.cumulus.standalone;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.history.RetentionPolicy;
 
 /**
  * Where the standalone process keeps its data and where it listens. Each setting comes from a
@@ -18,6 +22,9 @@ import java.util.Optional;
  *   --postgres-user=U         CUMULUS_POSTGRES_USER      postgres
  *   --postgres-password=P     CUMULUS_POSTGRES_PASSWORD  (empty)
  *   --partitions=N            CUMULUS_PARTITIONS         4
+ *   --conflict-rules=RULES    CUMULUS_CONFLICT_RULES     (the defaults) ext=merge|last-writer-wins|keep-both,...
+ *   --retention-days=N        CUMULUS_RETENTION_DAYS     30  (old versions and the trash)
+ *   --retention-versions=N    CUMULUS_RETENTION_VERSIONS 10  (kept however old)
  * </pre>
  */
 public record StandaloneSettings(
@@ -28,10 +35,13 @@ public record StandaloneSettings(
         Optional<String> postgresUrl,
         String postgresUser,
         String postgresPassword,
-        int partitions) {
+        int partitions,
+        ConflictPolicy conflicts,
+        RetentionPolicy retention) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
-            "postgres-url", "postgres-user", "postgres-password", "partitions");
+            "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
+            "retention-versions");
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -73,7 +83,25 @@ public record StandaloneSettings(
                 value.apply("postgres-url"),
                 value.apply("postgres-user").orElse("postgres"),
                 value.apply("postgres-password").orElse(""),
-                positive(value.apply("partitions").orElse("4"), "partitions"));
+                positive(value.apply("partitions").orElse("4"), "partitions"),
+                conflictRules(value.apply("conflict-rules").orElse("")),
+                retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")));
+    }
+
+    private static ConflictPolicy conflictRules(String spec) {
+        try {
+            return ConflictPolicy.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new BadSettings("--conflict-rules: " + e.getMessage());
+        }
+    }
+
+    private static RetentionPolicy retention(String days, String versions) {
+        int keep = positive(versions, "retention-versions");
+        if (keep < 1) {
+            throw new BadSettings("--retention-versions must be at least 1, was " + versions);
+        }
+        return new RetentionPolicy(Duration.ofDays(positive(days, "retention-days")), keep);
     }
 
     private static int port(String text, String name) {

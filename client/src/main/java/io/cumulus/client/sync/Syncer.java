@@ -701,6 +701,11 @@ public final class Syncer {
                     state.put(new SyncedFile(c.path(), c.fileId(), c.vector(), c.manifest(), local.seen().size(),
                             local.seen().mtimeNanos(), local.seen().inode(), seq));
                     log.accept("sent " + c.path());
+                    if (o.kind() == Remote.Kind.APPLIED && !o.currentVector().equals(c.vector())) {
+                        // The server combined this change with a concurrent one (a rename with an edit, an
+                        // edit with a delete, a newer office document): bring its result here.
+                        refresh(c.fileId(), c.path());
+                    }
                 }
             }
             case STALE -> log.accept("the server has a newer version of " + c.path() + "; pulling it");

@@ -31,12 +31,14 @@ import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.ingest.chunks.ChunkId;
+import io.cumulus.sync.history.RetentionPolicy;
 import io.cumulus.sync.path.SyncPath;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A file's history and the trash. Every version the reconciler applied stays listed; restoring one
+ * A file's history and the trash. Every version the reconciler applied is listed while the
+ * {@link RetentionPolicy} keeps it (the reconciler releases the chunks of the others); restoring one
  * (or undeleting a file, which restores its last version) is a change like any other, submitted on
  * behalf of the asking device, so it reaches every device and conflicts are decided as usual.
  */
@@ -48,6 +50,7 @@ public class HistoryController {
     private final NamespaceMembership membership;
     private final BatchIntake intake;
     private final JsonBody json;
+    private final RetentionPolicy retention;
 
     record History(UUID namespaceId, String fileId, String path, boolean deleted, List<Version> versions) {
     }
@@ -58,7 +61,9 @@ public class HistoryController {
     record Restoring(UUID batchId, String fileId, long version, String path) {
     }
 
-    public HistoryController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake, JsonBody json) {
+    public HistoryController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake, JsonBody json,
+                             RetentionPolicy retention) {
+        this.retention = retention;
         this.readModel = readModel;
         this.membership = membership;
         this.intake = intake;
@@ -69,13 +74,28 @@ public class HistoryController {
     History versions(DeviceSession session, @PathVariable String fileId) {
         FileEntry file = readModel.file(session.accountId(), fileId, java.util.Optional.empty())
                 .orElseThrow(() -> new UnknownFileException(fileId));
-        return new History(file.namespaceId(), fileId, file.path(), file.deleted(), readModel.history(file.namespaceId(), fileId));
+        return new History(file.namespaceId(), fileId, file.path(), file.deleted(), retained(file.namespaceId(), fileId));
+    }
+
+    /** The file's versions the retention policy still keeps, newest first. */
+    private List<Version> retained(UUID namespaceId, String fileId) {
+        List<Version> newestFirst = readModel.history(namespaceId, fileId);
+        List<Version> oldestFirst = new ArrayList<>(newestFirst.reversed());
+        List<Integer> expired = retention.expired(oldestFirst.stream()
+                .map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList(), Instant.now());
+        for (int i = expired.size() - 1; i >= 0; i--) {
+            oldestFirst.remove((int) expired.get(i));
+        }
+        return oldestFirst.reversed();
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/trash")
     Trash trash(DeviceSession session, @PathVariable String namespaceId) {
         UUID namespace = membership.requireReader(session.accountId(), namespaceId);
-        return new Trash(namespace, readModel.trash(namespace));
+        Instant now = Instant.now();
+        return new Trash(namespace, readModel.trash(namespace).stream()
+                .filter(t -> now.isBefore(t.deletedAt().plus(retention.period())))
+                .toList());
     }
 
     /**
@@ -98,11 +118,12 @@ public class HistoryController {
         FileEntry file = readModel.file(session.accountId(), fileId, java.util.Optional.empty())
                 .orElseThrow(() -> new UnknownFileException(fileId));
         membership.requireWriter(session.accountId(), file.namespaceId().toString());
-        Version version = readModel.history(file.namespaceId(), fileId).stream()
+        Version version = retained(file.namespaceId(), fileId).stream()
                 .filter(h -> h.seq() == seq && h.op().equals("UPSERT"))
                 .findFirst()
                 .orElseThrow(() -> new InvalidRequestException("unknown-version", "Unknown version",
-                        "file " + fileId + " has no version " + seq));
+                        "file " + fileId + " has no version " + seq + " (versions are kept for "
+                                + retention.period().toDays() + " days, and at least the last " + retention.minVersions() + ")"));
         String path = file.deleted() ? version.path() : file.path();
         TreeMap<String, Long> vector = new TreeMap<>();
         for (Map.Entry<String, JsonNode> e : file.vector().properties()) {
