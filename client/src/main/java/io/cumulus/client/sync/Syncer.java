@@ -504,6 +504,7 @@ public final class Syncer {
             }
         }
         // New files: a rename when the inode or the content of a vanished file matches.
+        List<Local> created = new ArrayList<>();
         Map<String, SyncedFile> goneByInode = new HashMap<>();
         Map<Manifest, SyncedFile> goneByContent = new HashMap<>();
         for (SyncedFile g : gone) {
@@ -532,13 +533,15 @@ public final class Syncer {
                 changes.add(new Local(new Change(renamed.fileId(), f.path(), false, renamed.vector().increment(deviceId),
                         manifest.get()), seen));
             } else {
-                changes.add(new Local(new Change(UUID.randomUUID().toString(), f.path(), false,
+                created.add(new Local(new Change(UUID.randomUUID().toString(), f.path(), false,
                         VersionVector.empty().increment(deviceId), manifest.get()), seen));
             }
         }
         for (SyncedFile g : gone) {
             changes.add(new Local(new Change(g.fileId(), g.path(), true, g.vector().increment(deviceId), Manifest.empty()), null));
         }
+        // New files last: a path a renamed or deleted file left is free by the time a new file takes it.
+        changes.addAll(created);
         if (changes.isEmpty()) {
             return;
         }

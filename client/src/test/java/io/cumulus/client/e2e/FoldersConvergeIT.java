@@ -198,7 +198,7 @@ class FoldersConvergeIT {
     }
 
     @Test
-    void aFileRenamedOnOneDeviceAndEditedOnAnotherLosesNothing() throws IOException {
+    void aFileRenamedOnOneDeviceAndEditedOnAnotherGetsBothTheNameAndTheEdit() throws IOException {
         // given a file synced to two devices
         String user = server.newAccount();
         Device laptop = Device.login(server, user, "Laptop");
@@ -216,13 +216,51 @@ class FoldersConvergeIT {
         laptop.syncInSync();
         phone.syncInSync();
 
-        // then every content is on both devices, and they agree
-        assertThat(phone.tree()).isEqualTo(laptop.tree());
-        assertThat(laptop.tree().keySet().stream().map(p -> readQuietly(laptop, p)))
-                .contains("original\n", "a new file at the old name\n", "edited on the laptop\n");
+        // then both changes apply on both devices: the renamed file has the edit, the new file its own name
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("doc.txt", "renamed.txt");
+        assertThat(Files.readString(laptop.file("renamed.txt"))).isEqualTo("edited on the laptop\n");
+        assertThat(Files.readString(laptop.file("doc.txt"))).isEqualTo("a new file at the old name\n");
         // and the renamed file kept its identity: a new file took its old name, not its id
         assertThat(fileIdOf(laptop, "renamed.txt")).isEqualTo(fileId);
         assertThat(fileIdOf(phone, "renamed.txt")).isEqualTo(fileId);
+        // and the original content is still in its history
+        int before = laptop.output().length();
+        assertThat(laptop.run("versions", laptop.file("renamed.txt").toString())).isZero();
+        assertThat(laptop.output().substring(before).lines().filter(l -> l.matches("^\\d+\\s.*"))).hasSize(3);
+    }
+
+    @Test
+    void aFileDeletedOnOneDeviceAndEditedOnAnotherComesBackWithTheEdit() throws IOException {
+        // given a file synced to two devices
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        laptop.write("plans/trip.txt", "day 1: museum\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // when the laptop deletes its folder while the phone edits the file, the delete reaching the server first
+        Files.delete(laptop.file("plans/trip.txt"));
+        Files.delete(laptop.file("plans"));
+        laptop.syncInSync();
+        phone.write("plans/trip.txt", "day 1: museum\nday 2: beach\n");
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then the edit survives on both devices, in its folder
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("plans/trip.txt");
+        assertThat(Files.readString(laptop.file("plans/trip.txt"))).isEqualTo("day 1: museum\nday 2: beach\n");
+
+        // when, the other way round, the phone deletes it while the laptop edits it, the edit reaching the server first
+        laptop.write("plans/trip.txt", "day 1: museum\nday 2: hike\n");
+        laptop.syncInSync();
+        Files.delete(phone.file("plans/trip.txt"));
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then the delete is refused and the edit comes back to the phone
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).containsOnlyKeys("plans/trip.txt");
+        assertThat(Files.readString(phone.file("plans/trip.txt"))).isEqualTo("day 1: museum\nday 2: hike\n");
     }
 
     @Test
