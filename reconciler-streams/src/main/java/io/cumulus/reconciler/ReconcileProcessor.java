@@ -94,7 +94,9 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     private void reconcile(ChangeBatchSubmitted batch, ProposedChange change, Decision decision) {
         if (decision instanceof Applied applied && applied.displaced().isPresent()) {
             FileVersion copy = applied.displaced().get().next();
-            emitWrite(batch, change.index(), applied.displaced().get());
+            // The copy holds the displaced version's content: it is recorded as written by that version's device.
+            String writer = stores.view(batch.getNamespaceId()).writerName(change.fileId()).orElse(batch.getDeviceName());
+            emitWrite(batch, change.index(), applied.displaced().get(), writer);
             log.info("conflict resolved by last writer namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} "
                     + "keptPath={}", batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
                     copy.fileId(), copy.path());
@@ -111,7 +113,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
             case Stale stale -> OutcomeKind.STALE;
             case Conflict conflict -> OutcomeKind.CONFLICT;
         };
-        Optional<Long> seq = write.map(w -> emitWrite(batch, change.index(), w));
+        Optional<Long> seq = write.map(w -> emitWrite(batch, change.index(), w, batch.getDeviceName()));
         Optional<FileVersion> kept = decision instanceof Conflict ? write.map(FileWrite::next) : Optional.empty();
         if (decision instanceof Conflict) {
             log.info("conflict detected namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} keptPath={}",
@@ -123,10 +125,10 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     }
 
     /** Records the write as the namespace's next event and emits it; returns its sequence number. */
-    private long emitWrite(ChangeBatchSubmitted batch, int changeIndex, FileWrite write) {
+    private long emitWrite(ChangeBatchSubmitted batch, int changeIndex, FileWrite write, String writer) {
         String namespaceId = batch.getNamespaceId();
         long at = batch.getAcceptedAt();
-        ReconcilerStores.Recorded recorded = stores.record(namespaceId, write, batch.getDeviceName(), at);
+        ReconcilerStores.Recorded recorded = stores.record(namespaceId, write, writer, at);
         FileState state = recorded.state();
         long seq = state.getSeq();
         String fileId = write.next().fileId();

@@ -180,6 +180,10 @@ class StructuralConflictTopologyTest {
                 .containsExactly(
                         tuple("conflict-b-phone-0", "budget (Laptop's conflicted copy 2026-03-14).xlsx", "f1"),
                         tuple("f1", "budget.xlsx", null));
+        // and the copy is recorded as the laptop's work, the file as the phone's
+        assertThat(driver.states()).extracting(kv -> kv.value)
+                .extracting(FileState::getFileId, FileState::getDeviceName)
+                .containsExactly(tuple("conflict-b-phone-0", "Laptop"), tuple("f1", "Phone"));
         List<ChangeOutcome> outcomes = driver.outcomes();
         assertThat(outcomes).extracting(ChangeOutcome::getKind).containsExactly(OutcomeKind.APPLIED);
         assertThat(AvroRecords.vector(outcomes.getFirst().getCurrentVector()))
