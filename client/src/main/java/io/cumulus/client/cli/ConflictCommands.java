@@ -92,15 +92,22 @@ final class ConflictCommands {
             Located at = folder != null && !file.isAbsolute()
                     ? HistoryCommands.requireLocated(cli, folder.resolve(file))
                     : HistoryCommands.requireLocated(cli, file);
-            Remote.Conflict conflict = conflictAt(cli, api.conflicts(device.homeNamespace()), at.path());
-            String side = serverSide(cli, wanted, conflict, device.deviceId());
-            String batchId = api.resolve(device.homeNamespace(), conflict.copy().fileId(), side);
-            settleAndSync(api, device, at.folder(), batchId);
-            System.out.println(switch (side) {
-                case "copy" -> "resolved: " + conflict.original().path() + " now has the content of " + conflict.copy().path();
-                case "original" -> "resolved: kept " + conflict.original().path() + ", removed " + conflict.copy().path();
-                default -> "resolved: kept both " + conflict.original().path() + " and " + conflict.copy().path();
-            });
+            try (LocalState state = LocalState.open(at.folder())) {
+                Syncer syncer = Syncer.forDevice(at.folder(), device.homeNamespace(), device.deviceId(), api, state,
+                        ClientMain.Sync::say);
+                // Local edits go out first: the server resolves on this device's behalf with its next counter, which an
+                // edit still waiting here would then reuse for other content and be taken for a duplicate.
+                syncer.syncOnce();
+                Remote.Conflict conflict = conflictAt(cli, api.conflicts(device.homeNamespace()), at.path());
+                String side = serverSide(cli, wanted, conflict, device.deviceId());
+                String batchId = api.resolve(device.homeNamespace(), conflict.copy().fileId(), side);
+                settleAndSync(syncer, batchId);
+                System.out.println(switch (side) {
+                    case "copy" -> "resolved: " + conflict.original().path() + " now has the content of " + conflict.copy().path();
+                    case "original" -> "resolved: kept " + conflict.original().path() + ", removed " + conflict.copy().path();
+                    default -> "resolved: kept both " + conflict.original().path() + " and " + conflict.copy().path();
+                });
+            }
             return 0;
         }
 
@@ -140,20 +147,17 @@ final class ConflictCommands {
         }
 
         /** Waits for the server to decide the resolution, then runs one sync round so the folder shows it. */
-        private static void settleAndSync(ServerApi api, DeviceConfig device, Path folder, String batchId) throws IOException {
-            try (LocalState state = LocalState.open(folder)) {
-                Syncer syncer = Syncer.forDevice(folder, device.homeNamespace(), device.deviceId(), api, state, ClientMain.Sync::say);
-                Remote.Batch batch = syncer.awaitOutcomes(batchId);
-                syncer.syncOnce();
-                List<String> refused = batch.outcomes().stream()
-                        .filter(o -> o.kind() != Remote.Kind.APPLIED && o.kind() != Remote.Kind.DUPLICATE)
-                        .map(o -> o.path() + " " + o.kind() + o.conflictPath().map(p -> " (kept as " + p + ")").orElse(""))
-                        .toList();
-                if (!refused.isEmpty()) {
-                    // Another device changed a side meanwhile; nothing is lost, but the conflict is not resolved as asked.
-                    throw new IllegalStateException("the server did not apply the resolution as asked (another device changed "
-                            + "a side meanwhile?): " + String.join(", ", refused));
-                }
+        private static void settleAndSync(Syncer syncer, String batchId) throws IOException {
+            Remote.Batch batch = syncer.awaitOutcomes(batchId);
+            syncer.syncOnce();
+            List<String> refused = batch.outcomes().stream()
+                    .filter(o -> o.kind() != Remote.Kind.APPLIED && o.kind() != Remote.Kind.DUPLICATE)
+                    .map(o -> o.path() + " " + o.kind() + o.conflictPath().map(p -> " (kept as " + p + ")").orElse(""))
+                    .toList();
+            if (!refused.isEmpty()) {
+                // Another device changed a side meanwhile; nothing is lost, but the conflict is not resolved as asked.
+                throw new IllegalStateException("the server did not apply the resolution as asked (another device changed "
+                        + "a side meanwhile?): " + String.join(", ", refused));
             }
         }
     }
