@@ -47,7 +47,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  */
 @Configuration(proxyBeanMethods = false)
 @Import({AccountController.class, DeviceController.class, ChunkController.class, ChangeController.class,
-        ReadController.class, io.cumulus.ingest.reads.HistoryController.class, ProblemHandler.class, ProblemErrorController.class})
+        ReadController.class, io.cumulus.ingest.reads.HistoryController.class,
+        io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class})
 public class IngestApiConfiguration {
 
     @Bean

@@ -51,6 +51,14 @@ public final class Remote {
     public record TrashEntry(String fileId, String path, long size, long version, String deletedAt) {
     }
 
+    /** An unresolved conflict: a copy the server kept beside an original (which may have been deleted since). */
+    public record Conflict(long seq, ConflictSide copy, ConflictSide original) {
+    }
+
+    /** One side of a conflict, with the device that wrote its current version (or deleted it) and when. */
+    public record ConflictSide(String fileId, String path, boolean deleted, String deviceId, String device, String at) {
+    }
+
     static VersionVector vector(Map<String, Long> entries) {
         return entries.isEmpty() ? VersionVector.empty() : VersionVector.of(entries);
     }

@@ -198,6 +198,26 @@ public final class ServerApi {
         return entries;
     }
 
+    /** The namespace's unresolved conflicts, oldest first. */
+    public List<Remote.Conflict> conflicts(String namespaceId) {
+        List<Remote.Conflict> conflicts = new ArrayList<>();
+        for (JsonNode c : sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/conflicts", null, Map.of()).get("conflicts")) {
+            conflicts.add(new Remote.Conflict(c.get("seq").asLong(), conflictSide(c.get("copy")), conflictSide(c.get("original"))));
+        }
+        return conflicts;
+    }
+
+    /** Asks the server to resolve a conflict ({@code keep}: copy, original or both); returns the batch that carries it. */
+    public String resolve(String namespaceId, String copyFileId, String keep) {
+        return text(sendJson("POST", "/v1/namespaces/" + encode(namespaceId) + "/conflicts/" + encode(copyFileId) + "/resolve",
+                Map.of("keep", keep), Map.of()), "batchId");
+    }
+
+    private static Remote.ConflictSide conflictSide(JsonNode s) {
+        return new Remote.ConflictSide(text(s, "fileId"), text(s, "path"), s.path("deleted").asBoolean(false), text(s, "deviceId"),
+                Optional.ofNullable(text(s, "deviceName")).orElse(text(s, "deviceId")), text(s, "at"));
+    }
+
     /** The live files under a path prefix. */
     public List<FileState> files(String namespaceId, String prefix) {
         JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/files?prefix=" + encode(prefix), null, Map.of());

@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
         description = "Keeps a folder on this device in sync with a Cumulus server.",
         subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class,
                 HistoryCommands.Versions.class, HistoryCommands.Restore.class, HistoryCommands.Trash.class,
-                HistoryCommands.Undelete.class},
+                HistoryCommands.Undelete.class, ConflictCommands.Resolve.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",
@@ -259,12 +259,27 @@ public final class ClientMain implements Runnable {
                         nonPortable.add(p + " (" + e.getMessage() + ")");
                     }
                 }
+                // Unresolved conflicts are the server's to say; status still reports the folder when it cannot be asked.
+                List<Remote.Conflict> unresolved = List.of();
+                String unresolvedUnknown = null;
+                Optional<DeviceConfig> device = DeviceConfig.load(main.configDirectory());
+                if (device.isEmpty()) {
+                    unresolvedUnknown = "unknown: not logged in";
+                } else {
+                    try {
+                        unresolved = ClientMain.api(device.get()).conflicts(device.get().homeNamespace());
+                    } catch (ApiException e) {
+                        unresolvedUnknown = "unknown: " + e.getMessage();
+                    }
+                }
                 Map<String, Object> status = new LinkedHashMap<>();
                 status.put("folder", dir.toAbsolutePath().toString());
                 status.put("files", scan.files().size());
                 status.put("pendingUploads", changed);
                 status.put("queuedBatches", state.pending().size());
                 status.put("conflicts", conflicts);
+                status.put("unresolvedConflicts", unresolvedUnknown != null ? null
+                        : unresolved.stream().map(ConflictCommands::json).toList());
                 status.put("skipped", scan.skipped().stream().map(s -> s.path() + " (" + s.reason() + ")").toList());
                 status.put("nonPortable", nonPortable);
                 status.put("lastSeq", state.lastSeq());
@@ -278,6 +293,15 @@ public final class ClientMain implements Runnable {
                     System.out.println("pending uploads: " + changed.size() + (changed.isEmpty() ? "" : " " + changed));
                     System.out.println("queued batches:  " + state.pending().size());
                     System.out.println("conflicts:       " + conflicts.size() + (conflicts.isEmpty() ? "" : " " + conflicts));
+                    if (unresolvedUnknown != null) {
+                        System.out.println("unresolved conflicts: " + unresolvedUnknown);
+                    } else {
+                        System.out.println("unresolved conflicts: " + unresolved.size()
+                                + (unresolved.isEmpty() ? "" : " (`cumulus resolve PATH --keep mine|theirs|both`)"));
+                        for (Remote.Conflict c : unresolved) {
+                            ConflictCommands.describe(c).forEach(line -> System.out.println("  " + line));
+                        }
+                    }
                     System.out.println("skipped:         " + scan.skipped().size() + (scan.skipped().isEmpty() ? "" : " " + status.get("skipped")));
                     System.out.println("not portable:    " + nonPortable.size() + (nonPortable.isEmpty() ? "" : " " + nonPortable));
                 }

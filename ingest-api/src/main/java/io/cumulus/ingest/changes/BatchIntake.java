@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.UUID;
@@ -78,6 +79,15 @@ public final class BatchIntake {
                     device.deviceId(), device.accountId(), batch.changes().size(), key.value());
         }
         return accepted;
+    }
+
+    /**
+     * The batch this account already submitted under {@code key}, if any: for requests that derive
+     * their batch from state the batch itself changes (resolving a conflict), whose retry can no
+     * longer rebuild the same request once the first one has been applied.
+     */
+    public Optional<UUID> acceptedBefore(DeviceSession device, IdempotencyKey key) {
+        return batches.findByKey(device.accountId(), key).map(BatchStore.Recorded::batchId);
     }
 
     private static Accepted retried(BatchStore.Recorded earlier, IdempotencyKey key, String fingerprint) {

@@ -46,6 +46,20 @@ public final class ReadModel {
     public record TrashEntry(String fileId, String path, long size, long version, Instant deletedAt) {
     }
 
+    /**
+     * An unresolved conflict: a live file whose latest event kept it as a conflicted copy of
+     * another ({@code conflictOf}). {@code seq} is the copy's latest event, which orders the list.
+     */
+    public record Conflict(long seq, ConflictSide copy, ConflictSide original) {
+    }
+
+    /**
+     * One side of a conflict: the file, where it is (for a deleted original, where it was last), and
+     * the device and time of its current event (for a deleted original, its deletion).
+     */
+    public record ConflictSide(String fileId, String path, boolean deleted, String deviceId, String deviceName, Instant at) {
+    }
+
     public ReadModel(IngestDatabase db) {
         this.db = db;
     }
@@ -155,6 +169,52 @@ public final class ReadModel {
                 .query((rs, i) -> new TrashEntry(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
                         instant(rs, "updated_at")))
                 .list();
+    }
+
+    /** The namespace's unresolved conflicts, by the copy's sequence number. */
+    public List<Conflict> conflicts(UUID namespaceId) {
+        return conflicts(namespaceId, Optional.empty());
+    }
+
+    /** The unresolved conflict whose copy is {@code copyFileId}, if it is one. */
+    public Optional<Conflict> conflict(UUID namespaceId, String copyFileId) {
+        return conflicts(namespaceId, Optional.of(copyFileId)).stream().findFirst();
+    }
+
+    private List<Conflict> conflicts(UUID namespaceId, Optional<String> copyFileId) {
+        // The original is joined loosely: an original the read model lacks is reported as deleted, never hidden.
+        String sql = """
+                SELECT c.seq, c.file_id, c.path, ce.device_id, cd.name AS device_name, ce.at,
+                       ce.conflict_of AS o_file_id, o.path AS o_path, coalesce(o.deleted, true) AS o_deleted,
+                       oe.device_id AS o_device_id, od.name AS o_device_name, oe.at AS o_at
+                FROM readmodel.files c
+                JOIN readmodel.feed ce ON ce.namespace_id = c.namespace_id AND ce.seq = c.seq
+                LEFT JOIN ingest.devices cd ON cd.id::text = ce.device_id
+                LEFT JOIN readmodel.files o ON o.namespace_id = c.namespace_id AND o.file_id = ce.conflict_of
+                LEFT JOIN readmodel.feed oe ON oe.namespace_id = o.namespace_id AND oe.seq = o.seq
+                LEFT JOIN ingest.devices od ON od.id::text = oe.device_id
+                WHERE c.namespace_id = ? AND NOT c.deleted AND ce.conflict_of IS NOT NULL""" + (copyFileId.isPresent() ? " AND c.file_id = ?" : "") + """
+
+                ORDER BY c.seq""";
+        List<Object> params = new ArrayList<>(List.of(namespaceId));
+        copyFileId.ifPresent(params::add);
+        return db.jdbc().sql(sql).params(params)
+                .query((rs, i) -> new Conflict(rs.getLong("seq"),
+                        new ConflictSide(rs.getString("file_id"), rs.getString("path"), false, rs.getString("device_id"),
+                                rs.getString("device_name"), instant(rs, "at")),
+                        new ConflictSide(rs.getString("o_file_id"), rs.getString("o_path"), rs.getBoolean("o_deleted"),
+                                rs.getString("o_device_id"), rs.getString("o_device_name"), instant(rs, "o_at"))))
+                .list();
+    }
+
+    /** The sequence number of the latest event that kept the file as a conflicted copy, if one did. */
+    public Optional<Long> lastConflictSeq(UUID namespaceId, String fileId) {
+        return db.jdbc().sql("""
+                        SELECT seq FROM readmodel.feed
+                        WHERE namespace_id = ? AND file_id = ? AND conflict_of IS NOT NULL
+                        ORDER BY seq DESC LIMIT 1""")
+                .params(namespaceId, fileId)
+                .query(Long.class).optional();
     }
 
     private FileEntry fileEntry(ResultSet rs, int row) throws SQLException {

@@ -1,0 +1,171 @@
+package io.cumulus.ingest.reads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.cumulus.ingest.ApiClient;
+import io.cumulus.ingest.ApiClient.Device;
+import io.cumulus.ingest.ApiClient.Response;
+import io.cumulus.ingest.RunningIngestApi;
+import tools.jackson.databind.JsonNode;
+
+/** The conflict endpoints over read-model rows these tests write directly, as the projector would. */
+class ConflictEndpointsIT {
+    private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 1, 2, 3, 4, 5, 0, ZoneOffset.UTC);
+
+    private static RunningIngestApi api;
+    private static ApiClient client;
+
+    @BeforeAll
+    static void start() {
+        api = RunningIngestApi.start();
+        client = api.client();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    /** An account whose laptop wrote photo.jpg ("o") and whose phone's concurrent edit was kept as a copy ("c"). */
+    private record Conflicted(Device laptop, Device phone, String copyPath) {
+    }
+
+    private static Conflicted aConflict() {
+        Device laptop = client.newAccountWithDevice("conflicted", "Laptop");
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        String chunk = client.upload(laptop, "jpeg".getBytes(StandardCharsets.UTF_8));
+        String copyPath = "photo (Phone's conflicted copy 2026-01-02).jpg";
+        event(laptop.namespace(), 1, "o", "photo.jpg", "UPSERT", "{\"" + laptop.id() + "\": 1}", chunk, laptop.id(), null);
+        event(laptop.namespace(), 2, "o", "photo.jpg", "UPSERT", "{\"" + laptop.id() + "\": 2}", chunk, laptop.id(), null);
+        event(laptop.namespace(), 3, "c", copyPath, "UPSERT", "{\"" + laptop.id() + "\": 1, \"" + phone.id() + "\": 1}", chunk,
+                phone.id(), "o");
+        return new Conflicted(laptop, phone, copyPath);
+    }
+
+    /** A feed row and the file's row, as the projector writes them for one event. */
+    private static void event(String ns, long seq, String fileId, String path, String op, String vector, String chunk,
+                              String deviceId, String conflictOf) {
+        String chunks = "[{\"id\": \"" + chunk + "\", \"size\": 4}]";
+        api.execute("""
+                insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, conflict_of, at)
+                values (?::uuid, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, 0, ?, ?)""",
+                ns, seq, fileId, path, op, vector, chunks, deviceId, "batch-" + seq, conflictOf, T0.plusSeconds(seq));
+        api.execute("""
+                insert into readmodel.files (namespace_id, file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at)
+                values (?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, ?)
+                on conflict (namespace_id, file_id) do update set path = excluded.path, deleted = excluded.deleted,
+                    vector = excluded.vector, seq = excluded.seq, device_id = excluded.device_id, updated_at = excluded.updated_at""",
+                ns, fileId, path, op.equals("DELETE"), vector, chunks, seq, deviceId, T0.plusSeconds(seq));
+    }
+
+    private static Response resolve(Device device, String copyFileId, Object body) {
+        return client.send("POST", "/v1/namespaces/" + device.namespace() + "/conflicts/" + copyFileId + "/resolve", device.token(),
+                body, Map.of());
+    }
+
+    private static long batchesOf(Device device) {
+        return api.count("select count(*) from ingest.batches where account_id = ?::uuid", device.accountId());
+    }
+
+    @Test
+    void anUnresolvedCopyIsListedWithBothSidesDevicesAndTimes() {
+        Conflicted c = aConflict();
+
+        Response r = client.get(c.phone(), "/v1/namespaces/" + c.laptop().namespace() + "/conflicts");
+
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode conflicts = r.json().get("conflicts");
+        assertThat(conflicts).hasSize(1);
+        JsonNode copy = conflicts.get(0).get("copy");
+        JsonNode original = conflicts.get(0).get("original");
+        assertThat(conflicts.get(0).get("seq").asLong()).isEqualTo(3);
+        assertThat(copy.get("fileId").asString()).isEqualTo("c");
+        assertThat(copy.get("path").asString()).isEqualTo(c.copyPath());
+        assertThat(copy.get("deviceName").asString()).isEqualTo("Phone");
+        assertThat(copy.get("at").asString()).isEqualTo("2026-01-02T03:04:08Z");
+        assertThat(original.get("fileId").asString()).isEqualTo("o");
+        assertThat(original.get("path").asString()).isEqualTo("photo.jpg");
+        assertThat(original.get("deleted").asBoolean()).isFalse();
+        assertThat(original.get("deviceName").asString()).isEqualTo("Laptop");
+        assertThat(original.get("at").asString()).isEqualTo("2026-01-02T03:04:07Z");
+    }
+
+    @Test
+    void conflictsAreOnlyForMembers() {
+        Conflicted c = aConflict();
+        Device stranger = client.newAccountWithDevice("stranger", "Laptop");
+
+        Response listed = client.get(stranger, "/v1/namespaces/" + c.laptop().namespace() + "/conflicts");
+        Response resolved = client.send("POST", "/v1/namespaces/" + c.laptop().namespace() + "/conflicts/c/resolve",
+                stranger.token(), Map.of("keep", "copy"), Map.of());
+
+        assertThat(listed.status()).isEqualTo(404);
+        assertThat(listed.problem()).isEqualTo("namespace-not-found");
+        assertThat(resolved.status()).isEqualTo(404);
+        assertThat(resolved.problem()).isEqualTo("namespace-not-found");
+        assertThat(batchesOf(c.laptop())).isZero();
+    }
+
+    @Test
+    void aBadKeepOrAFileThatIsNoUnresolvedCopyIsRefusedAndChangesNothing() {
+        Conflicted c = aConflict();
+
+        Response everything = resolve(c.phone(), "c", Map.of("keep", "everything"));
+        Response missing = resolve(c.phone(), "c", Map.of());
+        Response notText = resolve(c.phone(), "c", Map.of("keep", 1));
+        Response original = resolve(c.phone(), "o", Map.of("keep", "copy"));
+        Response unknown = resolve(c.phone(), "no-such-file", Map.of("keep", "copy"));
+
+        assertThat(everything.status()).isEqualTo(400);
+        assertThat(everything.problem()).isEqualTo("invalid-keep");
+        assertThat(everything.json().get("detail").asString()).contains("\"copy\", \"original\" or \"both\"");
+        assertThat(missing.status()).isEqualTo(400);
+        assertThat(notText.status()).isEqualTo(400);
+        assertThat(original.status()).isEqualTo(404);
+        assertThat(original.problem()).isEqualTo("conflict-not-found");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.problem()).isEqualTo("conflict-not-found");
+        assertThat(batchesOf(c.laptop())).isZero();
+    }
+
+    @Test
+    void keepingTheCopyIsOneBatchOfTwoChangesAndARetryGetsItAgainEvenAfterItWasApplied() {
+        Conflicted c = aConflict();
+
+        // when the phone keeps the copy, and retries
+        Response first = resolve(c.phone(), "c", Map.of("keep", "copy"));
+        Response retry = resolve(c.phone(), "c", Map.of("keep", "copy"));
+
+        // then one batch carries the original's new content and the copy's deletion
+        assertThat(first.status()).isEqualTo(202);
+        String batchId = first.json().get("batchId").asString();
+        assertThat(first.json().get("keep").asString()).isEqualTo("copy");
+        assertThat(retry.json().get("batchId").asString()).isEqualTo(batchId);
+        assertThat(batchesOf(c.laptop())).isEqualTo(1);
+        assertThat(api.count("select change_count from ingest.batches where id = ?::uuid", batchId)).isEqualTo(2);
+
+        // when the pipeline has applied it (the copy is deleted), a retry still gets the same batch
+        event(c.laptop().namespace(), 4, "o", "photo.jpg", "UPSERT", "{\"" + c.laptop().id() + "\": 2, \"" + c.phone().id() + "\": 2}",
+                client.upload(c.laptop(), "jpeg".getBytes(StandardCharsets.UTF_8)), c.phone().id(), null);
+        event(c.laptop().namespace(), 5, "c", c.copyPath(), "DELETE", "{\"" + c.laptop().id() + "\": 1, \"" + c.phone().id() + "\": 2}",
+                client.upload(c.laptop(), "jpeg".getBytes(StandardCharsets.UTF_8)), c.phone().id(), null);
+        Response late = resolve(c.phone(), "c", Map.of("keep", "copy"));
+        Response other = resolve(c.phone(), "c", Map.of("keep", "both"));
+
+        assertThat(late.status()).isEqualTo(202);
+        assertThat(late.json().get("batchId").asString()).isEqualTo(batchId);
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(client.get(c.phone(), "/v1/namespaces/" + c.laptop().namespace() + "/conflicts").json().get("conflicts")).isEmpty();
+        assertThat(batchesOf(c.laptop())).isEqualTo(1);
+    }
+}
