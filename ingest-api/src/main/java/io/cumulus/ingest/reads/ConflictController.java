@@ -121,7 +121,8 @@ public class ConflictController {
         FileEntry copy = readModel.file(session.accountId(), copyFileId, Optional.of(namespace))
                 .orElseThrow(() -> new UnknownConflictException(namespaceId, copyFileId));
         Optional<FileEntry> original = readModel.file(session.accountId(), conflict.original().fileId(), Optional.of(namespace));
-        String device = session.deviceId().toString();
+        // Counted under the server's entry for the device, so an edit the device has not sent yet stays concurrent.
+        String device = OnBehalf.actor(session);
         List<FileChange> changes = switch (keep) {
             case ORIGINAL -> List.of(deletion(copy, bumped(device, copy.vector())));
             case BOTH -> List.of(upsert(copy.fileId(), copy.path(), bumped(device, copy.vector()), copy));

@@ -102,7 +102,8 @@ public class HistoryController {
      * Restores a version ({@code {"version": seq}}): the file gets that version's content, at its
      * current path when it is live and at the version's path when it was deleted. Without an
      * {@code Idempotency-Key}, one is derived from the file's current state, so a retry of the same
-     * restore makes no second change.
+     * restore makes no second change. The new version counts under {@link OnBehalf#actor}, so an edit
+     * the device has not sent yet is concurrent with it and both are kept.
      */
     @PostMapping(path = "/v1/files/{fileId}/restore", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Restoring> restore(DeviceSession session, @PathVariable String fileId,
@@ -129,13 +130,14 @@ public class HistoryController {
         for (Map.Entry<String, JsonNode> e : file.vector().properties()) {
             vector.put(e.getKey(), e.getValue().asLong());
         }
-        vector.merge(session.deviceId().toString(), 1L, Long::sum);
+        vector.merge(OnBehalf.actor(session), 1L, Long::sum);
         List<FileChange.ChunkRef> chunks = new ArrayList<>();
         for (JsonNode c : version.chunks()) {
             chunks.add(new FileChange.ChunkRef(new ChunkId(c.get("id").asString()), c.get("size").asLong()));
         }
+        // No modification time: it is part of the request's fingerprint, and a retry must match the first request.
         FileChange change = new FileChange(fileId, SyncPath.parse(path), FileOp.UPSERT, vector, chunks, version.size(),
-                OptionalLong.of(Instant.now().toEpochMilli()));
+                OptionalLong.empty());
         IdempotencyKey key = new IdempotencyKey(idempotencyKey != null ? idempotencyKey
                 : "restore:" + fileId.hashCode() + ":" + seq + ":" + file.seq() + ":" + session.deviceId());
         BatchIntake.Accepted accepted = intake.accept(session, key, new ChangeBatch(file.namespaceId().toString(), List.of(change)));
