@@ -42,8 +42,8 @@ final class SimulatedDevice {
     private final Map<String, LocalFile> disk = new TreeMap<>();
     private final Map<String, SyncedFile> synced = new TreeMap<>();
     private long lastSeq;
-    /** Files whose server version waits for a path held here; the client forgets them (see {@link #pull}). */
-    private final java.util.Set<String> waitingForPath = new java.util.TreeSet<>();
+    /** Files whose server version was not written here; the client forgets them (see {@link #pull}). */
+    private final java.util.Set<String> passedOver = new java.util.TreeSet<>();
     private long lastInode;
     private int lastNewFile;
 
@@ -120,7 +120,7 @@ final class SimulatedDevice {
         return changes.size();
     }
 
-    /** The client's scan: edits in place, renames (by inode, then by content), creates, then deletes. */
+    /** The client's scan: edits in place and renames (by inode, then by content), deletes, then new files. */
     private List<Local> localChanges() {
         List<Local> changes = new ArrayList<>();
         List<String> claimed = new ArrayList<>();
@@ -145,6 +145,7 @@ final class SimulatedDevice {
                 }
             }
         }
+        List<Local> created = new ArrayList<>();
         Map<Long, SyncedFile> goneByInode = new HashMap<>();
         Map<Content, SyncedFile> goneByContent = new HashMap<>();
         gone.forEach(g -> {
@@ -166,12 +167,14 @@ final class SimulatedDevice {
                         f.content(), f.inode()));
             } else {
                 String fileId = identity.id() + "-file-" + ++lastNewFile;
-                changes.add(new Local(fileId, path, false, VersionVector.empty().increment(identity.id()),
+                created.add(new Local(fileId, path, false, VersionVector.empty().increment(identity.id()),
                         f.content(), f.inode()));
             }
         });
         gone.forEach(g -> changes.add(new Local(g.fileId(), g.path(), true, g.vector().increment(identity.id()),
                 g.content(), 0)));
+        // New files last: a path a renamed or deleted file left is free by the time a new file takes it.
+        changes.addAll(created);
         return changes;
     }
 
@@ -202,11 +205,14 @@ final class SimulatedDevice {
                     if (disk.containsKey(c.path()) && !disk.containsKey(copyPath)) {
                         LocalFile moved = disk.remove(c.path());
                         disk.put(copyPath, moved);
-                        // The copy is synced as the server stored it (the client records an empty vector).
-                        VersionVector copyVector = server.file(o.getConflictFileId())
-                                .map(s -> AvroRecords.vector(s.getVector())).orElse(VersionVector.empty());
-                        put(new SyncedFile(o.getConflictFileId(), copyPath, c.content(), copyVector, moved.inode()));
+                        // Synced as sent (the client records an empty vector, so an edit of the copy before the
+                        // next pull is refused as stale forever); when the server's copy is newer (a rename
+                        // combined with an edit elsewhere), the refresh below brings it.
+                        put(new SyncedFile(o.getConflictFileId(), copyPath, c.content(), c.vector(), moved.inode()));
                     }
+                }
+                if (o.getConflictFileId() != null && !o.getConflictFileId().equals(c.fileId())) {
+                    server.file(o.getConflictFileId()).ifPresent(this::apply);
                 }
                 refresh(c.fileId(), c.path(), server);
             }
@@ -227,13 +233,14 @@ final class SimulatedDevice {
     /**
      * Applies every event after the last one seen, in sequence order. A device that never synced starts
      * from the current files instead, then follows the feed after the newest of them (as the client does).
-     * A version that could not be written because a local file held its path is tried again first, from
-     * the server's current state: the client passes over it for good, so the device never gets the file
-     * when the local one moves away instead of being sent at that path.
+     * <p>A version passed over (the file changed here, or a local file held its path) is tried again
+     * first, from the server's current state. The client passes over it for good, and never converges
+     * when the local change is undone (renamed back, content restored) or the local file moves away
+     * instead of being sent at that path.
      */
     void pull(RecordedReconciler server) {
-        List<String> waiting = List.copyOf(waitingForPath);
-        waitingForPath.clear();
+        List<String> waiting = List.copyOf(passedOver);
+        passedOver.clear();
         waiting.forEach(fileId -> server.file(fileId).ifPresent(this::apply));
         if (lastSeq == 0 && synced.isEmpty()) {
             List<FileState> listing = server.liveFiles()
@@ -257,8 +264,12 @@ final class SimulatedDevice {
         Optional<SyncedFile> known = Optional.ofNullable(synced.get(fileId));
         if (known.isPresent()) {
             Causality order = known.get().vector().compare(vector);
-            if (order == Causality.EQUAL || order == Causality.DOMINATES || locallyChanged(known.get())) {
-                return; // has this version or a later one, or an edit here that the push sends
+            if (order == Causality.EQUAL || order == Causality.DOMINATES) {
+                return; // has this version or a later one
+            }
+            if (locallyChanged(known.get())) {
+                passedOver.add(fileId); // changed here: the push sends that change (unless it is undone first)
+                return;
             }
         }
         if (delete) {
@@ -275,14 +286,14 @@ final class SimulatedDevice {
             if (there.content().equals(content)) {
                 put(new SyncedFile(fileId, path, content, vector, there.inode()));
             } else {
-                waitingForPath.add(fileId);
+                passedOver.add(fileId);
             }
             return;
         }
         if (holder.isPresent() && locallyChanged(holder.get())) {
             // Another synced file holds the path and was edited or deleted here: that change is sent first.
             // (The client checks this only while a file is on the path, so a local deletion is forgotten.)
-            waitingForPath.add(fileId);
+            passedOver.add(fileId);
             return;
         }
         if (known.isPresent() && !known.get().path().equals(path)) {
