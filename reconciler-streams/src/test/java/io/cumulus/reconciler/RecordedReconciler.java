@@ -173,16 +173,14 @@ final class RecordedReconciler {
         return List.copyOf(outputBytes);
     }
 
-    /** The output bytes of the same batches reconciled by a fresh topology with its own state. */
-    static List<String> replay(List<ChangeBatchSubmitted> batches) {
-        Path stateDir = temporaryStateDir();
-        try (ReconcilerDriver fresh = new ReconcilerDriver(stateDir)) {
-            RecordedReconciler replayed = new RecordedReconciler(fresh, batches.getFirst().getNamespaceId());
-            batches.forEach(replayed::submit);
-            return replayed.outputBytes();
-        } finally {
-            deleteRecursively(stateDir);
-        }
+    /**
+     * The output bytes of the same batches reconciled again on {@code driver}, which must never have
+     * seen their namespace: as every store is keyed by namespace, that is a fresh reconciler for them.
+     */
+    static List<String> replay(ReconcilerDriver driver, List<ChangeBatchSubmitted> batches) {
+        RecordedReconciler replayed = new RecordedReconciler(driver, batches.getFirst().getNamespaceId());
+        batches.forEach(replayed::submit);
+        return replayed.outputBytes();
     }
 
     /** A state directory in memory when the machine has one (RocksDB commits after every batch here). */
