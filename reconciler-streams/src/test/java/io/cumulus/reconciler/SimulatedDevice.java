@@ -2,16 +2,19 @@ package io.cumulus.reconciler;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
+import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.FileState;
 import io.cumulus.sync.vector.Causality;
 import io.cumulus.sync.vector.VersionVector;
@@ -43,7 +46,7 @@ final class SimulatedDevice {
     private final Map<String, SyncedFile> synced = new TreeMap<>();
     private long lastSeq;
     /** Files whose server version was not written here; the client forgets them (see {@link #pull}). */
-    private final java.util.Set<String> passedOver = new java.util.TreeSet<>();
+    private final Set<String> passedOver = new TreeSet<>();
     private long lastInode;
     private int lastNewFile;
 
@@ -244,12 +247,12 @@ final class SimulatedDevice {
         waiting.forEach(fileId -> server.file(fileId).ifPresent(this::apply));
         if (lastSeq == 0 && synced.isEmpty()) {
             List<FileState> listing = server.liveFiles()
-                    .sorted(java.util.Comparator.comparing(FileState::getPath)).toList();
+                    .sorted(Comparator.comparing(FileState::getPath)).toList();
             listing.forEach(this::apply);
             lastSeq = listing.stream().mapToLong(FileState::getSeq).max().orElse(0);
         }
         for (FileEvent e : server.eventsAfter(lastSeq)) {
-            apply(e.getFileId(), e.getPath(), e.getOp() == io.cumulus.schemas.FileOp.DELETE,
+            apply(e.getFileId(), e.getPath(), e.getOp() == FileOp.DELETE,
                     AvroRecords.vector(e.getVector()), Content.of(e.getChunks()));
             lastSeq = e.getSeq();
         }
@@ -331,7 +334,7 @@ final class SimulatedDevice {
     }
 
     private List<SyncedFile> syncedByPath() {
-        return synced.values().stream().sorted(java.util.Comparator.comparing(SyncedFile::path)).toList();
+        return synced.values().stream().sorted(Comparator.comparing(SyncedFile::path)).toList();
     }
 
     @Override
