@@ -247,7 +247,6 @@ public final class ClientMain implements Runnable {
                         changed.add(path);
                     }
                 }
-                List<String> conflicts = scan.files().keySet().stream().filter(p -> p.contains("conflicted copy")).toList();
                 List<String> nonPortable = new ArrayList<>();
                 for (String p : scan.files().keySet()) {
                     try {
@@ -277,7 +276,6 @@ public final class ClientMain implements Runnable {
                 status.put("files", scan.files().size());
                 status.put("pendingUploads", changed);
                 status.put("queuedBatches", state.pending().size());
-                status.put("conflicts", conflicts);
                 status.put("unresolvedConflicts", unresolvedUnknown != null ? null
                         : unresolved.stream().map(ConflictCommands::json).toList());
                 status.put("skipped", scan.skipped().stream().map(s -> s.path() + " (" + s.reason() + ")").toList());
@@ -292,7 +290,6 @@ public final class ClientMain implements Runnable {
                     System.out.println("last sync:       " + state.lastSync().map(Object::toString).orElse("never"));
                     System.out.println("pending uploads: " + changed.size() + (changed.isEmpty() ? "" : " " + changed));
                     System.out.println("queued batches:  " + state.pending().size());
-                    System.out.println("conflicts:       " + conflicts.size() + (conflicts.isEmpty() ? "" : " " + conflicts));
                     if (unresolvedUnknown != null) {
                         System.out.println("unresolved conflicts: " + unresolvedUnknown);
                     } else {

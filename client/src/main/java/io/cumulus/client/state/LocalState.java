@@ -74,6 +74,7 @@ public final class LocalState implements AutoCloseable {
                           inode TEXT,
                           seq INTEGER NOT NULL)""");
                 s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS deferred(file_id TEXT PRIMARY KEY)");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS pending(
                           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -172,6 +173,39 @@ public final class LocalState implements AutoCloseable {
         inTransaction(() -> {
             try (PreparedStatement ps = db.prepareStatement("DELETE FROM files WHERE file_id = ?")) {
                 ps.setString(1, fileId);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Remembers a file whose remote version was passed over because of a local change, to apply it later. */
+    public void defer(String fileId) {
+        update("INSERT OR IGNORE INTO deferred(file_id) VALUES (?)", fileId);
+    }
+
+    /** Forgets a passed-over file: its latest version is being applied. */
+    public void undefer(String fileId) {
+        update("DELETE FROM deferred WHERE file_id = ?", fileId);
+    }
+
+    /** The files whose remote versions were passed over, in id order. */
+    public List<String> deferred() {
+        List<String> ids = new java.util.ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT file_id FROM deferred ORDER BY file_id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the sync state: " + e.getMessage(), e);
+        }
+    }
+
+    private void update(String sql, String value) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement(sql)) {
+                ps.setString(1, value);
                 ps.executeUpdate();
             }
         });

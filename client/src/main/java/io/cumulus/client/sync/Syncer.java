@@ -125,6 +125,7 @@ public final class Syncer {
         pull();
         push();
         pull();
+        applyDeferred();
         state.lastSync(clock.instant());
         return new Round(pushed, downloaded, deletedLocally, conflicts, bytesUploaded.get(), bytesDownloaded);
     }
@@ -193,6 +194,7 @@ public final class Syncer {
     /** Brings one server version of a file to disk, unless the local copy changed since it was synced. */
     private void apply(String fileId, String path, boolean delete, VersionVector vector, Manifest manifest, long seq)
             throws IOException {
+        state.undefer(fileId);
         Optional<SyncedFile> known = state.byFileId(fileId);
         if (FolderScanner.isFolderMarker(path)) {
             applyFolder(fileId, path, delete, vector, seq, known);
@@ -205,6 +207,7 @@ public final class Syncer {
             }
             if (locallyChanged(known.get())) {
                 log.accept("conflict: " + known.get().path() + " changed here and on another device; sending this version");
+                state.defer(fileId);
                 return; // the push of this round sends the local version; the server keeps both
             }
         }
@@ -231,11 +234,13 @@ public final class Syncer {
                 return;
             }
             log.accept("conflict: " + path + " exists here with other content; sending it as a file of its own");
+            state.defer(fileId);
             return;
         }
         if (there != null && holder.isPresent() && locallyChanged(holder.get())) {
             // The path belongs to another synced file that was edited here: that edit is sent first, never overwritten.
             log.accept("conflict: " + path + " changed here while another file took its place; sending this version");
+            state.defer(fileId);
             return;
         }
         if (known.isPresent() && !known.get().path().equals(path)) {
@@ -267,6 +272,7 @@ public final class Syncer {
         }
         if (written == null) {
             log.accept("kept " + path + ": it changed here while the other version was downloading; sending it next round");
+            state.defer(fileId);
             return;
         }
         state.put(new SyncedFile(path, fileId, vector, manifest, written.size(), written.mtimeNanos(), written.inode(), seq));
@@ -721,22 +727,50 @@ public final class Syncer {
                 conflicts++;
                 if (o.conflictPath().isPresent() && o.conflictFileId().isPresent()) {
                     // The server kept this device's version as a copy: move the local file there ...
+                    String copyId = o.conflictFileId().get();
+                    String copyPath = o.conflictPath().get();
                     Path from = root.resolve(c.path());
-                    Path to = root.resolve(o.conflictPath().get());
+                    Path to = root.resolve(copyPath);
+                    boolean moved = false;
                     if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && !Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
                         Files.createDirectories(to.getParent());
                         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-                        LocalFile moved = FolderScanner.stat(root, o.conflictPath().get());
-                        state.put(new SyncedFile(o.conflictPath().get(), o.conflictFileId().get(), VersionVector.empty(),
-                                c.manifest(), moved.size(), moved.mtimeNanos(), moved.inode(), 0));
+                        LocalFile now = FolderScanner.stat(root, copyPath);
+                        // Recorded with the vector sent, which the copy carries: a later edit of the copy dominates it.
+                        state.put(new SyncedFile(copyPath, copyId, c.vector(), c.manifest(), now.size(), now.mtimeNanos(),
+                                now.inode(), 0));
+                        moved = true;
                     }
-                    log.accept("conflict: kept this device's " + c.path() + " as " + o.conflictPath().get());
+                    log.accept("conflict: kept this device's " + c.path() + " as " + copyPath);
+                    if (!copyId.equals(c.fileId())) {
+                        state.removeFileId(c.fileId());
+                        // The copy may hold more than this device sent (a rename combined with an edit): take the server's.
+                        refresh(copyId, copyPath);
+                    } else if (!moved) {
+                        state.removeFileId(c.fileId());
+                    }
                 } else {
                     log.accept("conflict: " + c.path() + " was changed on another device; restoring its version");
+                    state.removeFileId(c.fileId());
                 }
-                // ... and bring the server's version of the contested path back.
-                state.removeFileId(c.fileId());
+                // ... and bring the server's version of the file and of the contested path back.
                 refresh(c.fileId(), c.path());
+            }
+        }
+    }
+
+    /**
+     * Applies again the remote versions passed over because of a local change, now that the push has
+     * sent that change: without this, a remote file whose event came while its path was taken here
+     * would never arrive once the local file moved away.
+     */
+    private void applyDeferred() throws IOException {
+        for (String fileId : state.deferred()) {
+            state.undefer(fileId);
+            Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId));
+            if (current.isPresent()) {
+                Remote.FileState f = current.get();
+                apply(f.fileId(), f.path(), f.deleted(), f.vector(), f.manifest(), f.seq());
             }
         }
     }

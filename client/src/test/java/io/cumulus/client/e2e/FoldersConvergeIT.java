@@ -264,6 +264,34 @@ class FoldersConvergeIT {
     }
 
     @Test
+    void aRemoteVersionPassedOverForALocalChangeStillArrives() throws IOException {
+        // given a file synced to three devices
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        Device tablet = Device.login(server, user, "Tablet");
+        laptop.write("a.txt", "the first file\n");
+        laptop.syncInSync();
+        phone.syncInSync();
+        tablet.syncInSync();
+
+        // when the laptop renames it, the phone puts a new file at the old name, and the tablet deletes its old copy
+        Files.move(laptop.file("a.txt"), laptop.file("b.txt"));
+        laptop.syncInSync();
+        phone.syncInSync();
+        phone.write("a.txt", "the second file\n");
+        phone.syncInSync();
+        Files.delete(tablet.file("a.txt"));
+        tablet.syncInSync();
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then the renamed file, which the tablet passed over while its deletion was pending, reaches it too
+        assertThat(tablet.tree()).isEqualTo(laptop.tree()).isEqualTo(phone.tree()).containsOnlyKeys("a.txt", "b.txt");
+        assertThat(Files.readString(tablet.file("b.txt"))).isEqualTo("the first file\n");
+    }
+
+    @Test
     void aNewDeviceStartsFromTheCurrentFilesNotTheirHistory() throws IOException {
         // given a file with three versions and one deleted file, then a device that joins
         String user = server.newAccount();
@@ -313,6 +341,15 @@ class FoldersConvergeIT {
         assertThat(copy).startsWith("report (Phone's conflicted copy ").endsWith(").txt");
         assertThat(Files.readString(laptop.file("report.txt"))).isEqualTo("laptop's version\n");
         assertThat(Files.readString(laptop.file(copy))).isEqualTo("phone's version\n");
+
+        // when the phone edits its copy
+        phone.write(copy, "phone's version, edited\n");
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then the edit reaches the laptop like any other
+        assertThat(Files.readString(laptop.file(copy))).isEqualTo("phone's version, edited\n");
+        assertThat(phone.tree()).isEqualTo(laptop.tree()).hasSize(2);
     }
 
     @Test
