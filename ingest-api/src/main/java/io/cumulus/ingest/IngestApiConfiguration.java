@@ -27,19 +27,26 @@ import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.merge.ConflictMerger;
+import io.cumulus.ingest.merge.MergeSettings;
+import io.cumulus.ingest.merge.MergeWorker;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadController;
 import io.cumulus.ingest.reads.ReadModel;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
+import io.cumulus.sync.conflict.ConflictPolicy;
 
 /**
  * The ingest API in a Spring context: every bean of this module, declared here and nowhere else
  * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
  * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
  * context's {@link DataSource}), {@code cumulus.blobs.dir} (required) and
- * {@code cumulus.admin-token} (admin endpoints refuse everyone without it). Bean names start with
+ * {@code cumulus.admin-token} (admin endpoints refuse everyone without it); for the merge worker,
+ * {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers} and
+ * {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
+ * reads them). Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -105,6 +112,21 @@ public class IngestApiConfiguration {
     @Bean
     ReadModel ingestReadModel(IngestDatabase db) {
         return new ReadModel(db);
+    }
+
+    @Bean
+    ConflictPolicy ingestConflictPolicy(@Value("${cumulus.conflicts.rules:}") String rules) {
+        return ConflictPolicy.parse(rules);
+    }
+
+    /** Merges conflicted copies of text files on its own thread, when enabled; submits through the intake. */
+    @Bean
+    MergeWorker ingestMergeWorker(@Value("${cumulus.merge.enabled:false}") boolean enabled,
+                                  @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers,
+                                  ReadModel readModel, BlobStore blobs, ChunkCatalog chunks, BatchIntake intake,
+                                  IngestDatabase db, ConflictPolicy policy) {
+        return new MergeWorker(MergeSettings.of(enabled, bootstrapServers),
+                new ConflictMerger(readModel, blobs, chunks, intake, db, policy));
     }
 
     @Bean

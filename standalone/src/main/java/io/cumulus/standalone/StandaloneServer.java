@@ -200,6 +200,8 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.blobs.dir", dataDir.resolve("blobs").toString());
         p.put("cumulus.admin-token", adminToken(dataDir));
         p.put("cumulus.kafka.bootstrap-servers", bootstrapServers);
+        // The merge worker runs in the web context (it submits through the intake), beside the pipeline.
+        p.put("cumulus.merge.enabled", settings.merge());
         return p;
     }
 

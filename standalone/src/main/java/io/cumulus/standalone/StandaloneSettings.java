@@ -18,6 +18,7 @@ import java.util.Optional;
  *   --postgres-user=U         CUMULUS_POSTGRES_USER      postgres
  *   --postgres-password=P     CUMULUS_POSTGRES_PASSWORD  (empty)
  *   --partitions=N            CUMULUS_PARTITIONS         4
+ *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits)
  * </pre>
  */
 public record StandaloneSettings(
@@ -28,10 +29,11 @@ public record StandaloneSettings(
         Optional<String> postgresUrl,
         String postgresUser,
         String postgresPassword,
-        int partitions) {
+        int partitions,
+        boolean merge) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
-            "postgres-url", "postgres-user", "postgres-password", "partitions");
+            "postgres-url", "postgres-user", "postgres-password", "partitions", "merge");
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -73,7 +75,16 @@ public record StandaloneSettings(
                 value.apply("postgres-url"),
                 value.apply("postgres-user").orElse("postgres"),
                 value.apply("postgres-password").orElse(""),
-                positive(value.apply("partitions").orElse("4"), "partitions"));
+                positive(value.apply("partitions").orElse("4"), "partitions"),
+                onOff(value.apply("merge").orElse("on"), "merge"));
+    }
+
+    private static boolean onOff(String text, String name) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new BadSettings("--" + name + " must be on or off, was '" + text + "'");
+        };
     }
 
     private static int port(String text, String name) {
