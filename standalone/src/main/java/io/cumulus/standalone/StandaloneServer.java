@@ -36,8 +36,8 @@ import io.cumulus.schemas.TopicSpecs;
 
 /**
  * Every Cumulus service in one JVM, started in the order of an edit's flow: the event log and the
- * database first, then the HTTP API and notifier (which create the ingest schema), the outbox relay,
- * the reconciler and the projector. {@link #close()} stops them in reverse order, so nothing that
+ * database first, then the HTTP API, notifier and merge worker (one Spring context, which creates the
+ * ingest schema), the outbox relay, the reconciler and the projector. {@link #close()} stops them in reverse order, so nothing that
  * was acknowledged is lost: an accepted batch is in PostgreSQL before its 202, and every later hop
  * resumes from durable offsets.
  */
