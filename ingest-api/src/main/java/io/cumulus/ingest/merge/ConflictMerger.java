@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cumulus.ingest.IngestDatabase;
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeBatch;
@@ -77,7 +78,7 @@ public final class ConflictMerger {
     private final FastCdcChunker chunker = FastCdcChunker.defaults();
 
     public ConflictMerger(ReadModel readModel, BlobStore blobs, ChunkCatalog catalog, BatchIntake intake,
-                          io.cumulus.ingest.IngestDatabase db, ConflictPolicy policy) {
+                          IngestDatabase db, ConflictPolicy policy) {
         this.readModel = readModel;
         this.blobs = blobs;
         this.catalog = catalog;
