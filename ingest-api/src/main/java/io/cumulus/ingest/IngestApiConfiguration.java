@@ -28,6 +28,9 @@ import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.merge.ConflictMerger;
+import io.cumulus.ingest.merge.MergeSettings;
+import io.cumulus.ingest.merge.MergeWorker;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadController;
 import io.cumulus.ingest.reads.ReadModel;
@@ -35,14 +38,18 @@ import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
 import io.cumulus.sync.history.RetentionPolicy;
+import io.cumulus.sync.conflict.ConflictPolicy;
 
 /**
  * The ingest API in a Spring context: every bean of this module, declared here and nowhere else
  * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
  * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
  * context's {@link DataSource}), {@code cumulus.blobs.dir} (required),
- * {@code cumulus.admin-token} (admin endpoints refuse everyone without it) and
- * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's). Bean names start with
+ * {@code cumulus.admin-token} (admin endpoints refuse everyone without it),
+ * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's); for
+ * the merge worker, {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers}
+ * and {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
+ * reads them). Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -116,6 +123,21 @@ public class IngestApiConfiguration {
     @Bean
     ReadModel ingestReadModel(IngestDatabase db) {
         return new ReadModel(db);
+    }
+
+    @Bean
+    ConflictPolicy ingestConflictPolicy(@Value("${cumulus.conflicts.rules:}") String rules) {
+        return ConflictPolicy.parse(rules);
+    }
+
+    /** Merges conflicted copies of text files on its own thread, when enabled; submits through the intake. */
+    @Bean
+    MergeWorker ingestMergeWorker(@Value("${cumulus.merge.enabled:false}") boolean enabled,
+                                  @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers,
+                                  ReadModel readModel, BlobStore blobs, ChunkCatalog chunks, BatchIntake intake,
+                                  IngestDatabase db, ConflictPolicy policy) {
+        return new MergeWorker(MergeSettings.of(enabled, bootstrapServers),
+                new ConflictMerger(readModel, blobs, chunks, intake, db, policy));
     }
 
     @Bean

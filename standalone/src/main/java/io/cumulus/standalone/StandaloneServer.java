@@ -36,8 +36,8 @@ import io.cumulus.schemas.TopicSpecs;
 
 /**
  * Every Cumulus service in one JVM, started in the order of an edit's flow: the event log and the
- * database first, then the HTTP API and notifier (which create the ingest schema), the outbox relay,
- * the reconciler and the projector. {@link #close()} stops them in reverse order, so nothing that
+ * database first, then the HTTP API, notifier and merge worker (one Spring context, which creates the
+ * ingest schema), the outbox relay, the reconciler and the projector. {@link #close()} stops them in reverse order, so nothing that
  * was acknowledged is lost: an accepted batch is in PostgreSQL before its 202, and every later hop
  * resumes from durable offsets.
  */
@@ -204,6 +204,9 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.kafka.bootstrap-servers", bootstrapServers);
         p.put("cumulus.retention.days", settings.retention().period().toDays());
         p.put("cumulus.retention.versions", settings.retention().minVersions());
+        // The merge worker runs in the web context (it submits through the intake), beside the pipeline.
+        p.put("cumulus.merge.enabled", settings.merge());
+        p.put("cumulus.conflicts.rules", settings.conflictRules());
         return p;
     }
 

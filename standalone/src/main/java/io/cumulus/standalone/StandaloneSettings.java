@@ -25,6 +25,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --conflict-rules=RULES    CUMULUS_CONFLICT_RULES     (the defaults) ext=merge|last-writer-wins|keep-both,...
  *   --retention-days=N        CUMULUS_RETENTION_DAYS     30  (old versions and the trash)
  *   --retention-versions=N    CUMULUS_RETENTION_VERSIONS 10  (kept however old)
+ *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits)
  * </pre>
  */
 public record StandaloneSettings(
@@ -37,11 +38,13 @@ public record StandaloneSettings(
         String postgresPassword,
         int partitions,
         ConflictPolicy conflicts,
-        RetentionPolicy retention) {
+        String conflictRules,
+        RetentionPolicy retention,
+        boolean merge) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
-            "retention-versions");
+            "retention-versions", "merge");
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -85,7 +88,17 @@ public record StandaloneSettings(
                 value.apply("postgres-password").orElse(""),
                 positive(value.apply("partitions").orElse("4"), "partitions"),
                 conflictRules(value.apply("conflict-rules").orElse("")),
-                retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")));
+                value.apply("conflict-rules").orElse(""),
+                retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
+                onOff(value.apply("merge").orElse("on"), "merge"));
+    }
+
+    private static boolean onOff(String text, String name) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
+            default -> throw new BadSettings("--" + name + " must be on or off, was '" + text + "'");
+        };
     }
 
     private static ConflictPolicy conflictRules(String spec) {
