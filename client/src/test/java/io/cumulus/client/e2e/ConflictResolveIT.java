@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.cumulus.sync.hash.Sha256;
 import tools.jackson.databind.JsonNode;
@@ -23,17 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ConflictResolveIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static SyncServer server;
-
-    @BeforeAll
-    static void start() {
-        server = SyncServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SyncServer server = SyncServer.forEachClass();
 
     /** Two devices after a conflict on photo.jpg: the laptop's edit holds the name, the phone's is the copy. */
     private record Conflicted(String user, Device laptop, Device phone, byte[] laptops, byte[] phones, String copy) {

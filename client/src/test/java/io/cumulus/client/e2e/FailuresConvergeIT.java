@@ -11,9 +11,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
@@ -26,17 +25,8 @@ import io.cumulus.client.cli.ClientMain;
  * in the middle of a sync, a client killed in the middle of an upload.
  */
 class FailuresConvergeIT {
-    private static SyncServer server;
-
-    @BeforeAll
-    static void start() {
-        server = SyncServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SyncServer server = SyncServer.forEachClass();
 
     @Test
     void editsMadeWhileTheServerIsDownConvergeOnceItIsBack() throws IOException {

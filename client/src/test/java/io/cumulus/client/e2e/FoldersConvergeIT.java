@@ -11,26 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Real folders on several devices, each driven through the {@code cumulus} CLI against a standalone
  * server: whatever is done on one, every other ends with the same files and the same bytes.
  */
 class FoldersConvergeIT {
-    private static SyncServer server;
-
-    @BeforeAll
-    static void start() {
-        server = SyncServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SyncServer server = SyncServer.forEachClass();
 
     @Test
     void createModifyDeleteRenameAndMoveConvergeOnThreeDevices() throws IOException {

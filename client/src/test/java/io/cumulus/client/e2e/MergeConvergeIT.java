@@ -11,9 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Concurrent edits of one file on two devices, settled by the server's merge worker: text whose
@@ -24,17 +23,8 @@ class MergeConvergeIT {
     private static final Duration SETTLED = Duration.ofSeconds(90);
     private static final String NOTES = "# Notes\nline one\nline two\nline three\nline four\n";
 
-    private static SyncServer server;
-
-    @BeforeAll
-    static void start() {
-        server = SyncServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final SyncServer server = SyncServer.forEachClass();
 
     @Test
     void concurrentEditsOfDifferentLinesOfATextFileMergeIntoOneFileOnEveryDevice() {

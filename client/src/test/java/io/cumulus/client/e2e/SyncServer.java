@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.standalone.StandaloneServer;
@@ -19,30 +23,42 @@ import io.cumulus.standalone.StandaloneSettings;
 
 /**
  * A standalone Cumulus for end-to-end tests: its own in-process broker and a fresh database of the
- * real PostgreSQL, on fixed ports so that it can be stopped and started again at the same address.
+ * real PostgreSQL, on ports chosen once so that it can be stopped and started again at the same
+ * address. As a JUnit extension ({@code @RegisterExtension static final SyncServer server =
+ * SyncServer.forEachClass();}) it starts before a test class's first test and stops after its last.
  */
-final class SyncServer implements AutoCloseable {
-    private final StandaloneSettings settings;
-    private final Path dataDir;
-    private final int port;
+final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private StandaloneSettings settings;
+    private Path dataDir;
+    private int port;
     private StandaloneServer server;
 
-    private SyncServer(StandaloneSettings settings, Path dataDir, int port) {
-        this.settings = settings;
-        this.dataDir = dataDir;
-        this.port = port;
+    private SyncServer() {
     }
 
-    static SyncServer start() {
+    /** A server that a test class registers as an extension: configured and started before all its tests. */
+    static SyncServer forEachClass() {
+        return new SyncServer();
+    }
+
+    private void configure() {
         PostgresConnection pg = TestServers.freshDatabase();
-        Path dataDir = workDir("server-");
-        int port = freePort();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + dataDir, "--port=" + port,
+        dataDir = workDir("server-");
+        port = freePort();
+        settings = StandaloneSettings.from(List.of("--data-dir=" + dataDir, "--port=" + port,
                 "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
                 "--postgres-password=" + pg.password()), Map.of());
-        SyncServer s = new SyncServer(settings, dataDir, port);
-        s.startAgain();
-        return s;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        configure();
+        startAgain();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     void startAgain() {
