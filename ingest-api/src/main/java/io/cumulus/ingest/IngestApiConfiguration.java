@@ -1,5 +1,6 @@
 package io.cumulus.ingest;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,7 @@ import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.ingest.merge.ConflictMerger;
 import io.cumulus.ingest.merge.MergeSettings;
 import io.cumulus.ingest.merge.MergeWorker;
@@ -70,9 +72,31 @@ public class IngestApiConfiguration {
         return new RetentionPolicy(Duration.ofDays(days), versions);
     }
 
+    /**
+     * The chunk store: a local directory ({@code cumulus.blobs.store=local}, the default) or an S3
+     * bucket ({@code s3}: {@code cumulus.s3.endpoint}, {@code .bucket}, {@code .access-key},
+     * {@code .secret-key}, {@code .region}), with uploads staged under the blob directory.
+     */
     @Bean
-    BlobStore ingestBlobStore(@Value("${cumulus.blobs.dir}") Path directory) {
-        return new LocalDirBlobStore(directory);
+    BlobStore ingestBlobStore(@Value("${cumulus.blobs.dir}") Path directory,
+                              @Value("${cumulus.blobs.store:local}") String kind,
+                              @Value("${cumulus.s3.endpoint:}") String endpoint,
+                              @Value("${cumulus.s3.bucket:cumulus-chunks}") String bucket,
+                              @Value("${cumulus.s3.access-key:}") String accessKey,
+                              @Value("${cumulus.s3.secret-key:}") String secretKey,
+                              @Value("${cumulus.s3.region:us-east-1}") String region) {
+        return switch (kind) {
+            case "local" -> new LocalDirBlobStore(directory);
+            case "s3" -> {
+                if (endpoint.isBlank() || accessKey.isBlank() || secretKey.isBlank()) {
+                    throw new IllegalStateException("cumulus.blobs.store=s3 needs cumulus.s3.endpoint, "
+                            + "cumulus.s3.access-key and cumulus.s3.secret-key");
+                }
+                yield S3BlobStore.open(new S3BlobStore.Settings(URI.create(endpoint), region, bucket, accessKey, secretKey,
+                        Duration.ofSeconds(2), Duration.ofSeconds(30)), directory.resolve("incoming"));
+            }
+            default -> throw new IllegalStateException("cumulus.blobs.store must be local or s3, not '" + kind + "'");
+        };
     }
 
     @Bean

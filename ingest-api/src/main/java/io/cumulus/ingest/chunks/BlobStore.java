@@ -28,6 +28,28 @@ public interface BlobStore {
     /** The chunk's bytes, for the caller to close; empty when the store does not have it. */
     Optional<InputStream> open(ChunkId id);
 
+    /**
+     * At most {@code length} bytes of the chunk from {@code offset} on (fewer at its end, none past
+     * it), for the caller to close; empty when the store does not have the chunk.
+     */
+    default Optional<InputStream> open(ChunkId id, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("a range has a non-negative offset and length: " + offset + ", " + length);
+        }
+        return open(id).map(in -> {
+            try {
+                in.skipNBytes(Math.min(offset, Long.MAX_VALUE));
+            } catch (java.io.EOFException e) {
+                BoundedInputStream.closeQuietly(in);
+                return InputStream.nullInputStream();
+            } catch (java.io.IOException e) {
+                BoundedInputStream.closeQuietly(in);
+                throw new java.io.UncheckedIOException("cannot read chunk " + id, e);
+            }
+            return new BoundedInputStream(in, length);
+        });
+    }
+
     boolean exists(ChunkId id);
 
     /** Removes the chunk; false when it was not there. */

@@ -31,6 +31,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.cumulus.ingest.chunks.BlobStoreUnavailableException;
+
 /**
  * The one place where an exception becomes an HTTP answer: an RFC 9457 problem
  * ({@code application/problem+json}, type {@code /problems/<slug>}), never an HTML page or a stack
@@ -98,7 +100,8 @@ public class ProblemHandler {
      * conflict: the client should retry, and nothing was written.
      */
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
-            TransientDataAccessException.class, CannotCreateTransactionException.class})
+            TransientDataAccessException.class, CannotCreateTransactionException.class,
+            BlobStoreUnavailableException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(Exception e) {
         log.warn("store unavailable error={}", e.toString());
         HttpHeaders headers = new HttpHeaders();

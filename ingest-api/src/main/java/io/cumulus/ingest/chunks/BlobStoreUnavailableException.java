@@ -1,0 +1,12 @@
+package io.cumulus.ingest.chunks;
+
+/**
+ * The blob store could not be reached, or did not answer in time. Nothing was stored or removed by
+ * the call that failed; the same call may be retried.
+ */
+public final class BlobStoreUnavailableException extends RuntimeException {
+
+    public BlobStoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

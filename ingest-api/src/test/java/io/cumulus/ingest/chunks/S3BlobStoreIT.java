@@ -1,0 +1,158 @@
+package io.cumulus.ingest.chunks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.cumulus.embedded.testing.TestServers;
+import io.cumulus.sync.hash.Sha256;
+
+/** The S3 chunk store against a real S3 API server (s3proxy on a local directory). */
+class S3BlobStoreIT {
+    private static final String ACCESS_KEY = "cumulus-test";
+    private static final String SECRET_KEY = "cumulus-test-secret";
+
+    private static Path objects;
+    private static int port;
+    private static S3Proxy s3;
+    private static S3BlobStore store;
+
+    @TempDir
+    Path scratch;
+
+    @BeforeAll
+    static void startS3() throws Exception {
+        objects = TestServers.workDir("s3-");
+        Files.createDirectories(objects);
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        s3 = S3Proxy.builder()
+                .blobStore(new FilesystemNio2BlobStore(objects.toString()))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .stopTimeout(0)
+                .build();
+        s3.start();
+        store = S3BlobStore.open(new S3BlobStore.Settings(URI.create("http://127.0.0.1:" + port), "us-east-1",
+                "cumulus-chunks", ACCESS_KEY, SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                TestServers.workDir("s3-staging-"));
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        if (s3 != null) {
+            s3.stop();
+        }
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static ChunkId idOf(byte[] bytes) {
+        return new ChunkId(Sha256.hex(bytes));
+    }
+
+    private static byte[] read(java.util.Optional<InputStream> in) throws IOException {
+        try (InputStream s = in.orElseThrow()) {
+            return s.readAllBytes();
+        }
+    }
+
+    @Test
+    void aChunkIsStoredVerifiedAndReadBackWhole() throws IOException {
+        // given 6 MiB of content
+        byte[] bytes = random(6 << 20, 1);
+        ChunkId id = idOf(bytes);
+
+        // when it is stored from a stream, twice
+        assertThat(store.put(id, new ByteArrayInputStream(bytes), 8 << 20)).isEqualTo(bytes.length);
+        assertThat(store.put(id, new ByteArrayInputStream(bytes), 8 << 20)).isEqualTo(bytes.length);
+
+        // then it exists and reads back byte for byte
+        assertThat(store.exists(id)).isTrue();
+        assertThat(read(store.open(id))).isEqualTo(bytes);
+    }
+
+    @Test
+    void bytesThatDoNotHashToTheIdOrAreTooManyAreNotStored() {
+        byte[] bytes = random(1000, 2);
+        ChunkId claimed = idOf(random(1000, 3));
+
+        assertThatThrownBy(() -> store.put(claimed, new ByteArrayInputStream(bytes), 4096))
+                .isInstanceOf(HashMismatchException.class);
+        assertThat(store.exists(claimed)).isFalse();
+
+        ChunkId id = idOf(bytes);
+        assertThatThrownBy(() -> store.put(id, new ByteArrayInputStream(bytes), 999))
+                .isInstanceOf(ChunkTooLargeException.class);
+        assertThat(store.exists(id)).isFalse();
+    }
+
+    @Test
+    void aRangeOfAChunkIsReadWithoutTheRest() throws IOException {
+        byte[] bytes = random(100_000, 4);
+        ChunkId id = idOf(bytes);
+        store.put(id, bytes);
+
+        assertThat(read(store.open(id, 10_000, 5_000))).isEqualTo(Arrays.copyOfRange(bytes, 10_000, 15_000));
+        assertThat(read(store.open(id, 99_000, 5_000))).isEqualTo(Arrays.copyOfRange(bytes, 99_000, 100_000));
+        assertThat(read(store.open(id, 200_000, 10))).isEmpty();
+        assertThat(store.open(idOf(random(10, 5)), 0, 10)).isEmpty();
+    }
+
+    @Test
+    void aDeletedChunkIsGoneAndAMissingOneIsNotAnError() {
+        byte[] bytes = random(2000, 6);
+        ChunkId id = idOf(bytes);
+        store.put(id, bytes);
+
+        assertThat(store.delete(id)).isTrue();
+        assertThat(store.delete(id)).isFalse();
+        assertThat(store.exists(id)).isFalse();
+        assertThat(store.open(id)).isEmpty();
+    }
+
+    @Test
+    void whileS3IsDownCallsFailFastAsUnavailableAndNothingIsStoredThenItRecovers() throws Exception {
+        // given a stored chunk
+        byte[] before = random(3000, 7);
+        store.put(idOf(before), before);
+
+        // when S3 stops
+        s3.stop();
+        try {
+            // then every call fails as unavailable (a refused connection, not a timeout), and no upload is acknowledged
+            byte[] bytes = random(3000, 8);
+            assertThatThrownBy(() -> store.exists(idOf(before))).isInstanceOf(BlobStoreUnavailableException.class);
+            assertThatThrownBy(() -> store.put(idOf(bytes), bytes)).isInstanceOf(BlobStoreUnavailableException.class);
+            assertThatThrownBy(() -> store.open(idOf(before))).isInstanceOf(BlobStoreUnavailableException.class);
+        } finally {
+            s3.start();
+        }
+
+        // when it is back, then the same client works again and the chunk stored before is intact
+        assertThat(read(store.open(idOf(before)))).isEqualTo(before);
+    }
+}
