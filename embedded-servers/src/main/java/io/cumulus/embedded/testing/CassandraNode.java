@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A real Apache Cassandra node for integration tests, in a forked JVM: cassandra-all 5.0 runs on
@@ -252,7 +253,10 @@ public final class CassandraNode implements AutoCloseable {
     private String logTail() {
         try {
             List<String> lines = Files.readAllLines(log(), StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            // lines cut short: Cassandra prints its whole configuration as one line of some 15,000 characters
+            return lines.subList(Math.max(0, lines.size() - 40), lines.size()).stream()
+                    .map(line -> line.length() > 400 ? line.substring(0, 400) + " [...]" : line)
+                    .collect(Collectors.joining("\n"));
         } catch (IOException | UncheckedIOException e) {
             return "(cannot read it: " + e + ")";
         }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -77,6 +78,23 @@ class CassandraNodeIT {
         node.start();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .untilAsserted(() -> assertThat(value("survivor")).isEqualTo("acked"));
+    }
+
+    @Test
+    void aPausedNodeTimesRequestsOutAndAnswersAgainOnceResumed() {
+        // given a row, and a node that hangs with its sockets open
+        session.execute(SimpleStatement.newInstance("INSERT INTO node_it.kv (k, v) VALUES (?, ?)", "paused", "before"));
+        node.pause();
+        try {
+            // then a request ends at the request timeout instead of hanging
+            assertThatThrownBy(() -> value("paused")).isInstanceOf(DriverTimeoutException.class);
+        } finally {
+            node.resume();
+        }
+
+        // and once resumed it answers again
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(value("paused")).isEqualTo("before"));
     }
 
     private String value(String key) {
