@@ -207,6 +207,7 @@ public final class StandaloneServer implements AutoCloseable {
         // The merge worker runs in the web context (it submits through the intake), beside the pipeline.
         p.put("cumulus.merge.enabled", settings.merge());
         p.put("cumulus.conflicts.rules", settings.conflictRules());
+        p.putAll(settings.blobStore());
         return p;
     }
 

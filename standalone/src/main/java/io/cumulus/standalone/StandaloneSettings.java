@@ -26,6 +26,12 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --retention-days=N        CUMULUS_RETENTION_DAYS     30  (old versions and the trash)
  *   --retention-versions=N    CUMULUS_RETENTION_VERSIONS 10  (kept however old)
  *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits)
+ *   --blob-store=local|s3     CUMULUS_BLOB_STORE         local (chunks under DATA_DIR/blobs)
+ *   --s3-endpoint=URL         CUMULUS_S3_ENDPOINT        (required with s3)
+ *   --s3-bucket=NAME          CUMULUS_S3_BUCKET          cumulus-chunks (created when missing)
+ *   --s3-access-key=K         CUMULUS_S3_ACCESS_KEY      (required with s3)
+ *   --s3-secret-key=S         CUMULUS_S3_SECRET_KEY      (required with s3)
+ *   --s3-region=R             CUMULUS_S3_REGION          us-east-1
  * </pre>
  */
 public record StandaloneSettings(
@@ -40,11 +46,13 @@ public record StandaloneSettings(
         ConflictPolicy conflicts,
         String conflictRules,
         RetentionPolicy retention,
-        boolean merge) {
+        boolean merge,
+        Map<String, String> blobStore) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
-            "retention-versions", "merge");
+            "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
+            "s3-region");
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -90,7 +98,44 @@ public record StandaloneSettings(
                 conflictRules(value.apply("conflict-rules").orElse("")),
                 value.apply("conflict-rules").orElse(""),
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
-                onOff(value.apply("merge").orElse("on"), "merge"));
+                onOff(value.apply("merge").orElse("on"), "merge"),
+                blobStore(value));
+    }
+
+    /** The blob store's web properties ({@code cumulus.blobs.store}, {@code cumulus.s3.*}), checked. */
+    private static Map<String, String> blobStore(java.util.function.Function<String, Optional<String>> value) {
+        String kind = value.apply("blob-store").orElse("local");
+        Map<String, String> p = new java.util.TreeMap<>();
+        p.put("cumulus.blobs.store", kind);
+        switch (kind) {
+            case "local" -> {
+            }
+            case "s3" -> {
+                for (String required : List.of("s3-endpoint", "s3-access-key", "s3-secret-key")) {
+                    String v = value.apply(required).orElseThrow(() -> new BadSettings("--blob-store=s3 needs --" + required
+                            + " (or CUMULUS_" + required.toUpperCase(java.util.Locale.ROOT).replace('-', '_') + ")"));
+                    p.put("cumulus.s3." + required.substring(3), v);
+                }
+                try {
+                    java.net.URI endpoint = java.net.URI.create(p.get("cumulus.s3.endpoint"));
+                    if (endpoint.getScheme() == null || endpoint.getHost() == null) {
+                        throw new IllegalArgumentException("no scheme or host");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new BadSettings("--s3-endpoint must be a URL such as http://127.0.0.1:9000, was '"
+                            + p.get("cumulus.s3.endpoint") + "'");
+                }
+                String bucket = value.apply("s3-bucket").orElse("cumulus-chunks");
+                if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+                    throw new BadSettings("--s3-bucket must be an S3 bucket name (3-63 lower-case letters, digits, dots and "
+                            + "hyphens), was '" + bucket + "'");
+                }
+                p.put("cumulus.s3.bucket", bucket);
+                p.put("cumulus.s3.region", value.apply("s3-region").orElse("us-east-1"));
+            }
+            default -> throw new BadSettings("--blob-store must be local or s3, was '" + kind + "'");
+        }
+        return Map.copyOf(p);
     }
 
     private static boolean onOff(String text, String name) {

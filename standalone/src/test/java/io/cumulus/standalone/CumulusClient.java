@@ -99,7 +99,7 @@ final class CumulusClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", body instanceof byte[] ? "application/octet-stream" : "application/json");
         }
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
