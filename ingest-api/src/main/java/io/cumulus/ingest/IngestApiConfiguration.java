@@ -7,6 +7,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +29,7 @@ import io.cumulus.ingest.changes.ChangeController;
 import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
+import io.cumulus.ingest.chunks.GuardedBlobStore;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
 import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.ingest.merge.ConflictMerger;
@@ -41,6 +43,9 @@ import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
 import io.cumulus.sync.history.RetentionPolicy;
 import io.cumulus.sync.conflict.ConflictPolicy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The ingest API in a Spring context: every bean of this module, declared here and nowhere else
@@ -78,14 +83,14 @@ public class IngestApiConfiguration {
      * {@code .secret-key}, {@code .region}), with uploads staged under the blob directory.
      */
     @Bean
-    BlobStore ingestBlobStore(@Value("${cumulus.blobs.dir}") Path directory,
+    BlobStore ingestBlobStore(CircuitBreakerRegistry ingestBreakers, @Value("${cumulus.blobs.dir}") Path directory,
                               @Value("${cumulus.blobs.store:local}") String kind,
                               @Value("${cumulus.s3.endpoint:}") String endpoint,
                               @Value("${cumulus.s3.bucket:cumulus-chunks}") String bucket,
                               @Value("${cumulus.s3.access-key:}") String accessKey,
                               @Value("${cumulus.s3.secret-key:}") String secretKey,
                               @Value("${cumulus.s3.region:us-east-1}") String region) {
-        return switch (kind) {
+        BlobStore store = switch (kind) {
             case "local" -> new LocalDirBlobStore(directory);
             case "s3" -> {
                 if (endpoint.isBlank() || accessKey.isBlank() || secretKey.isBlank()) {
@@ -97,6 +102,16 @@ public class IngestApiConfiguration {
             }
             default -> throw new IllegalStateException("cumulus.blobs.store must be local or s3, not '" + kind + "'");
         };
+        return new GuardedBlobStore(store, ingestBreakers);
+    }
+
+    /** The circuit breakers of the stores, with their states and call outcomes exported as metrics. */
+    @Bean
+    CircuitBreakerRegistry ingestBreakers(ObjectProvider<MeterRegistry> meters,
+                                          @Value("${cumulus.breakers.open-seconds:5}") long openSeconds) {
+        CircuitBreakerRegistry registry = GuardedBlobStore.registry(Duration.ofSeconds(openSeconds));
+        meters.ifAvailable(m -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(m));
+        return registry;
     }
 
     @Bean

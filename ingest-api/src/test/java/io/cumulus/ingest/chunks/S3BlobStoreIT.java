@@ -2,6 +2,7 @@ package io.cumulus.ingest.chunks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.cumulus.embedded.testing.TestServers;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.cumulus.sync.hash.Sha256;
 
 /** The S3 chunk store against a real S3 API server (s3proxy on a local directory). */
@@ -154,5 +156,35 @@ class S3BlobStoreIT {
 
         // when it is back, then the same client works again and the chunk stored before is intact
         assertThat(read(store.open(idOf(before)))).isEqualTo(before);
+    }
+
+    @Test
+    void eachBreakerOpensWhileS3IsDownAndClosesOnceItIsBack() throws Exception {
+        // given a chunk stored through the breakers
+        GuardedBlobStore guarded = new GuardedBlobStore(store, GuardedBlobStore.registry(Duration.ofMillis(300)));
+        byte[] bytes = random(500, 9);
+        ChunkId id = idOf(bytes);
+        guarded.put(id, bytes);
+
+        // when S3 stops and lookups keep failing
+        s3.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertThatThrownBy(() -> guarded.exists(id)).isInstanceOf(BlobStoreUnavailableException.class);
+            }
+
+            // then the lookup breaker is open and answers without trying, while the others are untouched
+            assertThat(guarded.state("stat")).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThatThrownBy(() -> guarded.exists(id)).isInstanceOf(BlobStoreUnavailableException.class)
+                    .hasMessageContaining("circuit is open");
+            assertThat(guarded.state("get")).isEqualTo(CircuitBreaker.State.CLOSED);
+            assertThat(guarded.state("put")).isEqualTo(CircuitBreaker.State.CLOSED);
+        } finally {
+            s3.start();
+        }
+
+        // when S3 is back, then probing calls succeed and the breaker closes by itself
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30))
+                .until(() -> guarded.exists(id) && guarded.state("stat") == CircuitBreaker.State.CLOSED);
     }
 }

@@ -1,0 +1,103 @@
+package io.cumulus.ingest.chunks;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+
+/**
+ * A blob store behind three circuit breakers, one each for writes ({@code put}, {@code delete}),
+ * reads ({@code open}) and lookups ({@code exists}), named {@code blobs-put}, {@code blobs-get} and
+ * {@code blobs-stat} in the registry (whose metrics are exported). Only a store that is unavailable
+ * counts as a failure: a chunk refused for its content does not. While a breaker is open its calls
+ * fail at once with {@link BlobStoreUnavailableException}, which the API answers with 503 and
+ * {@code Retry-After}; after {@code openFor} a few calls probe the store again, and the breaker
+ * closes when they succeed.
+ */
+public final class GuardedBlobStore implements BlobStore {
+    private static final Logger log = LoggerFactory.getLogger(GuardedBlobStore.class);
+
+    private final BlobStore store;
+    private final CircuitBreaker put;
+    private final CircuitBreaker get;
+    private final CircuitBreaker stat;
+
+    public GuardedBlobStore(BlobStore store, CircuitBreakerRegistry registry) {
+        this.store = store;
+        this.put = registry.circuitBreaker("blobs-put");
+        this.get = registry.circuitBreaker("blobs-get");
+        this.stat = registry.circuitBreaker("blobs-stat");
+        for (CircuitBreaker b : new CircuitBreaker[] {put, get, stat}) {
+            b.getEventPublisher().onStateTransition(e -> log.warn("circuit breaker transition breaker={} transition={}",
+                    e.getCircuitBreakerName(), e.getStateTransition()));
+        }
+    }
+
+    /**
+     * The breakers' settings: open when half of the last 10 calls (at least 5) found the store
+     * unavailable; stay open for {@code openFor}, then let 3 calls probe.
+     */
+    public static CircuitBreakerRegistry registry(Duration openFor) {
+        return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(10)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(openFor)
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .recordExceptions(BlobStoreUnavailableException.class, UncheckedIOException.class)
+                .build());
+    }
+
+    public CircuitBreaker.State state(String breaker) {
+        return switch (breaker) {
+            case "put" -> put.getState();
+            case "get" -> get.getState();
+            case "stat" -> stat.getState();
+            default -> throw new IllegalArgumentException("no breaker " + breaker);
+        };
+    }
+
+    @Override
+    public long put(ChunkId id, InputStream content, long maxBytes) {
+        return guarded(put, () -> store.put(id, content, maxBytes));
+    }
+
+    @Override
+    public Optional<InputStream> open(ChunkId id) {
+        return guarded(get, () -> store.open(id));
+    }
+
+    @Override
+    public Optional<InputStream> open(ChunkId id, long offset, long length) {
+        return guarded(get, () -> store.open(id, offset, length));
+    }
+
+    @Override
+    public boolean exists(ChunkId id) {
+        return guarded(stat, () -> store.exists(id));
+    }
+
+    @Override
+    public boolean delete(ChunkId id) {
+        return guarded(put, () -> store.delete(id));
+    }
+
+    private static <T> T guarded(CircuitBreaker breaker, Supplier<T> call) {
+        try {
+            return breaker.executeSupplier(call);
+        } catch (CallNotPermittedException e) {
+            throw new BlobStoreUnavailableException("the blob store's " + breaker.getName()
+                    + " circuit is open after repeated failures; retry shortly", e);
+        }
+    }
+}
