@@ -3,7 +3,6 @@ package io.cumulus.ingest.chunks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -11,12 +10,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.cumulus.sync.hash.Sha256;
 
 /**
  * A {@link BlobStore} in a local directory: chunk {@code abcd…} is the file {@code ab/cd/abcd…}.
@@ -27,7 +24,6 @@ import io.cumulus.sync.hash.Sha256;
  */
 public final class LocalDirBlobStore implements BlobStore {
     private static final Duration ABANDONED_AFTER = Duration.ofHours(1);
-    private static final int BUFFER_BYTES = 64 * 1024;
 
     private final Path root;
     private final Path incoming;
@@ -48,7 +44,7 @@ public final class LocalDirBlobStore implements BlobStore {
         Path temp = null;
         try {
             temp = Files.createTempFile(incoming, id.hex().substring(0, 8) + "-", ".part");
-            long size = writeVerified(id, content, maxBytes, temp);
+            long size = VerifiedWrite.to(temp, id, content, maxBytes, true);
             if (size == 0) {
                 return 0; // no chunk is empty: nothing is stored, and the caller refuses the upload
             }
@@ -71,32 +67,6 @@ public final class LocalDirBlobStore implements BlobStore {
         } finally {
             deleteQuietly(temp);
         }
-    }
-
-    private static long writeVerified(ChunkId id, InputStream content, long maxBytes, Path temp) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        long size = 0;
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            int n;
-            while ((n = content.read(buffer)) != -1) {
-                size += n;
-                if (size > maxBytes) {
-                    throw new ChunkTooLargeException(maxBytes);
-                }
-                digest.update(buffer, 0, n);
-                ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
-                }
-            }
-            String actual = Sha256.hex(digest);
-            if (!actual.equals(id.hex())) {
-                throw new HashMismatchException(id, actual);
-            }
-            out.force(true);
-        }
-        return size;
     }
 
     @Override

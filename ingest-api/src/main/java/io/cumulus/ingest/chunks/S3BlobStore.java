@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -15,7 +14,6 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cumulus.sync.hash.Sha256;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
@@ -38,7 +36,6 @@ import okhttp3.OkHttpClient;
 public final class S3BlobStore implements BlobStore {
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
     private static final String PREFIX = "chunks/";
-    private static final int BUFFER_BYTES = 64 * 1024;
 
     /** Where the bucket is and how to reach it. */
     public record Settings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
@@ -111,7 +108,7 @@ public final class S3BlobStore implements BlobStore {
         Path temp = null;
         try {
             temp = Files.createTempFile(incoming, id.hex().substring(0, 8) + "-", ".part");
-            long size = writeVerified(id, content, maxBytes, temp);
+            long size = VerifiedWrite.to(temp, id, content, maxBytes, false);
             if (size == 0 || exists(id)) {
                 return size;
             }
@@ -136,28 +133,6 @@ public final class S3BlobStore implements BlobStore {
                 }
             }
         }
-    }
-
-    private static long writeVerified(ChunkId id, InputStream content, long maxBytes, Path temp) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        long size = 0;
-        try (var out = Files.newOutputStream(temp)) {
-            byte[] buffer = new byte[BUFFER_BYTES];
-            int n;
-            while ((n = content.read(buffer)) != -1) {
-                size += n;
-                if (size > maxBytes) {
-                    throw new ChunkTooLargeException(maxBytes);
-                }
-                digest.update(buffer, 0, n);
-                out.write(buffer, 0, n);
-            }
-        }
-        String actual = Sha256.hex(digest);
-        if (!actual.equals(id.hex())) {
-            throw new HashMismatchException(id, actual);
-        }
-        return size;
     }
 
     @Override
