@@ -1,0 +1,63 @@
+package io.cumulus.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.cumulus.standalone.StandaloneSettings.BadSettings;
+import io.cumulus.sync.conflict.Resolution;
+
+class StandaloneSettingsTest {
+
+    private static StandaloneSettings parse(String... args) {
+        return StandaloneSettings.from(List.of(args), Map.of());
+    }
+
+    @Test
+    void theDefaultsKeepChunksLocallyMergeTextAndRetainThirtyDays() {
+        StandaloneSettings s = parse();
+        assertThat(s.blobStore()).containsEntry("cumulus.blobs.store", "local");
+        assertThat(s.merge()).isTrue();
+        assertThat(s.retention().period()).isEqualTo(Duration.ofDays(30));
+        assertThat(s.retention().minVersions()).isEqualTo(10);
+        assertThat(s.conflicts().forPath("a.docx")).isEqualTo(Resolution.LAST_WRITER_WINS);
+    }
+
+    @Test
+    void anS3StoreTakesItsSettingsFromOptionsOrTheEnvironment() {
+        StandaloneSettings s = StandaloneSettings.from(List.of("--blob-store=s3", "--s3-endpoint=http://minio:9000"),
+                Map.of("CUMULUS_S3_ACCESS_KEY", "ak", "CUMULUS_S3_SECRET_KEY", "sk"));
+        assertThat(s.blobStore()).containsEntry("cumulus.blobs.store", "s3")
+                .containsEntry("cumulus.s3.endpoint", "http://minio:9000")
+                .containsEntry("cumulus.s3.access-key", "ak")
+                .containsEntry("cumulus.s3.secret-key", "sk")
+                .containsEntry("cumulus.s3.bucket", "cumulus-chunks")
+                .containsEntry("cumulus.s3.region", "us-east-1");
+    }
+
+    @Test
+    void badStoreRetentionMergeAndConflictSettingsAreRefusedWithTheirOption() {
+        assertThatThrownBy(() -> parse("--blob-store=ftp")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--blob-store must be local or s3");
+        assertThatThrownBy(() -> parse("--blob-store=s3", "--s3-endpoint=http://minio:9000", "--s3-access-key=ak"))
+                .isInstanceOf(BadSettings.class).hasMessageContaining("--s3-secret-key");
+        assertThatThrownBy(() -> parse("--blob-store=s3", "--s3-endpoint=minio", "--s3-access-key=a", "--s3-secret-key=s"))
+                .isInstanceOf(BadSettings.class).hasMessageContaining("--s3-endpoint must be a URL");
+        assertThatThrownBy(() -> parse("--blob-store=s3", "--s3-endpoint=http://m:9000", "--s3-access-key=a",
+                "--s3-secret-key=s", "--s3-bucket=Bad_Bucket")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--s3-bucket");
+        assertThatThrownBy(() -> parse("--retention-versions=0")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--retention-versions must be at least 1");
+        assertThatThrownBy(() -> parse("--retention-days=soon")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--retention-days");
+        assertThatThrownBy(() -> parse("--merge=maybe")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--merge must be on or off");
+        assertThatThrownBy(() -> parse("--conflict-rules=md")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--conflict-rules");
+    }
+}
