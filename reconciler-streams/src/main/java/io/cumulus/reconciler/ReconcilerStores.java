@@ -159,7 +159,9 @@ final class ReconcilerStores {
 
         List<FileState> before = historyOf(namespaceId, next.fileId());
         history.put(historyKey(namespaceId, next.fileId(), seq), state);
-        List<FileState> after = retain(namespaceId, next.fileId(), Instant.ofEpochMilli(at));
+        List<FileState> written = new ArrayList<>(before);
+        written.add(state);
+        List<FileState> after = retain(namespaceId, next.fileId(), written, Instant.ofEpochMilli(at));
         return new Recorded(state, ChunkRefChange.between(versions(before), versions(after)));
     }
 
@@ -179,7 +181,7 @@ final class ReconcilerStores {
             String namespaceId = entry.value.substring(0, slash);
             String fileId = entry.value.substring(slash + 1);
             List<FileState> before = historyOf(namespaceId, fileId);
-            List<FileState> after = retain(namespaceId, fileId, now);
+            List<FileState> after = retain(namespaceId, fileId, before, now);
             List<ChunkRefChange> refs = ChunkRefChange.between(versions(before), versions(after));
             if (!refs.isEmpty()) {
                 long seq = Optional.ofNullable(fileStates.get(Topics.fileStateKey(namespaceId, fileId)))
@@ -190,25 +192,26 @@ final class ReconcilerStores {
         return expired;
     }
 
-    /** Drops the file's expired versions, schedules its next check and returns the versions kept. */
-    private List<FileState> retain(String namespaceId, String fileId, Instant now) {
-        List<FileState> versions = historyOf(namespaceId, fileId);
-        List<RetentionPolicy.Entry> entries = versions.stream()
-                .map(s -> new RetentionPolicy.Entry(Instant.ofEpochMilli(s.getUpdatedAt()), s.getDeleted()))
-                .toList();
-        List<Integer> expired = retention.expired(entries, now);
+    /**
+     * Drops the expired ones of a file's retained {@code versions} (oldest first), schedules its next
+     * check and returns the versions kept.
+     */
+    private List<FileState> retain(String namespaceId, String fileId, List<FileState> versions, Instant now) {
+        List<Integer> expired = retention.expired(entries(versions), now);
         List<FileState> kept = new ArrayList<>(versions);
         for (int i = expired.size() - 1; i >= 0; i--) {
             FileState gone = kept.remove((int) expired.get(i));
             history.delete(historyKey(namespaceId, fileId, gone.getSeq()));
         }
-        List<RetentionPolicy.Entry> left = new ArrayList<>(entries);
-        for (int i = expired.size() - 1; i >= 0; i--) {
-            left.remove((int) expired.get(i));
-        }
-        retention.nextExpiry(left, now).ifPresent(when ->
+        retention.nextExpiry(entries(kept), now).ifPresent(when ->
                 expirySchedule.put(dueKey(when.toEpochMilli()) + "/" + namespaceId + "/" + fileId, namespaceId + "/" + fileId));
         return kept;
+    }
+
+    private static List<RetentionPolicy.Entry> entries(List<FileState> versions) {
+        return versions.stream()
+                .map(s -> new RetentionPolicy.Entry(Instant.ofEpochMilli(s.getUpdatedAt()), s.getDeleted()))
+                .toList();
     }
 
     /** The file's retained versions, oldest first. */

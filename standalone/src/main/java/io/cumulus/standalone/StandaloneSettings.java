@@ -43,7 +43,6 @@ public record StandaloneSettings(
         String postgresUser,
         String postgresPassword,
         int partitions,
-        ConflictPolicy conflicts,
         String conflictRules,
         RetentionPolicy retention,
         boolean merge,
@@ -95,8 +94,7 @@ public record StandaloneSettings(
                 value.apply("postgres-user").orElse("postgres"),
                 value.apply("postgres-password").orElse(""),
                 positive(value.apply("partitions").orElse("4"), "partitions"),
-                conflictRules(value.apply("conflict-rules").orElse("")),
-                value.apply("conflict-rules").orElse(""),
+                validConflictRules(value.apply("conflict-rules").orElse("")),
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
                 onOff(value.apply("merge").orElse("on"), "merge"),
                 blobStore(value));
@@ -146,9 +144,15 @@ public record StandaloneSettings(
         };
     }
 
-    private static ConflictPolicy conflictRules(String spec) {
+    /** The conflict policy the rules give (checked when the settings were read). */
+    public ConflictPolicy conflicts() {
+        return ConflictPolicy.parse(conflictRules);
+    }
+
+    private static String validConflictRules(String spec) {
         try {
-            return ConflictPolicy.parse(spec);
+            ConflictPolicy.parse(spec);
+            return spec;
         } catch (IllegalArgumentException e) {
             throw new BadSettings("--conflict-rules: " + e.getMessage());
         }

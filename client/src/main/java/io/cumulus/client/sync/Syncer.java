@@ -766,11 +766,12 @@ public final class Syncer {
      */
     private void applyDeferred() throws IOException {
         for (String fileId : state.deferred()) {
-            state.undefer(fileId);
             Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId));
             if (current.isPresent()) {
                 Remote.FileState f = current.get();
-                apply(f.fileId(), f.path(), f.deleted(), f.vector(), f.manifest(), f.seq());
+                apply(f.fileId(), f.path(), f.deleted(), f.vector(), f.manifest(), f.seq()); // defers it again if need be
+            } else {
+                state.undefer(fileId);
             }
         }
     }

@@ -4,11 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -122,16 +120,15 @@ public class ConflictController {
                 .orElseThrow(() -> new UnknownConflictException(namespaceId, copyFileId));
         Optional<FileEntry> original = readModel.file(session.accountId(), conflict.original().fileId(), Optional.of(namespace));
         // Counted under the server's entry for the device, so an edit the device has not sent yet stays concurrent.
-        String device = OnBehalf.actor(session);
         List<FileChange> changes = switch (keep) {
-            case ORIGINAL -> List.of(deletion(copy, bumped(device, copy.vector())));
-            case BOTH -> List.of(upsert(copy.fileId(), copy.path(), bumped(device, copy.vector()), copy));
+            case ORIGINAL -> List.of(deletion(copy, OnBehalf.nextVector(session, copy.vector())));
+            case BOTH -> List.of(upsert(copy.fileId(), copy.path(), OnBehalf.nextVector(session, copy.vector()), copy));
             // An original the read model lacks cannot take the content: the copy then stays, as a file of its own.
             case COPY -> original.isEmpty()
-                    ? List.of(upsert(copy.fileId(), copy.path(), bumped(device, copy.vector()), copy))
+                    ? List.of(upsert(copy.fileId(), copy.path(), OnBehalf.nextVector(session, copy.vector()), copy))
                     : List.of(upsert(original.get().fileId(), original.get().path(),
-                                    bumped(device, original.get().vector(), copy.vector()), copy),
-                            deletion(copy, bumped(device, copy.vector())));
+                                    OnBehalf.nextVector(session, original.get().vector(), copy.vector()), copy),
+                            deletion(copy, OnBehalf.nextVector(session, copy.vector())));
         };
         IdempotencyKey key = key(idempotencyKey, copyFileId, conflict.seq(), keep, session);
         BatchIntake.Accepted accepted = intake.accept(session, key, new ChangeBatch(namespace.toString(), changes));
@@ -145,21 +142,6 @@ public class ConflictController {
     private static IdempotencyKey key(String given, String copyFileId, long conflictSeq, Keep keep, DeviceSession session) {
         return new IdempotencyKey(given != null ? given : "resolve:" + Sha256.hex(copyFileId.getBytes(StandardCharsets.UTF_8))
                 + ":" + conflictSeq + ":" + keep.wire() + ":" + session.deviceId());
-    }
-
-    /**
-     * The vectors merged, with the device's counter one above the highest of them: the new
-     * version has seen each of them, so it dominates them all.
-     */
-    private static SortedMap<String, Long> bumped(String device, JsonNode... vectors) {
-        TreeMap<String, Long> merged = new TreeMap<>();
-        for (JsonNode vector : vectors) {
-            for (Map.Entry<String, JsonNode> e : vector.properties()) {
-                merged.merge(e.getKey(), e.getValue().asLong(), Math::max);
-            }
-        }
-        merged.merge(device, 1L, Long::sum);
-        return merged;
     }
 
     private static FileChange upsert(String fileId, String path, SortedMap<String, Long> vector, FileEntry content) {

@@ -3,9 +3,8 @@ package io.cumulus.ingest.reads;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
+import java.util.SortedMap;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -126,11 +125,7 @@ public class HistoryController {
                         "file " + fileId + " has no version " + seq + " (versions are kept for "
                                 + retention.period().toDays() + " days, and at least the last " + retention.minVersions() + ")"));
         String path = file.deleted() ? version.path() : file.path();
-        TreeMap<String, Long> vector = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> e : file.vector().properties()) {
-            vector.put(e.getKey(), e.getValue().asLong());
-        }
-        vector.merge(OnBehalf.actor(session), 1L, Long::sum);
+        SortedMap<String, Long> vector = OnBehalf.nextVector(session, file.vector());
         List<FileChange.ChunkRef> chunks = new ArrayList<>();
         for (JsonNode c : version.chunks()) {
             chunks.add(new FileChange.ChunkRef(new ChunkId(c.get("id").asString()), c.get("size").asLong()));

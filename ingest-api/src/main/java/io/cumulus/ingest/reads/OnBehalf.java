@@ -1,6 +1,11 @@
 package io.cumulus.ingest.reads;
 
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 import io.cumulus.ingest.auth.DeviceSession;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Changes the server submits for a device (a restore, an undelete, a conflict resolution) count in
@@ -13,6 +18,21 @@ final class OnBehalf {
     /** The vector entry of changes the server makes on {@code device}'s behalf. */
     static String actor(DeviceSession device) {
         return "server:" + device.deviceId();
+    }
+
+    /**
+     * The vectors merged, with the server's entry for {@code device} one above the highest of them:
+     * the new version has seen each of them, so it dominates them all.
+     */
+    static SortedMap<String, Long> nextVector(DeviceSession device, JsonNode... vectors) {
+        TreeMap<String, Long> merged = new TreeMap<>();
+        for (JsonNode vector : vectors) {
+            for (Map.Entry<String, JsonNode> e : vector.properties()) {
+                merged.merge(e.getKey(), e.getValue().asLong(), Math::max);
+            }
+        }
+        merged.merge(actor(device), 1L, Long::sum);
+        return merged;
     }
 
     private OnBehalf() {
