@@ -1,0 +1,16 @@
+# The Cumulus server image used by docker-compose.yml: the standalone jar, run with one or more of
+# its services (--services=api,relay,reconciler,projector). Built from the sources:
+#   docker compose build
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+COPY . .
+RUN ./mvnw -B -q -DskipTests -pl standalone -am package
+
+FROM eclipse-temurin:21-jre
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/standalone/target/cumulus-standalone-exec.jar /opt/cumulus/cumulus.jar
+ENV CUMULUS_DATA_DIR=/var/lib/cumulus
+VOLUME /var/lib/cumulus
+EXPOSE 8080
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/cumulus/cumulus.jar"]
+CMD ["serve"]
