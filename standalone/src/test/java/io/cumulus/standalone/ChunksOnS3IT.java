@@ -3,7 +3,6 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.cumulus.embedded.PostgresConnection;
+import io.cumulus.embedded.testing.S3Server;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.chunks.S3BlobStore;
@@ -31,35 +28,24 @@ import io.cumulus.standalone.CumulusClient.Response;
  * and answers 503 with {@code Retry-After} while S3 is down, without acknowledging the upload.
  */
 class ChunksOnS3IT {
-    private static final String ACCESS_KEY = "cumulus-it";
-    private static final String SECRET_KEY = "cumulus-it-secret";
-
-    private static S3Proxy s3;
-    private static int s3Port;
+    private static S3Server s3;
     private static Path dataDir;
     private static StandaloneServer server;
     private static S3BlobStore bucket;
 
     @BeforeAll
     static void start() throws Exception {
-        Path objects = TestServers.workDir("s3-objects-");
-        s3Port = freePort();
-        s3 = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(objects.toString()))
-                .endpoint(URI.create("http://127.0.0.1:" + s3Port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .stopTimeout(0)
-                .build();
-        s3.start();
+        s3 = S3Server.startNew();
         PostgresConnection pg = TestServers.freshDatabase();
         dataDir = TestServers.workDir("standalone-s3-");
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + dataDir, "--port=0",
+        List<String> options = new java.util.ArrayList<>(List.of("--data-dir=" + dataDir, "--port=0",
                 "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--blob-store=s3", "--s3-endpoint=http://127.0.0.1:" + s3Port,
-                "--s3-bucket=cumulus-it", "--s3-access-key=" + ACCESS_KEY, "--s3-secret-key=" + SECRET_KEY), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-s3] " + line));
-        bucket = S3BlobStore.open(new S3BlobStore.Settings(URI.create("http://127.0.0.1:" + s3Port), "us-east-1",
-                "cumulus-it", ACCESS_KEY, SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                "--postgres-password=" + pg.password()));
+        options.addAll(s3.cumulusOptions("cumulus-it"));
+        server = StandaloneServer.start(StandaloneSettings.from(options, Map.of()),
+                line -> System.out.println("[cumulus-s3] " + line));
+        bucket = S3BlobStore.open(new S3BlobStore.Settings(s3.endpoint(), S3Server.REGION, "cumulus-it",
+                S3Server.ACCESS_KEY, S3Server.SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
                 TestServers.workDir("s3-reader-"));
     }
 
@@ -69,7 +55,7 @@ class ChunksOnS3IT {
             server.close();
         }
         if (s3 != null) {
-            s3.stop();
+            s3.close();
         }
     }
 

@@ -7,62 +7,42 @@ import static org.awaitility.Awaitility.await;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.cumulus.embedded.testing.S3Server;
 import io.cumulus.embedded.testing.TestServers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.cumulus.sync.hash.Sha256;
 
 /** The S3 chunk store against a real S3 API server (s3proxy on a local directory). */
 class S3BlobStoreIT {
-    private static final String ACCESS_KEY = "cumulus-test";
-    private static final String SECRET_KEY = "cumulus-test-secret";
-
-    private static Path objects;
-    private static int port;
-    private static S3Proxy s3;
+    private static S3Server s3;
     private static S3BlobStore store;
 
     @TempDir
     Path scratch;
 
     @BeforeAll
-    static void startS3() throws Exception {
-        objects = TestServers.workDir("s3-");
-        Files.createDirectories(objects);
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        s3 = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(objects.toString()))
-                .endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .stopTimeout(0)
-                .build();
-        s3.start();
-        store = S3BlobStore.open(new S3BlobStore.Settings(URI.create("http://127.0.0.1:" + port), "us-east-1",
-                "cumulus-chunks", ACCESS_KEY, SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
+    static void startS3() {
+        s3 = S3Server.startNew();
+        store = S3BlobStore.open(new S3BlobStore.Settings(s3.endpoint(), S3Server.REGION, "cumulus-chunks",
+                S3Server.ACCESS_KEY, S3Server.SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
                 TestServers.workDir("s3-staging-"));
     }
 
     @AfterAll
-    static void stopS3() throws Exception {
+    static void stopS3() {
         if (s3 != null) {
-            s3.stop();
+            s3.close();
         }
     }
 
