@@ -27,6 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import io.cumulus.embedded.PostgresConnection;
+import io.cumulus.embedded.testing.ScaledOutServers;
 import io.cumulus.standalone.StandaloneServer;
 import io.cumulus.standalone.StandaloneSettings;
 import io.cumulus.sync.hash.Sha256;
@@ -82,8 +83,11 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new ConcurrentHashMap<>();
         List<String> serverArgs = new ArrayList<>();
+        boolean scaledOut = false;
         for (String a : args) {
-            if (a.startsWith("--changes=") || a.startsWith("--devices=") || a.startsWith("--in-flight=")
+            if (a.equals("--scaled-out")) {
+                scaledOut = true;
+            } else if (a.startsWith("--changes=") || a.startsWith("--devices=") || a.startsWith("--in-flight=")
                     || a.startsWith("--warmup=") || a.startsWith("--batch=")) {
                 options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
             } else {
@@ -109,10 +113,17 @@ public final class PipelineBenchmark {
             throwaway = "cumulus_bench_" + UUID.randomUUID().toString().substring(0, 8);
             serverArgs.add("--postgres-url=jdbc:postgresql://127.0.0.1:5432/" + throwaway);
         }
+        // --scaled-out: the distributed engines (3 Kafka brokers, Cassandra, S3) instead of the embedded defaults.
+        ScaledOutServers engines = scaledOut
+                ? ScaledOutServers.start(dataDir.resolve("engines"), line -> System.out.println("  " + line)) : null;
+        if (engines != null) {
+            serverArgs.addAll(engines.options());
+        }
         StandaloneSettings settings = StandaloneSettings.from(serverArgs, Map.of());
         System.out.println("pipeline benchmark: " + changes + " single-file changes, " + devices
-                + " devices, in-flight per device " + inFlight + ", warm-up " + warmup + ", changes per batch " + perBatch);
-        try (StandaloneServer server = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
+                + " devices, in-flight per device " + inFlight + ", warm-up " + warmup + ", changes per batch " + perBatch
+                + (scaledOut ? ", scaled out" : ", embedded defaults"));
+        try (engines; StandaloneServer server = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
             PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir), perBatch);
             bench.run(changes, devices, inFlight, warmup);
         } finally {

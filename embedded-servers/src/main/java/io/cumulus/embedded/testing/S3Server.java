@@ -80,6 +80,11 @@ public final class S3Server implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** Where the objects are kept, one directory per bucket. */
+    public Path objectsDir() {
+        return objects;
+    }
+
     /** The server options that put Cumulus's chunks in {@code bucket} on this server. */
     public java.util.List<String> cumulusOptions(String bucket) {
         return java.util.List.of("--blob-store=s3", "--s3-endpoint=" + endpoint(), "--s3-bucket=" + bucket,

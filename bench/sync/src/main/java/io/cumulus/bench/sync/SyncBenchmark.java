@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import io.cumulus.client.cli.ClientMain;
 import io.cumulus.embedded.PostgresConnection;
+import io.cumulus.embedded.testing.ScaledOutServers;
 import io.cumulus.standalone.StandaloneServer;
 import io.cumulus.standalone.StandaloneSettings;
 
@@ -57,8 +58,11 @@ public final class SyncBenchmark {
         int large = 20;
         int edits = 20;
         List<String> serverArgs = new ArrayList<>();
+        boolean scaledOut = false;
         for (String a : args) {
-            if (a.startsWith("--small=")) {
+            if (a.equals("--scaled-out")) {
+                scaledOut = true;
+            } else if (a.startsWith("--small=")) {
                 small = Integer.parseInt(a.substring(8));
             } else if (a.startsWith("--large=")) {
                 large = Integer.parseInt(a.substring(8));
@@ -78,15 +82,21 @@ public final class SyncBenchmark {
             throwaway = "cumulus_syncbench_" + UUID.randomUUID().toString().substring(0, 8);
             serverArgs.add("--postgres-url=jdbc:postgresql://127.0.0.1:5432/" + throwaway);
         }
+        // --scaled-out: the distributed engines (3 Kafka brokers, Cassandra, S3) instead of the embedded defaults.
+        ScaledOutServers engines = scaledOut
+                ? ScaledOutServers.start(work.resolve("engines"), line -> System.out.println("  " + line)) : null;
+        if (engines != null) {
+            serverArgs.addAll(engines.options());
+        }
         StandaloneSettings settings = StandaloneSettings.from(serverArgs, Map.of());
         System.out.println("sync benchmark: " + small + " files of 1-64 KiB, " + large + " of 1-32 MiB, " + edits
-                + " edits; work dir " + work);
+                + " edits; work dir " + work + (scaledOut ? "; scaled out" : "; embedded defaults"));
         int code;
-        try (StandaloneServer s = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
+        try (engines; StandaloneServer s = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
             String user = "bench" + UUID.randomUUID().toString().substring(0, 8);
             String password = "bench password " + user;
             createAccount(s, user, password);
-            SyncBenchmark bench = new SyncBenchmark(work, URI.create(s.baseUrl()), user, password, s.dataDir().resolve("blobs"));
+            SyncBenchmark bench = new SyncBenchmark(work, URI.create(s.baseUrl()), user, password, engines != null ? engines.s3().objectsDir() : s.dataDir().resolve("blobs"));
             bench.run(small, large, edits);
             code = 0;
         } finally {
