@@ -1,6 +1,7 @@
 package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +29,7 @@ import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.CumulusClient.Response;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Cumulus configured with {@code --blob-store=s3} keeps chunks in the bucket, not on local disk,
@@ -114,5 +122,83 @@ class ChunksOnS3IT {
         // and once S3 is back, the same upload succeeds
         assertThat(client.upload(laptop, content)).isEqualTo(id);
         assertThat(bucket.exists(new ChunkId(id))).isTrue();
+    }
+
+    @Test
+    void aStreamOfUploadsSubmitsAndDownloadsRidesOutAnS3OutageAndEveryAcknowledgedChangeIsAppliedOnce() throws Exception {
+        // given a device writing files one after another (upload, submit, download), retrying what is answered 503
+        CumulusClient client = new CumulusClient(server.baseUrl());
+        Device laptop = newDevice(client);
+        int files = 30;
+        AtomicInteger written = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        Map<String, String> contentByFile = new ConcurrentHashMap<>();
+        ExecutorService device = Executors.newSingleThreadExecutor();
+        Future<?> stream = device.submit(() -> {
+            for (int n = 0; n < files; n++) {
+                int i = n;
+                String fileId = "stream-" + i;
+                byte[] content = ("file " + i + " written through an S3 outage").getBytes(StandardCharsets.UTF_8);
+                String chunk = io.cumulus.sync.hash.Sha256.hex(content);
+                retryWhileUnavailable(() -> client.send("PUT", "/v1/chunks/" + chunk, laptop.token(), content, Map.of()),
+                        refused);
+                Map<String, Object> batch = CumulusClient.oneFileBatch(laptop.namespace(), fileId, "stream/" + i + ".txt",
+                        Map.of(laptop.id(), 1), chunk, content.length);
+                retryWhileUnavailable(() -> client.submit(laptop, "stream-" + i, batch), refused);
+                Response back = retryWhileUnavailable(() -> client.get(laptop, "/v1/chunks/" + chunk), refused);
+                assertThat(back.body()).isEqualTo(new String(content, StandardCharsets.UTF_8));
+                contentByFile.put(fileId, back.body());
+                written.incrementAndGet();
+            }
+        });
+        try {
+            // when S3 stops in the middle of the stream, and comes back once the device has been refused a few times
+            await().atMost(Duration.ofSeconds(60)).until(() -> written.get() >= 5 || stream.isDone());
+            s3.stop();
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() >= 5 || stream.isDone());
+            } finally {
+                s3.start();
+            }
+            stream.get(120, TimeUnit.SECONDS);
+        } finally {
+            device.shutdownNow();
+        }
+
+        // then the device was told to retry, every file was written once, in order, and reads back intact
+        assertThat(refused.get()).isGreaterThanOrEqualTo(5);
+        assertThat(contentByFile).hasSize(files);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode feed = client.get(laptop, "/v1/namespaces/" + laptop.namespace() + "/changes?after=0&limit=1000").json();
+            List<String> streamed = new java.util.ArrayList<>();
+            feed.get("changes").forEach(c -> {
+                if (c.get("fileId").asString().startsWith("stream-")) {
+                    streamed.add(c.get("fileId").asString());
+                }
+            });
+            assertThat(streamed).containsExactlyElementsOf(
+                    java.util.stream.IntStream.range(0, files).mapToObj(i -> "stream-" + i).toList());
+        });
+    }
+
+    /**
+     * Sends until the answer is not 503, as a device does; each 503 must say when to retry. The
+     * pause between tries is the device's own back-off, not a wait for a condition.
+     */
+    private static Response retryWhileUnavailable(java.util.function.Supplier<Response> call, AtomicInteger refused) {
+        while (true) {
+            Response r = call.get();
+            if (r.status() != 503) {
+                assertThat(r.status()).as(r.body()).isBetween(200, 299);
+                return r;
+            }
+            refused.incrementAndGet();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }
