@@ -79,7 +79,7 @@ public final class InProcessKafka implements AutoCloseable {
         p.put("num.io.threads", "4");
         try {
             KafkaConfig config = new KafkaConfig(p, false);
-            formatIfNew(dataDir);
+            formatIfNew(dataDir, NODE_ID, Uuid.randomUuid().toString());
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + clientPort;
@@ -91,15 +91,16 @@ public final class InProcessKafka implements AutoCloseable {
         }
     }
 
-    private static void formatIfNew(Path dataDir) throws Exception {
+    /** Writes a KRaft node's {@code meta.properties} and bootstrap metadata, unless the directory already has them. */
+    static void formatIfNew(Path dataDir, int nodeId, String clusterId) throws Exception {
         if (Files.exists(dataDir.resolve("meta.properties"))) {
             return;
         }
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(NODE_ID)
+                .setClusterId(clusterId)
+                .setNodeId(nodeId)
                 .setControllerListenerName("CONTROLLER")
                 .setMetadataLogDirectory(dataDir.toString())
                 .setDirectories(List.of(dataDir.toString()))
