@@ -1,9 +1,7 @@
 package io.cumulus.relay;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,20 +37,37 @@ import io.debezium.engine.format.ChangeEventFormat;
  * {@code cumulus.changes.v1}, keyed by namespace id, with the Debezium embedded engine. A batch of
  * change events is marked processed only after Kafka has acknowledged every record of it, so a
  * crash re-delivers (at least once, never lost); the reconciler drops a batch it has already seen.
+ *
+ * <p>Several relays may run against one database; one is active at a time. The active one holds the
+ * database's {@link RelayLock} and only then starts its engine (a replication slot streams to one
+ * client at a time); the others are standbys that ask for the lock every second. A relay that finds
+ * its lock session gone stops its engine at once, and the offsets, kept in the database
+ * ({@link PostgresOffsetStore}), let whichever relay comes next resume where the last one stopped.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-    private static final Duration STARTUP = Duration.ofSeconds(60);
+    /** Longer than the slot retries (60 × 1 s): a relay taking over may wait for the slot that long. */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final Duration LEADERSHIP_CHECK = Duration.ofSeconds(1);
+    private static final Duration ENGINE_STOP = Duration.ofSeconds(30);
 
     private final RelayConfig config;
     private final KafkaProducer<String, byte[]> producer;
+    private final RelayLock lock;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
-    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile EngineRun active;
+    private Thread leadership;
+
+    /** One run of the engine, from taking the lock to giving it up. */
+    private record EngineRun(DebeziumEngine<RecordChangeEvent<SourceRecord>> engine, Future<?> running,
+                             CountDownLatch started, AtomicReference<Throwable> failure, AtomicBoolean stopping) {
+    }
 
     public OutboxRelay(RelayConfig config) {
         this.config = config;
+        this.lock = new RelayLock(config);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -62,16 +78,71 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Starts the engine and waits until its connector task runs, so that a wrong database setting
-     * (no logical decoding, bad credentials) fails here with the database's own words.
+     * Becomes the active relay if no other is, and then waits until the engine's connector task runs,
+     * so that a wrong database setting (no logical decoding, bad credentials) fails here with the
+     * database's own words; otherwise returns as a standby. Either way it keeps watching the lock.
      */
     public void start() {
-        try {
-            Files.createDirectories(config.offsetsDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the relay offsets directory " + config.offsetsDir(), e);
+        if (lock.tryAcquire()) {
+            runEngine();
+        } else {
+            log.info("outbox relay standby database={} slot={}", config.database(), config.slotName());
         }
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+        leadership = new Thread(this::lead, "outbox-relay-leadership");
+        leadership.setDaemon(true);
+        leadership.start();
+    }
+
+    /** Whether this relay is the active one: it holds the lock and its engine runs. */
+    public boolean isActive() {
+        return active != null;
+    }
+
+    /** Why the engine stopped, when it stopped on an error; empty while it runs or stands by (or after a clean close). */
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure.get());
+    }
+
+    /**
+     * Every second: a standby asks for the lock and starts its engine when it gets it; the active
+     * relay checks that its lock session still answers, and stops its engine when it does not, since
+     * another relay may hold the lock by then. A relay whose engine failed gives the lock up and stops
+     * competing, so that a healthy standby takes over.
+     */
+    private void lead() {
+        try {
+            while (!closing.await(LEADERSHIP_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
+                EngineRun run = active;
+                if (run == null) {
+                    if (failure.get() == null && lock.tryAcquire()) {
+                        log.info("outbox relay took over database={} slot={}", config.database(), config.slotName());
+                        runEngine();
+                    }
+                } else if (run.failure().get() != null) {
+                    stopEngine();
+                    lock.release();
+                    log.error("outbox relay gave up its lock after a failure database={}", config.database());
+                } else if (!lock.isHeld()) {
+                    log.warn("outbox relay lost its lock, stopping database={} slot={}", config.database(), config.slotName());
+                    stopEngine();
+                    lock.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // runEngine failed and recorded why; the lock is released, a standby takes over.
+            log.error("outbox relay stopped competing for the lock database={} error={}", config.database(), e.toString());
+        }
+    }
+
+    /** Starts the engine under the lock and waits for its task; on failure releases the lock and throws. */
+    private void runEngine() {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Throwable> runFailure = new AtomicReference<>();
+        // An engine stopped on purpose (its lock lost, the relay closing) may end with its connection's error: not a failure.
+        AtomicBoolean stopping = new AtomicBoolean();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(config.debeziumProperties())
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
@@ -80,32 +151,54 @@ public final class OutboxRelay implements AutoCloseable {
                     }
                 })
                 .using((success, message, error) -> {
-                    if (!success) {
-                        failure.set(error != null ? error : new IllegalStateException(message));
+                    if (!success && !stopping.get()) {
+                        Throwable why = error != null ? error : new IllegalStateException(message);
+                        runFailure.set(why);
+                        failure.compareAndSet(null, why);
                         log.error("outbox relay stopped: {}", message, error);
                     }
                     started.countDown();
                 })
                 .notifying(this::relay)
                 .build();
-        runner.execute(engine);
+        EngineRun run = new EngineRun(engine, runner.submit(engine), started, runFailure, stopping);
+        active = run;
+        String problem = null;
         try {
             if (!started.await(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the outbox relay did not start within " + STARTUP.toSeconds() + " s");
+                problem = "the outbox relay did not start within " + STARTUP.toSeconds() + " s";
+            } else if (runFailure.get() != null) {
+                problem = "the outbox relay could not start: " + runFailure.get().getMessage();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting the outbox relay", e);
+            problem = "interrupted while starting the outbox relay";
         }
-        if (failure.get() != null) {
-            throw new IllegalStateException("the outbox relay could not start: " + failure.get().getMessage(), failure.get());
+        if (problem != null) {
+            IllegalStateException e = new IllegalStateException(problem, runFailure.get());
+            failure.compareAndSet(null, e);
+            stopEngine();
+            lock.release();
+            throw e;
         }
-        log.info("outbox relay started database={} slot={}", config.database(), config.slotName());
+        log.info("outbox relay active database={} slot={}", config.database(), config.slotName());
     }
 
-    /** Why the engine stopped, when it stopped on an error; empty while it runs (or after a clean close). */
-    public java.util.Optional<Throwable> failure() {
-        return java.util.Optional.ofNullable(failure.get());
+    private void stopEngine() {
+        EngineRun run = active;
+        if (run == null) {
+            return;
+        }
+        run.stopping().set(true);
+        try {
+            run.engine().close();
+            run.running().get(ENGINE_STOP.toSeconds(), TimeUnit.SECONDS);
+        } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("stopping the outbox relay engine failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        active = null;
     }
 
     /** Publishes one Debezium batch; marks it processed only when Kafka has every record. */
@@ -160,13 +253,17 @@ public final class OutboxRelay implements AutoCloseable {
 
     @Override
     public void close() {
-        if (engine != null) {
+        closing.countDown();
+        if (leadership != null) {
+            leadership.interrupt();
             try {
-                engine.close();
-            } catch (IOException e) {
-                log.warn("closing the outbox relay engine failed: {}", e.toString());
+                leadership.join(ENGINE_STOP.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        stopEngine();
+        lock.release();
         runner.shutdown();
         try {
             if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {

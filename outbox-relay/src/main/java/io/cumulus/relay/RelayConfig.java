@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * Where the outbox relay reads (one PostgreSQL database's {@code ingest.outbox}), where it writes
- * (a Kafka cluster) and where it keeps its Debezium offsets. The replication slot is named after
- * the database so that several Cumulus databases can share one server.
+ * Where the outbox relay reads (one PostgreSQL database's {@code ingest.outbox}) and where it writes
+ * (a Kafka cluster). Its Debezium offsets are kept in that database ({@link PostgresOffsetStore}),
+ * shared by every relay instance of it; {@code offsetsDir} is where an earlier relay kept them in a
+ * file, imported once. The replication slot is named after the database so that several Cumulus
+ * databases can share one server.
  */
 public record RelayConfig(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
                           String bootstrapServers, Path offsetsDir) {
@@ -22,13 +24,17 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database + "?connectTimeout=5";
+    }
+
     /** The Debezium PostgreSQL connector's settings: only {@code ingest.outbox}, through pgoutput. */
     Properties debeziumProperties() {
         Properties p = new Properties();
         p.setProperty("name", "cumulus-outbox-relay");
         p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", offsetsDir.resolve("offsets.dat").toString());
+        p.setProperty("offset.storage", PostgresOffsetStore.class.getName());
+        p.setProperty(PostgresOffsetStore.LEGACY_FILE, offsetsDir.resolve("offsets.dat").toString());
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("database.hostname", dbHost);
         p.setProperty("database.port", String.valueOf(dbPort));
@@ -49,6 +55,9 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         p.setProperty("poll.interval.ms", "20");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("errors.max.retries", "-1");
+        // A relay taking over may find the slot still streaming to the one it replaces for a moment.
+        p.setProperty("slot.max.retries", "60");
+        p.setProperty("slot.retry.delay.ms", "1000");
         p.setProperty("errors.retry.delay.initial.ms", "300");
         p.setProperty("errors.retry.delay.max.ms", "5000");
         return p;

@@ -99,11 +99,92 @@ class OutboxRelayIT {
         assertThat(awaitPayloads(namespace, 50)).containsExactlyElementsOf(expected);
     }
 
-    private void start(PostgresConnection db, Path offsets) {
+    @Test
+    void whenTheActiveRelaysLockSessionEndsTheStandbyTakesOverFromTheSharedOffsets() throws Exception {
+        // given two relays of one database, each with its own directory: one active, one standing by
+        PostgresConnection db = TestServers.freshDatabase();
+        createOutbox(db);
+        String namespace = UUID.randomUUID().toString();
+        OutboxRelay first = start(db, TestServers.workDir("relay-a-"));
+        OutboxRelay second = start(db, TestServers.workDir("relay-b-"));
+        assertThat(first.isActive()).isTrue();
+        assertThat(second.isActive()).isFalse();
+        insert(db, namespace, "while-first-leads");
+        awaitPayloads(namespace, 1);
+
+        // when the active relay's lock session ends, as it does when its process dies
+        insert(db, namespace, "during-takeover");
+        terminateLockHolder(db);
+
+        // then the first stops its engine, the second takes over, and every row arrives, none snapshotted again
+        await().atMost(RELAYED).until(() -> second.isActive() && !first.isActive());
+        insert(db, namespace, "while-second-leads");
+        List<String> payloads = awaitPayloads(namespace, 3);
+        assertThat(payloads.stream().distinct()).containsExactly("while-first-leads", "during-takeover", "while-second-leads");
+        assertThat(payloads).filteredOn("while-first-leads"::equals).hasSizeLessThanOrEqualTo(2);
+        assertThat(first.isActive()).isFalse();
+        assertThat(first.failure()).isEmpty();
+        assertThat(second.failure()).isEmpty();
+    }
+
+    @Test
+    void offsetsKeptInAFileByAnEarlierRelayAreImportedSoNothingIsRelayedTwice() throws Exception {
+        // given a relay that has relayed one row, whose offsets are then moved to the file an earlier relay kept
+        PostgresConnection db = TestServers.freshDatabase();
+        createOutbox(db);
+        String namespace = UUID.randomUUID().toString();
+        insert(db, namespace, "relayed-before");
+        start(db, TestServers.workDir("relay-old-"));
+        awaitPayloads(namespace, 1);
+        relays.remove(0).close();
+        Path legacyDir = TestServers.workDir("relay-legacy-");
+        moveOffsetsToLegacyFile(db, legacyDir.resolve("offsets.dat"));
+
+        // when a relay starts with that file and an empty offsets table, and a row is written
+        start(db, legacyDir);
+        insert(db, namespace, "relayed-after");
+
+        // then it resumes where the file says: the first row is not relayed again by a new snapshot
+        List<String> payloads = awaitPayloads(namespace, 2);
+        assertThat(payloads).containsExactly("relayed-before", "relayed-after");
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM relay.offsets")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isPositive();
+        }
+    }
+
+    private static void moveOffsetsToLegacyFile(PostgresConnection db, Path file) throws Exception {
+        java.util.HashMap<byte[], byte[]> offsets = new java.util.HashMap<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT offset_key, offset_value FROM relay.offsets")) {
+                while (rs.next()) {
+                    offsets.put(rs.getBytes(1), rs.getBytes(2));
+                }
+            }
+            s.execute("DELETE FROM relay.offsets");
+        }
+        assertThat(offsets).isNotEmpty();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(java.nio.file.Files.newOutputStream(file))) {
+            out.writeObject(offsets);
+        }
+    }
+
+    /** Ends the session holding the relays' advisory lock, as PostgreSQL does when the holder's process dies. */
+    private static void terminateLockHolder(PostgresConnection db) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                     + " AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            assertThat(rs.next()).as("a relay holds the lock").isTrue();
+        }
+    }
+
+    private OutboxRelay start(PostgresConnection db, Path offsets) {
         OutboxRelay relay = new OutboxRelay(RelayConfig.of(db.host(), db.port(), db.database(), db.user(), db.password(),
                 TestServers.kafka().bootstrapServers(), offsets));
         relays.add(relay);
         relay.start();
+        return relay;
     }
 
     private static void createOutbox(PostgresConnection db) throws Exception {

@@ -87,7 +87,7 @@ public final class ReconcilerApp implements AutoCloseable {
                         .get(Topics.CHANGES);
                 partitions = changes.partitions().size();
             }
-            TopicSpecs.createMissing(admin, partitions, (short) 1);
+            TopicSpecs.createMissing(admin, partitions, (short) config.replicationFactor());
             log.info("public topics created partitions={}", partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

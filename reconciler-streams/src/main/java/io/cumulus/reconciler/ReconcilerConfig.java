@@ -17,10 +17,16 @@ import io.cumulus.sync.history.RetentionPolicy;
  * transactional producers and internal topics), the brokers, the directory of its local state
  * stores, how many partitions the public topics get if it has to create them, and an optional static
  * group member id (a restarted instance with the same id gets its tasks back at once, without
- * waiting for the crashed one's session to time out).
+ * waiting for the crashed one's session to time out), and the replication factor of the topics it
+ * creates (its internal ones, and public ones that are missing): {@value #BROKER_DEFAULT_REPLICATION}
+ * takes the cluster's {@code default.replication.factor}.
  */
 public record ReconcilerConfig(String applicationId, String bootstrapServers, Path stateDir,
-        int partitionsIfMissing, Optional<String> instanceId, ConflictPolicy conflicts, RetentionPolicy retention) {
+        int partitionsIfMissing, Optional<String> instanceId, ConflictPolicy conflicts, RetentionPolicy retention,
+        int replicationFactor) {
+
+    /** Kafka's "the broker's default" in a topic creation request. */
+    public static final int BROKER_DEFAULT_REPLICATION = -1;
 
     public static final String DEFAULT_APPLICATION_ID = "cumulus-reconciler";
     public static final int DEFAULT_PARTITIONS = 4;
@@ -35,6 +41,10 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         if (applicationId.isBlank()) {
             throw new IllegalArgumentException("applicationId must not be blank");
         }
+        if (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT_REPLICATION) {
+            throw new IllegalArgumentException("replicationFactor must be >= 1 or " + BROKER_DEFAULT_REPLICATION
+                    + ", was " + replicationFactor);
+        }
         if (partitionsIfMissing < 1) {
             throw new IllegalArgumentException("partitionsIfMissing must be >= 1, was " + partitionsIfMissing);
         }
@@ -42,32 +52,40 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
 
     public static ReconcilerConfig of(String bootstrapServers, Path stateDir) {
         return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS, Optional.empty(),
-                ConflictPolicy.defaults(), RetentionPolicy.defaults());
+                ConflictPolicy.defaults(), RetentionPolicy.defaults(), BROKER_DEFAULT_REPLICATION);
     }
 
     public ReconcilerConfig withApplicationId(String applicationId) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts, retention);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts, retention,
+                replicationFactor);
     }
 
     public ReconcilerConfig withPartitionsIfMissing(int partitions) {
-        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId, conflicts, retention);
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId, conflicts, retention,
+                replicationFactor);
     }
 
     public ReconcilerConfig withInstanceId(String id) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, Optional.of(id), conflicts,
-                retention);
+                retention, replicationFactor);
     }
 
     /** How concurrent edits are resolved, by file type. */
     public ReconcilerConfig withConflictPolicy(ConflictPolicy policy) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, policy,
-                retention);
+                retention, replicationFactor);
     }
 
     /** How long old versions and deleted files keep their chunks. */
     public ReconcilerConfig withRetention(RetentionPolicy policy) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
-                policy);
+                policy, replicationFactor);
+    }
+
+    /** The replication factor of the topics the reconciler creates; {@value #BROKER_DEFAULT_REPLICATION} for the cluster's default. */
+    public ReconcilerConfig withReplicationFactor(int factor) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
+                retention, factor);
     }
 
     /**
@@ -89,7 +107,7 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         // A crashed instance holds its tasks until its session times out: keep that short.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);

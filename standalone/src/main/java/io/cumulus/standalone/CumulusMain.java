@@ -43,6 +43,8 @@ public final class CumulusMain {
     private static final String USAGE = """
             usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
+                                   [--services=all|api,relay,reconciler,projector] [--instance-id=ID]
+                                   [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
             """;
 
@@ -76,16 +78,25 @@ public final class CumulusMain {
             return;
         }
         System.out.println();
-        System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
-        System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
-                + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
-                + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
-        System.out.println("Stop with Ctrl-C.");
+        if (!settings.runs(StandaloneSettings.Service.API)) {
+            System.out.println("Cumulus is running: " + settings.services().stream().map(s -> s.name().toLowerCase())
+                    .sorted().toList() + " as instance " + settings.instanceId() + ". Stop with Ctrl-C.");
+        } else {
+            printWelcome(settings, server);
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void printWelcome(StandaloneSettings settings, StandaloneServer server) {
+        System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
+        System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
+                + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
+                + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
+        System.out.println("Stop with Ctrl-C.");
     }
 
     private static void account(List<String> args) {

@@ -25,6 +25,7 @@ import io.cumulus.embedded.InProcessKafka;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.PostgresProvisioner;
 import io.cumulus.embedded.ProvisionedPostgres;
+import io.cumulus.ingest.IngestSchema;
 import io.cumulus.projector.Projector;
 import io.cumulus.projector.ProjectorConfig;
 import io.cumulus.projector.ReadModelSchema;
@@ -33,22 +34,20 @@ import io.cumulus.reconciler.ReconcilerConfig;
 import io.cumulus.relay.OutboxRelay;
 import io.cumulus.relay.RelayConfig;
 import io.cumulus.schemas.TopicSpecs;
+import io.cumulus.standalone.StandaloneSettings.Service;
 
 /**
- * Every Cumulus service in one JVM, started in the order of an edit's flow: the event log and the
- * database first, then the HTTP API, notifier and merge worker (one Spring context, which creates the
- * ingest schema), the outbox relay, the reconciler and the projector. {@link #close()} stops them in reverse order, so nothing that
+ * Every Cumulus service in one JVM (or the ones {@code --services} names), started in the order of an
+ * edit's flow: the event log and the database first, then the HTTP API, notifier and merge worker (one
+ * Spring context, which creates the ingest schema), the outbox relay, the reconciler and the projector.
+ * Several such processes may share one Kafka cluster and one database, each with its own
+ * {@code --instance-id}: the reconciler's and projector's static group membership, under which a
+ * restarted process takes its partitions back at once. {@link #close()} stops them in reverse order, so nothing that
  * was acknowledged is lost: an accepted batch is in PostgreSQL before its 202, and every later hop
  * resumes from durable offsets.
  */
 public final class StandaloneServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
-
-    /**
-     * The one standalone process is a static member of the reconciler's and projector's consumer
-     * groups: after a crash, the restarted process takes its partitions back at once.
-     */
-    private static final String STATIC_MEMBER_ID = "cumulus-standalone";
 
     private final StandaloneSettings settings;
     private final Consumer<String> say;
@@ -57,7 +56,7 @@ public final class StandaloneServer implements AutoCloseable {
     private PostgresConnection postgres;
     private ConfigurableApplicationContext web;
     private int httpPort;
-    private OutboxRelay relay;
+    private volatile OutboxRelay relay;
     private ReconcilerApp reconciler;
     private Projector projector;
 
@@ -155,8 +154,10 @@ public final class StandaloneServer implements AutoCloseable {
             bootstrapServers = kafka.bootstrapServers();
             say.accept("Kafka: in-process broker on " + bootstrapServers + ", log in " + dataDir.resolve("kafka"));
         }
+        short replicationFactor;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            TopicSpecs.createMissing(admin, settings.partitions(), (short) 1);
+            replicationFactor = replicationFactor(admin);
+            TopicSpecs.createMissing(admin, settings.partitions(), replicationFactor);
         }
 
         // 2. The database.
@@ -164,33 +165,73 @@ public final class StandaloneServer implements AutoCloseable {
                 settings.postgresUser(), settings.postgresPassword(), dataDir, say);
         running(provisioned);
         postgres = provisioned.connection();
-        // The API serves the read models from its first request on, before the projector starts.
-        ReadModelSchema.migrate(postgres.dataSource());
+        if (settings.runs(Service.API)) {
+            // The API serves the read models from its first request on, before any projector has started.
+            ReadModelSchema.migrate(postgres.dataSource());
+        } else if (settings.runs(Service.RELAY)) {
+            // The relay publishes the outbox, which the API's schema holds: it must exist before the relay's publication.
+            IngestSchema.migrate(postgres.dataSource());
+        }
 
-        // 3. HTTP API and WebSocket notifier, one Spring context, one port.
-        SpringApplication app = new SpringApplication(StandaloneApplication.class);
-        app.setRegisterShutdownHook(false);
-        app.setDefaultProperties(webProperties(dataDir));
-        web = running(app.run());
-        httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
+        // 3. HTTP API, WebSocket notifier and merge worker, one Spring context, one port.
+        if (settings.runs(Service.API)) {
+            SpringApplication app = new SpringApplication(StandaloneApplication.class);
+            app.setRegisterShutdownHook(false);
+            app.setDefaultProperties(webProperties(dataDir));
+            web = running(app.run());
+            httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
+        }
 
         // 4. The pipeline behind the outbox, in flow order.
-        relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
-                postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")));
-        running(relay).start();
+        if (settings.runs(Service.RELAY)) {
+            relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
+                    postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")));
+            running(relay).start();
+            say.accept("Outbox relay: " + (relay.isActive() ? "active" : "standing by (another relay of this database is active)"));
+        }
 
-        reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
-                .withInstanceId(STATIC_MEMBER_ID)
-                .withConflictPolicy(settings.conflicts())
-                .withRetention(settings.retention()));
-        running(reconciler).start();
+        if (settings.runs(Service.RECONCILER)) {
+            reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers,
+                            dataDir.resolve("streams").resolve(settings.instanceId()))
+                    .withInstanceId(settings.instanceId())
+                    .withReplicationFactor(replicationFactor)
+                    .withConflictPolicy(settings.conflicts())
+                    .withRetention(settings.retention()));
+            running(reconciler).start();
+        }
 
-        projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
-                postgres.dataSource());
-        running(projector).start();
+        if (settings.runs(Service.PROJECTOR)) {
+            projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(settings.instanceId()),
+                    postgres.dataSource());
+            running(projector).start();
+        }
 
-        log.info("cumulus started port={} dataDir={} kafka={} postgres={}", httpPort, dataDir, bootstrapServers,
-                postgres.jdbcUrl());
+        log.info("cumulus started services={} instanceId={} port={} dataDir={} kafka={} postgres={}",
+                settings.services(), settings.instanceId(), httpPort, dataDir, bootstrapServers, postgres.jdbcUrl());
+    }
+
+    /**
+     * The replication factor of the topics this process creates: the one asked for, else 1 on the
+     * in-process broker and three (or every broker of a smaller cluster) on an external cluster.
+     */
+    private short replicationFactor(Admin admin) {
+        int brokers;
+        try {
+            brokers = admin.describeCluster().nodes().get(30, java.util.concurrent.TimeUnit.SECONDS).size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking Kafka for its brokers", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrapServers + ": " + e.getMessage(), e);
+        }
+        int factor = settings.replicationFactor().orElse(Math.min(3, brokers));
+        if (factor > brokers) {
+            throw new StandaloneSettings.BadSettings("--replication-factor=" + factor + " but the Kafka cluster at "
+                    + bootstrapServers + " has " + brokers + " broker(s) running");
+        }
+        say.accept("Topics: " + settings.partitions() + " partitions, replication factor " + factor + " (" + brokers
+                + " broker(s))");
+        return (short) factor;
     }
 
     private Map<String, Object> webProperties(Path dataDir) {
@@ -243,6 +284,12 @@ public final class StandaloneServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dir, e);
         }
+    }
+
+    /** Whether this process's outbox relay is the active one (false when it stands by, or runs no relay). */
+    public boolean relayActive() {
+        OutboxRelay r = relay;
+        return r != null && r.isActive();
     }
 
     public int httpPort() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.cumulus.sync.history.RetentionPolicy;
@@ -32,6 +33,10 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --s3-access-key=K         CUMULUS_S3_ACCESS_KEY      (required with s3)
  *   --s3-secret-key=S         CUMULUS_S3_SECRET_KEY      (required with s3)
  *   --s3-region=R             CUMULUS_S3_REGION          us-east-1
+ *   --services=LIST           CUMULUS_SERVICES           all: api,relay,reconciler,projector (api includes the
+ *                                                        notifier and the merge worker); a subset needs --kafka-bootstrap
+ *   --instance-id=ID          CUMULUS_INSTANCE_ID        cumulus-standalone (static group membership, state directory)
+ *   --replication-factor=N    CUMULUS_REPLICATION_FACTOR auto: 1 for the in-process broker, else min(3, brokers)
  * </pre>
  */
 public record StandaloneSettings(
@@ -46,12 +51,35 @@ public record StandaloneSettings(
         String conflictRules,
         RetentionPolicy retention,
         boolean merge,
-        Map<String, String> blobStore) {
+        Map<String, String> blobStore,
+        Set<Service> services,
+        String instanceId,
+        Optional<Integer> replicationFactor) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
-            "s3-region");
+            "s3-region", "services", "instance-id", "replication-factor");
+
+    /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
+    public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
+
+    /**
+     * The services one process can run; several processes, each with some or all of them, share one
+     * Kafka cluster and one PostgreSQL database.
+     */
+    public enum Service {
+        /** The HTTP API, the notifier's WebSocket endpoint and the merge worker: one Spring context on one port. */
+        API,
+        /** The outbox relay: one of all running relays is active, the others stand by. */
+        RELAY,
+        RECONCILER,
+        PROJECTOR;
+
+        String optionName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -97,7 +125,65 @@ public record StandaloneSettings(
                 validConflictRules(value.apply("conflict-rules").orElse("")),
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
                 onOff(value.apply("merge").orElse("on"), "merge"),
-                blobStore(value));
+                blobStore(value),
+                services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
+                instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
+                replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()));
+    }
+
+    /** Whether this process runs the service. */
+    public boolean runs(Service service) {
+        return services.contains(service);
+    }
+
+    private static Set<Service> services(String spec, boolean externalKafka) {
+        if (spec.trim().equalsIgnoreCase("all")) {
+            return java.util.EnumSet.allOf(Service.class);
+        }
+        Set<Service> chosen = java.util.EnumSet.noneOf(Service.class);
+        List<String> known = java.util.Arrays.stream(Service.values()).map(Service::optionName).toList();
+        for (String part : spec.split(",")) {
+            String name = part.trim().toLowerCase(java.util.Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            Service service = java.util.Arrays.stream(Service.values()).filter(s -> s.optionName().equals(name)).findFirst()
+                    .orElseThrow(() -> new BadSettings("--services: unknown service '" + name + "'; known: all or a list of "
+                            + String.join(",", known)));
+            chosen.add(service);
+        }
+        if (chosen.isEmpty()) {
+            throw new BadSettings("--services must name at least one of " + String.join(",", known) + " (or all)");
+        }
+        if (chosen.size() < Service.values().length && !externalKafka) {
+            // Services split over processes meet in Kafka: an in-process broker here would be seen by this process alone.
+            throw new BadSettings("--services=" + spec + " runs part of Cumulus; the other parts must reach the same Kafka:"
+                    + " give --kafka-bootstrap");
+        }
+        return Set.copyOf(chosen);
+    }
+
+    private static String instanceId(String id) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+            throw new BadSettings("--instance-id must be 1-63 letters, digits, dots, hyphens and underscores, starting"
+                    + " with a letter or digit, was '" + id + "'");
+        }
+        return id;
+    }
+
+    private static Optional<Integer> replicationFactor(String text, boolean externalKafka) {
+        if (text.trim().equalsIgnoreCase("auto")) {
+            return Optional.empty();
+        }
+        int factor = positive(text, "replication-factor");
+        if (factor < 1 || factor > Short.MAX_VALUE) {
+            throw new BadSettings("--replication-factor must be auto or at least 1, was " + text);
+        }
+        if (factor > 1 && !externalKafka) {
+            throw new BadSettings("--replication-factor=" + factor + " needs a Kafka cluster (--kafka-bootstrap);"
+                    + " the in-process broker is a single node");
+        }
+        return Optional.of(factor);
     }
 
     /** The blob store's web properties ({@code cumulus.blobs.store}, {@code cumulus.s3.*}), checked. */

@@ -141,17 +141,17 @@ class RestartLosesNoAcknowledgedBatchIT {
         });
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static String javaBinary() {
+    static String javaBinary() {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    private static String standaloneJar() {
+    static String standaloneJar() {
         String jar = System.getProperty("cumulus.standalone.jar");
         assertThat(jar).as("system property cumulus.standalone.jar").isNotBlank();
         assertThat(Path.of(jar)).exists();

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.cumulus.standalone.StandaloneSettings.BadSettings;
+import io.cumulus.standalone.StandaloneSettings.Service;
 import io.cumulus.sync.conflict.Resolution;
 
 class StandaloneSettingsTest {
@@ -59,5 +60,44 @@ class StandaloneSettingsTest {
                 .hasMessageContaining("--merge must be on or off");
         assertThatThrownBy(() -> parse("--conflict-rules=md")).isInstanceOf(BadSettings.class)
                 .hasMessageContaining("--conflict-rules");
+    }
+
+    @Test
+    void byDefaultOneProcessRunsEveryServiceAsTheStandaloneInstanceWithTheReplicationFactorOfItsCluster() {
+        StandaloneSettings s = parse();
+        assertThat(s.services()).containsExactlyInAnyOrder(Service.values());
+        assertThat(s.instanceId()).isEqualTo("cumulus-standalone");
+        assertThat(s.replicationFactor()).isEmpty();
+    }
+
+    @Test
+    void aProcessOnAnExternalClusterRunsTheServicesItIsGivenUnderItsOwnInstanceId() {
+        StandaloneSettings s = StandaloneSettings.from(List.of("--services=api, relay", "--instance-id=node-2"),
+                Map.of("CUMULUS_KAFKA_BOOTSTRAP", "kafka-1:9092,kafka-2:9092", "CUMULUS_REPLICATION_FACTOR", "3"));
+        assertThat(s.services()).containsExactlyInAnyOrder(Service.API, Service.RELAY);
+        assertThat(s.runs(Service.RECONCILER)).isFalse();
+        assertThat(s.instanceId()).isEqualTo("node-2");
+        assertThat(s.replicationFactor()).contains(3);
+        assertThat(parse("--kafka-bootstrap=k:9092", "--services=all").services()).hasSize(4);
+    }
+
+    @Test
+    void badServicesInstanceIdsAndReplicationFactorsAreRefusedWithTheirOption() {
+        assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--services=api,gateway")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--services: unknown service 'gateway'").hasMessageContaining("api,relay,reconciler,projector");
+        assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--services=,")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--services must name at least one");
+        assertThatThrownBy(() -> parse("--services=relay")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("give --kafka-bootstrap");
+        assertThatThrownBy(() -> parse("--instance-id=two words")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--instance-id must be");
+        assertThatThrownBy(() -> parse("--instance-id=-x")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--instance-id must be");
+        assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--replication-factor=0")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--replication-factor must be auto or at least 1");
+        assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--replication-factor=many")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--replication-factor");
+        assertThatThrownBy(() -> parse("--replication-factor=3")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("needs a Kafka cluster");
     }
 }
