@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -18,6 +20,7 @@ import io.cumulus.ingest.syncstate.FileEntry;
 import io.cumulus.ingest.reads.ReadModel.Outcome;
 import io.cumulus.ingest.syncstate.DeviceCursor;
 import io.cumulus.ingest.syncstate.SyncState;
+import io.cumulus.ingest.syncstate.SyncStateUnavailableException;
 import io.cumulus.ingest.web.InvalidRequestException;
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +32,7 @@ import tools.jackson.databind.JsonNode;
  */
 @RestController
 public class ReadController {
+    private static final Logger log = LoggerFactory.getLogger(ReadController.class);
     public static final int DEFAULT_FEED_LIMIT = 500;
     public static final int MAX_FEED_LIMIT = 1_000;
 
@@ -86,8 +90,15 @@ public class ReadController {
         if (limit < 1 || limit > MAX_FEED_LIMIT) {
             throw invalidParameter("limit", "limit must be from 1 to " + MAX_FEED_LIMIT);
         }
-        syncState.recordCursor(namespace, session.deviceId(), after);
         List<FeedEntry> entries = syncState.feed(namespace, after, limit);
+        try {
+            syncState.recordCursor(namespace, session.deviceId(), after);
+        } catch (SyncStateUnavailableException e) {
+            // A cursor only reports progress, and the device's next poll records it again: a store that
+            // took the read but not this write must not cost the device the changes it was given.
+            log.warn("device cursor not recorded namespace={} device={} seq={} error={}", namespace,
+                    session.deviceId(), after, e.toString());
+        }
         long lastSeq = entries.isEmpty() ? after : entries.getLast().seq();
         return new Feed(namespace, entries, lastSeq);
     }
