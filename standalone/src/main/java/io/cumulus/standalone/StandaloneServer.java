@@ -2,6 +2,7 @@ package io.cumulus.standalone;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -25,6 +28,8 @@ import io.cumulus.embedded.InProcessKafka;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.PostgresProvisioner;
 import io.cumulus.embedded.ProvisionedPostgres;
+import io.cumulus.projector.CassandraSettings;
+import io.cumulus.projector.CassandraSyncStateSchema;
 import io.cumulus.projector.Projector;
 import io.cumulus.projector.ProjectorConfig;
 import io.cumulus.projector.ReadModelSchema;
@@ -166,6 +171,11 @@ public final class StandaloneServer implements AutoCloseable {
         postgres = provisioned.connection();
         // The API serves the read models from its first request on, before the projector starts.
         ReadModelSchema.migrate(postgres.dataSource());
+        Optional<CassandraSettings> cassandra = projectorCassandra();
+        cassandra.ifPresent(c -> {
+            CassandraSyncStateSchema.create(c);
+            say.accept("Sync state: Cassandra at " + c.contactPoints() + ", keyspace " + c.keyspace());
+        });
 
         // 3. HTTP API and WebSocket notifier, one Spring context, one port.
         SpringApplication app = new SpringApplication(StandaloneApplication.class);
@@ -185,7 +195,8 @@ public final class StandaloneServer implements AutoCloseable {
                 .withRetention(settings.retention()));
         running(reconciler).start();
 
-        projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID),
+        ProjectorConfig projectorConfig = ProjectorConfig.of(bootstrapServers).withInstanceId(STATIC_MEMBER_ID);
+        projector = new Projector(cassandra.map(projectorConfig::withCassandra).orElse(projectorConfig),
                 postgres.dataSource());
         running(projector).start();
 
@@ -208,7 +219,22 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.merge.enabled", settings.merge());
         p.put("cumulus.conflicts.rules", settings.conflictRules());
         p.putAll(settings.blobStore());
+        p.putAll(settings.syncState());
         return p;
+    }
+
+    /** The projector's view of the Cassandra the web context reads, when the sync state is there. */
+    private Optional<CassandraSettings> projectorCassandra() {
+        if (!settings.syncStateOnCassandra()) {
+            return Optional.empty();
+        }
+        Map<String, String> p = settings.syncState();
+        List<InetSocketAddress> contactPoints = io.cumulus.ingest.syncstate.CassandraSettings
+                .parseContactPoints(p.get("cumulus.cassandra.contact-points")).stream()
+                .map(a -> new InetSocketAddress(a.getHostString(), a.getPort()))
+                .toList();
+        return Optional.of(CassandraSettings.of(contactPoints, p.get("cumulus.cassandra.datacenter"),
+                p.get("cumulus.cassandra.keyspace")));
     }
 
     /** The admin endpoints' bearer token: made once, kept in the data directory readable by its owner only. */

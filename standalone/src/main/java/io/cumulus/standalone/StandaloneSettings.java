@@ -32,6 +32,10 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --s3-access-key=K         CUMULUS_S3_ACCESS_KEY      (required with s3)
  *   --s3-secret-key=S         CUMULUS_S3_SECRET_KEY      (required with s3)
  *   --s3-region=R             CUMULUS_S3_REGION          us-east-1
+ *   --sync-state=postgres|cassandra  CUMULUS_SYNC_STATE  postgres (where devices' feed, files and cursors live)
+ *   --cassandra-contact-points=H:P,...  CUMULUS_CASSANDRA_CONTACT_POINTS  127.0.0.1:9042
+ *   --cassandra-datacenter=DC CUMULUS_CASSANDRA_DATACENTER  datacenter1
+ *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  * </pre>
  */
 public record StandaloneSettings(
@@ -46,12 +50,13 @@ public record StandaloneSettings(
         String conflictRules,
         RetentionPolicy retention,
         boolean merge,
-        Map<String, String> blobStore) {
+        Map<String, String> blobStore,
+        Map<String, String> syncState) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
-            "s3-region");
+            "s3-region", "sync-state", "cassandra-contact-points", "cassandra-datacenter", "cassandra-keyspace");
 
     /** Thrown for an unknown option or a malformed value; the message is meant for the user. */
     public static final class BadSettings extends RuntimeException {
@@ -97,7 +102,46 @@ public record StandaloneSettings(
                 validConflictRules(value.apply("conflict-rules").orElse("")),
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
                 onOff(value.apply("merge").orElse("on"), "merge"),
-                blobStore(value));
+                blobStore(value),
+                syncState(value));
+    }
+
+    /**
+     * The sync state's web properties ({@code cumulus.sync-state.store}, {@code cumulus.cassandra.*}),
+     * checked; the projector is given the same Cassandra settings.
+     */
+    private static Map<String, String> syncState(java.util.function.Function<String, Optional<String>> value) {
+        String kind = value.apply("sync-state").orElse("postgres");
+        Map<String, String> p = new java.util.TreeMap<>();
+        p.put("cumulus.sync-state.store", kind);
+        switch (kind) {
+            case "postgres" -> {
+            }
+            case "cassandra" -> {
+                String contactPoints = value.apply("cassandra-contact-points").orElse("127.0.0.1:9042");
+                String datacenter = value.apply("cassandra-datacenter").orElse("datacenter1");
+                String keyspace = value.apply("cassandra-keyspace").orElse("cumulus");
+                try {
+                    io.cumulus.ingest.syncstate.CassandraSettings.parseContactPoints(contactPoints);
+                } catch (IllegalArgumentException e) {
+                    throw new BadSettings("--cassandra-contact-points must be host:port,...: " + e.getMessage());
+                }
+                if (!keyspace.matches("[A-Za-z][A-Za-z0-9_]{0,47}")) {
+                    throw new BadSettings("--cassandra-keyspace must be a Cassandra keyspace name (a letter, then up to 47"
+                            + " letters, digits or underscores), was '" + keyspace + "'");
+                }
+                p.put("cumulus.cassandra.contact-points", contactPoints);
+                p.put("cumulus.cassandra.datacenter", datacenter);
+                p.put("cumulus.cassandra.keyspace", keyspace);
+            }
+            default -> throw new BadSettings("--sync-state must be postgres or cassandra, was '" + kind + "'");
+        }
+        return Map.copyOf(p);
+    }
+
+    /** Whether devices' sync state lives in Cassandra (else in PostgreSQL). */
+    public boolean syncStateOnCassandra() {
+        return "cassandra".equals(syncState.get("cumulus.sync-state.store"));
     }
 
     /** The blob store's web properties ({@code cumulus.blobs.store}, {@code cumulus.s3.*}), checked. */
