@@ -38,6 +38,10 @@ import io.cumulus.ingest.merge.MergeWorker;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadController;
 import io.cumulus.ingest.reads.ReadModel;
+import io.cumulus.ingest.syncstate.CassandraSettings;
+import io.cumulus.ingest.syncstate.CassandraSyncState;
+import io.cumulus.ingest.syncstate.PostgresSyncState;
+import io.cumulus.ingest.syncstate.SyncState;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
@@ -56,7 +60,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's); for
  * the merge worker, {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers}
  * and {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
- * reads them). Bean names start with
+ * reads them); for the sync state, {@code cumulus.sync-state.store} ({@code postgres}, the default, or
+ * {@code cassandra} with {@code cumulus.cassandra.*}, see {@link #ingestSyncState}). Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -162,6 +167,40 @@ public class IngestApiConfiguration {
     @Bean
     ReadModel ingestReadModel(IngestDatabase db) {
         return new ReadModel(db);
+    }
+
+    /**
+     * Where devices' polls are answered from: the PostgreSQL read model ({@code cumulus.sync-state.store=postgres},
+     * the default) or Cassandra ({@code cassandra}: {@code cumulus.cassandra.contact-points} as
+     * {@code host:port,...}, {@code .datacenter}, {@code .keyspace}, {@code .request-timeout},
+     * {@code .consistency}, {@code .replication} for a keyspace created here), behind circuit breakers of
+     * the API's registry. Closed with the context.
+     */
+    @Bean
+    SyncState ingestSyncState(IngestDatabase db, CircuitBreakerRegistry ingestBreakers,
+                              @Value("${cumulus.sync-state.store:postgres}") String store,
+                              @Value("${cumulus.cassandra.contact-points:127.0.0.1:9042}") String contactPoints,
+                              @Value("${cumulus.cassandra.datacenter:datacenter1}") String datacenter,
+                              @Value("${cumulus.cassandra.keyspace:cumulus}") String keyspace,
+                              @Value("${cumulus.cassandra.request-timeout:2s}") Duration requestTimeout,
+                              @Value("${cumulus.cassandra.consistency:LOCAL_QUORUM}") String consistency,
+                              @Value("${cumulus.cassandra.replication:" + CassandraSettings.SIMPLE_REPLICATION + "}")
+                              String replication) {
+        return switch (store) {
+            case "postgres" -> new PostgresSyncState(db);
+            case "cassandra" -> {
+                CassandraSettings settings;
+                try {
+                    settings = new CassandraSettings(CassandraSettings.parseContactPoints(contactPoints), datacenter,
+                            keyspace, replication, requestTimeout, consistency, CassandraSettings.FEED_BUCKET_SIZE);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException("cumulus.cassandra.*: " + e.getMessage(), e);
+                }
+                yield CassandraSyncState.open(settings, ingestBreakers);
+            }
+            default -> throw new IllegalStateException("cumulus.sync-state.store must be postgres or cassandra, not '"
+                    + store + "'");
+        };
     }
 
     @Bean

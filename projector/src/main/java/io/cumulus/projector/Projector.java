@@ -22,6 +22,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+
 /**
  * Keeps the PostgreSQL read model ({@code readmodel.files}, {@code feed}, {@code batch_outcomes})
  * up to date with the file-event and outcome topics. One thread polls; each poll is written in one
@@ -32,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>A transient database failure (the server restarting, a broken connection) is retried with a
  * growing pause after rewinding to the last committed offsets. A record that cannot be projected
  * stops the projector: it is logged with its coordinates and reported by {@link #failure()}.
+ *
+ * <p>With a Cassandra sync state ({@link ProjectorConfig#cassandra()}), each poll's file events go to
+ * Cassandra first, then the poll goes to PostgreSQL, then the offsets are committed: whatever
+ * PostgreSQL shows (a batch {@code done}) Cassandra already has, so a device told its batch is done
+ * finds the change in the Cassandra feed. Cassandra being unreachable is retried like a transient
+ * database failure; the retry loop's growing pause is the projector's circuit breaker (one thread,
+ * no caller waiting on it).
  */
 public final class Projector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
@@ -42,6 +51,8 @@ public final class Projector implements AutoCloseable {
     private final ProjectorConfig config;
     private final DataSource dataSource;
     private final ReadModelWriter writer;
+    private CqlSession cassandra;
+    private CassandraSyncStateWriter syncState;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile Throwable failure;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -59,6 +70,11 @@ public final class Projector implements AutoCloseable {
             throw new IllegalStateException("the projector was already started");
         }
         ReadModelSchema.migrate(dataSource);
+        config.cassandra().ifPresent(settings -> {
+            cassandra = settings.openSession();
+            CassandraSyncStateSchema.create(cassandra, settings);
+            syncState = new CassandraSyncStateWriter(cassandra, settings);
+        });
         consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         thread = new Thread(this::run, "cumulus-projector");
@@ -81,6 +97,7 @@ public final class Projector implements AutoCloseable {
     public synchronized void close() {
         closing.countDown();
         if (thread == null) {
+            closeCassandra();
             return;
         }
         consumer.wakeup();
@@ -91,6 +108,13 @@ public final class Projector implements AutoCloseable {
         }
         if (thread.isAlive()) {
             log.error("projector did not stop within {}", CLOSE_TIMEOUT);
+        }
+        closeCassandra();
+    }
+
+    private void closeCassandra() {
+        if (cassandra != null) {
+            cassandra.close();
         }
     }
 
@@ -105,9 +129,12 @@ public final class Projector implements AutoCloseable {
                 }
                 ProjectionBatch batch = ProjectionBatch.decode(records, config);
                 try {
+                    if (syncState != null) {
+                        syncState.write(batch);
+                    }
                     writer.write(batch);
-                } catch (SQLException e) {
-                    if (!ReadModelWriter.isTransient(e)) {
+                } catch (SQLException | CassandraUnavailableException e) {
+                    if (e instanceof SQLException sql && !ReadModelWriter.isTransient(sql)) {
                         throw e;
                     }
                     log.error("projection failed, retrying group={} records={} backoff={} error={}",

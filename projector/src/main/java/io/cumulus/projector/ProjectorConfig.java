@@ -11,7 +11,9 @@ import io.cumulus.schemas.Topics;
  * servers, its consumer group (whose committed offsets say how far the read model is written), the
  * two topics it projects, the longest pause between two attempts to write a batch the database
  * refused for a transient reason, and an optional static group member id: a restarted process with
- * the same id takes its partitions back at once instead of waiting for the dead member to time out.
+ * the same id takes its partitions back at once instead of waiting for the dead member to time out;
+ * and, for the scaled-out sync state, the Cassandra cluster that gets the feed, the files' current
+ * state and the namespace heads before PostgreSQL does (none: PostgreSQL alone).
  */
 public record ProjectorConfig(
         String bootstrapServers,
@@ -19,7 +21,8 @@ public record ProjectorConfig(
         String fileEventsTopic,
         String outcomesTopic,
         Duration maxRetryBackoff,
-        Optional<String> instanceId) {
+        Optional<String> instanceId,
+        Optional<CassandraSettings> cassandra) {
 
     public static final String DEFAULT_GROUP_ID = "cumulus-projector";
 
@@ -30,6 +33,7 @@ public record ProjectorConfig(
         Objects.requireNonNull(outcomesTopic, "outcomesTopic");
         Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
         Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(cassandra, "cassandra");
         if (fileEventsTopic.equals(outcomesTopic)) {
             throw new IllegalArgumentException("file events and outcomes need two topics, got " + fileEventsTopic);
         }
@@ -40,23 +44,32 @@ public record ProjectorConfig(
 
     public static ProjectorConfig of(String bootstrapServers) {
         return new ProjectorConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.FILE_EVENTS, Topics.OUTCOMES,
-                Duration.ofSeconds(5), Optional.empty());
+                Duration.ofSeconds(5), Optional.empty(), Optional.empty());
     }
 
     public ProjectorConfig withGroupId(String groupId) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId,
+                cassandra);
     }
 
     public ProjectorConfig withTopics(String fileEventsTopic, String outcomesTopic) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId,
+                cassandra);
     }
 
     public ProjectorConfig withMaxRetryBackoff(Duration maxRetryBackoff) {
-        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId);
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId,
+                cassandra);
     }
 
     public ProjectorConfig withInstanceId(String instanceId) {
         return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff,
-                Optional.of(instanceId));
+                Optional.of(instanceId), cassandra);
+    }
+
+    /** Projects the sync state to this Cassandra cluster too, before PostgreSQL. */
+    public ProjectorConfig withCassandra(CassandraSettings cassandra) {
+        return new ProjectorConfig(bootstrapServers, groupId, fileEventsTopic, outcomesTopic, maxRetryBackoff, instanceId,
+                Optional.of(cassandra));
     }
 }

@@ -2,6 +2,7 @@ package io.cumulus.standalone;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,7 +11,9 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -26,6 +29,8 @@ import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.PostgresProvisioner;
 import io.cumulus.embedded.ProvisionedPostgres;
 import io.cumulus.ingest.IngestSchema;
+import io.cumulus.projector.CassandraSettings;
+import io.cumulus.projector.CassandraSyncStateSchema;
 import io.cumulus.projector.Projector;
 import io.cumulus.projector.ProjectorConfig;
 import io.cumulus.projector.ReadModelSchema;
@@ -172,6 +177,14 @@ public final class StandaloneServer implements AutoCloseable {
             // The relay publishes the outbox, which the API's schema holds: it must exist before the relay's publication.
             IngestSchema.migrate(postgres.dataSource());
         }
+        Optional<CassandraSettings> cassandra = projectorCassandra();
+        if (settings.runs(Service.API) || settings.runs(Service.PROJECTOR)) {
+            // Both read it from their start: the API's sync-state reads, the projector's writes.
+            cassandra.ifPresent(c -> {
+                CassandraSyncStateSchema.create(c);
+                say.accept("Sync state: Cassandra at " + c.contactPoints() + ", keyspace " + c.keyspace());
+            });
+        }
 
         // 3. HTTP API, WebSocket notifier and merge worker, one Spring context, one port.
         if (settings.runs(Service.API)) {
@@ -201,7 +214,8 @@ public final class StandaloneServer implements AutoCloseable {
         }
 
         if (settings.runs(Service.PROJECTOR)) {
-            projector = new Projector(ProjectorConfig.of(bootstrapServers).withInstanceId(settings.instanceId()),
+            ProjectorConfig projectorConfig = ProjectorConfig.of(bootstrapServers).withInstanceId(settings.instanceId());
+            projector = new Projector(cassandra.map(projectorConfig::withCassandra).orElse(projectorConfig),
                     postgres.dataSource());
             running(projector).start();
         }
@@ -249,7 +263,22 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.merge.enabled", settings.merge());
         p.put("cumulus.conflicts.rules", settings.conflictRules());
         p.putAll(settings.blobStore());
+        p.putAll(settings.syncState());
         return p;
+    }
+
+    /** The projector's view of the Cassandra the web context reads, when the sync state is there. */
+    private Optional<CassandraSettings> projectorCassandra() {
+        if (!settings.syncStateOnCassandra()) {
+            return Optional.empty();
+        }
+        Map<String, String> p = settings.syncState();
+        List<InetSocketAddress> contactPoints = io.cumulus.ingest.syncstate.CassandraSettings
+                .parseContactPoints(p.get("cumulus.cassandra.contact-points")).stream()
+                .map(a -> new InetSocketAddress(a.getHostString(), a.getPort()))
+                .toList();
+        return Optional.of(CassandraSettings.of(contactPoints, p.get("cumulus.cassandra.datacenter"),
+                p.get("cumulus.cassandra.keyspace")));
     }
 
     /** The admin endpoints' bearer token: made once, kept in the data directory readable by its owner only. */

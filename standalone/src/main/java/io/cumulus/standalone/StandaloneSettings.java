@@ -37,6 +37,10 @@ import io.cumulus.sync.history.RetentionPolicy;
  *                                                        notifier and the merge worker); a subset needs --kafka-bootstrap
  *   --instance-id=ID          CUMULUS_INSTANCE_ID        cumulus-standalone (static group membership, state directory)
  *   --replication-factor=N    CUMULUS_REPLICATION_FACTOR auto: 1 for the in-process broker, else min(3, brokers)
+ *   --sync-state=postgres|cassandra  CUMULUS_SYNC_STATE  postgres (where devices' feed, files and cursors live)
+ *   --cassandra-contact-points=H:P,...  CUMULUS_CASSANDRA_CONTACT_POINTS  127.0.0.1:9042
+ *   --cassandra-datacenter=DC CUMULUS_CASSANDRA_DATACENTER  datacenter1
+ *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  * </pre>
  */
 public record StandaloneSettings(
@@ -54,12 +58,14 @@ public record StandaloneSettings(
         Map<String, String> blobStore,
         Set<Service> services,
         String instanceId,
-        Optional<Integer> replicationFactor) {
+        Optional<Integer> replicationFactor,
+        Map<String, String> syncState) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
-            "s3-region", "services", "instance-id", "replication-factor");
+            "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
+            "cassandra-datacenter", "cassandra-keyspace");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -128,7 +134,8 @@ public record StandaloneSettings(
                 blobStore(value),
                 services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
-                replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()));
+                replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()),
+                syncState(value));
     }
 
     /** Whether this process runs the service. */
@@ -184,6 +191,44 @@ public record StandaloneSettings(
                     + " the in-process broker is a single node");
         }
         return Optional.of(factor);
+    }
+
+    /**
+     * The sync state's web properties ({@code cumulus.sync-state.store}, {@code cumulus.cassandra.*}),
+     * checked; the projector is given the same Cassandra settings.
+     */
+    private static Map<String, String> syncState(java.util.function.Function<String, Optional<String>> value) {
+        String kind = value.apply("sync-state").orElse("postgres");
+        Map<String, String> p = new java.util.TreeMap<>();
+        p.put("cumulus.sync-state.store", kind);
+        switch (kind) {
+            case "postgres" -> {
+            }
+            case "cassandra" -> {
+                String contactPoints = value.apply("cassandra-contact-points").orElse("127.0.0.1:9042");
+                String datacenter = value.apply("cassandra-datacenter").orElse("datacenter1");
+                String keyspace = value.apply("cassandra-keyspace").orElse("cumulus");
+                try {
+                    io.cumulus.ingest.syncstate.CassandraSettings.parseContactPoints(contactPoints);
+                } catch (IllegalArgumentException e) {
+                    throw new BadSettings("--cassandra-contact-points must be host:port,...: " + e.getMessage());
+                }
+                if (!keyspace.matches("[A-Za-z][A-Za-z0-9_]{0,47}")) {
+                    throw new BadSettings("--cassandra-keyspace must be a Cassandra keyspace name (a letter, then up to 47"
+                            + " letters, digits or underscores), was '" + keyspace + "'");
+                }
+                p.put("cumulus.cassandra.contact-points", contactPoints);
+                p.put("cumulus.cassandra.datacenter", datacenter);
+                p.put("cumulus.cassandra.keyspace", keyspace);
+            }
+            default -> throw new BadSettings("--sync-state must be postgres or cassandra, was '" + kind + "'");
+        }
+        return Map.copyOf(p);
+    }
+
+    /** Whether devices' sync state lives in Cassandra (else in PostgreSQL). */
+    public boolean syncStateOnCassandra() {
+        return "cassandra".equals(syncState.get("cumulus.sync-state.store"));
     }
 
     /** The blob store's web properties ({@code cumulus.blobs.store}, {@code cumulus.s3.*}), checked. */

@@ -27,6 +27,35 @@ class StandaloneSettingsTest {
         assertThat(s.retention().period()).isEqualTo(Duration.ofDays(30));
         assertThat(s.retention().minVersions()).isEqualTo(10);
         assertThat(s.conflicts().forPath("a.docx")).isEqualTo(Resolution.LAST_WRITER_WINS);
+        assertThat(s.syncState()).isEqualTo(Map.of("cumulus.sync-state.store", "postgres"));
+        assertThat(s.syncStateOnCassandra()).isFalse();
+    }
+
+    @Test
+    void aCassandraSyncStateTakesItsSettingsFromOptionsOrTheEnvironment() {
+        StandaloneSettings s = StandaloneSettings.from(List.of("--sync-state=cassandra",
+                "--cassandra-contact-points=cass1:9042,cass2:9043"), Map.of("CUMULUS_CASSANDRA_KEYSPACE", "sync"));
+        assertThat(s.syncStateOnCassandra()).isTrue();
+        assertThat(s.syncState()).isEqualTo(Map.of("cumulus.sync-state.store", "cassandra",
+                "cumulus.cassandra.contact-points", "cass1:9042,cass2:9043",
+                "cumulus.cassandra.datacenter", "datacenter1",
+                "cumulus.cassandra.keyspace", "sync"));
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_SYNC_STATE", "cassandra")).syncState())
+                .containsEntry("cumulus.cassandra.contact-points", "127.0.0.1:9042")
+                .containsEntry("cumulus.cassandra.keyspace", "cumulus");
+    }
+
+    @Test
+    void badSyncStateSettingsAreRefusedWithTheirOption() {
+        assertThatThrownBy(() -> parse("--sync-state=redis")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--sync-state must be postgres or cassandra");
+        assertThatThrownBy(() -> parse("--sync-state=cassandra", "--cassandra-contact-points=cass1:port"))
+                .isInstanceOf(BadSettings.class).hasMessageContaining("--cassandra-contact-points")
+                .hasMessageContaining("cass1:port");
+        assertThatThrownBy(() -> parse("--sync-state=cassandra", "--cassandra-keyspace=my-keyspace"))
+                .isInstanceOf(BadSettings.class).hasMessageContaining("--cassandra-keyspace");
+        assertThatThrownBy(() -> parse("--cassandra-datacentre=dc1")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("unknown option");
     }
 
     @Test

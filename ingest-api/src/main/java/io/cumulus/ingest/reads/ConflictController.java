@@ -26,7 +26,7 @@ import io.cumulus.ingest.changes.IdempotencyKey;
 import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadModel.Conflict;
-import io.cumulus.ingest.reads.ReadModel.FileEntry;
+import io.cumulus.ingest.syncstate.FileEntry;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;

@@ -22,7 +22,7 @@ import io.cumulus.ingest.changes.ChangeBatch;
 import io.cumulus.ingest.changes.FileChange;
 import io.cumulus.ingest.changes.IdempotencyKey;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
-import io.cumulus.ingest.reads.ReadModel.FileEntry;
+import io.cumulus.ingest.syncstate.FileEntry;
 import io.cumulus.ingest.reads.ReadModel.TrashEntry;
 import io.cumulus.ingest.reads.ReadModel.Version;
 import io.cumulus.ingest.web.BodyLimit;

@@ -1,10 +1,13 @@
 package io.cumulus.ingest.reads;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -12,22 +15,29 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
-import io.cumulus.ingest.reads.ReadModel.FeedEntry;
-import io.cumulus.ingest.reads.ReadModel.FileEntry;
+import io.cumulus.ingest.syncstate.FeedEntry;
+import io.cumulus.ingest.syncstate.FileEntry;
 import io.cumulus.ingest.reads.ReadModel.Outcome;
+import io.cumulus.ingest.syncstate.DeviceCursor;
+import io.cumulus.ingest.syncstate.SyncState;
+import io.cumulus.ingest.syncstate.SyncStateUnavailableException;
 import io.cumulus.ingest.web.InvalidRequestException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What devices read back: a batch's outcomes, a namespace's change feed after a sequence number,
- * its live files under a path prefix, and one file by id. Any member of a namespace may read it.
+ * What devices read back: a batch's outcomes, a namespace's change feed after a sequence number
+ * (which records the device's cursor), the cursors of the namespace's devices, its live files under
+ * a path prefix, and one file by id. Any member of a namespace may read it. The feed, the cursors
+ * and a file's current state come from the {@link SyncState}, the rest from the relational read model.
  */
 @RestController
 public class ReadController {
+    private static final Logger log = LoggerFactory.getLogger(ReadController.class);
     public static final int DEFAULT_FEED_LIMIT = 500;
     public static final int MAX_FEED_LIMIT = 1_000;
 
     private final ReadModel readModel;
+    private final SyncState syncState;
     private final NamespaceMembership membership;
 
     record BatchStatus(UUID batchId, UUID namespaceId, String status, List<Outcome> changes) {
@@ -36,14 +46,19 @@ public class ReadController {
     record Feed(UUID namespaceId, List<FeedEntry> changes, long lastSeq) {
     }
 
+    /** {@code lastSeq} is the namespace's latest seq, so a device's lag is {@code lastSeq - seq}. */
+    record Cursors(UUID namespaceId, long lastSeq, List<DeviceCursor> devices) {
+    }
+
     record Listing(UUID namespaceId, List<ListedFile> files) {
     }
 
     record ListedFile(String fileId, String path, long size, JsonNode vector, JsonNode chunks, long seq, Instant updatedAt) {
     }
 
-    public ReadController(ReadModel readModel, NamespaceMembership membership) {
+    public ReadController(ReadModel readModel, SyncState syncState, NamespaceMembership membership) {
         this.readModel = readModel;
+        this.syncState = syncState;
         this.membership = membership;
     }
 
@@ -59,7 +74,11 @@ public class ReadController {
         return new BatchStatus(batch.batchId(), batch.namespaceId(), status, outcomes);
     }
 
-    /** {@code lastSeq} is the cursor for the next call: the last change's seq, or {@code after} when there is none. */
+    /**
+     * {@code lastSeq} is the cursor for the next call: the last change's seq, or {@code after} when
+     * there is none. Asking for the changes after {@code after} says the device has everything up to
+     * it: that is recorded as the device's cursor for the namespace.
+     */
     @GetMapping("/v1/namespaces/{namespaceId}/changes")
     Feed changes(DeviceSession session, @PathVariable String namespaceId,
                  @RequestParam(defaultValue = "0") long after,
@@ -71,9 +90,23 @@ public class ReadController {
         if (limit < 1 || limit > MAX_FEED_LIMIT) {
             throw invalidParameter("limit", "limit must be from 1 to " + MAX_FEED_LIMIT);
         }
-        List<FeedEntry> entries = readModel.feed(namespace, after, limit);
+        List<FeedEntry> entries = syncState.feed(namespace, after, limit);
+        try {
+            syncState.recordCursor(namespace, session.deviceId(), after);
+        } catch (SyncStateUnavailableException e) {
+            // A cursor only reports progress, and the device's next poll records it again: a store that
+            // took the read but not this write must not cost the device the changes it was given.
+            log.warn("device cursor not recorded namespace={} device={} seq={} error={}", namespace,
+                    session.deviceId(), after, e.toString());
+        }
         long lastSeq = entries.isEmpty() ? after : entries.getLast().seq();
         return new Feed(namespace, entries, lastSeq);
+    }
+
+    @GetMapping("/v1/namespaces/{namespaceId}/devices/cursors")
+    Cursors cursors(DeviceSession session, @PathVariable String namespaceId) {
+        UUID namespace = membership.requireReader(session.accountId(), namespaceId);
+        return new Cursors(namespace, syncState.head(namespace), syncState.cursors(namespace));
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/files")
@@ -85,13 +118,25 @@ public class ReadController {
         return new Listing(namespace, files);
     }
 
+    /**
+     * The file in {@code namespace}, or among all the namespaces the account is a member of (when the
+     * same id is in several, the most recently updated). A namespace the account is not a member of
+     * holds no file for it.
+     */
     @GetMapping("/v1/files/{fileId}")
     FileEntry file(DeviceSession session, @PathVariable String fileId, @RequestParam(required = false) String namespace) {
-        Optional<UUID> only = Optional.empty();
+        List<UUID> namespaces;
         if (namespace != null) {
-            only = Optional.of(parseUuid(namespace).orElseThrow(() -> new UnknownFileException(fileId)));
+            UUID only = parseUuid(namespace).orElseThrow(() -> new UnknownFileException(fileId));
+            namespaces = membership.roleOf(session.accountId(), only).isPresent() ? List.of(only) : List.of();
+        } else {
+            namespaces = membership.namespacesOf(session.accountId()).stream().map(m -> m.id()).toList();
         }
-        return readModel.file(session.accountId(), fileId, only).orElseThrow(() -> new UnknownFileException(fileId));
+        return namespaces.stream()
+                .flatMap(ns -> syncState.file(ns, fileId).stream())
+                .min(Comparator.comparing(FileEntry::updatedAt, Comparator.reverseOrder())
+                        .thenComparing(f -> f.namespaceId().toString()))
+                .orElseThrow(() -> new UnknownFileException(fileId));
     }
 
     private static Optional<UUID> parseUuid(String s) {

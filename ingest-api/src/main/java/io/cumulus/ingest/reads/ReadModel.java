@@ -10,12 +10,15 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.cumulus.ingest.IngestDatabase;
+import io.cumulus.ingest.syncstate.FileEntry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Read-only queries on the projector's {@code readmodel} schema (files, feed, batch outcomes),
- * joined with {@code ingest} for ownership and membership. The jsonb columns are handed on as
+ * joined with {@code ingest} for ownership and membership: batch outcomes, listings, history, the
+ * trash and conflicts. A device's polling (the change feed, a file's current state, its cursor) goes
+ * through {@link io.cumulus.ingest.syncstate.SyncState} instead, which may live in Cassandra. The jsonb columns are handed on as
  * JSON trees, in the formats the projector writes them.
  */
 public final class ReadModel {
@@ -27,14 +30,6 @@ public final class ReadModel {
 
     public record Outcome(int changeIndex, String fileId, String path, String kind, Long seq, String conflictFileId,
                           String conflictPath, JsonNode currentVector) {
-    }
-
-    public record FeedEntry(long seq, String fileId, String path, String op, JsonNode vector, JsonNode chunks, long size,
-                            String deviceId, String batchId, int changeIndex, String conflictOf, Instant at) {
-    }
-
-    public record FileEntry(UUID namespaceId, String fileId, String path, boolean deleted, JsonNode vector, JsonNode chunks,
-                            long size, long seq, Instant updatedAt) {
     }
 
     /** One event of a file's history: a version (UPSERT) or its deletion (DELETE); {@code seq} names it. */
@@ -96,19 +91,6 @@ public final class ReadModel {
                                                          WHERE f.namespace_id = o.namespace_id AND f.seq = o.seq))""")
                 .param(batchId.toString())
                 .query(Boolean.class).single();
-    }
-
-    public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
-        return db.jdbc().sql("""
-                        SELECT seq, file_id, path, op, vector::text, chunks::text, size, device_id, batch_id, change_index,
-                               conflict_of, at
-                        FROM readmodel.feed WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?""")
-                .params(namespaceId, afterSeq, limit)
-                .query((rs, i) -> new FeedEntry(rs.getLong("seq"), rs.getString("file_id"), rs.getString("path"),
-                        rs.getString("op"), tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
-                        rs.getString("device_id"), rs.getString("batch_id"), rs.getInt("change_index"),
-                        rs.getString("conflict_of"), instant(rs, "at")))
-                .list();
     }
 
     /** Live files whose path starts with {@code prefix} (byte-exact, no pattern characters), by path. */

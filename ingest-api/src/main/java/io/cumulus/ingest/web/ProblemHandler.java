@@ -32,6 +32,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.cumulus.ingest.chunks.BlobStoreUnavailableException;
+import io.cumulus.ingest.syncstate.SyncStateUnavailableException;
 
 /**
  * The one place where an exception becomes an HTTP answer: an RFC 9457 problem
@@ -101,7 +102,7 @@ public class ProblemHandler {
      */
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
             TransientDataAccessException.class, CannotCreateTransactionException.class,
-            BlobStoreUnavailableException.class})
+            BlobStoreUnavailableException.class, SyncStateUnavailableException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(Exception e) {
         log.warn("store unavailable error={}", e.toString());
         HttpHeaders headers = new HttpHeaders();

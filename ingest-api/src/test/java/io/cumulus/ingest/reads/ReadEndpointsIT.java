@@ -156,6 +156,34 @@ class ReadEndpointsIT {
     }
 
     @Test
+    void readingTheFeedRecordsEachDevicesCursorWhichOnlyMovesForward() {
+        // given a namespace with three events and two devices of its account
+        Device laptop = client.newAccountWithDevice("cursors", "Laptop");
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        String ns = laptop.namespace();
+        for (long seq = 1; seq <= 3; seq++) {
+            feedRow(ns, seq, "f" + seq, "c/" + seq + ".txt", "UPSERT", laptop.id());
+        }
+
+        // when the laptop reads after 3, then (a stale retry) after 1, and the phone from the start
+        client.get(laptop, "/v1/namespaces/" + ns + "/changes?after=3");
+        client.get(laptop, "/v1/namespaces/" + ns + "/changes?after=1");
+        client.get(phone, "/v1/namespaces/" + ns + "/changes?after=0");
+
+        // then each device's cursor is the highest it acknowledged, beside the namespace's last seq
+        Response cursors = client.get(phone, "/v1/namespaces/" + ns + "/devices/cursors");
+        assertThat(cursors.status()).isEqualTo(200);
+        assertThat(cursors.json().get("lastSeq").asLong()).isEqualTo(3);
+        Map<String, Long> byDevice = new java.util.HashMap<>();
+        cursors.json().get("devices").forEach(d -> byDevice.put(d.get("deviceId").asString(), d.get("seq").asLong()));
+        assertThat(byDevice).isEqualTo(Map.of(laptop.id(), 3L, phone.id(), 0L));
+        assertThat(cursors.json().get("devices").get(0).get("updatedAt").isNull()).isFalse();
+        // and another account cannot see them
+        Device stranger = client.newAccountWithDevice("cursor-stranger", "Laptop");
+        assertThat(client.get(stranger, "/v1/namespaces/" + ns + "/devices/cursors").status()).isEqualTo(404);
+    }
+
+    @Test
     void badFeedParametersAreRefused() {
         Device laptop = client.newAccountWithDevice("params", "Laptop");
         String feed = "/v1/namespaces/" + laptop.namespace() + "/changes";

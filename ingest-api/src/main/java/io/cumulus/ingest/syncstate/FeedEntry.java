@@ -1,0 +1,10 @@
+package io.cumulus.ingest.syncstate;
+
+import java.time.Instant;
+
+import tools.jackson.databind.JsonNode;
+
+/** One event of a namespace's change feed, as a device pulls it: its seq, the file's new state and who made it. */
+public record FeedEntry(long seq, String fileId, String path, String op, JsonNode vector, JsonNode chunks, long size,
+                        String deviceId, String batchId, int changeIndex, String conflictOf, Instant at) {
+}

@@ -1,0 +1,11 @@
+package io.cumulus.ingest.syncstate;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+/** A file's current state in its namespace: where it is, whether it is deleted, its version vector and manifest. */
+public record FileEntry(UUID namespaceId, String fileId, String path, boolean deleted, JsonNode vector, JsonNode chunks,
+                        long size, long seq, Instant updatedAt) {
+}
