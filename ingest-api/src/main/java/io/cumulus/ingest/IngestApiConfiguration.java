@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -23,6 +24,7 @@ import io.cumulus.ingest.auth.AdminToken;
 import io.cumulus.ingest.auth.DeviceAuthentication;
 import io.cumulus.ingest.auth.DeviceController;
 import io.cumulus.ingest.auth.DeviceStore;
+import io.cumulus.ingest.auth.OperatorEndpoints;
 import io.cumulus.ingest.auth.PasswordHasher;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeController;
@@ -38,6 +40,7 @@ import io.cumulus.ingest.merge.MergeWorker;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadController;
 import io.cumulus.ingest.reads.ReadModel;
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
@@ -65,9 +68,10 @@ import io.micrometer.core.instrument.MeterRegistry;
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class})
 public class IngestApiConfiguration {
 
+    /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
     @Bean
-    IngestDatabase ingestDatabase(DataSource dataSource) {
-        return IngestDatabase.migrated(dataSource);
+    IngestDatabase ingestDatabase(DataSource dataSource, CircuitBreakerRegistry ingestBreakers) {
+        return IngestDatabase.migrated(dataSource, ingestBreakers.circuitBreaker("postgres"));
     }
 
     /** How long old versions and the trash stay restorable: the reconciler releases their chunks after it. */
@@ -105,11 +109,15 @@ public class IngestApiConfiguration {
         return new GuardedBlobStore(store, ingestBreakers);
     }
 
-    /** The circuit breakers of the stores, with their states and call outcomes exported as metrics. */
+    /**
+     * The circuit breakers of the stores ({@link StoreBreakers}), with the state and call outcomes
+     * of every breaker in it exported as metrics, including breakers other services of the process
+     * add to it later.
+     */
     @Bean
     CircuitBreakerRegistry ingestBreakers(ObjectProvider<MeterRegistry> meters,
                                           @Value("${cumulus.breakers.open-seconds:5}") long openSeconds) {
-        CircuitBreakerRegistry registry = GuardedBlobStore.registry(Duration.ofSeconds(openSeconds));
+        CircuitBreakerRegistry registry = StoreBreakers.registry(Duration.ofSeconds(openSeconds));
         meters.ifAvailable(m -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(m));
         return registry;
     }
@@ -117,6 +125,14 @@ public class IngestApiConfiguration {
     @Bean
     AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
         return new AdminToken(token);
+    }
+
+    /** The actuator's endpoints other than health need the admin token. */
+    @Bean
+    FilterRegistrationBean<OperatorEndpoints> ingestOperatorEndpoints(AdminToken adminToken) {
+        FilterRegistrationBean<OperatorEndpoints> registration = new FilterRegistrationBean<>(new OperatorEndpoints(adminToken));
+        registration.addUrlPatterns("/actuator/*");
+        return registration;
     }
 
     @Bean

@@ -33,6 +33,7 @@ import io.cumulus.reconciler.ReconcilerConfig;
 import io.cumulus.relay.OutboxRelay;
 import io.cumulus.relay.RelayConfig;
 import io.cumulus.schemas.TopicSpecs;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * Every Cumulus service in one JVM, started in the order of an edit's flow: the event log and the
@@ -175,8 +176,10 @@ public final class StandaloneServer implements AutoCloseable {
         httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
 
         // 4. The pipeline behind the outbox, in flow order.
+        // The relay's breaker joins the API's registry, whose breakers are exported at /actuator/prometheus.
         relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
-                postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")));
+                postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")),
+                web.getBean(CircuitBreakerRegistry.class));
         running(relay).start();
 
         reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers, dataDir.resolve("streams"))
