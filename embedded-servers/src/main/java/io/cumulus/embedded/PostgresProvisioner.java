@@ -42,14 +42,14 @@ public final class PostgresProvisioner {
             }
             ensureDatabase(admin, configured.database());
             say.accept("PostgreSQL: " + configured.jdbcUrl() + " (configured)");
-            return new ProvisionedPostgres(configured, Optional.empty(), null);
+            return new ProvisionedPostgres(configured);
         }
         PostgresConnection local = new PostgresConnection("127.0.0.1", 5432, DEFAULT_DATABASE, user, password);
         Optional<String> localWal = probe(local.withDatabase("postgres"));
         if (localWal.isPresent() && localWal.get().equals("logical")) {
             ensureDatabase(local.withDatabase("postgres"), DEFAULT_DATABASE);
             say.accept("PostgreSQL: " + local.jdbcUrl() + " (the server on this machine)");
-            return new ProvisionedPostgres(local, Optional.empty(), null);
+            return new ProvisionedPostgres(local);
         }
         if (localWal.isPresent()) {
             say.accept("PostgreSQL on 127.0.0.1:5432 is not usable: " + needsLogical(local, localWal.get()));
@@ -64,7 +64,8 @@ public final class PostgresProvisioner {
         PostgresConnection server = new PostgresConnection("127.0.0.1", pg.getPort(), "postgres", "postgres", "");
         ensureDatabase(server, DEFAULT_DATABASE);
         say.accept("PostgreSQL: embedded server on port " + pg.getPort() + ", data in " + dir);
-        return new ProvisionedPostgres(server.withDatabase(DEFAULT_DATABASE), Optional.of(pg), () -> startEmbedded(dir, port));
+        return new ProvisionedPostgres(server.withDatabase(DEFAULT_DATABASE), dir, Optional.of(pg),
+                () -> startEmbedded(dir, port));
     }
 
     /** The embedded server over {@code dir} on {@code port}: initialised on first use, its data kept. */

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /** Reads the circuit breakers' figures out of a {@code /actuator/prometheus} scrape. */
 final class BreakerMetrics {
-    private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)} (\\S+)$", Pattern.MULTILINE);
 
     private final String scrape;
 

@@ -36,7 +36,7 @@ class MetricsEndpointIT {
 
         // then every breaker is there, closed, with its calls counted by outcome
         for (String breaker : BREAKERS) {
-            assertThat(metrics.state(breaker)).as("state of %s", breaker).hasValue("closed");
+            assertThat(metrics.state(breaker)).as("state of %s in the scrape:%n%s", breaker, metrics).hasValue("closed");
             assertThat(metrics.calls(breaker, "failed")).as("failed calls of %s", breaker).isZero();
         }
         assertThat(metrics.calls("postgres", "successful")).isPositive();

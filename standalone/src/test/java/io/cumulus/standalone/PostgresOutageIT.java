@@ -3,9 +3,7 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  * PostgreSQL stops under a running Cumulus in the middle of a stream of submits: requests are
  * answered 503 with {@code Retry-After} (never left hanging), the {@code postgres} breaker opens,
  * and once the server is back the breaker closes by itself and every acknowledged batch is applied
- * exactly once. The server is a private embedded PostgreSQL, since the machine's is shared.
+ * exactly once. The database is a private embedded PostgreSQL, since the machine's is shared, and
+ * Cumulus runs in a process of its own.
  */
 class PostgresOutageIT {
     private static final int SUBMITS = 60;
@@ -41,17 +40,15 @@ class PostgresOutageIT {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
 
     private static ProvisionedPostgres postgres;
-    private static StandaloneServer server;
+    private static StandaloneProcess server;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() {
         postgres = PostgresProvisioner.embedded(TestServers.workDir("pg-outage-").resolve("postgres"),
                 line -> System.out.println("[pg-outage] " + line));
         PostgresConnection pg = postgres.connection();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-outage-"),
-                "--port=0", "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password()), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-outage] " + line));
+        server = StandaloneProcess.start(TestServers.workDir("standalone-outage-"), List.of("--postgres-url=" + pg.jdbcUrl(),
+                "--postgres-user=" + pg.user(), "--postgres-password=" + pg.password()));
     }
 
     @AfterAll
@@ -68,7 +65,7 @@ class PostgresOutageIT {
     void whilePostgresIsDownRequestsGet503AndTheBreakerOpensAndAfterwardsEveryAcknowledgedBatchIsAppliedOnce() throws Exception {
         // given a device with a chunk, submitting a stream of batches, each retried under its key until acknowledged
         CumulusClient client = new CumulusClient(server.baseUrl(), CLIENT_TIMEOUT);
-        String adminToken = StandaloneServer.adminToken(server.dataDir());
+        String adminToken = server.adminToken();
         Device laptop = client.newAccountWithDevice(adminToken, "outage", "Laptop");
         byte[] content = "written through an outage\n".getBytes(StandardCharsets.UTF_8);
         String chunk = client.upload(laptop, content);
@@ -161,11 +158,5 @@ class PostgresOutageIT {
             Thread.sleep(200); // the client's back-off before it retries, not a wait for a condition
         }
         throw new AssertionError("batch " + key + " was never acknowledged");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -105,11 +106,13 @@ public class ProblemHandler {
      * A store that is down, unreachable or behind an open circuit breaker, or a transaction that
      * lost a lock or serialization conflict: the client should retry, and nothing was written. The
      * answer names the store when it is known ({@link StoreUnavailableException#store()}, found
-     * anywhere in the cause chain; the API's only JDBC store is PostgreSQL).
+     * anywhere in the cause chain; the API's only JDBC store is PostgreSQL). A commit or rollback
+     * that failed ({@link TransactionSystemException}) lost its connection: whether the commit
+     * happened is unknown to this request, and a retry with the same idempotency key finds out.
      */
     @ExceptionHandler({StoreUnavailableException.class, CannotGetJdbcConnectionException.class,
             DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            CannotCreateTransactionException.class})
+            CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(Exception e) {
         String store = storeOf(e);
         log.warn("store unavailable store={} error={}", store, e.toString());
