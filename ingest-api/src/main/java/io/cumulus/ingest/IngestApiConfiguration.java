@@ -55,7 +55,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
  * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
  * context's {@link DataSource}), {@code cumulus.blobs.dir} (required),
- * {@code cumulus.admin-token} (admin endpoints refuse everyone without it),
+ * {@code cumulus.admin-token} (admin endpoints, and the actuator's besides health, refuse everyone without it),
+ * {@code cumulus.breakers.open-seconds} (how long an open store breaker refuses before probing; 5),
  * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's); for
  * the merge worker, {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers}
  * and {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
