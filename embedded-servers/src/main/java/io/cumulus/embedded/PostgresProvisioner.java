@@ -42,14 +42,14 @@ public final class PostgresProvisioner {
             }
             ensureDatabase(admin, configured.database());
             say.accept("PostgreSQL: " + configured.jdbcUrl() + " (configured)");
-            return new ProvisionedPostgres(configured, Optional.empty());
+            return new ProvisionedPostgres(configured);
         }
         PostgresConnection local = new PostgresConnection("127.0.0.1", 5432, DEFAULT_DATABASE, user, password);
         Optional<String> localWal = probe(local.withDatabase("postgres"));
         if (localWal.isPresent() && localWal.get().equals("logical")) {
             ensureDatabase(local.withDatabase("postgres"), DEFAULT_DATABASE);
             say.accept("PostgreSQL: " + local.jdbcUrl() + " (the server on this machine)");
-            return new ProvisionedPostgres(local, Optional.empty());
+            return new ProvisionedPostgres(local);
         }
         if (localWal.isPresent()) {
             say.accept("PostgreSQL on 127.0.0.1:5432 is not usable: " + needsLogical(local, localWal.get()));
@@ -59,22 +59,29 @@ public final class PostgresProvisioner {
 
     /** Starts (initialising on first use) an embedded server whose data stays in {@code dir}. */
     public static ProvisionedPostgres embedded(Path dir, Consumer<String> say) {
+        int port = InProcessKafka.freePort();
+        EmbeddedPostgres pg = startEmbedded(dir, port);
+        PostgresConnection server = new PostgresConnection("127.0.0.1", pg.getPort(), "postgres", "postgres", "");
+        ensureDatabase(server, DEFAULT_DATABASE);
+        say.accept("PostgreSQL: embedded server on port " + pg.getPort() + ", data in " + dir);
+        return new ProvisionedPostgres(server.withDatabase(DEFAULT_DATABASE), dir, Optional.of(pg),
+                () -> startEmbedded(dir, port));
+    }
+
+    /** The embedded server over {@code dir} on {@code port}: initialised on first use, its data kept. */
+    static EmbeddedPostgres startEmbedded(Path dir, int port) {
         try {
             Files.createDirectories(dir.getParent());
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            return EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(false)
-                    .setPort(InProcessKafka.freePort())
+                    .setPort(port)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_replication_slots", "10")
                     .setServerConfig("max_wal_senders", "10")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
-            PostgresConnection server = new PostgresConnection("127.0.0.1", pg.getPort(), "postgres", "postgres", "");
-            ensureDatabase(server, DEFAULT_DATABASE);
-            say.accept("PostgreSQL: embedded server on port " + pg.getPort() + ", data in " + dir);
-            return new ProvisionedPostgres(server.withDatabase(DEFAULT_DATABASE), Optional.of(pg));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
         }

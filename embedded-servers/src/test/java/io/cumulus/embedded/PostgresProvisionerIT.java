@@ -1,6 +1,7 @@
 package io.cumulus.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,6 +35,30 @@ class PostgresProvisionerIT {
                 ResultSet wal = s.executeQuery("SHOW wal_level");
                 wal.next();
                 assertThat(wal.getString(1)).isEqualTo("logical");
+            }
+        }
+    }
+
+    @Test
+    void anEmbeddedServerStoppedUnderItsUsersComesBackOnTheSamePortWithItsData() throws Exception {
+        // given an embedded server with a row written
+        Path dir = TestServers.workDir("pg-restart-").resolve("postgres");
+        try (ProvisionedPostgres pg = PostgresProvisioner.embedded(dir, line -> { })) {
+            try (Connection c = pg.connection().connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE kept (v text)");
+                s.execute("INSERT INTO kept VALUES ('acknowledged')");
+            }
+
+            // when it is stopped, then nothing answers on its port
+            pg.stopServer();
+            assertThatThrownBy(() -> pg.connection().connect().close()).isInstanceOf(java.sql.SQLException.class);
+
+            // and when it is started again, the same address answers with the same data
+            pg.startServer();
+            try (Connection c = pg.connection().connect(); Statement s = c.createStatement()) {
+                ResultSet rows = s.executeQuery("SELECT v FROM kept");
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("acknowledged");
             }
         }
     }

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -23,6 +24,7 @@ import io.cumulus.ingest.auth.AdminToken;
 import io.cumulus.ingest.auth.DeviceAuthentication;
 import io.cumulus.ingest.auth.DeviceController;
 import io.cumulus.ingest.auth.DeviceStore;
+import io.cumulus.ingest.auth.OperatorEndpoints;
 import io.cumulus.ingest.auth.PasswordHasher;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeController;
@@ -42,6 +44,7 @@ import io.cumulus.ingest.syncstate.CassandraSettings;
 import io.cumulus.ingest.syncstate.CassandraSyncState;
 import io.cumulus.ingest.syncstate.PostgresSyncState;
 import io.cumulus.ingest.syncstate.SyncState;
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
 import io.cumulus.ingest.web.ProblemHandler;
@@ -56,7 +59,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * (no component scanning). The {@code ingest} schema is migrated while the context starts, before
  * the web server accepts a request. Properties: {@code spring.datasource.*} (through the
  * context's {@link DataSource}), {@code cumulus.blobs.dir} (required),
- * {@code cumulus.admin-token} (admin endpoints refuse everyone without it),
+ * {@code cumulus.admin-token} (admin endpoints, and the actuator's besides health, refuse everyone without it),
+ * {@code cumulus.breakers.open-seconds} (how long an open store breaker refuses before probing; 5),
  * {@code cumulus.retention.days} / {@code cumulus.retention.versions} (30 and 10, as the reconciler's); for
  * the merge worker, {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers}
  * and {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
@@ -70,9 +74,10 @@ import io.micrometer.core.instrument.MeterRegistry;
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class})
 public class IngestApiConfiguration {
 
+    /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
     @Bean
-    IngestDatabase ingestDatabase(DataSource dataSource) {
-        return IngestDatabase.migrated(dataSource);
+    IngestDatabase ingestDatabase(DataSource dataSource, CircuitBreakerRegistry ingestBreakers) {
+        return IngestDatabase.migrated(dataSource, ingestBreakers.circuitBreaker("postgres"));
     }
 
     /** How long old versions and the trash stay restorable: the reconciler releases their chunks after it. */
@@ -110,11 +115,15 @@ public class IngestApiConfiguration {
         return new GuardedBlobStore(store, ingestBreakers);
     }
 
-    /** The circuit breakers of the stores, with their states and call outcomes exported as metrics. */
+    /**
+     * The circuit breakers of the stores ({@link StoreBreakers}), with the state and call outcomes
+     * of every breaker in it exported as metrics, including breakers other services of the process
+     * add to it later.
+     */
     @Bean
     CircuitBreakerRegistry ingestBreakers(ObjectProvider<MeterRegistry> meters,
                                           @Value("${cumulus.breakers.open-seconds:5}") long openSeconds) {
-        CircuitBreakerRegistry registry = GuardedBlobStore.registry(Duration.ofSeconds(openSeconds));
+        CircuitBreakerRegistry registry = StoreBreakers.registry(Duration.ofSeconds(openSeconds));
         meters.ifAvailable(m -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(m));
         return registry;
     }
@@ -122,6 +131,14 @@ public class IngestApiConfiguration {
     @Bean
     AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
         return new AdminToken(token);
+    }
+
+    /** The actuator's endpoints other than health need the admin token. */
+    @Bean
+    FilterRegistrationBean<OperatorEndpoints> ingestOperatorEndpoints(AdminToken adminToken) {
+        FilterRegistrationBean<OperatorEndpoints> registration = new FilterRegistrationBean<>(new OperatorEndpoints(adminToken));
+        registration.addUrlPatterns("/actuator/*");
+        return registration;
     }
 
     @Bean

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.data.Struct;
@@ -31,6 +32,9 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * Relays accepted change batches from the PostgreSQL outbox ({@code ingest.outbox}) to
@@ -43,6 +47,14 @@ import io.debezium.engine.format.ChangeEventFormat;
  * client at a time); the others are standbys that ask for the lock every second. A relay that finds
  * its lock session gone stops its engine at once, and the offsets, kept in the database
  * ({@link PostgresOffsetStore}), let whichever relay comes next resume where the last one stopped.
+ *
+ * <p>Publishing goes through a circuit breaker ({@value #BREAKER}, in the registry the process
+ * exports as metrics) and bounded producer timeouts. While Kafka is unreachable the relay does not
+ * stop: it holds the batch (and with it the replication slot's position), tries again after a
+ * growing pause, and while the breaker is open does not call Kafka at all; the outbox keeps every
+ * accepted batch meanwhile, so nothing acknowledged waits anywhere but in PostgreSQL. A refusal that
+ * retrying cannot cure (a record too large, no authorisation) still stops the relay, and
+ * {@link #failure()} says why.
  */
 public final class OutboxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
@@ -50,10 +62,15 @@ public final class OutboxRelay implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final Duration LEADERSHIP_CHECK = Duration.ofSeconds(1);
     private static final Duration ENGINE_STOP = Duration.ofSeconds(30);
+    /** The name of the relay's circuit breaker around Kafka. */
+    public static final String BREAKER = "kafka-relay";
+    private static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(5);
 
     private final RelayConfig config;
     private final KafkaProducer<String, byte[]> producer;
     private final RelayLock lock;
+    private final CircuitBreaker kafka;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "outbox-relay"));
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -65,16 +82,43 @@ public final class OutboxRelay implements AutoCloseable {
                              CountDownLatch started, AtomicReference<Throwable> failure, AtomicBoolean stopping) {
     }
 
+    /** A relay whose breaker is its own (not exported). */
     public OutboxRelay(RelayConfig config) {
+        this(config, CircuitBreakerRegistry.ofDefaults());
+    }
+
+    /** A relay whose breaker {@value #BREAKER} is added to {@code breakers}, where its metrics are exported. */
+    public OutboxRelay(RelayConfig config, CircuitBreakerRegistry breakers) {
         this.config = config;
         this.lock = new RelayLock(config);
+        this.kafka = breakers.circuitBreaker(BREAKER, breakerSettings());
+        // Every send ends within the delivery timeout, and a send never blocks the engine longer than max.block.ms.
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 1,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "cumulus-outbox-relay"),
                 new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The breaker opens when 3 of the last 5 publishing attempts met a Kafka that was unreachable
+     * or too slow (a {@link RetriableException}), waits 10 s, then lets one attempt probe it.
+     */
+    static CircuitBreakerConfig breakerSettings() {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(5)
+                .minimumNumberOfCalls(3)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(10))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordExceptions(RetriableException.class)
+                .build();
     }
 
     /**
@@ -204,26 +248,83 @@ public final class OutboxRelay implements AutoCloseable {
     /** Publishes one Debezium batch; marks it processed only when Kafka has every record. */
     private void relay(List<RecordChangeEvent<SourceRecord>> events, DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
-        for (RecordChangeEvent<SourceRecord> event : events) {
-            outboxRow(event.record()).ifPresent(row -> sent.add(
-                    producer.send(new ProducerRecord<>(Topics.CHANGES, row.namespaceId(), row.payload()))));
-        }
-        for (Future<RecordMetadata> f : sent) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                // Nothing is marked processed: the engine stops and the same events come again on restart.
-                throw new IllegalStateException("Kafka refused a relayed batch", e.getCause());
-            }
+        List<OutboxRow> rows = events.stream().flatMap(e -> outboxRow(e.record()).stream()).toList();
+        if (!rows.isEmpty()) {
+            publish(rows);
         }
         for (RecordChangeEvent<SourceRecord> event : events) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        if (!sent.isEmpty()) {
-            log.debug("relayed batches={}", sent.size());
+        if (!rows.isEmpty()) {
+            log.debug("relayed batches={}", rows.size());
         }
+    }
+
+    /**
+     * Sends the rows until Kafka has acknowledged all of them, through the breaker. A retry may
+     * publish a row twice (the first attempt may have landed in part): the reconciler drops a
+     * batch it has seen.
+     */
+    private void publish(List<OutboxRow> rows) throws InterruptedException {
+        Duration pause = FIRST_RETRY_PAUSE;
+        while (true) {
+            EngineRun run = active;
+            if (closing.getCount() == 0 || (run != null && run.stopping().get())) {
+                throw new InterruptedException("the outbox relay is stopping; the batch is relayed by the next active relay");
+            }
+            if (!kafka.tryAcquirePermission()) {
+                // Open: Kafka failed again and again; wait for the breaker to let a probe through.
+                pause(MAX_RETRY_PAUSE);
+                continue;
+            }
+            long start = System.nanoTime();
+            try {
+                sendAll(rows);
+                kafka.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                if (pause.compareTo(FIRST_RETRY_PAUSE) > 0) {
+                    log.info("outbox relay publishing again batches={}", rows.size());
+                }
+                return;
+            } catch (RetriableException e) {
+                kafka.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+                log.warn("outbox relay cannot reach Kafka, retrying batches={} pause={} breaker={} error={}",
+                        rows.size(), pause, kafka.getState(), e.toString());
+                pause(pause);
+                pause = pause.multipliedBy(2).compareTo(MAX_RETRY_PAUSE) > 0 ? MAX_RETRY_PAUSE : pause.multipliedBy(2);
+            } catch (RuntimeException e) {
+                kafka.releasePermission();
+                // Nothing is marked processed: the engine stops and the same events come again on restart.
+                throw new IllegalStateException("Kafka refused a relayed batch", e);
+            }
+        }
+    }
+
+    /** Sends every row and waits for Kafka's acknowledgements; a failed one is rethrown as the producer reported it. */
+    private void sendAll(List<OutboxRow> rows) throws InterruptedException {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
+        for (OutboxRow row : rows) {
+            sent.add(producer.send(new ProducerRecord<>(Topics.CHANGES, row.namespaceId(), row.payload())));
+        }
+        for (Future<RecordMetadata> f : sent) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private void pause(Duration d) throws InterruptedException {
+        closing.await(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The state of the relay's breaker around Kafka. */
+    public CircuitBreaker.State breakerState() {
+        return kafka.getState();
     }
 
     record OutboxRow(String namespaceId, byte[] payload) {

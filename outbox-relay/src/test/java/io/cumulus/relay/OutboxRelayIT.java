@@ -25,10 +25,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.cumulus.embedded.InProcessKafka;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.schemas.TopicSpecs;
 import io.cumulus.schemas.Topics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * The relay against a real PostgreSQL with logical decoding and the real broker. The outbox table is
@@ -179,6 +182,39 @@ class OutboxRelayIT {
         }
     }
 
+    @Test
+    void whileKafkaIsDownTheRelayWaitsWithItsBreakerOpenAndPublishesOnceKafkaIsUp() throws Exception {
+        // given a relay whose Kafka does not run yet, and a row in the outbox
+        PostgresConnection db = TestServers.freshDatabase();
+        createOutbox(db);
+        String namespace = UUID.randomUUID().toString();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        OutboxRelay relay = new OutboxRelay(RelayConfig.of(db.host(), db.port(), db.database(), db.user(), db.password(),
+                "127.0.0.1:" + port, TestServers.workDir("relay-offsets-")), CircuitBreakerRegistry.ofDefaults());
+        relays.add(relay);
+        relay.start();
+        insert(db, namespace, "while-kafka-is-down");
+
+        // when its sends keep failing, then its breaker opens, and the relay keeps running
+        await().atMost(Duration.ofSeconds(120)).until(relay::breakerState, s -> s == CircuitBreaker.State.OPEN);
+        assertThat(relay.failure()).isEmpty();
+
+        // and when Kafka starts, the row is published and the breaker closes by itself
+        try (InProcessKafka kafka = InProcessKafka.start(TestServers.workDir("relay-kafka-"), port)) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                TopicSpecs.createMissing(admin, 4, (short) 1);
+            }
+            assertThat(awaitPayloads(kafka.bootstrapServers(), namespace, 1)).contains("while-kafka-is-down");
+            await().atMost(RELAYED).until(relay::breakerState, s -> s == CircuitBreaker.State.CLOSED);
+            assertThat(relay.failure()).isEmpty();
+            relays.remove(relay);
+            relay.close();
+        }
+    }
+
     private OutboxRelay start(PostgresConnection db, Path offsets) {
         OutboxRelay relay = new OutboxRelay(RelayConfig.of(db.host(), db.port(), db.database(), db.user(), db.password(),
                 TestServers.kafka().bootstrapServers(), offsets));
@@ -213,9 +249,13 @@ class OutboxRelayIT {
 
     /** Reads the changes topic from the start until {@code count} records of the namespace have arrived. */
     private static List<String> awaitPayloads(String namespace, int count) {
+        return awaitPayloads(TestServers.kafka().bootstrapServers(), namespace, count);
+    }
+
+    private static List<String> awaitPayloads(String bootstrapServers, String namespace, int count) {
         List<String> payloads = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafka().bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "relay-it-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topics.CHANGES));

@@ -28,6 +28,7 @@ import io.cumulus.embedded.InProcessKafka;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.PostgresProvisioner;
 import io.cumulus.embedded.ProvisionedPostgres;
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.ingest.IngestSchema;
 import io.cumulus.projector.CassandraSettings;
 import io.cumulus.projector.CassandraSyncStateSchema;
@@ -40,6 +41,7 @@ import io.cumulus.relay.OutboxRelay;
 import io.cumulus.relay.RelayConfig;
 import io.cumulus.schemas.TopicSpecs;
 import io.cumulus.standalone.StandaloneSettings.Service;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * Every Cumulus service in one JVM (or the ones {@code --services} names), started in the order of an
@@ -197,8 +199,11 @@ public final class StandaloneServer implements AutoCloseable {
 
         // 4. The pipeline behind the outbox, in flow order.
         if (settings.runs(Service.RELAY)) {
+            // The relay's breaker joins the API's registry, whose breakers are exported at /actuator/prometheus.
+            CircuitBreakerRegistry breakers = web != null ? web.getBean(CircuitBreakerRegistry.class)
+                    : StoreBreakers.registry(java.time.Duration.ofSeconds(5));
             relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
-                    postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")));
+                    postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")), breakers);
             running(relay).start();
             say.accept("Outbox relay: " + (relay.isActive() ? "active" : "standing by (another relay of this database is active)"));
         }

@@ -26,16 +26,23 @@ final class CumulusClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final Duration requestTimeout;
 
     CumulusClient(String base) {
+        this(base, Duration.ofSeconds(30));
+    }
+
+    /** A client that gives up on a request after {@code requestTimeout} ({@link java.net.http.HttpTimeoutException}). */
+    CumulusClient(String base, Duration requestTimeout) {
         this.base = base;
+        this.requestTimeout = requestTimeout;
     }
 
     /** A registered device of an account: what a real client keeps after logging in. */
     record Device(String id, String token, String accountId, String namespace) {
     }
 
-    record Response(int status, String body, String contentType) {
+    record Response(int status, String body, String contentType, java.util.Optional<String> retryAfter) {
         JsonNode json() {
             return JSON.readTree(body);
         }
@@ -66,7 +73,7 @@ final class CumulusClient {
         String sha = Sha256.hex(content);
         HttpRequest put = HttpRequest.newBuilder(URI.create(base + "/v1/chunks/" + sha))
                 .header("Authorization", "Bearer " + device.token())
-                .header("Content-Type", "application/octet-stream")
+                .header("Content-Type", "application/octet-stream").timeout(requestTimeout)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build();
         Response r = exchange(put);
         if (r.status() / 100 != 2) {
@@ -96,7 +103,7 @@ final class CumulusClient {
                 : body instanceof byte[] raw ? raw
                 : body instanceof String s ? s.getBytes(StandardCharsets.UTF_8)
                 : JSON.writeValueAsBytes(body);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
         if (body != null) {
             b.header("Content-Type", body instanceof byte[] ? "application/octet-stream" : "application/json");
@@ -111,7 +118,8 @@ final class CumulusClient {
     private Response exchange(HttpRequest request) {
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+                    r.headers().firstValue("Retry-After"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

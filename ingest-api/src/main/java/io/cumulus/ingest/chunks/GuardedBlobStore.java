@@ -1,17 +1,13 @@
 package io.cumulus.ingest.chunks;
 
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
@@ -24,8 +20,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
  * closes when they succeed.
  */
 public final class GuardedBlobStore implements BlobStore {
-    private static final Logger log = LoggerFactory.getLogger(GuardedBlobStore.class);
-
     private final BlobStore store;
     private final CircuitBreaker put;
     private final CircuitBreaker get;
@@ -36,26 +30,11 @@ public final class GuardedBlobStore implements BlobStore {
         this.put = registry.circuitBreaker("blobs-put");
         this.get = registry.circuitBreaker("blobs-get");
         this.stat = registry.circuitBreaker("blobs-stat");
-        for (CircuitBreaker b : new CircuitBreaker[] {put, get, stat}) {
-            b.getEventPublisher().onStateTransition(e -> log.warn("circuit breaker transition breaker={} transition={}",
-                    e.getCircuitBreakerName(), e.getStateTransition()));
-        }
     }
 
-    /**
-     * The breakers' settings: open when half of the last 10 calls (at least 5) found the store
-     * unavailable; stay open for {@code openFor}, then let 3 calls probe.
-     */
+    /** A registry with the stores' breaker settings ({@link StoreBreakers}). */
     public static CircuitBreakerRegistry registry(Duration openFor) {
-        return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(10)
-                .minimumNumberOfCalls(5)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(openFor)
-                .permittedNumberOfCallsInHalfOpenState(3)
-                .recordExceptions(BlobStoreUnavailableException.class, UncheckedIOException.class)
-                .build());
+        return StoreBreakers.registry(openFor);
     }
 
     public CircuitBreaker.State state(String breaker) {

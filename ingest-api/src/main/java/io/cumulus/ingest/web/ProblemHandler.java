@@ -16,6 +16,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -31,8 +32,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.cumulus.ingest.chunks.BlobStoreUnavailableException;
-import io.cumulus.ingest.syncstate.SyncStateUnavailableException;
+import io.cumulus.ingest.resilience.StoreUnavailableException;
 
 /**
  * The one place where an exception becomes an HTTP answer: an RFC 9457 problem
@@ -43,6 +43,12 @@ import io.cumulus.ingest.syncstate.SyncStateUnavailableException;
 @RestControllerAdvice
 public class ProblemHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    /**
+     * When to try again after a 503: soon, since an open breaker refuses at once and costs nothing,
+     * and a breaker lets a few requests probe the store every few seconds.
+     */
+    static final String RETRY_AFTER_SECONDS = "1";
 
     @ExceptionHandler(ProblemException.class)
     ResponseEntity<ProblemDetail> refused(ProblemException e) {
@@ -97,19 +103,37 @@ public class ProblemHandler {
     }
 
     /**
-     * A store that is down or unreachable, or a transaction that lost a lock or serialization
-     * conflict: the client should retry, and nothing was written.
+     * A store that is down, unreachable or behind an open circuit breaker, or a transaction that
+     * lost a lock or serialization conflict: the client should retry, and nothing was written. The
+     * answer names the store when it is known ({@link StoreUnavailableException#store()}, found
+     * anywhere in the cause chain; the API's only JDBC store is PostgreSQL). A commit or rollback
+     * that failed ({@link TransactionSystemException}) lost its connection: whether the commit
+     * happened is unknown to this request, and a retry with the same idempotency key finds out.
      */
-    @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
-            TransientDataAccessException.class, CannotCreateTransactionException.class,
-            BlobStoreUnavailableException.class, SyncStateUnavailableException.class})
+    @ExceptionHandler({StoreUnavailableException.class, CannotGetJdbcConnectionException.class,
+            DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(Exception e) {
-        log.warn("store unavailable error={}", e.toString());
+        String store = storeOf(e);
+        log.warn("store unavailable store={} error={}", store, e.toString());
         HttpHeaders headers = new HttpHeaders();
-        headers.set(HttpHeaders.RETRY_AFTER, "1");
+        headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         ProblemDetail body = detail(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "Store unavailable",
                 "a store the API needs is unavailable; retry the same request shortly");
+        body.setProperty("store", store);
         return answer(HttpStatus.SERVICE_UNAVAILABLE, headers, body);
+    }
+
+    static String storeOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StoreUnavailableException unavailable) {
+                return unavailable.store();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return "postgres";
     }
 
     /** The client went away while its answer was being written: there is no one left to answer. */

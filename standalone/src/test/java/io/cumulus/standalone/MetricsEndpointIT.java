@@ -1,0 +1,66 @@
+package io.cumulus.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.cumulus.standalone.CumulusClient.Device;
+import io.cumulus.standalone.CumulusClient.Response;
+
+/**
+ * {@code /actuator/prometheus} exports the state and the call outcomes of every circuit breaker of
+ * the process (the API's stores and the relay's Kafka), to the operator only; health stays public.
+ */
+class MetricsEndpointIT {
+    private static final List<String> BREAKERS = List.of("postgres", "blobs-put", "blobs-get", "blobs-stat", "kafka-relay");
+
+    @Test
+    void everyBreakerIsExportedWithItsStateAndTheOutcomesOfItsCalls() {
+        // given a device that uploads, downloads and submits
+        CumulusClient client = RunningCumulus.client();
+        Device laptop = client.newAccountWithDevice(RunningCumulus.adminToken(), "metrics" + System.nanoTime(), "Laptop");
+        byte[] content = "counted by the breakers".getBytes(StandardCharsets.UTF_8);
+        String chunk = client.upload(laptop, content);
+        assertThat(client.get(laptop, "/v1/chunks/" + chunk).status()).isEqualTo(200);
+        Response submitted = client.submit(laptop, "metrics-1", CumulusClient.oneFileBatch(laptop.namespace(), "metrics-file",
+                "metrics.txt", Map.of(laptop.id(), 1), chunk, content.length));
+        assertThat(submitted.status()).isEqualTo(202);
+        EditFlowsThroughThePipelineIT.awaitDone(client, laptop, submitted.json().get("batchId").asString());
+
+        // when the operator scrapes the metrics
+        BreakerMetrics metrics = BreakerMetrics.of(client, RunningCumulus.adminToken());
+
+        // then every breaker is there, closed, with its calls counted by outcome
+        for (String breaker : BREAKERS) {
+            assertThat(metrics.state(breaker)).as("state of %s in the scrape:%n%s", breaker, metrics).hasValue("closed");
+            assertThat(metrics.calls(breaker, "failed")).as("failed calls of %s", breaker).isZero();
+        }
+        assertThat(metrics.calls("postgres", "successful")).isPositive();
+        assertThat(metrics.calls("blobs-put", "successful")).isPositive();
+        assertThat(metrics.calls("blobs-get", "successful")).isPositive();
+        assertThat(metrics.calls("kafka-relay", "successful")).isPositive();
+    }
+
+    @Test
+    void theMetricsNeedTheAdminTokenAndHealthDoesNot() {
+        // given a device
+        CumulusClient client = RunningCumulus.client();
+        Device laptop = client.newAccountWithDevice(RunningCumulus.adminToken(), "scraper" + System.nanoTime(), "Laptop");
+
+        // when the metrics are asked for without a token, and with a device's token
+        Response anonymous = client.send("GET", "/actuator/prometheus", null, null, Map.of());
+        Response device = client.send("GET", "/actuator/prometheus", laptop.token(), null, Map.of());
+
+        // then both are refused with a problem, while health answers anyone
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.contentType()).startsWith("application/problem+json");
+        assertThat(anonymous.body()).contains("/problems/unauthorized").doesNotContain("resilience4j");
+        assertThat(device.status()).isEqualTo(401);
+        assertThat(client.send("GET", "/actuator/health", null, null, Map.of()).status()).isEqualTo(200);
+        assertThat(client.send("GET", "/actuator", null, null, Map.of()).status()).isEqualTo(401);
+    }
+}
