@@ -128,13 +128,14 @@ public final class CumulusMain {
             password = new String(console.readPassword("Password for %s: ", username));
         }
         Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (!Files.exists(tokenFile)) {
+        if (settings.adminToken().isEmpty() && !Files.exists(tokenFile)) {
             System.err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus)"
-                    + " with the same --data-dir");
+                    + " with the same --data-dir, or give the server's --admin-token");
             System.exit(1);
         }
         try {
-            String token = Files.readString(tokenFile).trim();
+            String token = settings.adminToken().isPresent() ? settings.adminToken().get()
+                    : Files.readString(tokenFile).trim();
             String body = "{\"username\":" + json(username) + ",\"password\":" + json(password) + "}";
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + settings.httpPort() + "/v1/admin/accounts"))
                     .timeout(Duration.ofSeconds(30))

@@ -260,7 +260,7 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("spring.datasource.username", postgres.user());
         p.put("spring.datasource.password", postgres.password());
         p.put("cumulus.blobs.dir", dataDir.resolve("blobs").toString());
-        p.put("cumulus.admin-token", adminToken(dataDir));
+        p.put("cumulus.admin-token", settings.adminToken().orElseGet(() -> adminToken(dataDir)));
         p.put("cumulus.kafka.bootstrap-servers", bootstrapServers);
         p.put("cumulus.retention.days", settings.retention().period().toDays());
         p.put("cumulus.retention.versions", settings.retention().minVersions());

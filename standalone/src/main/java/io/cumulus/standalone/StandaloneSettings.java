@@ -41,6 +41,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --cassandra-contact-points=H:P,...  CUMULUS_CASSANDRA_CONTACT_POINTS  127.0.0.1:9042
  *   --cassandra-datacenter=DC CUMULUS_CASSANDRA_DATACENTER  datacenter1
  *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
+ *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
  * </pre>
  */
 public record StandaloneSettings(
@@ -59,13 +60,14 @@ public record StandaloneSettings(
         Set<Service> services,
         String instanceId,
         Optional<Integer> replicationFactor,
-        Map<String, String> syncState) {
+        Map<String, String> syncState,
+        Optional<String> adminToken) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
             "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
-            "cassandra-datacenter", "cassandra-keyspace");
+            "cassandra-datacenter", "cassandra-keyspace", "admin-token");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -135,7 +137,19 @@ public record StandaloneSettings(
                 services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
                 replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()),
-                syncState(value));
+                syncState(value),
+                adminToken(value.apply("admin-token")));
+    }
+
+    /** An operator's own admin token, which every process of one deployment must share: long enough not to be guessed. */
+    private static Optional<String> adminToken(Optional<String> token) {
+        token.ifPresent(t -> {
+            if (t.trim().length() < 24 || t.trim().chars().anyMatch(Character::isWhitespace)) {
+                throw new BadSettings("--admin-token must be at least 24 characters without spaces"
+                        + " (for example: openssl rand -hex 32)");
+            }
+        });
+        return token.map(String::trim);
     }
 
     /** Whether this process runs the service. */

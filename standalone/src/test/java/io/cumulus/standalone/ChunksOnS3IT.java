@@ -36,6 +36,8 @@ import tools.jackson.databind.JsonNode;
  * and answers 503 with {@code Retry-After} while S3 is down, without acknowledging the upload.
  */
 class ChunksOnS3IT {
+    private static final String ADMIN_TOKEN = "operator-token-" + java.util.UUID.randomUUID();
+
     private static S3Server s3;
     private static Path dataDir;
     private static StandaloneServer server;
@@ -50,6 +52,8 @@ class ChunksOnS3IT {
                 "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
                 "--postgres-password=" + pg.password()));
         options.addAll(s3.cumulusOptions("cumulus-it"));
+        // The operator's own admin token, as every process of a scaled-out deployment is given it.
+        options.add("--admin-token=" + ADMIN_TOKEN);
         server = StandaloneServer.start(StandaloneSettings.from(options, Map.of()),
                 line -> System.out.println("[cumulus-s3] " + line));
         bucket = S3BlobStore.open(new S3BlobStore.Settings(s3.endpoint(), S3Server.REGION, "cumulus-it",
@@ -75,7 +79,7 @@ class ChunksOnS3IT {
 
     private static Device newDevice(CumulusClient client) {
         String user = "s3" + Long.toHexString(System.nanoTime());
-        return client.newAccountWithDevice(StandaloneServer.adminToken(dataDir), user, "Laptop");
+        return client.newAccountWithDevice(ADMIN_TOKEN, user, "Laptop");
     }
 
     @Test

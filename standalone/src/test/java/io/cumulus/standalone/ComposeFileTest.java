@@ -53,6 +53,11 @@ class ComposeFileTest {
             assertThat(s.blobStore()).as(name).containsEntry("cumulus.blobs.store", "s3")
                     .containsEntry("cumulus.s3.endpoint", "http://minio:9000");
             assertThat(command).as(name).contains("--instance-id=" + name);
+            assertThat(s.instanceId()).as(name).isEqualTo(name);
+            assertThat(s.services()).as(name).hasSize(1);
+            assertThat(s.replicationFactor()).as(name).hasValue(3);
+            assertThat(s.syncStateOnCassandra()).as(name).isTrue();
+            assertThat(s.adminToken()).as(name + " shares the operator's admin token").isPresent();
         }
     }
 
@@ -122,7 +127,7 @@ class ComposeFileTest {
         Matcher m = VARIABLE.matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, "set-" + m.group(1).toLowerCase());
+            m.appendReplacement(out, "set-by-the-operator-" + m.group(1).toLowerCase());
         }
         return m.appendTail(out).toString();
     }

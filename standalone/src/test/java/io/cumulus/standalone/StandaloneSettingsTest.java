@@ -129,4 +129,13 @@ class StandaloneSettingsTest {
         assertThatThrownBy(() -> parse("--replication-factor=3")).isInstanceOf(BadSettings.class)
                 .hasMessageContaining("needs a Kafka cluster");
     }
+
+    @Test
+    void anAdminTokenGivenIsSharedByEveryProcessAndMustBeHardToGuess() {
+        assertThat(parse().adminToken()).isEmpty();
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"))
+                .adminToken()).hasValue("0123456789abcdef0123456789abcdef");
+        assertThatThrownBy(() -> parse("--admin-token=secret")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("at least 24 characters");
+    }
 }
