@@ -42,6 +42,9 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         p.setProperty("database.password", dbPassword);
         p.setProperty("database.dbname", database);
         p.setProperty("topic.prefix", "cumulus-relay");
+        // The connector's JMX names carry the topic prefix, which names the offsets and so must stay the same: tag them
+        // with the database too, so that relays of different databases in one JVM do not wait on each other's names.
+        p.setProperty("custom.metric.tags", "database=" + database);
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slotName());
         p.setProperty("publication.name", "cumulus_outbox");

@@ -161,6 +161,8 @@ class ChunksOnS3IT {
             s3.stop();
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() >= 5 || stream.isDone());
+                // and the chunk store's breaker opened: calls are refused without trying S3
+                await().atMost(Duration.ofSeconds(60)).until(() -> openBlobBreakers(client).size(), n -> n > 0);
             } finally {
                 s3.start();
             }
@@ -169,8 +171,13 @@ class ChunksOnS3IT {
             device.shutdownNow();
         }
 
-        // then the device was told to retry, every file was written once, in order, and reads back intact
+        // then the device was told to retry, the breakers closed by themselves, every file was written once, in
+        // order, and reads back intact
         assertThat(refused.get()).isGreaterThanOrEqualTo(5);
+        BreakerMetrics after = BreakerMetrics.of(client, ADMIN_TOKEN);
+        for (String breaker : List.of("blobs-put", "blobs-get", "blobs-stat")) {
+            assertThat(after.state(breaker)).as(breaker).hasValue("closed");
+        }
         assertThat(contentByFile).hasSize(files);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode feed = client.get(laptop, "/v1/namespaces/" + laptop.namespace() + "/changes?after=0&limit=1000").json();
@@ -183,6 +190,12 @@ class ChunksOnS3IT {
             assertThat(streamed).containsExactlyElementsOf(
                     java.util.stream.IntStream.range(0, files).mapToObj(i -> "stream-" + i).toList());
         });
+    }
+
+    private static List<String> openBlobBreakers(CumulusClient client) {
+        BreakerMetrics metrics = BreakerMetrics.of(client, ADMIN_TOKEN);
+        return java.util.stream.Stream.of("blobs-put", "blobs-get", "blobs-stat")
+                .filter(b -> metrics.state(b).filter("open"::equals).isPresent()).toList();
     }
 
     /**
