@@ -6,9 +6,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import java.time.Duration;
+
 import javax.sql.DataSource;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 import io.cumulus.sync.hash.Sha256;
 
@@ -18,14 +29,49 @@ import io.cumulus.sync.hash.Sha256;
  * never stored or compared in clear, and a revoked device is not found.
  */
 public final class DeviceDirectory {
-    private final JdbcClient jdbc;
+    /** The breaker's name in the process's registry, beside the API's own {@code postgres} breaker. */
+    public static final String BREAKER = "notifier-postgres";
 
-    public DeviceDirectory(DataSource dataSource) {
+    private final JdbcClient jdbc;
+    private final CircuitBreaker breaker;
+
+    /**
+     * Lookups go through {@code breaker}, which counts only an unreachable or failing database
+     * ({@link TransientDataAccessException}, {@link DataAccessResourceFailureException} and their kin):
+     * while it is open a handshake is refused at once instead of waiting for a connection.
+     */
+    public DeviceDirectory(DataSource dataSource, CircuitBreaker breaker) {
         this.jdbc = JdbcClient.create(dataSource);
+        this.breaker = breaker;
     }
 
-    /** The device holding this token with its account's namespaces, or empty for an unknown or revoked token. */
+    /** The breaker settings: open when half of the last 10 lookups (at least 5) failed, for {@code openFor}. */
+    public static CircuitBreakerConfig breakerSettings(Duration openFor) {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(10)
+                .minimumNumberOfCalls(5)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(openFor)
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .recordExceptions(TransientDataAccessException.class, DataAccessResourceFailureException.class,
+                        CannotGetJdbcConnectionException.class, RecoverableDataAccessException.class)
+                .build();
+    }
+
+    /**
+     * The device holding this token with its account's namespaces, or empty for an unknown or revoked
+     * token. A database that cannot answer, or an open breaker, raises {@link DataAccessException}.
+     */
     public Optional<ConnectedDevice> connect(String token) {
+        try {
+            return breaker.executeSupplier(() -> lookUp(token));
+        } catch (CallNotPermittedException e) {
+            throw new DataAccessResourceFailureException("the notifier's database circuit is open; retry shortly", e);
+        }
+    }
+
+    private Optional<ConnectedDevice> lookUp(String token) {
         String tokenSha256 = Sha256.hex(token.getBytes(StandardCharsets.UTF_8));
         List<Ids> found = jdbc.sql("SELECT id, account_id FROM ingest.devices"
                         + " WHERE token_sha256 = ? AND revoked_at IS NULL")

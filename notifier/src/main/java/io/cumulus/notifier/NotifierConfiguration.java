@@ -4,11 +4,14 @@ import java.time.Duration;
 
 import javax.sql.DataSource;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * The notifier's part of the web process: the {@code /v1/notify} WebSocket endpoint, the fanout of
@@ -30,9 +33,16 @@ public class NotifierConfiguration {
         return new NotificationFanout(SEND_TIME_LIMIT, BUFFER_SIZE_LIMIT);
     }
 
+    /**
+     * The device lookups' breaker joins the process's registry when there is one (its breakers are
+     * exported as metrics), else a registry of its own.
+     */
     @Bean
-    DeviceDirectory notifierDeviceDirectory(DataSource dataSource) {
-        return new DeviceDirectory(dataSource);
+    DeviceDirectory notifierDeviceDirectory(DataSource dataSource, ObjectProvider<CircuitBreakerRegistry> breakers,
+            @Value("${cumulus.breakers.open-seconds:5}") long openSeconds) {
+        CircuitBreakerRegistry registry = breakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults);
+        return new DeviceDirectory(dataSource, registry.circuitBreaker(DeviceDirectory.BREAKER,
+                DeviceDirectory.breakerSettings(Duration.ofSeconds(openSeconds))));
     }
 
     @Bean

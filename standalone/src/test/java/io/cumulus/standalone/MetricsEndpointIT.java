@@ -16,13 +16,15 @@ import io.cumulus.standalone.CumulusClient.Response;
  * the process (the API's stores and the relay's Kafka), to the operator only; health stays public.
  */
 class MetricsEndpointIT {
-    private static final List<String> BREAKERS = List.of("postgres", "blobs-put", "blobs-get", "blobs-stat", "kafka-relay");
+    private static final List<String> BREAKERS = List.of("postgres", "blobs-put", "blobs-get", "blobs-stat", "kafka-relay",
+            "notifier-postgres");
 
     @Test
     void everyBreakerIsExportedWithItsStateAndTheOutcomesOfItsCalls() {
-        // given a device that uploads, downloads and submits
+        // given a device that connects to the notifier, uploads, downloads and submits
         CumulusClient client = RunningCumulus.client();
         Device laptop = client.newAccountWithDevice(RunningCumulus.adminToken(), "metrics" + System.nanoTime(), "Laptop");
+        client.listen(laptop);
         byte[] content = "counted by the breakers".getBytes(StandardCharsets.UTF_8);
         String chunk = client.upload(laptop, content);
         assertThat(client.get(laptop, "/v1/chunks/" + chunk).status()).isEqualTo(200);
@@ -43,6 +45,7 @@ class MetricsEndpointIT {
         assertThat(metrics.calls("blobs-put", "successful")).isPositive();
         assertThat(metrics.calls("blobs-get", "successful")).isPositive();
         assertThat(metrics.calls("kafka-relay", "successful")).isPositive();
+        assertThat(metrics.calls("notifier-postgres", "successful")).isPositive();
     }
 
     @Test
