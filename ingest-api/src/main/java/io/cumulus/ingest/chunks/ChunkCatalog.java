@@ -1,5 +1,6 @@
 package io.cumulus.ingest.chunks;
 
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -31,22 +32,71 @@ public final class ChunkCatalog {
             return List.of();
         }
         Set<String> visible = new HashSet<>(db.jdbc().sql("""
-                        SELECT chunk_id FROM ingest.account_chunks WHERE account_id = ? AND chunk_id = ANY(?)""")
+                        SELECT ac.chunk_id FROM ingest.account_chunks ac
+                        JOIN ingest.chunks c ON c.id = ac.chunk_id AND c.state = 'stored'
+                        WHERE ac.account_id = ? AND ac.chunk_id = ANY(?)""")
                 .params(accountId, asked.toArray(String[]::new))
                 .query(String.class).list());
         return asked.stream().filter(id -> !visible.contains(id)).toList();
     }
 
     /**
-     * Records that the account uploaded the chunk (after its bytes are durable in the blob store).
+     * An upload under way: {@code createdAt} is set when this upload wrote the chunk's row (as
+     * {@code uploading}), so that {@link #abandon} removes only a row no one else has used since.
+     */
+    public record Upload(ChunkId id, Optional<OffsetDateTime> createdAt) {
+    }
+
+    /**
+     * Opens an upload, before any byte is written: a chunk unknown so far gets an {@code uploading}
+     * row, which the garbage collector leaves alone for its grace period, so no deletion can remove
+     * bytes this upload writes. A chunk being collected cannot be uploaded until it is gone.
+     *
+     * @throws ChunkBeingCollectedException when the chunk's row is marked {@code deleting}
+     */
+    public Upload beginUpload(ChunkId id) {
+        Optional<OffsetDateTime> created = db.jdbc().sql("""
+                        INSERT INTO ingest.chunks (id, state, last_uploaded_at) VALUES (?, 'uploading', clock_timestamp())
+                        ON CONFLICT (id) DO NOTHING
+                        RETURNING last_uploaded_at""")
+                .param(id.hex())
+                .query(OffsetDateTime.class).optional();
+        if (created.isEmpty() && "deleting".equals(stateOf(id).orElse("gone"))) {
+            throw new ChunkBeingCollectedException(id);
+        }
+        return new Upload(id, created);
+    }
+
+    /**
+     * Gives up an upload whose bytes were not stored (refused, interrupted): the {@code uploading}
+     * row it wrote goes, unless another upload of the same chunk has touched it since.
+     */
+    public void abandon(Upload upload) {
+        upload.createdAt().ifPresent(at -> db.jdbc().sql("""
+                        DELETE FROM ingest.chunks WHERE id = ? AND state = 'uploading' AND last_uploaded_at = ?""")
+                .params(upload.id().hex(), at)
+                .update());
+    }
+
+    /**
+     * Records that the account uploaded the chunk, after its bytes are durable in the blob store:
+     * the row becomes {@code stored}, unless the garbage collector marked or forgot it meanwhile
+     * (an upload that outlasted the grace period), in which case the bytes may be gone again and
+     * the upload must be retried.
      *
      * @return true when the chunk is new to this account, false when the account had it already
+     * @throws ChunkBeingCollectedException when the row is being collected or was collected during the upload
      */
     public boolean recordUpload(UUID accountId, ChunkId id, long size) {
         return Boolean.TRUE.equals(db.transactions().execute(tx -> {
-            db.jdbc().sql("INSERT INTO ingest.chunks (id, size) VALUES (?, ?) ON CONFLICT (id) DO NOTHING")
-                    .params(id.hex(), size)
+            int stored = db.jdbc().sql("""
+                            UPDATE ingest.chunks SET state = 'stored', size = ?, last_uploaded_at = clock_timestamp()
+                            WHERE id = ? AND state IN ('uploading', 'stored')""")
+                    .params(size, id.hex())
                     .update();
+            if (stored == 0) {
+                throw new ChunkBeingCollectedException(id);
+            }
             // xmax is 0 only in a row this statement inserted; an updated (already visible) row has it set.
             return db.jdbc().sql("""
                             INSERT INTO ingest.account_chunks (account_id, chunk_id) VALUES (?, ?)
@@ -57,12 +107,17 @@ public final class ChunkCatalog {
         }));
     }
 
+    /** The chunk's state ({@code uploading}, {@code stored}, {@code deleting}), or empty when it has no row. */
+    public Optional<String> stateOf(ChunkId id) {
+        return db.jdbc().sql("SELECT state FROM ingest.chunks WHERE id = ?").param(id.hex()).query(String.class).optional();
+    }
+
     /** The size of the chunk, when this account may read it. */
     public Optional<Long> sizeVisibleTo(UUID accountId, ChunkId id) {
         return db.jdbc().sql("""
                         SELECT c.size FROM ingest.chunks c
                         JOIN ingest.account_chunks ac ON ac.chunk_id = c.id AND ac.account_id = ?
-                        WHERE c.id = ?""")
+                        WHERE c.id = ? AND c.state = 'stored'""")
                 .params(accountId, id.hex())
                 .query(Long.class).optional();
     }
@@ -70,7 +125,10 @@ public final class ChunkCatalog {
     /**
      * The stored sizes of those of {@code ids} this account may use, locking each chunk row against
      * deletion until the current transaction ends, so the garbage collector cannot remove a chunk
-     * that a batch being committed references. Must run inside a transaction.
+     * that a batch being committed references. Must run inside a transaction. The lock is a share
+     * lock, which any update of the row waits for: the collector's mark ({@code deleting}) waits for
+     * the commit and then sees the reference it recorded, and a commit that waited for a mark sees
+     * the chunk as no longer stored, so it is refused as missing.
      */
     public Map<String, Long> lockVisible(UUID accountId, Collection<String> ids) {
         Map<String, Long> sizes = new TreeMap<>();
@@ -80,9 +138,9 @@ public final class ChunkCatalog {
         db.jdbc().sql("""
                         SELECT c.id, c.size FROM ingest.chunks c
                         JOIN ingest.account_chunks ac ON ac.chunk_id = c.id AND ac.account_id = ?
-                        WHERE c.id = ANY(?)
+                        WHERE c.id = ANY(?) AND c.state = 'stored'
                         ORDER BY c.id
-                        FOR KEY SHARE OF c""")
+                        FOR SHARE OF c""")
                 .params(accountId, ids.toArray(String[]::new))
                 .query(rs -> {
                     sizes.put(rs.getString("id"), rs.getLong("size"));

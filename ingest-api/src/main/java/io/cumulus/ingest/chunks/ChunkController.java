@@ -77,14 +77,20 @@ public class ChunkController {
         if (request.getContentLengthLong() > ChunkLimits.MAX_CHUNK_BYTES) {
             throw new ChunkTooLargeException(ChunkLimits.MAX_CHUNK_BYTES);
         }
+        // The row first, then the bytes: the garbage collector never deletes bytes an upload is writing.
+        ChunkCatalog.Upload upload = catalog.beginUpload(id);
         long size;
         try (InputStream body = request.getInputStream()) {
             size = blobs.put(id, body, ChunkLimits.MAX_CHUNK_BYTES);
+            if (size == 0) {
+                throw new InvalidRequestException("empty-chunk", "Empty chunk", "a chunk has at least one byte");
+            }
         } catch (IOException e) {
+            catalog.abandon(upload);
             throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
-        }
-        if (size == 0) {
-            throw new InvalidRequestException("empty-chunk", "Empty chunk", "a chunk has at least one byte");
+        } catch (RuntimeException e) {
+            catalog.abandon(upload);
+            throw e;
         }
         boolean isNew = catalog.recordUpload(session.accountId(), id, size);
         Stored stored = new Stored(id.hex(), size);

@@ -182,8 +182,14 @@ public final class ConflictMerger {
         try {
             chunker.chunk(new ByteArrayInputStream(content), chunk -> {
                 ChunkId id = new ChunkId(chunk.id().value());
-                if (!blobs.exists(id)) {
-                    blobs.put(id, chunk.bytes());
+                ChunkCatalog.Upload upload = catalog.beginUpload(id);
+                try {
+                    if (!blobs.exists(id)) {
+                        blobs.put(id, chunk.bytes());
+                    }
+                } catch (RuntimeException e) {
+                    catalog.abandon(upload);
+                    throw e;
                 }
                 catalog.recordUpload(accountId, id, chunk.length());
                 refs.add(new ChunkRef(id, chunk.length()));
