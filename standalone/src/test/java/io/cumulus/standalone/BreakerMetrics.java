@@ -60,6 +60,17 @@ final class BreakerMetrics {
         return 0;
     }
 
+    /** The value of a sample by its name and (when it has any) a fragment of its labels; 0 when absent. */
+    double value(String name, String labelFragment) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{([^}]*)})? (\\S+)$", Pattern.MULTILINE).matcher(scrape);
+        while (m.find()) {
+            if (labelFragment.isEmpty() || (m.group(2) != null && m.group(2).contains(labelFragment))) {
+                return Double.parseDouble(m.group(3));
+            }
+        }
+        return 0;
+    }
+
     @Override
     public String toString() {
         return scrape;

@@ -49,6 +49,33 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void deduplicationIsCountedChunksNotSentAndChunksStoredOnce() {
+        // given a chunk one account has stored, and another account
+        CumulusClient client = RunningCumulus.client();
+        Device alice = client.newAccountWithDevice(RunningCumulus.adminToken(), "dedup-a" + System.nanoTime(), "Laptop");
+        Device bob = client.newAccountWithDevice(RunningCumulus.adminToken(), "dedup-b" + System.nanoTime(), "Phone");
+        byte[] shared = ("the same bytes for everyone " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+        String chunk = client.upload(alice, shared);
+        String unknown = io.cumulus.sync.hash.Sha256.hex(("never sent " + System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+        BreakerMetrics before = BreakerMetrics.of(client, RunningCumulus.adminToken());
+
+        // when the first asks which of two chunks it lacks, and the other uploads the stored one
+        Response asked = client.send("POST", "/v1/chunks/missing", alice.token(), Map.of("chunkIds", List.of(chunk, unknown)),
+                Map.of());
+        assertThat(asked.status()).isEqualTo(200);
+        client.upload(bob, shared);
+        BreakerMetrics after = BreakerMetrics.of(client, RunningCumulus.adminToken());
+
+        // then two chunks were processed, one skipped, and one upload stored nothing new
+        assertThat(after.value("cumulus_chunks_processed_total", "") - before.value("cumulus_chunks_processed_total", ""))
+                .isEqualTo(2.0);
+        assertThat(after.value("cumulus_dedup_hits_total", "kind=\"skipped\"")
+                - before.value("cumulus_dedup_hits_total", "kind=\"skipped\"")).isEqualTo(1.0);
+        assertThat(after.value("cumulus_dedup_hits_total", "kind=\"stored-once\"")
+                - before.value("cumulus_dedup_hits_total", "kind=\"stored-once\"")).isEqualTo(1.0);
+    }
+
+    @Test
     void theMetricsNeedTheAdminTokenAndHealthDoesNot() {
         // given a device
         CumulusClient client = RunningCumulus.client();

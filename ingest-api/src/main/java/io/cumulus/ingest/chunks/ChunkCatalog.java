@@ -42,9 +42,15 @@ public final class ChunkCatalog {
 
     /**
      * An upload under way: {@code createdAt} is set when this upload wrote the chunk's row (as
-     * {@code uploading}), so that {@link #abandon} removes only a row no one else has used since.
+     * {@code uploading}), so that {@link #abandon} removes only a row no one else has used since;
+     * otherwise {@code found} is the state the row had.
      */
-    public record Upload(ChunkId id, Optional<OffsetDateTime> createdAt) {
+    public record Upload(ChunkId id, Optional<OffsetDateTime> createdAt, Optional<String> found) {
+
+        /** Whether the chunk was already stored when this upload began: its bytes are kept once. */
+        public boolean alreadyStored() {
+            return found.filter("stored"::equals).isPresent();
+        }
     }
 
     /**
@@ -61,10 +67,11 @@ public final class ChunkCatalog {
                         RETURNING last_uploaded_at""")
                 .param(id.hex())
                 .query(OffsetDateTime.class).optional();
-        if (created.isEmpty() && "deleting".equals(stateOf(id).orElse("gone"))) {
+        Optional<String> found = created.isPresent() ? Optional.empty() : stateOf(id);
+        if (found.filter("deleting"::equals).isPresent()) {
             throw new ChunkBeingCollectedException(id);
         }
-        return new Upload(id, created);
+        return new Upload(id, created, found);
     }
 
     /**

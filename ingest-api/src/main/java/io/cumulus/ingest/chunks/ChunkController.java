@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -24,6 +25,8 @@ import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -40,6 +43,7 @@ public class ChunkController {
     private final BlobStore blobs;
     private final ChunkCatalog catalog;
     private final JsonBody json;
+    private final DedupMetrics dedup;
 
     record MissingQuery(List<String> chunkIds) {
     }
@@ -50,10 +54,11 @@ public class ChunkController {
     record Stored(String chunkId, long size) {
     }
 
-    public ChunkController(BlobStore blobs, ChunkCatalog catalog, JsonBody json) {
+    public ChunkController(BlobStore blobs, ChunkCatalog catalog, JsonBody json, ObjectProvider<MeterRegistry> meters) {
         this.blobs = blobs;
         this.catalog = catalog;
         this.json = json;
+        this.dedup = new DedupMetrics(meters.getIfAvailable(SimpleMeterRegistry::new));
     }
 
     @PostMapping(path = "/v1/chunks/missing", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -67,7 +72,9 @@ public class ChunkController {
                     "at most " + ChunkLimits.MAX_IDS_PER_QUERY + " chunk ids per request, got " + query.chunkIds().size());
         }
         query.chunkIds().forEach(InvalidChunkIdException::parse);
-        return new Missing(catalog.missingFor(session.accountId(), query.chunkIds()));
+        List<String> missing = catalog.missingFor(session.accountId(), query.chunkIds());
+        dedup.asked(new java.util.HashSet<>(query.chunkIds()).size(), missing.size());
+        return new Missing(missing);
     }
 
     /** 201 when the chunk is new to this account, 200 when it had it already; the bytes are verified either way. */
@@ -93,6 +100,9 @@ public class ChunkController {
             throw e;
         }
         boolean isNew = catalog.recordUpload(session.accountId(), id, size);
+        if (upload.alreadyStored()) {
+            dedup.uploadedAgain();
+        }
         Stored stored = new Stored(id.hex(), size);
         if (isNew) {
             log.info("chunk stored chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
