@@ -3,12 +3,8 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,14 +32,12 @@ import tools.jackson.databind.JsonNode;
 class RestartLosesNoAcknowledgedBatchIT {
     private static final int SUBMITS = 120;
 
-    private Process process;
+    private StandaloneProcess server;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            process.waitFor(30, TimeUnit.SECONDS);
-            process.destroyForcibly();
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -52,15 +46,10 @@ class RestartLosesNoAcknowledgedBatchIT {
         // given a standalone process with its own in-process Kafka, on a fresh database
         Path dataDir = RunningCumulus.workDir("restart-");
         PostgresConnection pg = TestServers.freshDatabase();
-        int httpPort = freePort();
-        List<String> command = List.of(javaBinary(), "-Xmx768m", "-jar", standaloneJar(), "serve",
-                "--data-dir=" + dataDir, "--port=" + httpPort, "--kafka-port=" + freePort(),
-                "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(), "--postgres-password=" + pg.password());
-        Path log = dataDir.resolve("server.log");
-        process = start(command, log);
-        awaitListening(httpPort, log);
-        CumulusClient client = new CumulusClient("http://127.0.0.1:" + httpPort);
-        Device laptop = client.newAccountWithDevice(StandaloneServer.adminToken(dataDir), "restarter", "Laptop");
+        server = StandaloneProcess.start(dataDir, List.of("--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
+                "--postgres-password=" + pg.password()));
+        CumulusClient client = new CumulusClient(server.baseUrl());
+        Device laptop = client.newAccountWithDevice(server.adminToken(), "restarter", "Laptop");
         byte[] content = "survives restarts\n".getBytes(StandardCharsets.UTF_8);
         String chunk = client.upload(laptop, content);
 
@@ -83,10 +72,9 @@ class RestartLosesNoAcknowledgedBatchIT {
         }, "submitter");
         submitter.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= SUBMITS / 3 || done.get());
-        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        server.kill();
         int acknowledgedBeforeKill = acknowledged.size();
-        process = start(command, log);
-        awaitListening(httpPort, log);
+        server.restart();
         submitter.join(TimeUnit.MINUTES.toMillis(3));
 
         // then every acknowledged batch is reconciled and in the feed exactly once
@@ -121,40 +109,5 @@ class RestartLosesNoAcknowledgedBatchIT {
             Thread.sleep(100); // client back-off between retries, not a wait for a condition
         }
         throw new AssertionError("batch " + key + " was never acknowledged");
-    }
-
-    private static Process start(List<String> command, Path log) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    }
-
-    private void awaitListening(int port, Path log) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the server exited: " + Files.readString(log));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return Files.readString(log).contains("Cumulus is running");
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    static String javaBinary() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    static String standaloneJar() {
-        String jar = System.getProperty("cumulus.standalone.jar");
-        assertThat(jar).as("system property cumulus.standalone.jar").isNotBlank();
-        assertThat(Path.of(jar)).exists();
-        return jar;
     }
 }

@@ -21,12 +21,15 @@ import java.util.concurrent.TimeUnit;
  * {@code server.log} in the data directory.
  */
 final class StandaloneProcess implements AutoCloseable {
-    private final Process process;
+    private final List<String> command;
+    private final Path log;
     private final Path dataDir;
     private final int port;
+    private Process process;
 
-    private StandaloneProcess(Process process, Path dataDir, int port) {
-        this.process = process;
+    private StandaloneProcess(List<String> command, Path log, Path dataDir, int port) {
+        this.command = command;
+        this.log = log;
         this.dataDir = dataDir;
         this.port = port;
     }
@@ -38,20 +41,42 @@ final class StandaloneProcess implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx768m", "-jar", standaloneJar(), "serve",
                     "--data-dir=" + dataDir, "--port=" + port, "--kafka-port=" + freePort()));
             command.addAll(options);
-            Path log = dataDir.resolve("server.log");
             Files.createDirectories(dataDir);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            StandaloneProcess started = new StandaloneProcess(process, dataDir, port);
-            started.awaitListening(log);
+            StandaloneProcess started = new StandaloneProcess(List.copyOf(command), dataDir.resolve("server.log"), dataDir,
+                    port);
+            started.restart();
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the standalone process", e);
         }
     }
 
+    /** Starts the process again with the same command, ports and data directory, and waits until it listens. */
+    synchronized void restart() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the standalone process is running");
+        }
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the standalone process", e);
+        }
+        awaitListening(log);
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
+    synchronized void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Everything the process has printed so far (all its runs). */
+    String output() throws IOException {
+        return Files.readString(log);
     }
 
     String adminToken() {
@@ -72,8 +97,8 @@ final class StandaloneProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (process.isAlive()) {
+    public synchronized void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

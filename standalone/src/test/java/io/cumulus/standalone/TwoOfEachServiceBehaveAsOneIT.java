@@ -3,11 +3,8 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +42,13 @@ class TwoOfEachServiceBehaveAsOneIT {
     private static final Duration CONVERGED = Duration.ofSeconds(90);
 
     private InProcessKafkaCluster kafka;
-    private Process first;
+    private StandaloneProcess first;
     private StandaloneServer second;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (first != null && first.isAlive()) {
-            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        if (first != null) {
+            first.close();
         }
         if (second != null) {
             second.close();
@@ -69,21 +66,17 @@ class TwoOfEachServiceBehaveAsOneIT {
         Path dataDir = RunningCumulus.workDir("multi-");
         List<String> shared = List.of("--data-dir=" + dataDir, "--kafka-bootstrap=" + kafka.bootstrapServers(),
                 "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(), "--postgres-password=" + pg.password());
-        int firstPort = RestartLosesNoAcknowledgedBatchIT.freePort();
-        List<String> command = new ArrayList<>(List.of(RestartLosesNoAcknowledgedBatchIT.javaBinary(), "-Xmx512m", "-jar",
-                RestartLosesNoAcknowledgedBatchIT.standaloneJar(), "serve", "--port=" + firstPort, "--instance-id=first"));
-        command.addAll(shared);
-        Path firstLog = dataDir.resolve("first.log");
-        first = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(firstLog.toFile()).start();
-        awaitListening(first, firstPort, firstLog);
+        List<String> firstOptions = new ArrayList<>(shared);
+        firstOptions.add("--instance-id=first");
+        first = StandaloneProcess.start(dataDir, firstOptions);
         List<String> secondArgs = new ArrayList<>(List.of("--port=0", "--instance-id=second"));
         secondArgs.addAll(shared);
         second = StandaloneServer.start(StandaloneSettings.from(secondArgs, Map.of()),
                 line -> System.out.println("[second] " + line));
-        assertThat(Files.readString(firstLog)).contains("Outbox relay: active").contains("replication factor 3");
+        assertThat(first.output()).contains("Outbox relay: active").contains("replication factor 3");
         assertThat(second.relayActive()).as("the second relay stands by while the first is active").isFalse();
 
-        List<CumulusClient> apis = List.of(new CumulusClient("http://127.0.0.1:" + firstPort),
+        List<CumulusClient> apis = List.of(new CumulusClient(first.baseUrl()),
                 new CumulusClient(second.baseUrl()));
         String username = "multi";
         Device setup = apis.get(0).newAccountWithDevice(StandaloneServer.adminToken(dataDir), username, "Setup");
@@ -136,7 +129,7 @@ class TwoOfEachServiceBehaveAsOneIT {
                 .until(() -> acknowledged.size() >= total / 4 || !failures.isEmpty());
 
         // and one instance of each service dies (the first process, with the active relay) while one broker stops
-        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        first.kill();
         kafka.stop(1);
         int acknowledgedAtTheFault = acknowledged.size();
 
@@ -238,18 +231,5 @@ class TwoOfEachServiceBehaveAsOneIT {
             JsonNode p = pushes.poll(100, TimeUnit.MILLISECONDS);
             return p != null && "namespace-changed".equals(p.path("type").asString()) ? p.get("seq").asLong() : 0L;
         }, seq -> seq > 0);
-    }
-
-    private static void awaitListening(Process process, int port, Path log) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("the first process exited: " + Files.readString(log));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return Files.readString(log).contains("Cumulus is running");
-            } catch (IOException e) {
-                return false;
-            }
-        });
     }
 }
