@@ -1,11 +1,9 @@
 package io.cumulus.ingest.chunks;
 
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import io.cumulus.ingest.resilience.StoreBreakers;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -30,11 +28,6 @@ public final class GuardedBlobStore implements BlobStore {
         this.put = registry.circuitBreaker("blobs-put");
         this.get = registry.circuitBreaker("blobs-get");
         this.stat = registry.circuitBreaker("blobs-stat");
-    }
-
-    /** A registry with the stores' breaker settings ({@link StoreBreakers}). */
-    public static CircuitBreakerRegistry registry(Duration openFor) {
-        return StoreBreakers.registry(openFor);
     }
 
     public CircuitBreaker.State state(String breaker) {

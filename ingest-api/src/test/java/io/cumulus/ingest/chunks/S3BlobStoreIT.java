@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.cumulus.embedded.testing.S3Server;
 import io.cumulus.embedded.testing.TestServers;
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.cumulus.sync.hash.Sha256;
 
@@ -141,7 +142,7 @@ class S3BlobStoreIT {
     @Test
     void eachBreakerOpensWhileS3IsDownAndClosesOnceItIsBack() throws Exception {
         // given a chunk stored through the breakers
-        GuardedBlobStore guarded = new GuardedBlobStore(store, GuardedBlobStore.registry(Duration.ofMillis(300)));
+        GuardedBlobStore guarded = new GuardedBlobStore(store, StoreBreakers.registry(Duration.ofMillis(300)));
         byte[] bytes = random(500, 9);
         ChunkId id = idOf(bytes);
         guarded.put(id, bytes);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.CassandraNode;
 import io.cumulus.embedded.testing.TestServers;
-import io.cumulus.ingest.chunks.GuardedBlobStore;
+import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.schemas.FileOp;
 
 /**
@@ -39,7 +39,7 @@ class CassandraSyncStateIT {
                 .ifPresent(reason -> Assumptions.abort("no Cassandra node: " + reason));
         postgres = TestServers.freshDatabase();
         projected = new ProjectedFeed(CassandraNode.shared(), 4, postgres).startProjector();
-        syncState = CassandraSyncState.open(projected.settings, GuardedBlobStore.registry(Duration.ofSeconds(1)));
+        syncState = CassandraSyncState.open(projected.settings, StoreBreakers.registry(Duration.ofSeconds(1)));
     }
 
     @AfterAll
