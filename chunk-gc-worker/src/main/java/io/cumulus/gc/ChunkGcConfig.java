@@ -9,8 +9,8 @@ import io.cumulus.schemas.Topics;
 /**
  * Where the chunk GC worker reads from and how it behaves: the Kafka bootstrap servers, its consumer
  * group (which shares the partitions of the chunk-refs topic between instances; how far each one is
- * counted lives in PostgreSQL, not in the group's offsets), the topic of reference deltas, the grace
- * period of the deletion rule ({@link GracePeriod}), the longest pause between two attempts to write
+ * counted lives in PostgreSQL, not in the group's offsets), the topic of reference deltas, the longest
+ * pause between two attempts to write
  * a poll the database refused for a transient reason, and an optional static group member id (a
  * restarted process with the same id takes its partitions back at once).
  */
@@ -18,7 +18,6 @@ public record ChunkGcConfig(
         String bootstrapServers,
         String groupId,
         String chunkRefsTopic,
-        Duration gracePeriod,
         Duration maxRetryBackoff,
         Optional<String> instanceId) {
 
@@ -28,7 +27,6 @@ public record ChunkGcConfig(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(chunkRefsTopic, "chunkRefsTopic");
-        Objects.requireNonNull(gracePeriod, "gracePeriod");
         Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff");
         Objects.requireNonNull(instanceId, "instanceId");
         if (bootstrapServers.isBlank()) {
@@ -37,40 +35,29 @@ public record ChunkGcConfig(
         if (groupId.isBlank()) {
             throw new IllegalArgumentException("groupId is empty");
         }
-        GracePeriod.require(gracePeriod);
         if (maxRetryBackoff.isNegative() || maxRetryBackoff.isZero()) {
             throw new IllegalArgumentException("maxRetryBackoff must be positive, was " + maxRetryBackoff);
         }
     }
 
     public static ChunkGcConfig of(String bootstrapServers) {
-        return new ChunkGcConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.CHUNK_REFS, GracePeriod.DEFAULT,
-                Duration.ofSeconds(5), Optional.empty());
+        return new ChunkGcConfig(bootstrapServers, DEFAULT_GROUP_ID, Topics.CHUNK_REFS, Duration.ofSeconds(5), Optional.empty());
     }
 
     public ChunkGcConfig withGroupId(String groupId) {
-        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, gracePeriod, maxRetryBackoff, instanceId);
+        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, maxRetryBackoff, instanceId);
     }
 
     public ChunkGcConfig withChunkRefsTopic(String chunkRefsTopic) {
-        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, gracePeriod, maxRetryBackoff, instanceId);
-    }
-
-    public ChunkGcConfig withGracePeriod(Duration gracePeriod) {
-        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, gracePeriod, maxRetryBackoff, instanceId);
-    }
-
-    /** The grace period as an operator writes it ({@code 24h}, {@code 30s}, {@code PT24H}). */
-    public ChunkGcConfig withGracePeriod(String gracePeriod) {
-        return withGracePeriod(GracePeriod.parse(gracePeriod));
+        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, maxRetryBackoff, instanceId);
     }
 
     public ChunkGcConfig withMaxRetryBackoff(Duration maxRetryBackoff) {
-        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, gracePeriod, maxRetryBackoff, instanceId);
+        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, maxRetryBackoff, instanceId);
     }
 
     public ChunkGcConfig withInstanceId(String instanceId) {
-        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, gracePeriod, maxRetryBackoff,
+        return new ChunkGcConfig(bootstrapServers, groupId, chunkRefsTopic, maxRetryBackoff,
                 Optional.of(instanceId));
     }
 }

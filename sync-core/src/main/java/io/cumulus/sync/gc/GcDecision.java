@@ -1,11 +1,10 @@
-package io.cumulus.gc.decision;
+package io.cumulus.sync.gc;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-import io.cumulus.gc.GracePeriod;
 
 /**
  * Whether a stored chunk may be deleted: only when no retained version references it (count zero)

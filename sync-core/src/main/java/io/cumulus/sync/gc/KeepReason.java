@@ -1,4 +1,4 @@
-package io.cumulus.gc.decision;
+package io.cumulus.sync.gc;
 
 /**
  * Why a chunk is kept, in the order {@link GcDecision#decide} checks them: the first that applies is

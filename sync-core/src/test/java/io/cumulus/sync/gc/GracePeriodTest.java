@@ -1,4 +1,4 @@
-package io.cumulus.gc;
+package io.cumulus.sync.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

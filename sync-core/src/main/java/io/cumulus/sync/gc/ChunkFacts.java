@@ -1,4 +1,4 @@
-package io.cumulus.gc.decision;
+package io.cumulus.sync.gc;
 
 import java.time.Instant;
 import java.util.Objects;

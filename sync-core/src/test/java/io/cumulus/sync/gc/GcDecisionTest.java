@@ -1,4 +1,4 @@
-package io.cumulus.gc.decision;
+package io.cumulus.sync.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,8 +8,6 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
-import io.cumulus.gc.decision.GcDecision.Delete;
-import io.cumulus.gc.decision.GcDecision.Keep;
 import io.cumulus.sync.manifest.ChunkId;
 
 class GcDecisionTest {

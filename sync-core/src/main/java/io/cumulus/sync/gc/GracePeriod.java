@@ -1,4 +1,4 @@
-package io.cumulus.gc;
+package io.cumulus.sync.gc;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
