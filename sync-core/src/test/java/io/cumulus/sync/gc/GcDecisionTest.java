@@ -8,6 +8,8 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import io.cumulus.sync.gc.GcDecision.Delete;
+import io.cumulus.sync.gc.GcDecision.Keep;
 import io.cumulus.sync.manifest.ChunkId;
 
 class GcDecisionTest {
