@@ -27,7 +27,6 @@ class GracePeriodTest {
     @Test
     void theDefaultIsADay() {
         assertThat(GracePeriod.DEFAULT).isEqualTo(Duration.ofHours(24));
-        assertThat(ChunkGcConfig.of("localhost:9092").gracePeriod()).isEqualTo(Duration.ofHours(24));
     }
 
     @Test
@@ -46,8 +45,7 @@ class GracePeriodTest {
                 .hasMessageContaining("at least 1 second");
         assertThatThrownBy(() -> GracePeriod.parse("PT0.5S")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 1 second");
-        assertThatThrownBy(() -> ChunkGcConfig.of("localhost:9092").withGracePeriod(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> GracePeriod.require(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -56,11 +54,5 @@ class GracePeriodTest {
 
         assertThatThrownBy(() -> GracePeriod.parse(bad)).isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
-    }
-
-    @Test
-    void theConfigTakesTheGraceAsAnOperatorWritesIt() {
-        assertThat(ChunkGcConfig.of("localhost:9092").withGracePeriod("2s").gracePeriod())
-                .isEqualTo(Duration.ofSeconds(2));
     }
 }
