@@ -78,8 +78,8 @@ public final class PostgresProvisioner {
                     .setRegisterShutdownHook(false)
                     .setPort(port)
                     .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_replication_slots", "10")
-                    .setServerConfig("max_wal_senders", "10")
+                    .setServerConfig("max_replication_slots", "64")
+                    .setServerConfig("max_wal_senders", "64")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .start();
         } catch (IOException e) {

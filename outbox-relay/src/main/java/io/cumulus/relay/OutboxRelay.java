@@ -237,6 +237,9 @@ public final class OutboxRelay implements AutoCloseable {
         try {
             run.engine().close();
             run.running().get(ENGINE_STOP.toSeconds(), TimeUnit.SECONDS);
+        } catch (IllegalStateException e) {
+            // The engine had already stopped by itself (it failed, and its completion callback said why).
+            log.debug("outbox relay engine already stopped: {}", e.toString());
         } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("stopping the outbox relay engine failed: {}", e.toString());
         } catch (InterruptedException e) {
