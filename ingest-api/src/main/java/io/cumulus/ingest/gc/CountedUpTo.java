@@ -1,0 +1,156 @@
+package io.cumulus.ingest.gc;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cumulus.ingest.IngestDatabase;
+
+/**
+ * How far the reference counts can be trusted: an instant before which every accepted batch has
+ * been reconciled and every reference delta it caused has been counted into {@code gc.chunk_store}.
+ *
+ * <p>A batch bumps its chunks' {@code ingest.account_chunks.last_used_at} when it is accepted, but its
+ * {@code +1} deltas exist only once the reconciler has applied it, and count only once the counter
+ * has read them. With a grace period of a day that gap never matters; with a grace of one second (the
+ * tests) it would let a chunk a pending batch needs look unreferenced. So a chunk is a candidate only
+ * if it was last used before this instant:
+ * <ol>
+ * <li>the oldest batch of {@code ingest.batches} without an outcome in {@code readmodel.batch_outcomes}
+ *     (the reconciler emits a batch's outcomes and its deltas in one Kafka transaction), or now when
+ *     every batch has one;</li>
+ * <li>then the end of {@code cumulus.chunk-refs.v1} (read committed), read after step 1, so it lies
+ *     past the deltas of every batch step 1 saw reconciled;</li>
+ * <li>then the counter's positions ({@code gc.consumer_positions}) must reach that end.</li>
+ * </ol>
+ * Not thread-safe: one collector (or fsck) thread uses one instance.
+ */
+public final class CountedUpTo implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CountedUpTo.class);
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final IngestDatabase db;
+    private final String topic;
+    private final KafkaConsumer<byte[], byte[]> kafka;
+
+    public CountedUpTo(IngestDatabase db, String bootstrapServers, String topic) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.kafka = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG, "cumulus-chunk-collector",
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis(),
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The instant before which every reference is counted, once the counter has caught up with the
+     * deltas already written; empty when it has not within {@code wait} (it is behind, or not running),
+     * in which case nothing may be judged unreferenced yet.
+     */
+    public Optional<Instant> now(Duration wait) {
+        Instant settled = db.jdbc().sql("""
+                        SELECT coalesce(min(b.accepted_at), now()) FROM ingest.batches b
+                        WHERE NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
+                .query(java.sql.Timestamp.class).single().toInstant();
+        Map<Integer, Long> ends = ends();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Map<Integer, Long> behind = behind(ends);
+            if (behind.isEmpty()) {
+                return Optional.of(settled);
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                log.info("chunk collection waits for the reference counter topic={} partitionsBehind={}", topic, behind);
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(POLL.toMillis()); // polling another process's progress in the database: no event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The end offset of each partition that has any record (read committed: the last stable offset). */
+    private Map<Integer, Long> ends() {
+        List<PartitionInfo> partitions = kafka.partitionsFor(topic, KAFKA_TIMEOUT);
+        Map<Integer, Long> ends = new HashMap<>();
+        if (partitions == null || partitions.isEmpty()) {
+            return ends;
+        }
+        List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        kafka.endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
+            if (end > 0) {
+                ends.put(tp.partition(), end);
+            }
+        });
+        return ends;
+    }
+
+    /**
+     * The partitions whose counted position is short of {@code ends}, with how many deltas are left.
+     * The counter's position is the offset after the last delta it counted, and the end of a
+     * transactional topic lies past commit markers (and aborted records) that are not deltas: so a
+     * partition whose position is short of its end is read from that position to its end, and is
+     * behind only if a committed delta lies there.
+     */
+    private Map<Integer, Long> behind(Map<Integer, Long> ends) {
+        if (ends.isEmpty()) {
+            return Map.of();
+        }
+        Map<Integer, Long> positions = new HashMap<>();
+        db.jdbc().sql("SELECT partition, next_offset FROM gc.consumer_positions WHERE topic = ?")
+                .param(topic)
+                .query(rs -> {
+                    positions.put(rs.getInt("partition"), rs.getLong("next_offset"));
+                });
+        Map<TopicPartition, Long> shortOf = new HashMap<>();
+        ends.forEach((partition, end) -> {
+            long at = positions.getOrDefault(partition, 0L);
+            if (at < end) {
+                shortOf.put(new TopicPartition(topic, partition), at);
+            }
+        });
+        if (shortOf.isEmpty()) {
+            return Map.of();
+        }
+        kafka.assign(shortOf.keySet());
+        shortOf.forEach(kafka::seek);
+        Map<Integer, Long> behind = new HashMap<>();
+        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+        while (shortOf.keySet().stream().anyMatch(tp -> kafka.position(tp, KAFKA_TIMEOUT) < ends.get(tp.partition()))
+                && System.nanoTime() - deadline < 0) {
+            kafka.poll(POLL).forEach(r -> {
+                if (r.offset() < ends.get(r.partition())) {
+                    behind.merge(r.partition(), 1L, Long::sum);
+                }
+            });
+        }
+        shortOf.keySet().stream().filter(tp -> kafka.position(tp, KAFKA_TIMEOUT) < ends.get(tp.partition()))
+                .forEach(tp -> behind.putIfAbsent(tp.partition(), ends.get(tp.partition()) - kafka.position(tp)));
+        kafka.unsubscribe();
+        return behind;
+    }
+
+    @Override
+    public void close() {
+        kafka.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,146 @@
+package io.cumulus.ingest.gc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.springframework.jdbc.core.RowCallbackHandler;
+
+import io.cumulus.ingest.IngestDatabase;
+import io.cumulus.sync.history.RetentionPolicy;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Which files still hold a chunk, worked out from the file state itself rather than from the
+ * reference counts: a file holds one reference to each distinct chunk of the versions it still keeps
+ * (its current version, the history the retention policy keeps, and its trash entry once deleted), as
+ * the reconciler counts them. The versions are a file's rows of {@code readmodel.feed}.
+ *
+ * <p>The chunk collector asks it about one chunk before marking it for deletion ({@link #filesHolding});
+ * fsck asks it about every chunk ({@link #expectedCounts}). Retention is judged at {@code now}: the
+ * reconciler releases an expired version only when its partition next reconciles a batch, so a count
+ * may stay above what this says for a while, never below.
+ */
+public final class RetainedReferences {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One version of a file, as the feed holds it. */
+    record Version(String op, List<String> chunkIds, Instant at) {
+    }
+
+    /** A file that holds a chunk. */
+    public record FileRef(UUID namespaceId, String fileId) {
+    }
+
+    private final IngestDatabase db;
+    private final RetentionPolicy retention;
+
+    public RetainedReferences(IngestDatabase db, RetentionPolicy retention) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.retention = Objects.requireNonNull(retention, "retention");
+    }
+
+    /** The files whose retained versions reference {@code chunkId}: the count the chunk should have. */
+    public List<FileRef> filesHolding(String chunkId, Instant now) {
+        String probe = "[{\"id\":\"" + chunkId + "\"}]";
+        List<FileRef> candidates = db.jdbc().sql("""
+                        SELECT DISTINCT namespace_id, file_id FROM readmodel.feed WHERE chunks @> ?::jsonb""")
+                .param(probe)
+                .query((rs, i) -> new FileRef(rs.getObject("namespace_id", UUID.class), rs.getString("file_id")))
+                .list();
+        List<FileRef> holding = new ArrayList<>();
+        for (FileRef file : candidates) {
+            List<Version> history = db.jdbc().sql("""
+                            SELECT op, chunks::text, at FROM readmodel.feed
+                            WHERE namespace_id = ? AND file_id = ? ORDER BY seq""")
+                    .params(file.namespaceId(), file.fileId())
+                    .query((rs, i) -> version(rs))
+                    .list();
+            if (retainedChunks(history, now).contains(chunkId)) {
+                holding.add(file);
+            }
+        }
+        return holding;
+    }
+
+    /**
+     * How many files hold each chunk that any file holds, from every file's history, read in one pass
+     * over the feed in file order (one file's versions in memory at a time).
+     */
+    public Map<String, Long> expectedCounts(Instant now) {
+        Map<String, Long> counts = new HashMap<>();
+        FileByFile files = new FileByFile(history -> retainedChunks(history, now)
+                .forEach(id -> counts.merge(id, 1L, Long::sum)));
+        db.transactions().executeWithoutResult(tx -> db.jdbc().sql("""
+                        SELECT namespace_id, file_id, op, chunks::text, at FROM readmodel.feed
+                        ORDER BY namespace_id, file_id, seq""")
+                .withFetchSize(1000)
+                .query(files));
+        files.end();
+        return counts;
+    }
+
+    /** Gathers the rows of one file at a time (they come ordered by file) and hands each file's history on. */
+    private static final class FileByFile implements RowCallbackHandler {
+        private final Consumer<List<Version>> onFile;
+        private final List<Version> history = new ArrayList<>();
+        private UUID namespaceId;
+        private String fileId;
+
+        FileByFile(Consumer<List<Version>> onFile) {
+            this.onFile = onFile;
+        }
+
+        @Override
+        public void processRow(ResultSet rs) throws SQLException {
+            UUID ns = rs.getObject("namespace_id", UUID.class);
+            String file = rs.getString("file_id");
+            if (!ns.equals(namespaceId) || !file.equals(fileId)) {
+                end();
+                namespaceId = ns;
+                fileId = file;
+            }
+            history.add(version(rs));
+        }
+
+        void end() {
+            if (!history.isEmpty()) {
+                onFile.accept(List.copyOf(history));
+                history.clear();
+            }
+        }
+    }
+
+    /** The distinct chunks of the versions of one file's history (oldest first) that are retained at {@code now}. */
+    Set<String> retainedChunks(List<Version> history, Instant now) {
+        List<Integer> expired = retention.expired(history.stream()
+                .map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList(), now);
+        Set<Integer> gone = Set.copyOf(expired);
+        Set<String> chunks = new LinkedHashSet<>();
+        for (int i = 0; i < history.size(); i++) {
+            if (!gone.contains(i)) {
+                chunks.addAll(history.get(i).chunkIds());
+            }
+        }
+        return chunks;
+    }
+
+    private static Version version(ResultSet rs) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        JsonNode chunks = JSON.readTree(rs.getString("chunks"));
+        chunks.forEach(c -> ids.add(c.get("id").asString()));
+        Timestamp at = rs.getTimestamp("at");
+        return new Version(rs.getString("op"), ids, at.toInstant());
+    }
+}
