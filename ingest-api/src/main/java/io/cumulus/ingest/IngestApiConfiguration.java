@@ -52,6 +52,10 @@ import io.cumulus.sync.history.RetentionPolicy;
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.cumulus.ingest.gc.ChunkCollector;
+import io.cumulus.ingest.gc.CountedUpTo;
+import io.cumulus.ingest.gc.GcSettings;
+import io.cumulus.ingest.gc.RetainedReferences;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -65,7 +69,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * the merge worker, {@code cumulus.merge.enabled} (default false), {@code cumulus.kafka.bootstrap-servers}
  * and {@code cumulus.conflicts.rules} (overrides of the conflict policy, as {@link ConflictPolicy#parse}
  * reads them); for the sync state, {@code cumulus.sync-state.store} ({@code postgres}, the default, or
- * {@code cassandra} with {@code cumulus.cassandra.*}, see {@link #ingestSyncState}). Bean names start with
+ * {@code cassandra} with {@code cumulus.cassandra.*}, see {@link #ingestSyncState}); for the chunk
+ * collector, {@code cumulus.gc.enabled} (default false), {@code cumulus.gc.grace} (24h) and
+ * {@code cumulus.gc.interval} (1m), see {@link GcSettings}. Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -233,6 +239,36 @@ public class IngestApiConfiguration {
                                   IngestDatabase db, ConflictPolicy policy) {
         return new MergeWorker(MergeSettings.of(enabled, bootstrapServers),
                 new ConflictMerger(readModel, blobs, chunks, intake, db, policy));
+    }
+
+    @Bean
+    GcSettings ingestGcSettings(@Value("${cumulus.gc.enabled:false}") boolean enabled,
+                                @Value("${cumulus.gc.grace:24h}") String grace,
+                                @Value("${cumulus.gc.interval:1m}") String interval) {
+        return GcSettings.of(enabled, grace, interval);
+    }
+
+    @Bean
+    RetainedReferences ingestRetainedReferences(IngestDatabase db, RetentionPolicy retention) {
+        return new RetainedReferences(db, retention);
+    }
+
+    /**
+     * Deletes unreferenced chunks on its own thread, when enabled (docs/decisions/0014: it runs where
+     * the chunk catalogue and the blob store are); it reads the counts {@code chunk-gc-worker} keeps.
+     */
+    @Bean
+    ChunkCollector ingestChunkCollector(GcSettings settings, IngestDatabase db, BlobStore blobs,
+                                        RetainedReferences references,
+                                        @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers,
+                                        ObjectProvider<MeterRegistry> meters) {
+        if (settings.enabled() && bootstrapServers.isBlank()) {
+            throw new IllegalStateException("the chunk collector (cumulus.gc.enabled) needs cumulus.kafka.bootstrap-servers");
+        }
+        return new ChunkCollector(settings, db, blobs, references,
+                new CountedUpTo(db, bootstrapServers, io.cumulus.schemas.Topics.CHUNK_REFS),
+                meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new),
+                ChunkCollector.StepListener.NONE);
     }
 
     @Bean

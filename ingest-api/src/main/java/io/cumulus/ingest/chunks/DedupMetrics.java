@@ -1,6 +1,7 @@
 package io.cumulus.ingest.chunks;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -13,8 +14,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  *   <li>{@code cumulus_dedup_hits_total{kind="stored-once"}}: uploads of a chunk already stored (by
  *       this account or another), whose bytes were checked and not stored a second time.</li>
  * </ul>
- * The dedup ratio is {@code rate(cumulus_dedup_hits_total{kind="skipped"}[1h]) /
- * rate(cumulus_chunks_processed_total[1h])}.
+ * The dedup ratio over any window is {@code rate(cumulus_dedup_hits_total{kind="skipped"}[1h]) /
+ * rate(cumulus_chunks_processed_total[1h])}; {@code cumulus_dedup_ratio} is the same ratio since the
+ * process started (0 before any chunk was asked about).
  */
 public final class DedupMetrics {
     private final Counter processed;
@@ -28,6 +30,14 @@ public final class DedupMetrics {
                 .description("Chunks not uploaded because the server held them already").register(registry);
         this.storedOnce = Counter.builder("cumulus.dedup.hits").tag("kind", "stored-once")
                 .description("Uploads of chunks already stored, kept once").register(registry);
+        Gauge.builder("cumulus.dedup.ratio", this, DedupMetrics::ratio)
+                .description("Share of the chunks devices asked about that they did not have to send, since start")
+                .register(registry);
+    }
+
+    private double ratio() {
+        double asked = processed.count();
+        return asked == 0 ? 0 : skipped.count() / asked;
     }
 
     void asked(int chunkIds, int missing) {

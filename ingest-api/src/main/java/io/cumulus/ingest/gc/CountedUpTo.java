@@ -28,9 +28,11 @@ import io.cumulus.ingest.IngestDatabase;
  * tests) it would let a chunk a pending batch needs look unreferenced. So a chunk is a candidate only
  * if it was last used before this instant:
  * <ol>
- * <li>the oldest batch of {@code ingest.batches} without an outcome in {@code readmodel.batch_outcomes}
- *     (the reconciler emits a batch's outcomes and its deltas in one Kafka transaction), or now when
- *     every batch has one;</li>
+ * <li>the time the oldest batch of {@code ingest.batches} without an outcome in
+ *     {@code readmodel.batch_outcomes} was recorded (the reconciler emits a batch's outcomes and its
+ *     deltas in one Kafka transaction), or now when every batch has one. {@code recorded_at} is the
+ *     {@code now()} of the transaction that also set its chunks' {@code last_used_at}, so the two
+ *     compare on one clock;</li>
  * <li>then the end of {@code cumulus.chunk-refs.v1} (read committed), read after step 1, so it lies
  *     past the deltas of every batch step 1 saw reconciled;</li>
  * <li>then the counter's positions ({@code gc.consumer_positions}) must reach that end.</li>
@@ -44,18 +46,30 @@ public final class CountedUpTo implements AutoCloseable {
 
     private final IngestDatabase db;
     private final String topic;
-    private final KafkaConsumer<byte[], byte[]> kafka;
+    private final String bootstrapServers;
+    private KafkaConsumer<byte[], byte[]> kafka;
 
     public CountedUpTo(IngestDatabase db, String bootstrapServers, String topic) {
         this.db = Objects.requireNonNull(db, "db");
         this.topic = Objects.requireNonNull(topic, "topic");
-        this.kafka = new KafkaConsumer<>(Map.of(
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    }
+
+    /** The consumer that reads the topic's ends, opened on first use (a collector that never sweeps needs none). */
+    private KafkaConsumer<byte[], byte[]> kafka() {
+        if (kafka == null) {
+            if (bootstrapServers.isBlank()) {
+                throw new IllegalStateException("the chunk collector needs cumulus.kafka.bootstrap-servers");
+            }
+            kafka = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.CLIENT_ID_CONFIG, "cumulus-chunk-collector",
                 ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis(),
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+        return kafka;
     }
 
     /**
@@ -65,7 +79,7 @@ public final class CountedUpTo implements AutoCloseable {
      */
     public Optional<Instant> now(Duration wait) {
         Instant settled = db.jdbc().sql("""
-                        SELECT coalesce(min(b.accepted_at), now()) FROM ingest.batches b
+                        SELECT coalesce(min(b.recorded_at), now()) FROM ingest.batches b
                         WHERE NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
                 .query(java.sql.Timestamp.class).single().toInstant();
         Map<Integer, Long> ends = ends();
@@ -90,13 +104,13 @@ public final class CountedUpTo implements AutoCloseable {
 
     /** The end offset of each partition that has any record (read committed: the last stable offset). */
     private Map<Integer, Long> ends() {
-        List<PartitionInfo> partitions = kafka.partitionsFor(topic, KAFKA_TIMEOUT);
+        List<PartitionInfo> partitions = kafka().partitionsFor(topic, KAFKA_TIMEOUT);
         Map<Integer, Long> ends = new HashMap<>();
         if (partitions == null || partitions.isEmpty()) {
             return ends;
         }
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        kafka.endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
+        kafka().endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
             if (end > 0) {
                 ends.put(tp.partition(), end);
             }
@@ -131,6 +145,7 @@ public final class CountedUpTo implements AutoCloseable {
         if (shortOf.isEmpty()) {
             return Map.of();
         }
+        KafkaConsumer<byte[], byte[]> kafka = kafka();
         kafka.assign(shortOf.keySet());
         shortOf.forEach(kafka::seek);
         Map<Integer, Long> behind = new HashMap<>();
@@ -151,6 +166,9 @@ public final class CountedUpTo implements AutoCloseable {
 
     @Override
     public void close() {
-        kafka.close(Duration.ofSeconds(5));
+        if (kafka != null) {
+            kafka.close(Duration.ofSeconds(5));
+            kafka = null;
+        }
     }
 }
