@@ -82,7 +82,12 @@ public final class CountedUpTo implements AutoCloseable {
                         SELECT coalesce(min(b.recorded_at), now()) FROM ingest.batches b
                         WHERE NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
                 .query(java.sql.Timestamp.class).single().toInstant();
-        Map<Integer, Long> ends = ends();
+        Optional<Map<Integer, Long>> known = ends();
+        if (known.isEmpty()) {
+            log.info("chunk collection waits for the topic of reference deltas to exist topic={}", topic);
+            return Optional.empty();
+        }
+        Map<Integer, Long> ends = known.get();
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Map<Integer, Long> behind = behind(ends);
@@ -102,12 +107,15 @@ public final class CountedUpTo implements AutoCloseable {
         }
     }
 
-    /** The end offset of each partition that has any record (read committed: the last stable offset). */
-    private Map<Integer, Long> ends() {
+    /**
+     * The end offset of each partition that has any record (read committed: the last stable offset);
+     * empty when the topic is not known (yet): then nothing says the counts are complete.
+     */
+    private Optional<Map<Integer, Long>> ends() {
         List<PartitionInfo> partitions = kafka().partitionsFor(topic, KAFKA_TIMEOUT);
         Map<Integer, Long> ends = new HashMap<>();
         if (partitions == null || partitions.isEmpty()) {
-            return ends;
+            return Optional.empty();
         }
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
         kafka().endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
@@ -115,7 +123,7 @@ public final class CountedUpTo implements AutoCloseable {
                 ends.put(tp.partition(), end);
             }
         });
-        return ends;
+        return Optional.of(ends);
     }
 
     /**
