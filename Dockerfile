@@ -1,5 +1,5 @@
 # The Cumulus server image used by docker-compose.yml: the standalone jar, run with one or more of
-# its services (--services=api,relay,reconciler,projector). Built from the sources:
+# its services (--services=api,relay,reconciler,projector,gc). Built from the sources:
 #   docker compose build
 FROM eclipse-temurin:21-jdk AS build
 WORKDIR /src

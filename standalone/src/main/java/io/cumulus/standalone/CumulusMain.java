@@ -43,7 +43,7 @@ public final class CumulusMain {
     private static final String USAGE = """
             usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
-                                   [--services=all|api,relay,reconciler,projector] [--instance-id=ID]
+                                   [--services=all|api,relay,reconciler,projector,gc] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
             """;

@@ -28,6 +28,9 @@ import io.cumulus.embedded.InProcessKafka;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.PostgresProvisioner;
 import io.cumulus.embedded.ProvisionedPostgres;
+import io.cumulus.gc.ChunkGcConfig;
+import io.cumulus.gc.GcSchema;
+import io.cumulus.gc.refs.RefCountConsumer;
 import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.ingest.IngestSchema;
 import io.cumulus.projector.CassandraSettings;
@@ -46,12 +49,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 /**
  * Every Cumulus service in one JVM (or the ones {@code --services} names), started in the order of an
  * edit's flow: the event log and the database first, then the HTTP API, notifier and merge worker (one
- * Spring context, which creates the ingest schema), the outbox relay, the reconciler and the projector.
+ * Spring context, which creates the ingest schema and runs the chunk collector), the outbox relay, the
+ * reconciler, the projector and the chunk reference counter.
  * Several such processes may share one Kafka cluster and one database, each with its own
- * {@code --instance-id}: the reconciler's and projector's static group membership, under which a
- * restarted process takes its partitions back at once. {@link #close()} stops them in reverse order, so nothing that
- * was acknowledged is lost: an accepted batch is in PostgreSQL before its 202, and every later hop
- * resumes from durable offsets.
+ * {@code --instance-id}: the reconciler's, projector's and counter's static group membership, under
+ * which a restarted process takes its partitions back at once. {@link #close()} stops them in reverse
+ * order, so nothing that was acknowledged is lost: an accepted batch is in PostgreSQL before its 202,
+ * and every later hop resumes from durable offsets.
  */
 public final class StandaloneServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
@@ -66,6 +70,7 @@ public final class StandaloneServer implements AutoCloseable {
     private volatile OutboxRelay relay;
     private ReconcilerApp reconciler;
     private Projector projector;
+    private RefCountConsumer refCounter;
 
     private boolean closed;
     private Thread watchdog;
@@ -89,9 +94,9 @@ public final class StandaloneServer implements AutoCloseable {
 
     /**
      * Starts every service, then watches the pipeline: when a stage stops for good (the relay, the
-     * reconciler or the projector), {@code onStageFailure} is told which and why, since the API
-     * would otherwise go on accepting batches that nothing moves on. On a failure to start, stops
-     * what had started and rethrows.
+     * reconciler, the projector or the chunk reference counter), {@code onStageFailure} is told which
+     * and why, since the API would otherwise go on accepting batches that nothing moves on. On a
+     * failure to start, stops what had started and rethrows.
      */
     public void run(Consumer<String> onStageFailure) {
         try {
@@ -145,6 +150,9 @@ public final class StandaloneServer implements AutoCloseable {
         if (projector != null && projector.failure().isPresent()) {
             return java.util.Optional.of("stage=projector error=" + projector.failure().get());
         }
+        if (refCounter != null && refCounter.failure().isPresent()) {
+            return java.util.Optional.of("stage=chunk-ref-counter error=" + refCounter.failure().get());
+        }
         return java.util.Optional.empty();
     }
 
@@ -179,6 +187,10 @@ public final class StandaloneServer implements AutoCloseable {
             // The relay publishes the outbox, which the API's schema holds: it must exist before the relay's publication.
             IngestSchema.migrate(postgres.dataSource());
         }
+        if (settings.runs(Service.GC) || settings.runs(Service.API) && settings.gc()) {
+            // The counter writes the reference counts; the API's collector reads them from its first sweep on.
+            GcSchema.migrate(postgres.dataSource());
+        }
         Optional<CassandraSettings> cassandra = projectorCassandra();
         if (settings.runs(Service.API) || settings.runs(Service.PROJECTOR)) {
             // Both read it from their start: the API's sync-state reads, the projector's writes.
@@ -195,6 +207,9 @@ public final class StandaloneServer implements AutoCloseable {
             app.setDefaultProperties(webProperties(dataDir));
             web = running(app.run());
             httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
+            say.accept(settings.gc()
+                    ? "Chunk collection: every " + settings.gcInterval() + ", grace period " + settings.gcGrace()
+                    : "Chunk collection: off (--gc=off), no chunk is deleted");
         }
 
         // 4. The pipeline behind the outbox, in flow order.
@@ -223,6 +238,12 @@ public final class StandaloneServer implements AutoCloseable {
             projector = new Projector(cassandra.map(projectorConfig::withCassandra).orElse(projectorConfig),
                     postgres.dataSource());
             running(projector).start();
+        }
+
+        if (settings.runs(Service.GC)) {
+            refCounter = new RefCountConsumer(ChunkGcConfig.of(bootstrapServers).withInstanceId(settings.instanceId()),
+                    postgres.dataSource());
+            running(refCounter).start();
         }
 
         log.info("cumulus started services={} instanceId={} port={} dataDir={} kafka={} postgres={}",
@@ -267,6 +288,8 @@ public final class StandaloneServer implements AutoCloseable {
         // The merge worker runs in the web context (it submits through the intake), beside the pipeline.
         p.put("cumulus.merge.enabled", settings.merge());
         p.put("cumulus.conflicts.rules", settings.conflictRules());
+        // The chunk collector runs in the web context too, where the chunks' catalogue and blob store are.
+        p.putAll(settings.gcProperties());
         p.putAll(settings.blobStore());
         p.putAll(settings.syncState());
         return p;

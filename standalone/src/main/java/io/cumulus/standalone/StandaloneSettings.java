@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.cumulus.sync.conflict.ConflictPolicy;
+import io.cumulus.sync.gc.GracePeriod;
 import io.cumulus.sync.history.RetentionPolicy;
 
 /**
@@ -27,14 +28,18 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --retention-days=N        CUMULUS_RETENTION_DAYS     30  (old versions and the trash)
  *   --retention-versions=N    CUMULUS_RETENTION_VERSIONS 10  (kept however old)
  *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits)
+ *   --gc=on|off               CUMULUS_GC                 on  (this process's API deletes chunks nothing references)
+ *   --gc-grace=DURATION       CUMULUS_GC_GRACE           24h (unreferenced and not uploaded for this long first)
+ *   --gc-interval=DURATION    CUMULUS_GC_INTERVAL        1m  (between two sweeps; at least 100ms)
  *   --blob-store=local|s3     CUMULUS_BLOB_STORE         local (chunks under DATA_DIR/blobs)
  *   --s3-endpoint=URL         CUMULUS_S3_ENDPOINT        (required with s3)
  *   --s3-bucket=NAME          CUMULUS_S3_BUCKET          cumulus-chunks (created when missing)
  *   --s3-access-key=K         CUMULUS_S3_ACCESS_KEY      (required with s3)
  *   --s3-secret-key=S         CUMULUS_S3_SECRET_KEY      (required with s3)
  *   --s3-region=R             CUMULUS_S3_REGION          us-east-1
- *   --services=LIST           CUMULUS_SERVICES           all: api,relay,reconciler,projector (api includes the
- *                                                        notifier and the merge worker); a subset needs --kafka-bootstrap
+ *   --services=LIST           CUMULUS_SERVICES           all: api,relay,reconciler,projector,gc (api includes the
+ *                                                        notifier, the merge worker and the chunk collector; gc is the
+ *                                                        chunk reference counter); a subset needs --kafka-bootstrap
  *   --instance-id=ID          CUMULUS_INSTANCE_ID        cumulus-standalone (static group membership, state directory)
  *   --replication-factor=N    CUMULUS_REPLICATION_FACTOR auto: 1 for the in-process broker, else min(3, brokers)
  *   --sync-state=postgres|cassandra  CUMULUS_SYNC_STATE  postgres (where devices' feed, files and cursors live)
@@ -43,6 +48,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
  * </pre>
+ * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval also
+ * {@code 200ms}) or ISO-8601 ({@code PT24H}).
  */
 public record StandaloneSettings(
         Path dataDir,
@@ -56,6 +63,9 @@ public record StandaloneSettings(
         String conflictRules,
         RetentionPolicy retention,
         boolean merge,
+        boolean gc,
+        Duration gcGrace,
+        Duration gcInterval,
         Map<String, String> blobStore,
         Set<Service> services,
         String instanceId,
@@ -65,8 +75,8 @@ public record StandaloneSettings(
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
-            "retention-versions", "merge", "blob-store", "s3-endpoint", "s3-bucket", "s3-access-key", "s3-secret-key",
-            "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
+            "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "blob-store", "s3-endpoint", "s3-bucket",
+            "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
             "cassandra-datacenter", "cassandra-keyspace", "admin-token");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
@@ -82,7 +92,12 @@ public record StandaloneSettings(
         /** The outbox relay: one of all running relays is active, the others stand by. */
         RELAY,
         RECONCILER,
-        PROJECTOR;
+        PROJECTOR,
+        /**
+         * The chunk reference counter: counts the chunk-refs topic into {@code gc.chunk_store}, which the
+         * API's chunk collector reads. One consumer group, so any number of processes may run it.
+         */
+        GC;
 
         String optionName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -133,6 +148,9 @@ public record StandaloneSettings(
                 validConflictRules(value.apply("conflict-rules").orElse("")),
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
                 onOff(value.apply("merge").orElse("on"), "merge"),
+                onOff(value.apply("gc").orElse("on"), "gc"),
+                gcGrace(value.apply("gc-grace").orElse("24h")),
+                gcInterval(value.apply("gc-interval").orElse("1m")),
                 blobStore(value),
                 services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
@@ -287,6 +305,33 @@ public record StandaloneSettings(
             case "off", "false", "no", "0" -> false;
             default -> throw new BadSettings("--" + name + " must be on or off, was '" + text + "'");
         };
+    }
+
+    private static Duration gcGrace(String text) {
+        try {
+            return GracePeriod.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadSettings("--gc-grace: " + e.getMessage());
+        }
+    }
+
+    private static Duration gcInterval(String text) {
+        try {
+            return SweepInterval.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadSettings("--gc-interval: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The chunk collector's web properties: whether this process's API collects ({@code --gc} on and
+     * the API runs here), and its grace period and sweep interval as ISO-8601 durations.
+     */
+    public Map<String, String> gcProperties() {
+        return Map.of(
+                "cumulus.gc.enabled", String.valueOf(gc && runs(Service.API)),
+                "cumulus.gc.grace", gcGrace.toString(),
+                "cumulus.gc.interval", gcInterval.toString());
     }
 
     /** The conflict policy the rules give (checked when the settings were read). */

@@ -23,13 +23,24 @@ import io.cumulus.schemas.Topics;
 
 /**
  * When a stage of the pipeline stops for good, the server says which one instead of accepting
- * batches that nothing moves on. It runs on a broker of its own: the record it writes would stop
- * every projector reading the topic.
+ * batches that nothing moves on. Each test runs on a broker of its own: the record it writes would
+ * stop every consumer reading the topic.
  */
 class AStoppedPipelineStageIsReportedIT {
 
     @Test
     void aProjectorStoppedByAnUnreadableEventIsReported() throws Exception {
+        assertThat(stageStoppedByAnUnreadableRecordOn(Topics.FILE_EVENTS)).startsWith("stage=projector");
+    }
+
+    @Test
+    void aReferenceCounterStoppedByAnUncountableDeltaIsReported() throws Exception {
+        assertThat(stageStoppedByAnUnreadableRecordOn(Topics.CHUNK_REFS)).startsWith("stage=chunk-ref-counter")
+                .contains(Topics.CHUNK_REFS);
+    }
+
+    /** Starts a server, writes a record nobody can decode to the topic, and returns the stage reported stopped. */
+    private static String stageStoppedByAnUnreadableRecordOn(String topic) throws Exception {
         // given a standalone server with its own in-process broker
         PostgresConnection pg = TestServers.freshDatabase();
         Path dataDir = RunningCumulus.workDir("stage-");
@@ -41,17 +52,17 @@ class AStoppedPipelineStageIsReportedIT {
             server.run(stopped::add);
             assertThat(server.stoppedStage()).isEmpty();
 
-            // when a record nobody can decode lands on the file-events topic
+            // when a record nobody can decode lands on the topic
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrapServers()),
                     new StringSerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(Topics.FILE_EVENTS, "ns", new byte[] {1, 2, 3})).get();
+                producer.send(new ProducerRecord<>(topic, "key", new byte[] {1, 2, 3})).get();
             }
 
-            // then the server reports the projector as stopped
+            // then the server reports the stage that reads it as stopped, the same way it tells its watcher
             String stage = await().atMost(Duration.ofSeconds(60)).until(stopped::poll, s -> s != null);
-            assertThat(stage).startsWith("stage=projector");
-            assertThat(server.stoppedStage()).hasValueSatisfying(s -> assertThat(s).startsWith("stage=projector"));
+            assertThat(server.stoppedStage()).hasValue(stage);
+            return stage;
         } finally {
             server.close();
         }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +18,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+
+import io.cumulus.standalone.StandaloneSettings.Service;
 
 /**
  * The scaled-out deployment, {@code docker-compose.yml} at the repository root, cannot be started
@@ -54,11 +58,28 @@ class ComposeFileTest {
                     .containsEntry("cumulus.s3.endpoint", "http://minio:9000");
             assertThat(command).as(name).contains("--instance-id=" + name);
             assertThat(s.instanceId()).as(name).isEqualTo(name);
-            assertThat(s.services()).as(name).hasSize(1);
+            Service named = Service.valueOf(name.substring(0, name.indexOf('-')).toUpperCase(java.util.Locale.ROOT));
+            assertThat(s.services()).as(name + " runs the service it is named after")
+                    .isEqualTo(named == Service.PROJECTOR ? Set.of(named, Service.GC) : Set.of(named));
             assertThat(s.replicationFactor()).as(name).hasValue(3);
             assertThat(s.syncStateOnCassandra()).as(name).isTrue();
             assertThat(s.adminToken()).as(name + " shares the operator's admin token").isPresent();
         }
+    }
+
+    @Test
+    void twoInstancesCountChunkReferencesAndEveryApiCollectsWithADayOfGrace() {
+        List<String> counters = cumulusServices().stream()
+                .filter(name -> settingsOf(name).runs(Service.GC)).toList();
+        assertThat(counters).as("the counters share the chunk-refs partitions; one may die")
+                .containsExactlyInAnyOrder("projector-1", "projector-2");
+        for (String name : cumulusServices()) {
+            StandaloneSettings s = settingsOf(name);
+            assertThat(s.gcGrace()).as(name).isEqualTo(Duration.ofHours(24));
+            assertThat(s.gcProperties()).as(name + " collects chunks if it runs the API")
+                    .containsEntry("cumulus.gc.enabled", String.valueOf(s.runs(Service.API)));
+        }
+        assertThat(environmentOf("api-1")).containsEntry("CUMULUS_GC_GRACE", "24h");
     }
 
     @Test
@@ -108,6 +129,11 @@ class ComposeFileTest {
     private static List<String> cumulusServices() {
         return services.entrySet().stream().filter(e -> ".".equals(e.getValue().get("build"))).map(Map.Entry::getKey)
                 .sorted().toList();
+    }
+
+    private static StandaloneSettings settingsOf(String service) {
+        List<String> command = commandOf(service);
+        return StandaloneSettings.from(command.subList(1, command.size()), environmentOf(service));
     }
 
     private static List<String> commandOf(String service) {

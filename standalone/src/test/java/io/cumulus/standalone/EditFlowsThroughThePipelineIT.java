@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -21,7 +26,10 @@ import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.CumulusClient.Response;
 import tools.jackson.databind.JsonNode;
 
-/** One edit from an HTTP submit to the read models and the other device's push, through every real service. */
+/**
+ * One edit from an HTTP submit to the read models, the other device's push and its chunk's reference
+ * count, through every real service.
+ */
 class EditFlowsThroughThePipelineIT {
     private static final Duration PIPELINE = Duration.ofSeconds(30);
 
@@ -84,6 +92,34 @@ class EditFlowsThroughThePipelineIT {
         JsonNode pushedOutcome = laptopGot.stream().filter(m -> m.get("type").asString().equals("outcome")).findFirst().orElseThrow();
         assertThat(pushedOutcome.get("batchId").asString()).isEqualTo(batchId);
         assertThat(pushedOutcome.get("kind").asString()).isEqualTo("APPLIED");
+    }
+
+    @Test
+    void theChunkOfAnAppliedEditIsCountedAsReferencedOnce() throws Exception {
+        // given a device and a chunk no other file holds
+        String user = unique("carol");
+        Device laptop = client.newAccountWithDevice(RunningCumulus.adminToken(), user, "Laptop");
+        byte[] content = ("only in " + user + "'s notes\n").getBytes(StandardCharsets.UTF_8);
+        String chunk = client.upload(laptop, content);
+
+        // when a file made of it is applied
+        Response accepted = client.submit(laptop, "k-" + user, CumulusClient.oneFileBatch(laptop.namespace(),
+                "notes-" + user, "notes.txt", Map.of(laptop.id(), 1), chunk, content.length));
+        awaitDone(laptop, accepted.json().get("batchId").asString());
+
+        // then the reference counter running in the server has counted its one reference
+        assertThat(await().atMost(PIPELINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> refCount(chunk), Optional::isPresent)).hasValue(1L);
+    }
+
+    private static Optional<Long> refCount(String chunk) throws SQLException {
+        try (Connection c = RunningCumulus.get().postgres().dataSource().getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT ref_count FROM gc.chunk_store WHERE chunk_id = ?")) {
+            s.setString(1, chunk);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
     }
 
     @Test

@@ -107,13 +107,13 @@ class StandaloneSettingsTest {
         assertThat(s.runs(Service.RECONCILER)).isFalse();
         assertThat(s.instanceId()).isEqualTo("node-2");
         assertThat(s.replicationFactor()).contains(3);
-        assertThat(parse("--kafka-bootstrap=k:9092", "--services=all").services()).hasSize(4);
+        assertThat(parse("--kafka-bootstrap=k:9092", "--services=all").services()).hasSize(5);
     }
 
     @Test
     void badServicesInstanceIdsAndReplicationFactorsAreRefusedWithTheirOption() {
         assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--services=api,gateway")).isInstanceOf(BadSettings.class)
-                .hasMessageContaining("--services: unknown service 'gateway'").hasMessageContaining("api,relay,reconciler,projector");
+                .hasMessageContaining("--services: unknown service 'gateway'").hasMessageContaining("api,relay,reconciler,projector,gc");
         assertThatThrownBy(() -> parse("--kafka-bootstrap=k:9092", "--services=,")).isInstanceOf(BadSettings.class)
                 .hasMessageContaining("--services must name at least one");
         assertThatThrownBy(() -> parse("--services=relay")).isInstanceOf(BadSettings.class)
@@ -128,6 +128,68 @@ class StandaloneSettingsTest {
                 .hasMessageContaining("--replication-factor");
         assertThatThrownBy(() -> parse("--replication-factor=3")).isInstanceOf(BadSettings.class)
                 .hasMessageContaining("needs a Kafka cluster");
+    }
+
+    @Test
+    void byDefaultTheApiCollectsChunksUnreferencedForADaySweepingEveryMinute() {
+        StandaloneSettings s = parse();
+        assertThat(s.gc()).isTrue();
+        assertThat(s.gcGrace()).isEqualTo(Duration.ofHours(24));
+        assertThat(s.gcInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.runs(Service.GC)).as("the reference counter is one of all services").isTrue();
+        assertThat(s.gcProperties()).isEqualTo(Map.of("cumulus.gc.enabled", "true",
+                "cumulus.gc.grace", "PT24H", "cumulus.gc.interval", "PT1M"));
+    }
+
+    @Test
+    void theCollectorsSettingsComeFromOptionsOrTheEnvironment() {
+        StandaloneSettings s = StandaloneSettings.from(List.of("--gc-grace=1s", "--gc-interval=200ms"),
+                Map.of("CUMULUS_GC", "off", "CUMULUS_GC_GRACE", "7d", "CUMULUS_GC_INTERVAL", "PT5M"));
+        assertThat(s.gc()).isFalse();
+        assertThat(s.gcGrace()).as("an option wins over the environment").isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.gcInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(s.gcProperties()).containsEntry("cumulus.gc.enabled", "false")
+                .containsEntry("cumulus.gc.grace", "PT1S").containsEntry("cumulus.gc.interval", "PT0.2S");
+        StandaloneSettings fromEnv = StandaloneSettings.from(List.of(),
+                Map.of("CUMULUS_GC_GRACE", "PT12H", "CUMULUS_GC_INTERVAL", "30s"));
+        assertThat(fromEnv.gcGrace()).isEqualTo(Duration.ofHours(12));
+        assertThat(fromEnv.gcInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void onlyAProcessRunningTheApiCollectsChunksWhileAnyMayCountTheirReferences() {
+        StandaloneSettings counterOnly = parse("--kafka-bootstrap=k:9092", "--services=projector,gc");
+        assertThat(counterOnly.runs(Service.GC)).isTrue();
+        assertThat(counterOnly.gcProperties()).containsEntry("cumulus.gc.enabled", "false");
+        StandaloneSettings apiOnly = parse("--kafka-bootstrap=k:9092", "--services=api");
+        assertThat(apiOnly.runs(Service.GC)).isFalse();
+        assertThat(apiOnly.gcProperties()).containsEntry("cumulus.gc.enabled", "true");
+        assertThatThrownBy(() -> parse("--services=api,relay,reconciler,projector")).isInstanceOf(BadSettings.class)
+                .as("without the counter a process runs part of Cumulus").hasMessageContaining("give --kafka-bootstrap");
+    }
+
+    @Test
+    void badCollectorSettingsAreRefusedWithTheirOptionAndTheAcceptedForms() {
+        assertThatThrownBy(() -> parse("--gc=sometimes")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc must be on or off");
+        assertThatThrownBy(() -> parse("--gc-grace=tomorrow")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-grace: the grace period 'tomorrow' is not a duration")
+                .hasMessageContaining("e.g. 24h");
+        assertThatThrownBy(() -> parse("--gc-grace=500ms")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-grace");
+        assertThatThrownBy(() -> parse("--gc-grace=0s")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-grace: the grace period must be at least 1 second");
+        assertThatThrownBy(() -> parse("--gc-interval=often")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-interval: the sweep interval 'often' is not a duration")
+                .hasMessageContaining("e.g. 1m, 200ms");
+        assertThatThrownBy(() -> parse("--gc-interval=50ms")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-interval: the sweep interval must be at least 100ms, was '50ms'");
+        assertThatThrownBy(() -> parse("--gc-interval=PT0S")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("at least 100ms");
+        assertThatThrownBy(() -> parse("--gc-interval=-1m")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--gc-interval");
+        assertThatThrownBy(() -> StandaloneSettings.from(List.of(), Map.of("CUMULUS_GC_INTERVAL", "x".repeat(10_000))))
+                .isInstanceOf(BadSettings.class).satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
     }
 
     @Test
