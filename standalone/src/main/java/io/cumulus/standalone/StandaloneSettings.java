@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.cumulus.sync.gc.GracePeriod;
+import io.cumulus.sync.gc.SweepInterval;
 import io.cumulus.sync.history.RetentionPolicy;
 
 /**
