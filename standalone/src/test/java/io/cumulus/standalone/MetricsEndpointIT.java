@@ -73,6 +73,24 @@ class MetricsEndpointIT {
                 - before.value("cumulus_dedup_hits_total", "kind=\"skipped\"")).isEqualTo(1.0);
         assertThat(after.value("cumulus_dedup_hits_total", "kind=\"stored-once\"")
                 - before.value("cumulus_dedup_hits_total", "kind=\"stored-once\"")).isEqualTo(1.0);
+        // and the ratio is of the chunks asked about, those not sent
+        assertThat(after.value("cumulus_dedup_ratio", "")).isCloseTo(after.value("cumulus_dedup_hits_total",
+                "kind=\"skipped\"") / after.value("cumulus_chunks_processed_total", ""), org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void theChunkStoreIsExportedByStateAndTheCollectorsDeletionsAreCounted() {
+        // when the operator scrapes the metrics of a process whose collector has swept at least once (at start)
+        BreakerMetrics metrics = BreakerMetrics.of(RunningCumulus.client(), RunningCumulus.adminToken());
+
+        // then chunks and bytes are there for every state, and the deletions' counters
+        for (String state : List.of("stored", "uploading", "deleting", "referenced", "unreferenced")) {
+            assertThat(metrics.toString()).contains("cumulus_gc_chunks{state=\"" + state + "\"}")
+                    .contains("cumulus_gc_bytes{state=\"" + state + "\"}");
+        }
+        assertThat(metrics.toString()).contains("cumulus_gc_deleted_chunks_total ").contains("cumulus_gc_deleted_bytes_total ")
+                .contains("cumulus_gc_anomalies_total ");
+        assertThat(metrics.value("cumulus_gc_anomalies_total", "")).isZero();
     }
 
     @Test
