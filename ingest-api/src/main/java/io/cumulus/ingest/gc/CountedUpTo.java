@@ -33,8 +33,8 @@ import io.cumulus.ingest.IngestDatabase;
  *     deltas in one Kafka transaction), or now when every batch has one. {@code recorded_at} is the
  *     {@code now()} of the transaction that also set its chunks' {@code last_used_at}, so the two
  *     compare on one clock;</li>
- * <li>then the end of {@code cumulus.chunk-refs.v1} (read committed), read after step 1, so it lies
- *     past the deltas of every batch step 1 saw reconciled;</li>
+ * <li>then the end of {@code cumulus.chunk-refs.v1} (its high watermark), read after step 1, so it
+ *     lies past the deltas of every batch step 1 saw reconciled;</li>
  * <li>then the counter's positions ({@code gc.consumer_positions}) must reach that end.</li>
  * </ol>
  * Not thread-safe: one collector (or fsck) thread uses one instance.
@@ -43,11 +43,14 @@ public final class CountedUpTo implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CountedUpTo.class);
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long one look at what the counter has left may take; the caller looks again until its wait ends. */
+    private static final Duration SCAN = Duration.ofSeconds(2);
 
     private final IngestDatabase db;
     private final String topic;
     private final String bootstrapServers;
     private KafkaConsumer<byte[], byte[]> kafka;
+    private KafkaConsumer<byte[], byte[]> tail;
 
     public CountedUpTo(IngestDatabase db, String bootstrapServers, String topic) {
         this.db = Objects.requireNonNull(db, "db");
@@ -55,21 +58,33 @@ public final class CountedUpTo implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     }
 
-    /** The consumer that reads the topic's ends, opened on first use (a collector that never sweeps needs none). */
+    /** The consumer that reads what the counter has left, as it reads it (committed records only), opened on first use. */
     private KafkaConsumer<byte[], byte[]> kafka() {
         if (kafka == null) {
-            if (bootstrapServers.isBlank()) {
-                throw new IllegalStateException("the chunk collector needs cumulus.kafka.bootstrap-servers");
-            }
-            kafka = new KafkaConsumer<>(Map.of(
+            kafka = consumer("read_committed");
+        }
+        return kafka;
+    }
+
+    /** The consumer that reads the topic's ends including transactions not decided yet, opened on first use. */
+    private KafkaConsumer<byte[], byte[]> tail() {
+        if (tail == null) {
+            tail = consumer("read_uncommitted");
+        }
+        return tail;
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+        if (bootstrapServers.isBlank()) {
+            throw new IllegalStateException("the chunk collector needs cumulus.kafka.bootstrap-servers");
+        }
+        return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "cumulus-chunk-collector",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+                ConsumerConfig.CLIENT_ID_CONFIG, "cumulus-chunk-collector-" + isolation.replace('_', '-'),
                 ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis(),
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
-        return kafka;
     }
 
     /**
@@ -108,17 +123,20 @@ public final class CountedUpTo implements AutoCloseable {
     }
 
     /**
-     * The end offset of each partition that has any record (read committed: the last stable offset);
-     * empty when the topic is not known (yet): then nothing says the counts are complete.
+     * The end offset of each partition that has any record: its high watermark, past the records of
+     * transactions not decided yet. Not the last stable offset: the reconciler's transaction is
+     * decided before the markers reach every partition, so a batch's outcome can be read while the
+     * marker of its deltas' partition, and so the stable offset there, still lags. Empty when the
+     * topic is not known (yet): then nothing says the counts are complete.
      */
     private Optional<Map<Integer, Long>> ends() {
-        List<PartitionInfo> partitions = kafka().partitionsFor(topic, KAFKA_TIMEOUT);
+        List<PartitionInfo> partitions = tail().partitionsFor(topic, KAFKA_TIMEOUT);
         Map<Integer, Long> ends = new HashMap<>();
         if (partitions == null || partitions.isEmpty()) {
             return Optional.empty();
         }
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        kafka().endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
+        tail().endOffsets(tps, KAFKA_TIMEOUT).forEach((tp, end) -> {
             if (end > 0) {
                 ends.put(tp.partition(), end);
             }
@@ -131,7 +149,8 @@ public final class CountedUpTo implements AutoCloseable {
      * The counter's position is the offset after the last delta it counted, and the end of a
      * transactional topic lies past commit markers (and aborted records) that are not deltas: so a
      * partition whose position is short of its end is read from that position to its end, and is
-     * behind only if a committed delta lies there.
+     * behind if a committed delta lies there, or if the read cannot reach the end yet (a transaction
+     * there is not decided).
      */
     private Map<Integer, Long> behind(Map<Integer, Long> ends) {
         if (ends.isEmpty()) {
@@ -157,7 +176,7 @@ public final class CountedUpTo implements AutoCloseable {
         kafka.assign(shortOf.keySet());
         shortOf.forEach(kafka::seek);
         Map<Integer, Long> behind = new HashMap<>();
-        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + SCAN.toNanos();
         while (shortOf.keySet().stream().anyMatch(tp -> kafka.position(tp, KAFKA_TIMEOUT) < ends.get(tp.partition()))
                 && System.nanoTime() - deadline < 0) {
             kafka.poll(POLL).forEach(r -> {
@@ -177,6 +196,10 @@ public final class CountedUpTo implements AutoCloseable {
         if (kafka != null) {
             kafka.close(Duration.ofSeconds(5));
             kafka = null;
+        }
+        if (tail != null) {
+            tail.close(Duration.ofSeconds(5));
+            tail = null;
         }
     }
 }
