@@ -151,7 +151,7 @@ public record FsckFindings(List<ChunkFinding> danglingReferences, List<ChunkFind
                         "kept: written within the grace period"));
             } else if (!mayDelete) {
                 uncatalogued.add(finding(id, 0, count, NO_ROW, blob, problem + "; nothing holds it", Repair.NONE, true,
-                        "kept: nothing is deleted while the reference counter is behind"));
+                        "kept: nothing is deleted while the counts cannot be checked"));
             } else {
                 uncatalogued.add(finding(id, 0, count, NO_ROW, blob, problem + "; nothing holds it", Repair.DELETE_OBJECT,
                         true, "--repair deletes the object (a leak older than the grace period)"));
@@ -174,7 +174,7 @@ public record FsckFindings(List<ChunkFinding> danglingReferences, List<ChunkFind
                         "kept: uploaded or used within the grace period"));
             } else if (!mayDelete) {
                 missing.add(finding(id, 0, count, row.state(), null, problem + "; nothing holds it", Repair.NONE, true,
-                        "kept: nothing is deleted while the reference counter is behind"));
+                        "kept: nothing is deleted while the counts cannot be checked"));
             } else {
                 missing.add(finding(id, 0, count, row.state(), null, problem + "; nothing holds it", Repair.DELETE_ROW, true,
                         "--repair deletes the catalogue row and its accounts' rows"));
