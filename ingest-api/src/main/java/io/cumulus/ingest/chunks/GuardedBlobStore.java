@@ -15,9 +15,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
  * A blob store behind three circuit breakers, one each for writes ({@code put}, {@code delete}),
- * reads ({@code open}, {@code list}) and lookups ({@code exists}), named {@code blobs-put}, {@code blobs-get} and
- * {@code blobs-stat} in the registry (whose metrics are exported). A listing is one call from its
- * start to its end, however many pages it reads. Only a store that is unavailable
+ * reads ({@code open}, {@code list}) and lookups ({@code exists}), named {@code blobs-put},
+ * {@code blobs-get} and {@code blobs-stat} in the registry (whose metrics are exported); a listing is
+ * one call from its start to its end, however many pages it reads. Only a store that is unavailable
  * counts as a failure: a chunk refused for its content does not. While a breaker is open its calls
  * fail at once with {@link BlobStoreUnavailableException}, which the API answers with 503 and
  * {@code Retry-After}; after {@code openFor} a few calls probe the store again, and the breaker

@@ -23,8 +23,9 @@ import io.cumulus.ingest.gc.ChunkFinding.Repair;
  * <p>The rules, all in one place: a chunk a retained version holds must have its bytes and a
  * {@code stored} row, else it is a dangling reference, which nothing can repair (the bytes are gone,
  * or may go). A count below the expected one could let the collector delete a chunk still needed, so it
- * is raised; a count above it is harmless and the reconciler will still send the releases that bring it
- * down, so it is never lowered. An object without a row is re-catalogued when a retained version holds
+ * is raised. A count above it is harmless (the chunk is only kept longer) and is never lowered: the
+ * reconciler still sends the {@code -1} of each version it has not released yet, and those would then
+ * drive the count below the files holding the chunk, down to zero while they still need it. An object without a row is re-catalogued when a retained version holds
  * it, and otherwise deleted once it is older than the grace period; a {@code stored} row whose object is
  * gone is deleted on the same terms. Nothing is deleted unless the counts could be trusted: a counter
  * that is behind means the pipeline is, and the feed may not show a reference yet.
