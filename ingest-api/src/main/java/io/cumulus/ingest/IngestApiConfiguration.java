@@ -291,4 +291,31 @@ public class IngestApiConfiguration {
             }
         };
     }
+
+    // ---- fsck: the chunk store's consistency check, POST /v1/admin/fsck ----
+
+    /**
+     * The chunk store's consistency check, with the collector's grace period ({@code cumulus.gc.grace},
+     * a day by default) and the counter's progress read from {@code cumulus.kafka.bootstrap-servers}
+     * (without it, counts are not compared and nothing is deleted).
+     */
+    @Bean
+    io.cumulus.ingest.gc.Fsck ingestFsck(IngestDatabase db, BlobStore blobs, ChunkCatalog chunks, RetentionPolicy retention,
+                                         @Value("${cumulus.gc.grace:24h}") String grace,
+                                         @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers) {
+        Duration gracePeriod;
+        try {
+            gracePeriod = io.cumulus.sync.gc.GracePeriod.parse(grace);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cumulus.gc.grace: " + e.getMessage(), e);
+        }
+        return new io.cumulus.ingest.gc.Fsck(db, blobs, chunks, new io.cumulus.ingest.gc.RetainedReferences(db, retention),
+                gracePeriod, new io.cumulus.ingest.gc.Fsck.Counter(bootstrapServers, io.cumulus.schemas.Topics.CHUNK_REFS,
+                Duration.ofSeconds(30)));
+    }
+
+    @Bean
+    io.cumulus.ingest.gc.FsckController ingestFsckController(io.cumulus.ingest.gc.Fsck fsck, AdminToken adminToken) {
+        return new io.cumulus.ingest.gc.FsckController(fsck, adminToken);
+    }
 }

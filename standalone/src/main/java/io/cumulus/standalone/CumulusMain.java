@@ -20,8 +20,9 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   serve [--options]                         run every service (the default)
  *   account create NAME [--password=P] [--data-dir=DIR] [--port=N]
+ *   admin fsck [--repair] [--data-dir=DIR] [--port=N]   check (and repair) the chunk store, see {@link AdminCommand}
  * </pre>
- * Exit codes: 0 done, 1 failed, 2 bad usage.
+ * Exit codes: 0 done, 1 failed, 2 bad usage ({@code admin fsck}: see {@link AdminCommand}).
  */
 public final class CumulusMain {
 
@@ -32,6 +33,7 @@ public final class CumulusMain {
             switch (command) {
                 case "serve" -> serve(rest);
                 case "account" -> account(rest);
+                case "admin" -> System.exit(AdminCommand.run(rest, System.getenv(), System.out, System.err));
                 case "help", "--help", "-h" -> System.out.println(USAGE);
                 default -> usage("unknown command '" + command + "'");
             }
@@ -46,7 +48,7 @@ public final class CumulusMain {
                                    [--services=all|api,relay,reconciler,projector,gc] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
-            """;
+                   """ + AdminCommand.USAGE + "\n";
 
     private static void usage(String problem) {
         System.err.println("cumulus: " + problem);

@@ -3,6 +3,7 @@ package io.cumulus.ingest.chunks;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Where chunk bytes live, addressed by their SHA-256. A store never holds bytes under a name they
@@ -54,4 +55,14 @@ public interface BlobStore {
 
     /** Removes the chunk; false when it was not there. */
     boolean delete(ChunkId id);
+
+    /**
+     * Every chunk object the store holds, read lazily (a store may hold millions), in no particular
+     * order; for the caller to close. Only objects stored under a chunk id where {@link #open} would
+     * find them are listed: temporary uploads and anything else in the store are left out. A chunk
+     * stored or deleted while the listing runs may or may not appear.
+     *
+     * @throws BlobStoreUnavailableException (also while the stream is read) when the store cannot be reached
+     */
+    Stream<StoredBlob> list();
 }

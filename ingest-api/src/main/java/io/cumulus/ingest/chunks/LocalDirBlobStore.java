@@ -10,9 +10,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 
 /**
@@ -95,6 +97,42 @@ public final class LocalDirBlobStore implements BlobStore {
             return deleted;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete chunk " + id, e);
+        }
+    }
+
+    /**
+     * Walks the two levels of fan-out folders; a file counts only when it is named by a chunk id and
+     * sits in the folders of that id, where {@link #open} looks for it ({@code .incoming} and stray
+     * files are not chunks).
+     */
+    @Override
+    public Stream<StoredBlob> list() {
+        try {
+            return Files.walk(root, 3)
+                    .filter(path -> root.relativize(path).getNameCount() == 3)
+                    .flatMap(path -> listed(path).stream());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the blob directory " + root, e);
+        }
+    }
+
+    private Optional<StoredBlob> listed(Path path) {
+        Path relative = root.relativize(path);
+        String name = relative.getFileName().toString();
+        if (!ChunkId.isValid(name) || !relative.getName(0).toString().equals(name.substring(0, 2))
+                || !relative.getName(1).toString().equals(name.substring(2, 4))) {
+            return Optional.empty();
+        }
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredBlob(new ChunkId(name), attributes.size(), attributes.lastModifiedTime().toInstant()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // deleted since the walk saw it: a listing may or may not show such a chunk
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the attributes of " + path, e);
         }
     }
 

@@ -7,22 +7,31 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
+import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
+import io.minio.messages.Item;
 import okhttp3.OkHttpClient;
 
 /**
@@ -191,6 +200,41 @@ public final class S3BlobStore implements BlobStore {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key(id)).build());
             return true;
         });
+    }
+
+    /**
+     * Lists the keys under {@code chunks/} page by page as the stream is read (S3 answers up to 1000
+     * keys a request); a key counts only when it is exactly where {@link #key} puts a chunk id.
+     */
+    @Override
+    public Stream<StoredBlob> list() {
+        Iterator<Result<Item>> results = client.listObjects(ListObjectsArgs.builder()
+                .bucket(bucket).prefix(PREFIX).recursive(true).build()).iterator();
+        Iterator<Result<Item>> reachable = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return call("list " + PREFIX, results::hasNext); // fetches the next page when this one is used up
+            }
+
+            @Override
+            public Result<Item> next() {
+                return results.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(reachable, Spliterator.NONNULL), false)
+                .map(result -> call("list " + PREFIX, result::get))
+                .flatMap(item -> listed(item).stream());
+    }
+
+    private static Optional<StoredBlob> listed(Item item) {
+        String name = item.objectName();
+        String hex = name.substring(name.lastIndexOf('/') + 1);
+        if (item.isDir() || !ChunkId.isValid(hex) || !name.equals(key(new ChunkId(hex)))) {
+            return Optional.empty();
+        }
+        // An object without a time is taken as written now: it can only look younger, never old enough to collect.
+        Instant modified = item.lastModified() == null ? Instant.now() : item.lastModified().toInstant();
+        return Optional.of(new StoredBlob(new ChunkId(hex), item.size(), modified));
     }
 
     static String key(ChunkId id) {

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -79,9 +80,18 @@ public final class RetainedReferences {
      * over the feed in file order (one file's versions in memory at a time).
      */
     public Map<String, Long> expectedCounts(Instant now) {
+        return expectedCounts(now, filesRead -> {
+        });
+    }
+
+    /** The same, telling {@code progress} how many files it has read so far after each one. */
+    public Map<String, Long> expectedCounts(Instant now, LongConsumer progress) {
         Map<String, Long> counts = new HashMap<>();
-        FileByFile files = new FileByFile(history -> retainedChunks(history, now)
-                .forEach(id -> counts.merge(id, 1L, Long::sum)));
+        long[] filesRead = {0};
+        FileByFile files = new FileByFile(history -> {
+            retainedChunks(history, now).forEach(id -> counts.merge(id, 1L, Long::sum));
+            progress.accept(++filesRead[0]);
+        });
         db.transactions().executeWithoutResult(tx -> db.jdbc().sql("""
                         SELECT namespace_id, file_id, op, chunks::text, at FROM readmodel.feed
                         ORDER BY namespace_id, file_id, seq""")

@@ -2,6 +2,7 @@ package io.cumulus.ingest.chunks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,43 @@ class LocalDirBlobStoreTest {
         // then only the old one is gone
         assertThat(old).doesNotExist();
         assertThat(fresh).exists();
+    }
+
+    @Test
+    void theListingShowsExactlyTheStoredChunksWithTheirSizesAndIgnoresEverythingElse() throws Exception {
+        // given two stored chunks, and beside them an upload in progress, a stray file, a chunk id in the
+        // wrong folders and a folder named like a chunk
+        LocalDirBlobStore store = new LocalDirBlobStore(root);
+        byte[] small = "small".getBytes(StandardCharsets.UTF_8);
+        byte[] larger = new byte[70_000];
+        store.put(idOf(small), small);
+        store.put(idOf(larger), larger);
+        Files.writeString(root.resolve(".incoming").resolve("abcd1234-1.part"), "in progress");
+        Path folder = store.pathOf(idOf(small)).getParent();
+        Files.writeString(folder.resolve("notes.txt"), "not a chunk");
+        ChunkId elsewhere = idOf("misplaced".getBytes(StandardCharsets.UTF_8));
+        Files.writeString(folder.resolve(elsewhere.hex()), "misplaced");
+        ChunkId dir = idOf("a folder".getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(store.pathOf(dir));
+
+        // when the store is listed
+        List<StoredBlob> listed;
+        try (Stream<StoredBlob> listing = store.list()) {
+            listed = listing.toList();
+        }
+
+        // then exactly the two chunks are there, with their sizes and recent modification times
+        assertThat(listed).extracting(StoredBlob::id, StoredBlob::size)
+                .containsExactlyInAnyOrder(tuple(idOf(small), (long) small.length),
+                        tuple(idOf(larger), (long) larger.length));
+        assertThat(listed).allSatisfy(blob -> assertThat(blob.lastModified())
+                .isBetween(Instant.now().minus(Duration.ofMinutes(1)), Instant.now()));
+    }
+
+    @Test
+    void anEmptyStoreListsNothing() {
+        try (Stream<StoredBlob> listing = new LocalDirBlobStore(root).list()) {
+            assertThat(listing).isEmpty();
+        }
     }
 }

@@ -11,13 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
 import io.cumulus.embedded.testing.S3Server;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.ingest.resilience.StoreBreakers;
@@ -55,6 +60,18 @@ class S3BlobStoreIT {
 
     private static ChunkId idOf(byte[] bytes) {
         return new ChunkId(Sha256.hex(bytes));
+    }
+
+    private static S3BlobStore storeOnBucket(String bucket) {
+        return S3BlobStore.open(new S3BlobStore.Settings(s3.endpoint(), S3Server.REGION, bucket,
+                S3Server.ACCESS_KEY, S3Server.SECRET_KEY, Duration.ofSeconds(2), Duration.ofSeconds(5)),
+                TestServers.workDir("s3-staging-"));
+    }
+
+    private static List<StoredBlob> listAll(BlobStore store) {
+        try (Stream<StoredBlob> listing = store.list()) {
+            return listing.toList();
+        }
     }
 
     private static byte[] read(java.util.Optional<InputStream> in) throws IOException {
@@ -167,5 +184,45 @@ class S3BlobStoreIT {
         // when S3 is back, then probing calls succeed and the breaker closes by itself
         await().ignoreExceptions().atMost(Duration.ofSeconds(30))
                 .until(() -> guarded.exists(id) && guarded.state("stat") == CircuitBreaker.State.CLOSED);
+    }
+
+    @Test
+    void theListingShowsExactlyTheStoredChunksAcrossPagesAndIgnoresOtherKeys() throws Exception {
+        // given a bucket of its own holding more chunks than S3 lists in one page, and keys that are no chunks
+        S3BlobStore listed = storeOnBucket("cumulus-listing");
+        List<byte[]> chunks = IntStream.range(0, 1_005).mapToObj(i -> random(10 + i % 50, 1_000 + i)).toList();
+        chunks.forEach(bytes -> listed.put(idOf(bytes), bytes));
+        MinioClient raw = MinioClient.builder().endpoint(s3.endpoint().toString()).region(S3Server.REGION)
+                .credentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY).build();
+        ChunkId stray = idOf(random(20, 9_999));
+        String wrongFolder = stray.hex().startsWith("00") ? "11" : "00";
+        for (String key : List.of("chunks/zz/not-a-chunk", "chunks/" + wrongFolder + "/" + stray.hex(),
+                "other/" + stray.hex(), "chunks/" + stray.hex())) {
+            byte[] bytes = new byte[] {1, 2, 3};
+            raw.putObject(PutObjectArgs.builder().bucket("cumulus-listing").object(key)
+                    .stream(new ByteArrayInputStream(bytes), (long) bytes.length, -1L).build());
+        }
+
+        // when it is listed
+        List<StoredBlob> blobs = listAll(listed);
+
+        // then exactly the stored chunks are there, each once with its size
+        assertThat(blobs).hasSize(chunks.size());
+        assertThat(blobs).extracting(b -> b.id().hex() + ":" + b.size())
+                .containsExactlyInAnyOrderElementsOf(chunks.stream().map(c -> idOf(c).hex() + ":" + c.length).toList());
+        assertThat(blobs).allSatisfy(b -> assertThat(b.lastModified()).isAfter(java.time.Instant.now().minus(Duration.ofHours(1))));
+    }
+
+    @Test
+    void aListingWhileS3IsDownFailsAsUnavailable() {
+        GuardedBlobStore guarded = new GuardedBlobStore(storeOnBucket("cumulus-listing-down"),
+                StoreBreakers.registry(Duration.ofMillis(300)));
+        s3.stop();
+        try {
+            assertThatThrownBy(() -> listAll(guarded)).isInstanceOf(BlobStoreUnavailableException.class);
+        } finally {
+            s3.start();
+        }
+        assertThat(listAll(guarded)).isEmpty();
     }
 }
