@@ -70,16 +70,38 @@ final class CumulusClient {
 
     /** Uploads content as one chunk and returns its id. */
     String upload(Device device, byte[] content) {
-        String sha = Sha256.hex(content);
-        HttpRequest put = HttpRequest.newBuilder(URI.create(base + "/v1/chunks/" + sha))
-                .header("Authorization", "Bearer " + device.token())
-                .header("Content-Type", "application/octet-stream").timeout(requestTimeout)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build();
-        Response r = exchange(put);
+        Response r = put(device, content);
         if (r.status() / 100 != 2) {
             throw new IllegalStateException("upload failed: " + r);
         }
-        return sha;
+        return Sha256.hex(content);
+    }
+
+    /** Uploads content as one chunk and answers what the server said, refusals included (503 while it is collected). */
+    Response put(Device device, byte[] content) {
+        HttpRequest put = HttpRequest.newBuilder(URI.create(base + "/v1/chunks/" + Sha256.hex(content)))
+                .header("Authorization", "Bearer " + device.token())
+                .header("Content-Type", "application/octet-stream").timeout(requestTimeout)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build();
+        return exchange(put);
+    }
+
+    /** A chunk's bytes as the device reads them, exactly (a text {@link Response} would not keep binary bytes). */
+    record Download(int status, byte[] body) {
+    }
+
+    Download download(Device device, String chunkId) {
+        HttpRequest get = HttpRequest.newBuilder(URI.create(base + "/v1/chunks/" + chunkId))
+                .header("Authorization", "Bearer " + device.token()).timeout(requestTimeout).GET().build();
+        try {
+            HttpResponse<byte[]> r = http.send(get, HttpResponse.BodyHandlers.ofByteArray());
+            return new Download(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A one-file batch body: a new or edited file with the given vector and one chunk. */
@@ -88,6 +110,20 @@ final class CumulusClient {
         return Map.of("namespaceId", namespace, "changes", List.of(Map.of(
                 "fileId", fileId, "path", path, "op", "UPSERT", "vector", vector, "size", size,
                 "chunks", List.of(Map.of("id", chunkId, "size", size)))));
+    }
+
+    /** A one-file batch body: a new or edited file made of {@code chunks}, each {@code {id, size}}. */
+    static Map<String, Object> upsertBatch(String namespace, String fileId, String path, Map<String, Integer> vector,
+                                           List<Map<String, Object>> chunks) {
+        long size = chunks.stream().mapToLong(c -> ((Number) c.get("size")).longValue()).sum();
+        return Map.of("namespaceId", namespace, "changes", List.of(Map.of(
+                "fileId", fileId, "path", path, "op", "UPSERT", "vector", vector, "size", size, "chunks", chunks)));
+    }
+
+    /** A one-file batch body: the deletion of a file, with the given vector. */
+    static Map<String, Object> deleteBatch(String namespace, String fileId, String path, Map<String, Integer> vector) {
+        return Map.of("namespaceId", namespace, "changes", List.of(Map.of(
+                "fileId", fileId, "path", path, "op", "DELETE", "vector", vector)));
     }
 
     Response submit(Device device, String idempotencyKey, Object body) {
