@@ -3,10 +3,12 @@ package io.cumulus.ingest.gc;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -173,7 +175,15 @@ public final class CountedUpTo implements AutoCloseable {
             return Map.of();
         }
         KafkaConsumer<byte[], byte[]> kafka = kafka();
-        kafka.assign(shortOf.keySet());
+        // Every partition stays assigned from one look to the next (re-assigning would drop requests in
+        // flight); the ones with nothing left to count are paused.
+        Set<TopicPartition> all = new HashSet<>(kafka.assignment());
+        all.addAll(shortOf.keySet());
+        if (!all.equals(kafka.assignment())) {
+            kafka.assign(all);
+        }
+        kafka.pause(all.stream().filter(tp -> !shortOf.containsKey(tp)).toList());
+        kafka.resume(shortOf.keySet());
         shortOf.forEach(kafka::seek);
         Map<Integer, Long> behind = new HashMap<>();
         long deadline = System.nanoTime() + SCAN.toNanos();
@@ -187,7 +197,6 @@ public final class CountedUpTo implements AutoCloseable {
         }
         shortOf.keySet().stream().filter(tp -> kafka.position(tp, KAFKA_TIMEOUT) < ends.get(tp.partition()))
                 .forEach(tp -> behind.putIfAbsent(tp.partition(), ends.get(tp.partition()) - kafka.position(tp)));
-        kafka.unsubscribe();
         return behind;
     }
 
