@@ -3,8 +3,15 @@ package io.cumulus.ingest.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +21,7 @@ import io.cumulus.gc.GcSchema;
 import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Response;
 import io.cumulus.ingest.RunningIngestApi;
+import io.cumulus.schemas.Topics;
 import tools.jackson.databind.JsonNode;
 
 /** {@code POST /v1/admin/fsck} on the running API: admin only, a strict {@code repair} flag, the report as JSON. */
@@ -23,7 +31,18 @@ class FsckEndpointIT {
     private static ChunkStoreFixture store;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        // The reference deltas' topic exists, as once the reconciler has run: without it no count can be compared.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestServers.kafka().bootstrapServers()))) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.CHUNK_REFS)) {
+                admin.createTopics(List.of(new NewTopic(Topics.CHUNK_REFS, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
         api = RunningIngestApi.start(Map.of("cumulus.kafka.bootstrap-servers", TestServers.kafka().bootstrapServers(),
                 "cumulus.gc.grace", "1h"));
         GcSchema.migrate(api.postgres().dataSource());
