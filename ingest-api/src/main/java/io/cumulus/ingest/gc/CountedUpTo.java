@@ -34,7 +34,10 @@ import io.cumulus.ingest.IngestDatabase;
  *     {@code readmodel.batch_outcomes} was recorded (the reconciler emits a batch's outcomes and its
  *     deltas in one Kafka transaction), or now when every batch has one. {@code recorded_at} is the
  *     {@code now()} of the transaction that also set its chunks' {@code last_used_at}, so the two
- *     compare on one clock;</li>
+ *     compare on one clock. And no later than the start of the oldest transaction open in the database
+ *     just before (read first, from {@code pg_stat_activity}): a commit that is still open is invisible
+ *     to that query, yet once it ends its batch is dated its start, and it may end before the
+ *     collector locks the chunk (its own lock on the chunk covers it only while it is open);</li>
  * <li>then the end of {@code cumulus.chunk-refs.v1} (its high watermark), read after step 1, so it
  *     lies past the deltas of every batch step 1 saw reconciled;</li>
  * <li>then the counter's positions ({@code gc.consumer_positions}) must reach that end.</li>
@@ -95,10 +98,17 @@ public final class CountedUpTo implements AutoCloseable {
      * in which case nothing may be judged unreferenced yet.
      */
     public Optional<Instant> now(Duration wait) {
-        Instant settled = db.jdbc().sql("""
+        // First the transactions still open (a commit among them may record a batch dated its start), then,
+        // in a later statement, the batches recorded: one that commits in between is seen by the second.
+        Instant open = db.jdbc().sql("""
+                        SELECT least(coalesce(min(a.xact_start), now()), now()) FROM pg_stat_activity a
+                        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL""")
+                .query(java.sql.Timestamp.class).single().toInstant();
+        Instant unreconciled = db.jdbc().sql("""
                         SELECT coalesce(min(b.recorded_at), now()) FROM ingest.batches b
                         WHERE NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
                 .query(java.sql.Timestamp.class).single().toInstant();
+        Instant settled = open.isBefore(unreconciled) ? open : unreconciled;
         Optional<Map<Integer, Long>> known = ends();
         if (known.isEmpty()) {
             log.info("chunk collection waits for the topic of reference deltas to exist topic={}", topic);

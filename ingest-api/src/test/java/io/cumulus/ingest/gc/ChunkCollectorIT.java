@@ -285,6 +285,32 @@ class ChunkCollectorIT {
     }
 
     @Test
+    void aTransactionStillOpenHoldsTheCountedInstantBackToItsStart() throws Exception {
+        // given a transaction that has begun (as a commit does, dating its batch and its chunks' use at its start)
+        IngestDatabase db = api.context().getBean(IngestDatabase.class);
+        CountedUpTo counted = new CountedUpTo(db, TestServers.kafka().bootstrapServers(), topic);
+        java.time.Instant begun;
+        try (java.sql.Connection open = api.postgres().dataSource().getConnection()) {
+            open.setAutoCommit(false);
+            try (var rs = open.createStatement().executeQuery("SELECT now()")) {
+                rs.next();
+                begun = rs.getTimestamp(1).toInstant();
+            }
+
+            // when the collector asks how far the counts go while it is open, and after it ended
+            java.time.Instant whileOpen = counted.now(Duration.ofSeconds(10)).orElseThrow();
+            open.commit();
+            java.time.Instant afterwards = counted.now(Duration.ofSeconds(10)).orElseThrow();
+
+            // then no use dated from its start on is trusted while it is open, and afterwards it no longer holds back
+            assertThat(whileOpen).isBeforeOrEqualTo(begun);
+            assertThat(afterwards).isAfter(begun);
+        } finally {
+            counted.close();
+        }
+    }
+
+    @Test
     void aChunkACommitHoldsIsSkippedAndTheCommitThenKeepsIt() throws Exception {
         // given an old unreferenced chunk, and a commit that has locked it and not yet ended
         Device laptop = device("locked");
