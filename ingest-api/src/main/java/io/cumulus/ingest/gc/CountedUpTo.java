@@ -56,6 +56,11 @@ public final class CountedUpTo implements AutoCloseable {
     private final String bootstrapServers;
     private KafkaConsumer<byte[], byte[]> kafka;
     private KafkaConsumer<byte[], byte[]> tail;
+    /**
+     * The last instant found: every batch recorded before it had been reconciled then (one still open
+     * then would have held it back to its start), so the next look reads only the batches since.
+     */
+    private Instant reconciledBefore = Instant.EPOCH;
 
     public CountedUpTo(IngestDatabase db, String bootstrapServers, String topic) {
         this.db = Objects.requireNonNull(db, "db");
@@ -106,9 +111,13 @@ public final class CountedUpTo implements AutoCloseable {
                 .query(java.sql.Timestamp.class).single().toInstant();
         Instant unreconciled = db.jdbc().sql("""
                         SELECT coalesce(min(b.recorded_at), now()) FROM ingest.batches b
-                        WHERE NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
+                        WHERE b.recorded_at >= ?
+                          AND NOT EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = b.id::text)""")
+                .param(java.sql.Timestamp.from(reconciledBefore))
                 .query(java.sql.Timestamp.class).single().toInstant();
         Instant settled = open.isBefore(unreconciled) ? open : unreconciled;
+        // Every batch recorded before it was visible and reconciled: no later look needs to read those again.
+        reconciledBefore = settled;
         Optional<Map<Integer, Long>> known = ends();
         if (known.isEmpty()) {
             log.info("chunk collection waits for the topic of reference deltas to exist topic={}", topic);

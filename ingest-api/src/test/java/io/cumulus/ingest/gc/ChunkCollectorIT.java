@@ -237,14 +237,15 @@ class ChunkCollectorIT {
                 + " WHERE chunk_id = ?) WHERE id = ?::uuid", id, batchId);
 
         // when the collector sweeps before the batch's outcome exists, and again after it
-        Sweep before = collector().sweep();
+        ChunkCollector collector = collector();
+        Sweep before = collector.sweep();
         String stateBefore = state(id);
         api.execute("""
                 INSERT INTO readmodel.batch_outcomes (batch_id, change_index, namespace_id, device_id, file_id, path, kind,
                                                       current_vector, decided_at)
                 VALUES (?, 0, ?::uuid, ?, 'f', 'pending.txt', 'STALE', '{}'::jsonb, now())""",
                 batchId, laptop.namespace(), laptop.id());
-        Sweep after = collector().sweep();
+        Sweep after = collector.sweep();
 
         // then it is kept while its references may be uncounted, and collectable once they are all counted
         assertThat(stateBefore).isEqualTo("stored");
