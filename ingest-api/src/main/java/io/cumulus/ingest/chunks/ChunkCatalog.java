@@ -89,25 +89,29 @@ public final class ChunkCatalog {
      * Records that the account uploaded the chunk, after its bytes are durable in the blob store:
      * the row becomes {@code stored}, unless the garbage collector marked or forgot it meanwhile
      * (an upload that outlasted the grace period), in which case the bytes may be gone again and
-     * the upload must be retried.
+     * the upload must be retried. The bytes are looked for once the row is locked: the row found may
+     * be another upload's, written after the collector deleted the chunk this upload had found stored
+     * (and so did not write again), and no collector deletes the bytes of a row it has not locked.
      *
      * @return true when the chunk is new to this account, false when the account had it already
-     * @throws ChunkBeingCollectedException when the row is being collected or was collected during the upload
+     * @throws ChunkBeingCollectedException when the row is being collected, was collected during the
+     *         upload, or its bytes are gone
      */
-    public boolean recordUpload(UUID accountId, ChunkId id, long size) {
+    public boolean recordUpload(UUID accountId, ChunkId id, long size, BlobStore blobs) {
         return Boolean.TRUE.equals(db.transactions().execute(tx -> {
             int stored = db.jdbc().sql("""
                             UPDATE ingest.chunks SET state = 'stored', size = ?, last_uploaded_at = clock_timestamp()
                             WHERE id = ? AND state IN ('uploading', 'stored')""")
                     .params(size, id.hex())
                     .update();
-            if (stored == 0) {
+            if (stored == 0 || !blobs.exists(id)) {
                 throw new ChunkBeingCollectedException(id);
             }
             // xmax is 0 only in a row this statement inserted; an updated (already visible) row has it set.
             return db.jdbc().sql("""
                             INSERT INTO ingest.account_chunks (account_id, chunk_id) VALUES (?, ?)
-                            ON CONFLICT (account_id, chunk_id) DO UPDATE SET last_used_at = now()
+                            ON CONFLICT (account_id, chunk_id)
+                            DO UPDATE SET last_used_at = greatest(ingest.account_chunks.last_used_at, excluded.last_used_at)
                             RETURNING (xmax = 0) AS inserted""")
                     .params(accountId, id.hex())
                     .query(Boolean.class).single();
@@ -158,7 +162,8 @@ public final class ChunkCatalog {
     /**
      * Marks the chunks as referenced by a batch of the namespace: every member of the namespace may
      * read them from now on, and their last use is now (the garbage collector's grace period starts
-     * again). Rows are written in (account, chunk) order so concurrent batches cannot deadlock.
+     * again). Never earlier than it was: two commits whose transactions overlap may write in either
+     * order, and a use moved back could let the collector trust counts a later batch is not in yet. Rows are written in (account, chunk) order so concurrent batches cannot deadlock.
      */
     public void recordReferences(UUID namespaceId, Collection<String> ids) {
         if (ids.isEmpty()) {
@@ -170,7 +175,8 @@ public final class ChunkCatalog {
                         FROM ingest.namespace_members m CROSS JOIN unnest(?::text[]) AS c(id)
                         WHERE m.namespace_id = ?
                         ORDER BY m.account_id, c.id
-                        ON CONFLICT (account_id, chunk_id) DO UPDATE SET last_used_at = now()""")
+                        ON CONFLICT (account_id, chunk_id)
+                        DO UPDATE SET last_used_at = greatest(ingest.account_chunks.last_used_at, excluded.last_used_at)""")
                 .params(ids.stream().sorted().distinct().toArray(String[]::new), namespaceId)
                 .update();
     }

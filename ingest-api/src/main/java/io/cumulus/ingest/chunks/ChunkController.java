@@ -99,7 +99,7 @@ public class ChunkController {
             catalog.abandon(upload);
             throw e;
         }
-        boolean isNew = catalog.recordUpload(session.accountId(), id, size);
+        boolean isNew = catalog.recordUpload(session.accountId(), id, size, blobs);
         if (upload.alreadyStored()) {
             dedup.uploadedAgain();
         }

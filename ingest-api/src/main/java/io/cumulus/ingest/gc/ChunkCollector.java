@@ -190,7 +190,9 @@ public final class ChunkCollector implements SmartLifecycle {
             switch (mark) {
                 case Mark.Marked marked -> {
                     steps.after(Step.MARKED, id);
-                    deleteObjectAndForget(id);
+                    if (!deleteObjectAndForget(id)) {
+                        continue; // another collector, which found the mark meanwhile, finishes it
+                    }
                     deleted++;
                     bytes += marked.size();
                     deletedChunks.increment();
@@ -213,15 +215,18 @@ public final class ChunkCollector implements SmartLifecycle {
 
     /** Carries the deletions a crash (or a failed sweep) left half done to their end. */
     private int finishMarked() {
+        int finished = 0;
         List<String> marked = db.jdbc().sql("""
                         SELECT id FROM ingest.chunks WHERE state = 'deleting' ORDER BY deleting_since LIMIT ?""")
                 .param(settings.candidatesPerSweep())
                 .query(String.class).list();
         for (String id : marked) {
-            log.info("chunk deletion resumed chunkId={}", id);
-            deleteObjectAndForget(id);
+            if (deleteObjectAndForget(id)) {
+                log.info("chunk deletion resumed and finished chunkId={}", id);
+                finished++;
+            }
         }
-        return marked.size();
+        return finished;
     }
 
     /**
@@ -316,17 +321,33 @@ public final class ChunkCollector implements SmartLifecycle {
         });
     }
 
-    /** Steps 2 and 3 for a row marked {@code deleting}. */
-    private void deleteObjectAndForget(String id) {
-        ChunkId chunk = new ChunkId(id);
-        blobs.delete(chunk);
-        steps.after(Step.OBJECT_DELETED, id);
-        db.transactions().executeWithoutResult(tx -> {
+    /**
+     * Steps 2 and 3 for a row marked {@code deleting}, under that row's lock from before the object is
+     * deleted until the row is gone: a list of marked rows read a moment ago may be stale (another
+     * collector finished the deletion, and the chunk was uploaded and committed anew since), and only the
+     * marked row itself, locked, says the bytes may go. Returns false when there was no such row to
+     * finish (gone, no longer marked, or another collector holds it).
+     */
+    private boolean deleteObjectAndForget(String id) {
+        boolean finished = Boolean.TRUE.equals(db.transactions().execute(tx -> {
+            boolean marked = db.jdbc().sql("""
+                            SELECT id FROM ingest.chunks WHERE id = ? AND state = 'deleting' FOR UPDATE SKIP LOCKED""")
+                    .param(id).query(String.class).optional().isPresent();
+            if (!marked) {
+                return false;
+            }
+            blobs.delete(new ChunkId(id));
+            // A stop here leaves the row marked (this transaction never commits): the next sweep deletes again.
+            steps.after(Step.OBJECT_DELETED, id);
             db.jdbc().sql("DELETE FROM ingest.account_chunks WHERE chunk_id = ?").param(id).update();
             db.jdbc().sql("DELETE FROM ingest.chunks WHERE id = ? AND state = 'deleting'").param(id).update();
             db.jdbc().sql("DELETE FROM gc.chunk_store WHERE chunk_id = ? AND ref_count = 0").param(id).update();
-        });
-        steps.after(Step.FORGOTTEN, id);
+            return true;
+        }));
+        if (finished) {
+            steps.after(Step.FORGOTTEN, id);
+        }
+        return finished;
     }
 
     private void refreshGauges() {

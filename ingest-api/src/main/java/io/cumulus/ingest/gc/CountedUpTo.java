@@ -105,10 +105,23 @@ public final class CountedUpTo implements AutoCloseable {
     public Optional<Instant> now(Duration wait) {
         // First the transactions still open (a commit among them may record a batch dated its start), then,
         // in a later statement, the batches recorded: one that commits in between is seen by the second.
-        Instant open = db.jdbc().sql("""
-                        SELECT least(coalesce(min(a.xact_start), now()), now()) FROM pg_stat_activity a
-                        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.xact_start IS NOT NULL""")
-                .query(java.sql.Timestamp.class).single().toInstant();
+        record Activity(Instant oldestOpen, long hidden) {
+        }
+        Activity activity = db.jdbc().sql("""
+                        SELECT least(coalesce(min(a.xact_start), now()), now()) AS oldest_open,
+                               count(*) FILTER (WHERE a.state IS NULL AND a.backend_type = 'client backend') AS hidden
+                        FROM pg_stat_activity a
+                        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()""")
+                .query((rs, i) -> new Activity(rs.getTimestamp("oldest_open").toInstant(), rs.getLong("hidden")))
+                .single();
+        if (activity.hidden() > 0) {
+            // Sessions of another role whose transactions this role may not see (it needs pg_read_all_stats):
+            // a commit among them could be open, so nothing is trusted.
+            log.warn("chunk collection waits: {} sessions of another database role hide their transactions; connect"
+                    + " every instance as one role, or grant this one pg_read_all_stats", activity.hidden());
+            return Optional.empty();
+        }
+        Instant open = activity.oldestOpen();
         Instant unreconciled = db.jdbc().sql("""
                         SELECT coalesce(min(b.recorded_at), now()) FROM ingest.batches b
                         WHERE b.recorded_at >= ?

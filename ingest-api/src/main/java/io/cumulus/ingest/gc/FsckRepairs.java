@@ -26,12 +26,12 @@ import io.cumulus.ingest.gc.RetainedReferences.FileRef;
  * acts, the facts its finding was decided on, since uploads, commits, the reconciler and the collector
  * keep running while fsck does: a finding that no longer holds is left alone (and reported resolved).
  *
- * <p>Deleting bytes follows the collector's protocol, so that no upload or commit can slip in between
- * the last check and the deletion: a leaked object first gets a catalogue row marked {@code deleting}
- * (which succeeds only if no row appeared: an upload writes its row before its bytes, and a commit needs a
- * {@code stored} row), then fsck checks once more that no retained version holds it, deletes the bytes,
- * then the row. A row whose object is gone is deleted under its row lock, which a commit's share lock
- * holds off. Counts are only raised, under the row's lock, to what the feed says once the counter has
+ * <p>Deleting bytes keeps uploads and commits out until it is done: a leaked object gets a catalogue row
+ * marked {@code deleting} in a transaction that stays open until the bytes and that row are gone (the
+ * insert succeeds only if no row appeared: an upload writes its row before its bytes, and a commit needs
+ * a {@code stored} row); inside it fsck checks once more that no retained version holds the chunk. The
+ * row is never committed, so no collector can finish a deletion fsck may yet call off. A row whose
+ * object is gone is deleted under its row lock, which a commit's share lock holds off. Counts are only raised, under the row's lock, to what the feed says once the counter has
  * counted every delta written since the feed was read again.
  */
 final class FsckRepairs {
@@ -135,52 +135,48 @@ final class FsckRepairs {
                 + holding.stream().map(FileRef::namespaceId).distinct().count() + " namespace(s)");
     }
 
+    /**
+     * Deletes a leaked object inside one transaction that holds a {@code deleting} catalogue row of its
+     * own, never committed: while it is open an upload of the chunk waits for it (the row's key is
+     * taken) and no commit can use the chunk (it has no {@code stored} row), and no collector ever sees
+     * the row, so none can finish a deletion this transaction may yet call off. If a retained version
+     * holds the chunk by now, the bytes are kept and catalogued again, if they are still there.
+     */
     private ChunkFinding deleteLeak(ChunkFinding f) {
         String id = f.chunkId();
-        Optional<OffsetDateTime> mark = db.jdbc().sql("""
-                        INSERT INTO ingest.chunks (id, size, state, deleting_since)
-                        VALUES (?, nullif(?::bigint, 0), 'deleting', clock_timestamp())
-                        ON CONFLICT (id) DO NOTHING
-                        RETURNING deleting_since""")
-                .params(id, f.objectSize())
-                .query(OffsetDateTime.class).optional();
-        if (mark.isEmpty()) {
-            return f.resolvedAs("kept: a catalogue row appeared meanwhile (an upload began)");
-        }
-        List<FileRef> holding = retained.filesHolding(id, now());
-        if (!holding.isEmpty()) {
-            // A version holding it reached the feed after the survey: keep the bytes and give them a row.
-            db.transactions().executeWithoutResult(tx -> {
-                int stored = db.jdbc().sql("""
-                                UPDATE ingest.chunks SET state = 'stored', deleting_since = NULL
-                                WHERE id = ? AND state = 'deleting' AND deleting_since = ? AND size IS NOT NULL""")
-                        .params(id, mark.get()).update();
-                if (stored == 1) {
-                    grantReaders(id, holding);
-                } else {
-                    unmark(id, mark.get());
-                }
-            });
-            return f.resolvedAs("kept: a retained version holds it now; catalogued again");
-        }
-        boolean deleted;
         try {
-            deleted = blobs.delete(new ChunkId(id));
+            return db.transactions().execute(tx -> {
+                boolean claimed = db.jdbc().sql("""
+                                INSERT INTO ingest.chunks (id, size, state, deleting_since)
+                                VALUES (?, nullif(?::bigint, 0), 'deleting', clock_timestamp())
+                                ON CONFLICT (id) DO NOTHING""")
+                        .params(id, f.objectSize())
+                        .update() == 1;
+                if (!claimed) {
+                    return f.resolvedAs("kept: a catalogue row appeared meanwhile (an upload began)");
+                }
+                List<FileRef> holding = retained.filesHolding(id, now());
+                if (!holding.isEmpty()) {
+                    if (f.objectSize() <= 0 || !blobs.exists(new ChunkId(id))) {
+                        tx.setRollbackOnly();
+                        return f.keptAs("not repaired: a retained version holds it now, and its bytes are gone");
+                    }
+                    // A version holding it reached the feed after the survey: keep the bytes and give them a row.
+                    db.jdbc().sql("UPDATE ingest.chunks SET state = 'stored', deleting_since = NULL WHERE id = ?")
+                            .param(id).update();
+                    grantReaders(id, holding);
+                    return f.resolvedAs("kept: a retained version holds it now; catalogued again");
+                }
+                boolean deleted = blobs.delete(new ChunkId(id));
+                db.jdbc().sql("DELETE FROM ingest.chunks WHERE id = ? AND state = 'deleting'").param(id).update();
+                log.info("chunk deleted chunkId={} size={} lastModified={} reason=uncatalogued by=fsck", id,
+                        f.objectSize(), f.objectModified());
+                return f.resolvedAs(deleted ? "repaired: the object is deleted" : "resolved meanwhile: the object was gone");
+            });
         } catch (BlobStoreUnavailableException | UncheckedIOException e) {
-            // The mark is taken back, so the chunk is exactly as before: an upload may use it, a later run retries.
-            unmark(id, mark.get());
+            // The transaction is rolled back: the chunk is exactly as before, and a later run retries.
             return f.keptAs("not repaired: the blob store failed: " + e.getMessage());
         }
-        unmark(id, mark.get());
-        log.info("chunk deleted chunkId={} size={} lastModified={} reason=uncatalogued by=fsck", id, f.objectSize(),
-                f.objectModified());
-        return f.resolvedAs(deleted ? "repaired: the object is deleted" : "resolved meanwhile: the object was gone");
-    }
-
-    /** Removes fsck's own {@code deleting} row, and no row anyone else wrote. */
-    private void unmark(String id, OffsetDateTime mark) {
-        db.jdbc().sql("DELETE FROM ingest.chunks WHERE id = ? AND state = 'deleting' AND deleting_since = ?")
-                .params(id, mark).update();
     }
 
     /** A row as it is when its deletion is decided: its state, and whether anything used it within the grace period. */
@@ -191,11 +187,14 @@ final class FsckRepairs {
         String id = f.chunkId();
         try {
             return db.transactions().execute(tx -> {
-                Optional<LockedRow> row = db.jdbc().sql("""
+                boolean locked = db.jdbc().sql("SELECT id FROM ingest.chunks WHERE id = ? FOR UPDATE")
+                        .param(id).query(String.class).optional().isPresent();
+                // Read in a later statement than the lock: it sees what a commit the lock waited for wrote.
+                Optional<LockedRow> row = !locked ? Optional.empty() : db.jdbc().sql("""
                                 SELECT c.state, greatest(c.last_uploaded_at, c.stored_at,
                                            (SELECT max(a.last_used_at) FROM ingest.account_chunks a WHERE a.chunk_id = c.id))
                                        >= clock_timestamp() - make_interval(secs => ?) AS recent
-                                FROM ingest.chunks c WHERE c.id = ? FOR UPDATE OF c""")
+                                FROM ingest.chunks c WHERE c.id = ?""")
                         .params((double) grace.toSeconds(), id)
                         .query((rs, i) -> new LockedRow(rs.getString("state"), rs.getBoolean("recent")))
                         .optional();

@@ -191,7 +191,7 @@ public final class ConflictMerger {
                     catalog.abandon(upload);
                     throw e;
                 }
-                catalog.recordUpload(accountId, id, chunk.length());
+                catalog.recordUpload(accountId, id, chunk.length(), blobs);
                 refs.add(new ChunkRef(id, chunk.length()));
             });
         } catch (IOException e) {

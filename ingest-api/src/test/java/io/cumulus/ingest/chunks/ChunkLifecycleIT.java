@@ -133,4 +133,38 @@ class ChunkLifecycleIT {
         // and the chunk is still stored once the commit has ended
         assertThat(stateOf(id)).isEqualTo("stored");
     }
+
+    @Test
+    void anUploadWhoseBytesAreGoneByTheTimeItIsRecordedIsToldToComeBack() {
+        // given an upload under way whose row is there but whose bytes are not (another upload's row, written
+        // after the collector deleted the bytes this one found stored and so did not write again)
+        Device laptop = client.newAccountWithDevice("vanished-" + UUID.randomUUID().toString().substring(0, 8), "Laptop");
+        ChunkCatalog catalog = api.context().getBean(ChunkCatalog.class);
+        BlobStore blobs = api.context().getBean(BlobStore.class);
+        ChunkId id = new ChunkId(Sha256.hex(bytes("bytes deleted under an upload")));
+        catalog.beginUpload(id);
+
+        // when the upload is recorded, then it is refused as being collected, and nothing is stored
+        assertThatThrownBy(() -> catalog.recordUpload(UUID.fromString(laptop.accountId()), id, 29, blobs))
+                .isInstanceOf(ChunkBeingCollectedException.class);
+        assertThat(stateOf(id.hex())).isEqualTo("uploading");
+        assertThat(api.count("SELECT count(*) FROM ingest.account_chunks WHERE chunk_id = ?", id.hex())).isZero();
+    }
+
+    @Test
+    void aChunksLastUseNeverMovesBack() {
+        // given a chunk an account used at some later time (as a commit whose transaction began later did)
+        Device laptop = client.newAccountWithDevice("use-order-" + UUID.randomUUID().toString().substring(0, 8), "Laptop");
+        String id = client.upload(laptop, bytes("used by two overlapping commits"));
+        api.execute("UPDATE ingest.account_chunks SET last_used_at = now() + interval '1 hour' WHERE chunk_id = ?", id);
+        long later = api.count("SELECT extract(epoch FROM last_used_at)::bigint FROM ingest.account_chunks WHERE chunk_id = ?", id);
+
+        // when a commit dated earlier records its use, and the account uploads it again
+        api.context().getBean(ChunkCatalog.class).recordReferences(UUID.fromString(laptop.namespace()), List.of(id));
+        client.upload(laptop, bytes("used by two overlapping commits"));
+
+        // then the last use stays the later one
+        assertThat(api.count("SELECT extract(epoch FROM last_used_at)::bigint FROM ingest.account_chunks WHERE chunk_id = ?", id))
+                .isEqualTo(later);
+    }
 }

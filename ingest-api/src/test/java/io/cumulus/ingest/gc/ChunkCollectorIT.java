@@ -376,6 +376,36 @@ class ChunkCollectorIT {
     }
 
     @Test
+    void aMarkedChunkAnotherCollectorIsFinishingIsLeftToIt() throws Exception {
+        // given a chunk left marked by a killed collector, and another collector holding its row (finishing it)
+        Device laptop = device("finishing");
+        String id = upload(laptop, "being finished by another collector");
+        ageChunk(id);
+        assertThatThrownBy(() -> killedAfter(Step.MARKED).sweep()).isInstanceOf(Killed.class);
+        try (java.sql.Connection other = api.postgres().dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("SELECT id FROM ingest.chunks WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, id);
+                lock.executeQuery().close();
+            }
+
+            // when a collector sweeps meanwhile
+            Sweep meanwhile = collector().sweep();
+
+            // then it leaves the row and its bytes to the one holding them
+            assertThat(meanwhile.finishedFromBefore()).isZero();
+            assertThat(state(id)).isEqualTo("deleting");
+            assertThat(objectExists(id)).isTrue();
+            other.rollback();
+        }
+
+        // and once that one has gone without finishing, the next sweep finishes it
+        assertThat(collector().sweep().finishedFromBefore()).isEqualTo(1);
+        assertThat(state(id)).isEqualTo("no row");
+        assertThat(objectExists(id)).isFalse();
+    }
+
+    @Test
     void aCollectorKilledAfterDeletingTheObjectLeavesARowMarkedDeletingNeverStored() {
         // given an old unreferenced chunk
         Device laptop = device("killed-delete");
