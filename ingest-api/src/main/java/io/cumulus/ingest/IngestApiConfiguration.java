@@ -34,6 +34,12 @@ import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.GuardedBlobStore;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
 import io.cumulus.ingest.chunks.S3BlobStore;
+import io.cumulus.ingest.gc.ChunkCollector;
+import io.cumulus.ingest.gc.CountedUpTo;
+import io.cumulus.ingest.gc.Fsck;
+import io.cumulus.ingest.gc.FsckController;
+import io.cumulus.ingest.gc.GcSettings;
+import io.cumulus.ingest.gc.RetainedReferences;
 import io.cumulus.ingest.merge.ConflictMerger;
 import io.cumulus.ingest.merge.MergeSettings;
 import io.cumulus.ingest.merge.MergeWorker;
@@ -52,10 +58,7 @@ import io.cumulus.sync.history.RetentionPolicy;
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.cumulus.ingest.gc.ChunkCollector;
-import io.cumulus.ingest.gc.CountedUpTo;
-import io.cumulus.ingest.gc.GcSettings;
-import io.cumulus.ingest.gc.RetainedReferences;
+import io.cumulus.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -266,7 +269,7 @@ public class IngestApiConfiguration {
             throw new IllegalStateException("the chunk collector (cumulus.gc.enabled) needs cumulus.kafka.bootstrap-servers");
         }
         return new ChunkCollector(settings, db, blobs, references,
-                new CountedUpTo(db, bootstrapServers, io.cumulus.schemas.Topics.CHUNK_REFS),
+                new CountedUpTo(db, bootstrapServers, Topics.CHUNK_REFS),
                 meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new),
                 ChunkCollector.StepListener.NONE);
     }
@@ -295,27 +298,19 @@ public class IngestApiConfiguration {
     // ---- fsck: the chunk store's consistency check, POST /v1/admin/fsck ----
 
     /**
-     * The chunk store's consistency check, with the collector's grace period ({@code cumulus.gc.grace},
-     * a day by default) and the counter's progress read from {@code cumulus.kafka.bootstrap-servers}
-     * (without it, counts are not compared and nothing is deleted).
+     * The chunk store's consistency check, with the collector's grace period ({@link GcSettings}) and
+     * the counter's progress read from {@code cumulus.kafka.bootstrap-servers} (without it, counts are
+     * not compared and nothing is deleted).
      */
     @Bean
-    io.cumulus.ingest.gc.Fsck ingestFsck(IngestDatabase db, BlobStore blobs, ChunkCatalog chunks, RetentionPolicy retention,
-                                         @Value("${cumulus.gc.grace:24h}") String grace,
-                                         @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers) {
-        Duration gracePeriod;
-        try {
-            gracePeriod = io.cumulus.sync.gc.GracePeriod.parse(grace);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("cumulus.gc.grace: " + e.getMessage(), e);
-        }
-        return new io.cumulus.ingest.gc.Fsck(db, blobs, chunks, new io.cumulus.ingest.gc.RetainedReferences(db, retention),
-                gracePeriod, new io.cumulus.ingest.gc.Fsck.Counter(bootstrapServers, io.cumulus.schemas.Topics.CHUNK_REFS,
-                Duration.ofSeconds(30)));
+    Fsck ingestFsck(IngestDatabase db, BlobStore blobs, ChunkCatalog chunks, RetainedReferences retained,
+                    GcSettings settings, @Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers) {
+        return new Fsck(db, blobs, chunks, retained, settings.grace(),
+                new Fsck.Counter(bootstrapServers, Topics.CHUNK_REFS, Duration.ofSeconds(30)));
     }
 
     @Bean
-    io.cumulus.ingest.gc.FsckController ingestFsckController(io.cumulus.ingest.gc.Fsck fsck, AdminToken adminToken) {
-        return new io.cumulus.ingest.gc.FsckController(fsck, adminToken);
+    FsckController ingestFsckController(Fsck fsck, AdminToken adminToken) {
+        return new FsckController(fsck, adminToken);
     }
 }

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
+import io.cumulus.schemas.PoisonRecordException;
 
 /**
  * The decoded records of one poll, in the order they were read, ready to be written to the read
@@ -72,6 +73,6 @@ record ProjectionBatch(List<FileEvent> events, List<ChangeOutcome> outcomes) {
     }
 
     private static PoisonRecordException poison(ConsumerRecord<byte[], byte[]> record, String reason, Throwable cause) {
-        return new PoisonRecordException(record.topic(), record.partition(), record.offset(), reason, cause);
+        return new PoisonRecordException("project", record.topic(), record.partition(), record.offset(), reason, cause);
     }
 }

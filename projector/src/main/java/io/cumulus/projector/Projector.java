@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
+import io.cumulus.schemas.PoisonRecordException;
+
 /**
  * Keeps the PostgreSQL read model ({@code readmodel.files}, {@code feed}, {@code batch_outcomes})
  * up to date with the file-event and outcome topics. One thread polls; each poll is written in one

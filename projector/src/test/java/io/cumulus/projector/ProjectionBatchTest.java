@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.FileEvent;
+import io.cumulus.schemas.PoisonRecordException;
 import io.cumulus.schemas.Topics;
 
 class ProjectionBatchTest {

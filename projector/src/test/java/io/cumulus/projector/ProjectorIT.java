@@ -28,6 +28,7 @@ import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.OutcomeKind;
+import io.cumulus.schemas.PoisonRecordException;
 import io.cumulus.schemas.Topics;
 
 /** The projector against a real broker and a real PostgreSQL: rows appear, and redeliveries change nothing. */

@@ -150,8 +150,8 @@ public record StandaloneSettings(
                 retention(value.apply("retention-days").orElse("30"), value.apply("retention-versions").orElse("10")),
                 onOff(value.apply("merge").orElse("on"), "merge"),
                 onOff(value.apply("gc").orElse("on"), "gc"),
-                gcGrace(value.apply("gc-grace").orElse("24h")),
-                gcInterval(value.apply("gc-interval").orElse("1m")),
+                duration(value.apply("gc-grace").orElse("24h"), "gc-grace", GracePeriod::parse),
+                duration(value.apply("gc-interval").orElse("1m"), "gc-interval", SweepInterval::parse),
                 blobStore(value),
                 services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
@@ -308,19 +308,12 @@ public record StandaloneSettings(
         };
     }
 
-    private static Duration gcGrace(String text) {
+    /** A duration option read by {@code parser}, whose refusal is told with the option's name. */
+    private static Duration duration(String text, String option, java.util.function.Function<String, Duration> parser) {
         try {
-            return GracePeriod.parse(text);
+            return parser.apply(text);
         } catch (IllegalArgumentException e) {
-            throw new BadSettings("--gc-grace: " + e.getMessage());
-        }
-    }
-
-    private static Duration gcInterval(String text) {
-        try {
-            return SweepInterval.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new BadSettings("--gc-interval: " + e.getMessage());
+            throw new BadSettings("--" + option + ": " + e.getMessage());
         }
     }
 

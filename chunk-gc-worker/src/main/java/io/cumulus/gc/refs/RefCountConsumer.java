@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import io.cumulus.gc.ChunkGcConfig;
 import io.cumulus.gc.GcSchema;
+import io.cumulus.schemas.PoisonRecordException;
 
 /**
  * Keeps {@code gc.chunk_store}'s reference counts up to date with the chunk-refs topic, counting

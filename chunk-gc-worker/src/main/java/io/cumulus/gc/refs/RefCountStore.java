@@ -109,18 +109,9 @@ public final class RefCountStore {
         if (partitions.isEmpty()) {
             return positions;
         }
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement s = connection.prepareStatement(READ_POSITIONS)) {
-            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            s.setString(1, topic);
-            s.setArray(2, connection.createArrayOf("integer", partitions.toArray(Integer[]::new)));
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    positions.put(rs.getInt(1), rs.getLong(2));
-                }
-            }
+        try (Connection connection = dataSource.getConnection()) {
+            return readPositions(connection, READ_POSITIONS, topic, partitions.toArray(Integer[]::new));
         }
-        return positions;
     }
 
     /**
@@ -163,8 +154,14 @@ public final class RefCountStore {
 
     private static Map<Integer, Long> lockPositions(Connection connection, String topic, Integer[] partitions)
             throws SQLException {
+        return readPositions(connection, LOCK_POSITIONS, topic, partitions);
+    }
+
+    /** The positions {@code sql} ({@link #READ_POSITIONS} or {@link #LOCK_POSITIONS}) reads. */
+    private static Map<Integer, Long> readPositions(Connection connection, String sql, String topic, Integer[] partitions)
+            throws SQLException {
         Map<Integer, Long> positions = new TreeMap<>();
-        try (PreparedStatement s = connection.prepareStatement(LOCK_POSITIONS)) {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setString(1, topic);
             s.setArray(2, connection.createArrayOf("integer", partitions));

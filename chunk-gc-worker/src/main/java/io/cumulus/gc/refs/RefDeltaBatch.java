@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChunkRefDelta;
+import io.cumulus.schemas.PoisonRecordException;
 import io.cumulus.sync.manifest.ChunkId;
 
 /**
@@ -110,6 +111,6 @@ public record RefDeltaBatch(String topic, Map<Integer, List<RefDelta>> byPartiti
     }
 
     private static PoisonRecordException poison(ConsumerRecord<byte[], byte[]> record, String reason, Throwable cause) {
-        return new PoisonRecordException(record.topic(), record.partition(), record.offset(), reason, cause);
+        return new PoisonRecordException("count", record.topic(), record.partition(), record.offset(), reason, cause);
     }
 }

@@ -24,6 +24,7 @@ import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.gc.ChunkGcConfig;
 import io.cumulus.gc.refs.ChunkStoreRows.Count;
+import io.cumulus.schemas.PoisonRecordException;
 
 /**
  * Reference counting against a real broker and a real PostgreSQL: the deltas become counts, and no

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChunkRefDelta;
+import io.cumulus.schemas.PoisonRecordException;
 import io.cumulus.sync.manifest.ChunkId;
 
 class RefDeltaBatchTest {

@@ -117,10 +117,8 @@ public final class LocalDirBlobStore implements BlobStore {
     }
 
     private Optional<StoredBlob> listed(Path path) {
-        Path relative = root.relativize(path);
-        String name = relative.getFileName().toString();
-        if (!ChunkId.isValid(name) || !relative.getName(0).toString().equals(name.substring(0, 2))
-                || !relative.getName(1).toString().equals(name.substring(2, 4))) {
+        String name = path.getFileName().toString();
+        if (!ChunkId.isValid(name) || !path.equals(pathOf(new ChunkId(name)))) {
             return Optional.empty();
         }
         try {

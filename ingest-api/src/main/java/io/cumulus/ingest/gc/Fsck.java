@@ -176,6 +176,11 @@ public final class Fsck {
     }
 
     private Instant now() {
+        return databaseNow(db);
+    }
+
+    /** The database's clock, which every time the rule compares comes from. */
+    static Instant databaseNow(IngestDatabase db) {
         return db.jdbc().sql("SELECT clock_timestamp()").query(OffsetDateTime.class).single().toInstant();
     }
 }

@@ -3,7 +3,6 @@ package io.cumulus.ingest.gc;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -227,6 +226,6 @@ final class FsckRepairs {
     }
 
     private Instant now() {
-        return db.jdbc().sql("SELECT clock_timestamp()").query(OffsetDateTime.class).single().toInstant();
+        return Fsck.databaseNow(db);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 
 import org.springframework.jdbc.core.RowCallbackHandler;
@@ -55,23 +55,20 @@ public final class RetainedReferences {
     /** The files whose retained versions reference {@code chunkId}: the count the chunk should have. */
     public List<FileRef> filesHolding(String chunkId, Instant now) {
         String probe = "[{\"id\":\"" + chunkId + "\"}]";
-        List<FileRef> candidates = db.jdbc().sql("""
-                        SELECT DISTINCT namespace_id, file_id FROM readmodel.feed WHERE chunks @> ?::jsonb""")
-                .param(probe)
-                .query((rs, i) -> new FileRef(rs.getObject("namespace_id", UUID.class), rs.getString("file_id")))
-                .list();
         List<FileRef> holding = new ArrayList<>();
-        for (FileRef file : candidates) {
-            List<Version> history = db.jdbc().sql("""
-                            SELECT op, chunks::text, at FROM readmodel.feed
-                            WHERE namespace_id = ? AND file_id = ? ORDER BY seq""")
-                    .params(file.namespaceId(), file.fileId())
-                    .query((rs, i) -> version(rs))
-                    .list();
+        FileByFile files = new FileByFile((file, history) -> {
             if (retainedChunks(history, now).contains(chunkId)) {
                 holding.add(file);
             }
-        }
+        });
+        // The whole history of every file any version of which names the chunk, in one statement.
+        db.jdbc().sql("""
+                        SELECT namespace_id, file_id, op, chunks::text, at FROM readmodel.feed
+                        WHERE (namespace_id, file_id) IN (SELECT namespace_id, file_id FROM readmodel.feed WHERE chunks @> ?::jsonb)
+                        ORDER BY namespace_id, file_id, seq""")
+                .param(probe)
+                .query(files);
+        files.end();
         return holding;
     }
 
@@ -79,16 +76,10 @@ public final class RetainedReferences {
      * How many files hold each chunk that any file holds, from every file's history, read in one pass
      * over the feed in file order (one file's versions in memory at a time).
      */
-    public Map<String, Long> expectedCounts(Instant now) {
-        return expectedCounts(now, filesRead -> {
-        });
-    }
-
-    /** The same, telling {@code progress} how many files it has read so far after each one. */
     public Map<String, Long> expectedCounts(Instant now, LongConsumer progress) {
         Map<String, Long> counts = new HashMap<>();
         long[] filesRead = {0};
-        FileByFile files = new FileByFile(history -> {
+        FileByFile files = new FileByFile((file, history) -> {
             retainedChunks(history, now).forEach(id -> counts.merge(id, 1L, Long::sum));
             progress.accept(++filesRead[0]);
         });
@@ -103,12 +94,12 @@ public final class RetainedReferences {
 
     /** Gathers the rows of one file at a time (they come ordered by file) and hands each file's history on. */
     private static final class FileByFile implements RowCallbackHandler {
-        private final Consumer<List<Version>> onFile;
+        private final BiConsumer<FileRef, List<Version>> onFile;
         private final List<Version> history = new ArrayList<>();
         private UUID namespaceId;
         private String fileId;
 
-        FileByFile(Consumer<List<Version>> onFile) {
+        FileByFile(BiConsumer<FileRef, List<Version>> onFile) {
             this.onFile = onFile;
         }
 
@@ -126,7 +117,7 @@ public final class RetainedReferences {
 
         void end() {
             if (!history.isEmpty()) {
-                onFile.accept(List.copyOf(history));
+                onFile.accept(new FileRef(namespaceId, fileId), List.copyOf(history));
                 history.clear();
             }
         }

@@ -9,7 +9,6 @@ import java.time.Duration;
  * the database busy with sweeps that find nothing new.
  */
 public final class SweepInterval {
-    public static final Duration DEFAULT = Duration.ofMinutes(1);
     public static final Duration MINIMUM = Duration.ofMillis(100);
 
     /** @throws IllegalArgumentException naming the value and the accepted forms, or the minimum */
