@@ -25,7 +25,7 @@ public final class Remote {
 
     /** One event of a namespace's change feed. */
     public record Event(long seq, String fileId, String path, boolean delete, VersionVector vector, Manifest manifest,
-                        String deviceId, Optional<String> conflictOf) {
+                        String deviceId, Optional<String> conflictOf, boolean mergePending, Optional<String> malformed) {
     }
 
     public record Feed(List<Event> events, long lastSeq) {
@@ -40,8 +40,12 @@ public final class Remote {
     public record Batch(boolean done, List<Outcome> outcomes) {
     }
 
-    /** A file's current state on the server. */
-    public record FileState(String fileId, String path, boolean deleted, VersionVector vector, Manifest manifest, long seq) {
+    /**
+     * A file's current state on the server. {@code mergePending}: a conflicted copy the server is
+     * still merging into its original, which a device does not materialise.
+     */
+    public record FileState(String fileId, String path, boolean deleted, VersionVector vector, Manifest manifest, long seq,
+                            boolean mergePending, Optional<String> malformed) {
     }
 
     /** One event of a file's history; {@code seq} is the version number restore takes. */

@@ -155,9 +155,17 @@ public final class ServerApi {
                 null, Map.of());
         List<Event> events = new ArrayList<>();
         for (JsonNode e : body.get("changes")) {
-            boolean delete = "DELETE".equals(text(e, "op"));
-            events.add(new Event(e.get("seq").asLong(), text(e, "fileId"), text(e, "path"), delete, vector(e.get("vector")),
-                    manifest(e.get("chunks")), text(e, "deviceId"), optionalText(e, "conflictOf")));
+            long seq = e.path("seq").asLong(0);
+            try {
+                boolean delete = "DELETE".equals(text(e, "op"));
+                events.add(new Event(seq, text(e, "fileId"), text(e, "path"), delete, vector(e.get("vector")),
+                        manifest(e.get("chunks")), text(e, "deviceId"), optionalText(e, "conflictOf"),
+                        e.path("mergePending").asBoolean(false), Optional.empty()));
+            } catch (RuntimeException malformed) {
+                // One entry the client cannot read is skipped with the reason; the rest of the feed still applies.
+                events.add(new Event(seq, Optional.ofNullable(text(e, "fileId")).orElse("?" + seq), text(e, "path"), false,
+                        VersionVector.empty(), Manifest.empty(), null, Optional.empty(), false, Optional.of(String.valueOf(malformed.getMessage()))));
+            }
         }
         return new Feed(events, body.get("lastSeq").asLong());
     }
@@ -169,9 +177,7 @@ public final class ServerApi {
             return Optional.empty();
         }
         check(response, "GET /v1/files/" + fileId);
-        JsonNode f = JSON.readTree(response.body());
-        return Optional.of(new FileState(text(f, "fileId"), text(f, "path"), f.get("deleted").asBoolean(),
-                vector(f.get("vector")), manifest(f.get("chunks")), f.get("seq").asLong()));
+        return Optional.of(fileState(JSON.readTree(response.body()), fileId));
     }
 
     /** Every event of a file (its versions and deletions), newest first. */
@@ -223,17 +229,33 @@ public final class ServerApi {
         JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/files?prefix=" + encode(prefix), null, Map.of());
         List<FileState> files = new ArrayList<>();
         for (JsonNode f : body.get("files")) {
-            files.add(new FileState(text(f, "fileId"), text(f, "path"), false, vector(f.get("vector")), manifest(f.get("chunks")),
-                    f.get("seq").asLong()));
+            files.add(fileState(f, "?"));
         }
         return files;
+    }
+
+    /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
+    private static FileState fileState(JsonNode f, String fallbackId) {
+        long seq = f.path("seq").asLong(0);
+        String id = Optional.ofNullable(text(f, "fileId")).orElse(fallbackId);
+        try {
+            return new FileState(id, text(f, "path"), f.path("deleted").asBoolean(false), vector(f.get("vector")),
+                    manifest(f.get("chunks")), seq, f.path("mergePending").asBoolean(false), Optional.empty());
+        } catch (RuntimeException malformed) {
+            return new FileState(id, text(f, "path"), false, VersionVector.empty(), Manifest.empty(), seq, false,
+                    Optional.of(String.valueOf(malformed.getMessage())));
+        }
     }
 
     private static VersionVector vector(JsonNode node) {
         Map<String, Long> entries = new TreeMap<>();
         if (node != null && node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
-                entries.put(e.getKey(), e.getValue().asLong());
+                JsonNode v = e.getValue();
+                if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
+                    throw new IllegalArgumentException("the version vector's counter for '" + e.getKey() + "' is not a positive 64-bit integer");
+                }
+                entries.put(e.getKey(), v.asLong());
             }
         }
         return Remote.vector(entries);
@@ -243,7 +265,11 @@ public final class ServerApi {
         List<ChunkRef> refs = new ArrayList<>();
         if (chunks != null && chunks.isArray()) {
             for (JsonNode c : chunks) {
-                refs.add(ChunkRef.of(text(c, "id"), c.get("size").asLong()));
+                JsonNode size = c.path("size");
+                if (!size.isIntegralNumber() || !size.canConvertToLong() || size.asLong() < 0) {
+                    throw new IllegalArgumentException("a chunk's size is not a non-negative 64-bit integer");
+                }
+                refs.add(ChunkRef.of(text(c, "id"), size.asLong()));
             }
         }
         return new Manifest(refs);

@@ -22,6 +22,7 @@ import io.cumulus.client.state.LocalState;
 import io.cumulus.client.sync.Progress;
 import io.cumulus.client.sync.Syncer;
 import io.cumulus.client.sync.Watcher;
+import io.cumulus.client.sync.plan.PushPlanner;
 import io.cumulus.sync.path.SyncPath;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -193,7 +194,13 @@ public final class ClientMain implements Runnable {
                         System.out.println("server unavailable: " + e.getMessage());
                         inSync = false;
                     }
-                    System.out.println(inSync ? "in sync: " + dir : "not in sync yet: " + dir);
+                    List<String> skipped = skippedLines(state, FolderScanner.scan(dir));
+                    if (!skipped.isEmpty()) {
+                        System.out.println("skipped " + skipped.size() + " (see `cumulus status`):");
+                        skipped.forEach(line -> System.out.println("  " + line));
+                    }
+                    System.out.println(inSync ? "in sync: " + dir + (skipped.isEmpty() ? "" : " (except what is skipped)")
+                            : "not in sync yet: " + dir);
                     return inSync ? 0 : NOT_IN_SYNC;
                 }
                 System.out.println("syncing " + dir.toAbsolutePath() + " with " + device.server() + " (Ctrl-C to stop)");
@@ -235,18 +242,8 @@ public final class ClientMain implements Runnable {
             try (LocalState state = LocalState.open(dir)) {
                 FolderScanner.Scan scan = FolderScanner.scan(dir);
                 Map<String, LocalState.SyncedFile> synced = state.files();
-                List<String> changed = new ArrayList<>();
-                for (FolderScanner.LocalFile f : scan.files().values()) {
-                    LocalState.SyncedFile s = synced.get(f.path());
-                    if (s == null || s.size() != f.size() || s.mtimeNanos() != f.mtimeNanos()) {
-                        changed.add(f.path());
-                    }
-                }
-                for (String path : synced.keySet()) {
-                    if (!scan.files().containsKey(path)) {
-                        changed.add(path);
-                    }
-                }
+                List<String> changed = PushPlanner.waiting(scan, synced);
+                List<String> skipped = skippedLines(state, scan);
                 List<String> nonPortable = new ArrayList<>();
                 for (String p : scan.files().keySet()) {
                     try {
@@ -278,7 +275,7 @@ public final class ClientMain implements Runnable {
                 status.put("queuedBatches", state.pending().size());
                 status.put("unresolvedConflicts", unresolvedUnknown != null ? null
                         : unresolved.stream().map(ConflictCommands::json).toList());
-                status.put("skipped", scan.skipped().stream().map(s -> s.path() + " (" + s.reason() + ")").toList());
+                status.put("skipped", skippedJson(state, scan));
                 status.put("nonPortable", nonPortable);
                 status.put("lastSeq", state.lastSeq());
                 status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
@@ -299,12 +296,44 @@ public final class ClientMain implements Runnable {
                             ConflictCommands.describe(c).forEach(line -> System.out.println("  " + line));
                         }
                     }
-                    System.out.println("skipped:         " + scan.skipped().size() + (scan.skipped().isEmpty() ? "" : " " + status.get("skipped")));
+                    System.out.println("skipped:         " + skipped.size());
+                    skipped.forEach(line -> System.out.println("  " + line));
                     System.out.println("not portable:    " + nonPortable.size() + (nonPortable.isEmpty() ? "" : " " + nonPortable));
                 }
                 return 0;
             }
         }
+    }
+
+    /** Everything not synced for now: entries from the server not written here, and local entries not sent, with why. */
+    static List<Map<String, Object>> skippedJson(LocalState state, FolderScanner.Scan scan) {
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+        for (LocalState.Skipped s : state.skipped()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", s.path());
+            m.put("side", s.side().equals("remote") ? "from-server" : "to-server");
+            m.put("reason", s.reason());
+            m.put("since", s.since().toString());
+            if (s.side().equals("remote")) {
+                m.put("fileId", s.id());
+            }
+            all.put(s.side() + "\n" + s.path(), m);
+        }
+        for (FolderScanner.Skipped s : scan.skipped()) {
+            all.computeIfAbsent("local\n" + s.path(), k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("path", s.path());
+                m.put("side", "to-server");
+                m.put("reason", s.reason());
+                return m;
+            });
+        }
+        return new ArrayList<>(all.values());
+    }
+
+    static List<String> skippedLines(LocalState state, FolderScanner.Scan scan) {
+        return skippedJson(state, scan).stream().map(m -> m.get("path") + " ("
+                + (m.get("side").equals("from-server") ? "not written here" : "not sent") + ": " + m.get("reason") + ")").toList();
     }
 
     @Command(name = "devices", mixinStandardHelpOptions = true, description = "Lists this account's devices; `devices revoke ID` revokes one.")

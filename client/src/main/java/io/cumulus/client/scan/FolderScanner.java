@@ -42,8 +42,16 @@ public final class FolderScanner {
     public record Skipped(String path, String reason) {
     }
 
-    /** {@code emptyFolders}: folders (relative paths) holding nothing that is synced. */
-    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders) {
+    /**
+     * {@code emptyFolders}: folders (relative paths) holding nothing that is synced; {@code tree}:
+     * everything found, links and special files included, for the planner.
+     */
+    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders, LocalTree tree) {
+    }
+
+    /** Whether a name is the client's own: its state directory, a temporary download. Such names are never synced. */
+    public static boolean isReservedName(String name) {
+        return name.equalsIgnoreCase(LocalState.STATE_DIR) || name.startsWith(TEMP_PREFIX);
     }
 
     /** Whether a synced path stands for an empty folder rather than a file. */
@@ -63,6 +71,7 @@ public final class FolderScanner {
 
     public static Scan scan(Path root) throws IOException {
         IgnoreRules ignore = ignoreRules(root);
+        LocalTree tree = new LocalTree(caseInsensitive(root));
         Map<String, LocalFile> files = new TreeMap<>();
         List<Skipped> skipped = new ArrayList<>();
         java.util.Set<String> emptyFolders = new java.util.TreeSet<>();
@@ -72,7 +81,17 @@ public final class FolderScanner {
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root)) {
                     String rel = relative(root, dir);
-                    if (rel.equals(LocalState.STATE_DIR) || ignore.ignored(rel, true)) {
+                    tree.put(LocalTree.Entry.directory(rel));
+                    if (rel.equals(LocalState.STATE_DIR)) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (isReservedName(dir.getFileName().toString())) {
+                        // Another client's state directory (a synced folder inside this one), or a look-alike: never synced.
+                        skipped.add(new Skipped(rel, "reserved name (the client's own)"));
+                        entries.peek()[0]++;
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    if (ignore.ignored(rel, true)) {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     entries.peek()[0]++;
@@ -94,7 +113,16 @@ public final class FolderScanner {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = relative(root, file);
                 String name = file.getFileName().toString();
+                tree.put(attrs.isSymbolicLink() ? LocalTree.Entry.link(rel)
+                        : attrs.isRegularFile() ? LocalTree.Entry.file(rel, attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
+                                String.valueOf(attrs.fileKey()))
+                        : attrs.isDirectory() ? LocalTree.Entry.directory(rel)
+                        : new LocalTree.Entry(rel, LocalTree.Kind.OTHER, 0, 0, null));
                 if (name.startsWith(TEMP_PREFIX) || name.startsWith(FOLDER_MARKER) || ignore.ignored(rel, false)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (isReservedName(name)) {
+                    skipped.add(new Skipped(rel, "reserved name (the client's own)"));
                     return FileVisitResult.CONTINUE;
                 }
                 if (!entries.isEmpty()) {
@@ -117,6 +145,7 @@ public final class FolderScanner {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
+                tree.put(new LocalTree.Entry(relative(root, file), LocalTree.Kind.OTHER, 0, 0, null));
                 String reason = e instanceof AccessDeniedException ? "permission denied" : e.toString();
                 skipped.add(new Skipped(relative(root, file), reason));
                 if (!entries.isEmpty()) {
@@ -125,7 +154,27 @@ public final class FolderScanner {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Scan(files, skipped, emptyFolders);
+        return new Scan(files, skipped, emptyFolders, tree);
+    }
+
+    /**
+     * Whether the folder's file system folds case (macOS and Windows by default): probed once per
+     * scan with a file in the state directory, whose upper-case name then finds it.
+     */
+    static boolean caseInsensitive(Path root) {
+        Path dir = root.resolve(LocalState.STATE_DIR);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Path probe = dir.resolve("case-probe");
+        try {
+            if (!Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(probe);
+            }
+            return Files.exists(dir.resolve("CASE-PROBE"), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return false; // cannot tell: the planner then treats names as distinct, and executors still check before acting
+        }
     }
 
     /** The attributes of one file, not following links; null when it is not a regular file any more. */

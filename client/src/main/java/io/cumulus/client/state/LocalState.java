@@ -75,6 +75,17 @@ public final class LocalState implements AutoCloseable {
                           seq INTEGER NOT NULL)""");
                 s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS deferred(file_id TEXT PRIMARY KEY)");
+                // Entries that cannot be materialised here (remote, by file id) or sent (local, by path), with why.
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS skipped(
+                          side TEXT NOT NULL,
+                          id TEXT NOT NULL,
+                          path TEXT NOT NULL,
+                          reason TEXT NOT NULL,
+                          since TEXT NOT NULL,
+                          PRIMARY KEY(side, id))""");
+                // Originals whose concurrent edit from here waits in a conflicted copy the server is merging.
+                s.execute("CREATE TABLE IF NOT EXISTS awaiting_merge(file_id TEXT PRIMARY KEY, copy_file_id TEXT NOT NULL)");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS pending(
                           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -178,9 +189,16 @@ public final class LocalState implements AutoCloseable {
         });
     }
 
-    /** Remembers a file whose remote version was passed over because of a local change, to apply it later. */
-    public void defer(String fileId) {
-        update("INSERT OR IGNORE INTO deferred(file_id) VALUES (?)", fileId);
+    /** Remembers a file whose remote version was passed over because of a local change, to apply it later; true when new. */
+    public boolean defer(String fileId) {
+        boolean[] added = {false};
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("INSERT OR IGNORE INTO deferred(file_id) VALUES (?)")) {
+                ps.setString(1, fileId);
+                added[0] = ps.executeUpdate() > 0;
+            }
+        });
+        return added[0];
     }
 
     /** Forgets a passed-over file: its latest version is being applied. */
@@ -209,6 +227,106 @@ public final class LocalState implements AutoCloseable {
                 ps.executeUpdate();
             }
         });
+    }
+
+    /** Something this device does not sync for now, and why: {@code side} is "remote" (by file id) or "local" (by path). */
+    public record Skipped(String side, String id, String path, String reason, Instant since) {
+    }
+
+    /** Records a remote entry that cannot be written here; true when it is new or its reason changed. */
+    public boolean skipRemote(String fileId, String path, String reason, Instant now) {
+        Optional<Skipped> before = skipped().stream().filter(s -> s.side().equals("remote") && s.id().equals(fileId)).findFirst();
+        if (before.isPresent() && before.get().reason().equals(reason) && before.get().path().equals(path)) {
+            return false;
+        }
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO skipped(side, id, path, reason, since) VALUES ('remote',?,?,?,?) "
+                    + "ON CONFLICT(side, id) DO UPDATE SET path = excluded.path, reason = excluded.reason")) {
+                ps.setString(1, fileId);
+                ps.setString(2, path);
+                ps.setString(3, reason);
+                ps.setString(4, now.toString());
+                ps.executeUpdate();
+            }
+        });
+        return true;
+    }
+
+    /** Forgets a skipped remote entry; true when there was one. */
+    public boolean unskipRemote(String fileId) {
+        boolean[] removed = {false};
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM skipped WHERE side = 'remote' AND id = ?")) {
+                ps.setString(1, fileId);
+                removed[0] = ps.executeUpdate() > 0;
+            }
+        });
+        return removed[0];
+    }
+
+    /** Replaces the local entries not sent (path to reason), keeping the time each was first seen. */
+    public void skippedLocally(Map<String, String> reasons, Instant now) {
+        Map<String, Instant> since = new java.util.HashMap<>();
+        skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> since.put(s.id(), s.since()));
+        inTransaction(() -> {
+            try (Statement s = db.createStatement()) {
+                s.executeUpdate("DELETE FROM skipped WHERE side = 'local'");
+            }
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO skipped(side, id, path, reason, since) VALUES ('local',?,?,?,?)")) {
+                for (Map.Entry<String, String> e : reasons.entrySet()) {
+                    ps.setString(1, e.getKey());
+                    ps.setString(2, e.getKey());
+                    ps.setString(3, e.getValue());
+                    ps.setString(4, since.getOrDefault(e.getKey(), now).toString());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    /** Everything skipped, remote entries first, each side by path. */
+    public List<Skipped> skipped() {
+        List<Skipped> all = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT side, id, path, reason, since FROM skipped ORDER BY side DESC, path");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                all.add(new Skipped(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Instant.parse(rs.getString(5))));
+            }
+            return all;
+        } catch (SQLException e) {
+            throw failed("read the skipped entries", e);
+        }
+    }
+
+    /** Notes that {@code fileId}'s edit from here waits in the copy {@code copyFileId}, which the server is merging. */
+    public void awaitMerge(String fileId, String copyFileId) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO awaiting_merge(file_id, copy_file_id) VALUES (?, ?) ON CONFLICT(file_id) DO UPDATE SET copy_file_id = excluded.copy_file_id")) {
+                ps.setString(1, fileId);
+                ps.setString(2, copyFileId);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    public void mergeSettled(String fileId) {
+        update("DELETE FROM awaiting_merge WHERE file_id = ?", fileId);
+    }
+
+    /** Original file id to the copy being merged into it. */
+    public Map<String, String> awaitingMerge() {
+        Map<String, String> awaiting = new TreeMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT file_id, copy_file_id FROM awaiting_merge");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                awaiting.put(rs.getString(1), rs.getString(2));
+            }
+            return awaiting;
+        } catch (SQLException e) {
+            throw failed("read the merges awaited", e);
+        }
     }
 
     public long lastSeq() {

@@ -2,30 +2,19 @@ package io.cumulus.client.sync;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.cumulus.client.api.ApiException;
@@ -39,32 +28,47 @@ import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.scan.FolderScanner;
 import io.cumulus.client.scan.FolderScanner.LocalFile;
 import io.cumulus.client.scan.FolderScanner.Scan;
+import io.cumulus.client.scan.LocalTree;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.PendingBatch;
 import io.cumulus.client.state.LocalState.SyncedFile;
+import io.cumulus.client.sync.act.FileWriter;
+import io.cumulus.client.sync.act.FolderAccess;
+import io.cumulus.client.sync.act.PullExecutor;
+import io.cumulus.client.sync.act.Uploader;
+import io.cumulus.client.sync.plan.Action;
+import io.cumulus.client.sync.plan.LocalNames;
+import io.cumulus.client.sync.plan.PullPlanner;
+import io.cumulus.client.sync.plan.PushPlanner;
+import io.cumulus.client.sync.plan.PushPlanner.LocalChange;
+import io.cumulus.client.sync.plan.RemoteEntry;
 import io.cumulus.sync.chunking.FastCdcChunker;
-import io.cumulus.sync.hash.Sha256;
-import io.cumulus.sync.manifest.ChunkId;
 import io.cumulus.sync.manifest.ChunkRef;
 import io.cumulus.sync.manifest.Manifest;
-import io.cumulus.sync.vector.VersionVector;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps one folder and one namespace the same, a round at a time: settle the batches a crash left
- * unanswered, pull what other devices did, push what changed here, pull again. A local file that
- * changed since it was last synced is never overwritten: it is sent as a change of its own, which
- * the server keeps as a conflicted copy when another device changed the file meanwhile.
+ * unanswered, pull what other devices did, push what changed here, pull again. Each pull and push
+ * is planned first ({@link PullPlanner}, {@link PushPlanner}: pure decisions) and then carried out
+ * by small executors ({@code sync.act}), which touch the folder only through {@link FolderAccess}.
+ * A local file that changed since it was last synced is never overwritten: it is sent as a change
+ * of its own, which the server keeps as a conflicted copy when another device changed the file
+ * meanwhile. An entry that cannot be materialised here is skipped with its reason and retried.
  */
 public final class Syncer {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final int FEED_PAGE = 1_000;
+    /** Feed events collapsed and applied together: a device far behind applies each file's latest state once per window. */
+    private static final int FEED_WINDOW = 20_000;
     private static final int CHANGES_PER_BATCH = 500;
     private static final int STABLE_READ_ATTEMPTS = 5;
 
     private final Path root;
+    private final FolderAccess folder;
+    private final LocalNames names;
     private final String namespace;
     private final String deviceId;
     private final ServerApi api;
@@ -75,7 +79,6 @@ public final class Syncer {
     private final FastCdcChunker chunker = FastCdcChunker.defaults();
     private final Duration outcomeTimeout;
     private Progress progress = Progress.NONE;
-    private Map<ChunkId, ChunkSource> chunkSources;
 
     /** What one round did. */
     public record Round(int pushed, int downloaded, int deletedLocally, int conflicts, long bytesUploaded, long bytesDownloaded) {
@@ -88,12 +91,14 @@ public final class Syncer {
     private int downloaded;
     private int deletedLocally;
     private int conflicts;
-    private final AtomicLong bytesUploaded = new AtomicLong();
+    private long bytesUploaded;
     private long bytesDownloaded;
 
     public Syncer(Path root, String namespace, String deviceId, ServerApi api, LocalState state, Consumer<String> log,
                   Retry retry, Clock clock, Duration outcomeTimeout) {
         this.root = root.toAbsolutePath().normalize();
+        this.folder = new FolderAccess(this.root);
+        this.names = LocalNames.forFolder(this.root);
         this.namespace = namespace;
         this.deviceId = deviceId;
         this.api = api;
@@ -119,15 +124,14 @@ public final class Syncer {
     /** One round: settle, pull, push, pull. */
     public Round syncOnce() throws IOException {
         pushed = downloaded = deletedLocally = conflicts = 0;
-        bytesUploaded.set(0);
+        bytesUploaded = 0;
         bytesDownloaded = 0;
         settlePending();
         pull();
         push();
         pull();
-        applyDeferred();
         state.lastSync(clock.instant());
-        return new Round(pushed, downloaded, deletedLocally, conflicts, bytesUploaded.get(), bytesDownloaded);
+        return new Round(pushed, downloaded, deletedLocally, conflicts, bytesUploaded, bytesDownloaded);
     }
 
     /** Rounds until one changes nothing (at most {@code maxRounds}); true when the folder is in sync. */
@@ -143,516 +147,154 @@ public final class Syncer {
 
     // ---------------------------------------------------------------- pull
 
-    /** Applies every event of the feed after the last one seen. */
+    /**
+     * Applies what changed on the server since the last pull: the feed after the last sequence
+     * number seen (each file's latest entry once), and again the files held back earlier (skipped,
+     * kept for a local change, or waiting for a merge).
+     */
     public void pull() throws IOException {
         progress.begin("downloading", 0);
         try {
-            if (state.lastSeq() == 0 && state.files().isEmpty() && state.pending().isEmpty()) {
-                startFromListing();
+            List<RemoteEntry> window = new ArrayList<>();
+            long newest = state.lastSeq();
+            if (newest == 0 && state.files().isEmpty() && state.pending().isEmpty()) {
+                // A first sync starts from the current files rather than replaying the namespace's history; the
+                // listing is one snapshot and the projector writes a namespace's events in order, so every earlier
+                // event is in it. Events after the newest live file (one created and deleted since) still follow.
+                for (Remote.FileState f : retry.call(() -> api.files(namespace, ""))) {
+                    window.add(entry(f));
+                    newest = Math.max(newest, f.seq());
+                }
             }
-            pullPages();
+            window.addAll(held(window));
+            while (true) {
+                long after = newest;
+                Feed feed = retry.call(() -> api.feed(namespace, after, FEED_PAGE));
+                for (Event e : feed.events()) {
+                    window.add(new RemoteEntry(e.seq(), e.fileId(), e.path(), e.delete(), e.vector(), e.manifest(), e.mergePending(),
+                            e.malformed()));
+                    newest = Math.max(newest, e.seq());
+                }
+                boolean more = feed.events().size() >= FEED_PAGE && !feed.events().isEmpty();
+                if (!more || window.size() >= FEED_WINDOW) {
+                    apply(window);
+                    state.lastSeq(newest);
+                    window.clear();
+                }
+                if (!more) {
+                    return;
+                }
+            }
         } finally {
             progress.end();
         }
     }
 
-    /**
-     * A device's first sync starts from the namespace's current files rather than replaying its
-     * history (which would download every intermediate version), then follows the feed from the
-     * newest sequence number the listing reflects: the listing is one snapshot, and the projector
-     * writes a namespace's events in order, so every earlier event is in it. (Events after the
-     * newest live file, such as a file created and deleted since, are still replayed.)
-     */
-    private void startFromListing() throws IOException {
-        List<Remote.FileState> files = retry.call(() -> api.files(namespace, ""));
-        long newest = 0;
-        chunkSources = null;
-        for (Remote.FileState f : files) {
-            apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
-            newest = Math.max(newest, f.seq());
+    /** The current state of every file held back (skipped, kept for a local change, awaiting a merge), unless in {@code window}. */
+    private List<RemoteEntry> held(List<RemoteEntry> window) {
+        Set<String> ids = new java.util.TreeSet<>(state.deferred());
+        state.skipped().stream().filter(s -> s.side().equals("remote")).forEach(s -> ids.add(s.id()));
+        ids.addAll(state.awaitingMerge().keySet());
+        window.forEach(e -> ids.remove(e.fileId()));
+        List<RemoteEntry> entries = new ArrayList<>();
+        for (String id : ids) {
+            Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, id));
+            if (current.isPresent()) {
+                entries.add(entry(current.get()));
+            } else {
+                // The server knows no such file (any more): nothing to hold it for, and nothing local is touched.
+                state.undefer(id);
+                state.unskipRemote(id);
+                state.mergeSettled(id);
+            }
         }
-        if (newest > 0) {
-            state.lastSeq(newest);
-        }
+        return entries;
     }
 
-    private void pullPages() throws IOException {
-        while (true) {
-            long after = state.lastSeq();
-            Feed feed = retry.call(() -> api.feed(namespace, after, FEED_PAGE));
-            chunkSources = null;
-            for (Event e : feed.events()) {
-                apply(e.fileId(), e.path(), e.delete(), e.vector(), e.manifest(), e.seq());
-                state.lastSeq(e.seq());
-            }
-            if (feed.events().size() < FEED_PAGE) {
-                return;
-            }
-        }
+    private static RemoteEntry entry(Remote.FileState f) {
+        return new RemoteEntry(f.seq(), f.fileId(), f.path(), f.deleted(), f.vector(), f.manifest(), f.mergePending(), f.malformed());
     }
 
-    /** Brings one server version of a file to disk, unless the local copy changed since it was synced. */
-    private void apply(String fileId, String path, boolean delete, VersionVector vector, Manifest manifest, long seq)
-            throws IOException {
-        state.undefer(fileId);
-        Optional<SyncedFile> known = state.byFileId(fileId);
-        if (FolderScanner.isFolderMarker(path)) {
-            applyFolder(fileId, path, delete, vector, seq, known);
+    /** Plans and carries out one window of remote entries. */
+    private void apply(List<RemoteEntry> window) throws IOException {
+        if (window.isEmpty()) {
             return;
         }
-        if (known.isPresent()) {
-            var order = known.get().vector().compare(vector);
-            if (order == io.cumulus.sync.vector.Causality.EQUAL || order == io.cumulus.sync.vector.Causality.DOMINATES) {
-                return; // this device has this version or a later one
-            }
-            if (locallyChanged(known.get())) {
-                log.accept("conflict: " + known.get().path() + " changed here and on another device; sending this version");
-                state.defer(fileId);
-                return; // the push of this round sends the local version; the server keeps both
-            }
-        }
-        if (delete) {
-            if (known.isPresent()) {
-                Path file = root.resolve(known.get().path());
-                if (Files.deleteIfExists(file)) {
-                    deletedLocally++;
-                    log.accept("deleted " + known.get().path());
-                }
-                pruneEmptyParents(file.getParent());
-                state.removeFileId(fileId);
-            }
-            return;
-        }
-        Path target = root.resolve(path);
-        Optional<SyncedFile> holder = state.byPath(path).filter(f -> !f.fileId().equals(fileId));
-        LocalFile there = FolderScanner.stat(root, path);
-        if (there != null && holder.isEmpty() && (known.isEmpty() || !known.get().path().equals(path))) {
-            // An unsynced local file holds the path: the same content is adopted, other content is never overwritten.
-            Optional<Manifest> local = stableManifest(there).map(Stable::manifest);
-            if (local.isPresent() && local.get().equals(manifest)) {
-                state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
-                return;
-            }
-            log.accept("conflict: " + path + " exists here with other content; sending it as a file of its own");
-            state.defer(fileId);
-            return;
-        }
-        if (there != null && holder.isPresent() && locallyChanged(holder.get())) {
-            // The path belongs to another synced file that was edited here: that edit is sent first, never overwritten.
-            log.accept("conflict: " + path + " changed here while another file took its place; sending this version");
-            state.defer(fileId);
-            return;
-        }
-        if (known.isPresent() && !known.get().path().equals(path)) {
-            Path from = root.resolve(known.get().path());
-            if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && known.get().manifest().equals(manifest)) {
-                Files.createDirectories(target.getParent());
-                Files.move(from, target, StandardCopyOption.ATOMIC_MOVE);
-                pruneEmptyParents(from.getParent());
-                LocalFile moved = FolderScanner.stat(root, path);
-                state.put(new SyncedFile(path, fileId, vector, manifest, moved.size(), moved.mtimeNanos(), moved.inode(), seq));
-                downloaded++;
-                log.accept("moved " + known.get().path() + " -> " + path);
-                return;
-            }
-            Files.deleteIfExists(from);
-            pruneEmptyParents(from.getParent());
-        }
-        if (there != null && known.isPresent() && known.get().path().equals(path) && known.get().manifest().equals(manifest)) {
-            state.put(new SyncedFile(path, fileId, vector, manifest, there.size(), there.mtimeNanos(), there.inode(), seq));
-            return; // only the vector moved on
-        }
-        LocalFile written = download(path, manifest, FolderScanner.stat(root, path));
-        if (written != null) {
-            long offset = 0;
-            for (ChunkRef ref : manifest.chunks()) {
-                chunkSources().putIfAbsent(ref.id(), new ChunkSource(path, offset, ref.size()));
-                offset += ref.size();
+        List<RemoteEntry> latest = withoutMergesAwaited(RemoteEntry.latestPerFile(window));
+        Scan scan = FolderScanner.scan(root);
+        Map<String, SyncedFile> synced = state.files();
+        List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names);
+        FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values());
+        PullExecutor.Done done = new PullExecutor(folder, state, writer, this::readManifest, log, clock).execute(plan);
+        downloaded += done.downloaded();
+        deletedLocally += done.deletedLocally();
+        for (Action a : plan) {
+            if (a instanceof Action.Download d) {
+                bytesDownloaded += d.entry().manifest().size();
             }
         }
-        if (written == null) {
-            log.accept("kept " + path + ": it changed here while the other version was downloading; sending it next round");
-            state.defer(fileId);
-            return;
-        }
-        state.put(new SyncedFile(path, fileId, vector, manifest, written.size(), written.mtimeNanos(), written.inode(), seq));
-        downloaded++;
-        log.accept("downloaded " + path + " (" + manifest.size() + " bytes)");
-    }
-
-    /** A folder marker: the folder is created, or removed when it is empty; no file is ever written for it. */
-    private void applyFolder(String fileId, String path, boolean delete, VersionVector vector, long seq,
-                             Optional<SyncedFile> known) throws IOException {
-        if (known.isPresent() && known.get().vector().compare(vector) != io.cumulus.sync.vector.Causality.DOMINATED
-                && known.get().vector().compare(vector) != io.cumulus.sync.vector.Causality.CONCURRENT) {
-            return;
-        }
-        String folder = FolderScanner.markedFolder(path);
-        Path dir = root.resolve(folder);
-        if (delete) {
-            state.removeFileId(fileId);
-            if (!folder.isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                pruneEmptyParents(dir);
-            }
-            return;
-        }
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
-            downloaded++;
-            log.accept("created folder " + folder);
-        }
-        state.put(new SyncedFile(path, fileId, vector, Manifest.empty(), 0, 0, null, seq));
     }
 
     /**
-     * Writes a file version next to its target: chunks found in local files are copied (each one's
-     * hash checked), the others fetched; the temporary file is fsynced, then renamed into place,
-     * unless the target changed since {@code expected} was seen (then nothing is replaced and null
-     * is returned).
+     * Leaves out the originals whose edit from here waits in a copy the server is still merging:
+     * until the merge lands (or fails and the copy becomes an ordinary one), the local file stays as
+     * it is, rather than showing the other side's version for a moment.
      */
-    private LocalFile download(String path, Manifest manifest, LocalFile expected) throws IOException {
-        Path target = root.resolve(path);
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + UUID.randomUUID());
-        Map<ChunkId, ChunkSource> local = chunkSources();
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                // A chunk that appears more than once in the file is fetched once and kept for its repeats.
-                Set<ChunkId> seen = new HashSet<>();
-                Set<ChunkId> repeated = new HashSet<>();
-                manifest.chunks().forEach(r -> {
-                    if (!seen.add(r.id())) {
-                        repeated.add(r.id());
-                    }
-                });
-                Map<ChunkId, byte[]> kept = new HashMap<>();
-                for (ChunkRef ref : manifest.chunks()) {
-                    byte[] bytes = kept.containsKey(ref.id()) ? kept.get(ref.id()) : chunkBytes(ref, local.get(ref.id()));
-                    if (repeated.contains(ref.id())) {
-                        kept.put(ref.id(), bytes);
-                    }
-                    out.write(java.nio.ByteBuffer.wrap(bytes));
-                    progress.bytes(bytes.length);
-                }
-                out.force(true);
-            }
-            if (Files.size(tmp) != manifest.size()) {
-                throw new IOException("downloaded " + path + " has " + Files.size(tmp) + " bytes, expected " + manifest.size());
-            }
-            if (!java.util.Objects.equals(FolderScanner.stat(root, path), expected)) {
-                return null; // written to meanwhile: never replace what a person just saved
-            }
-            moveIntoPlace(tmp, target);
-            bytesDownloaded += manifest.size();
-            progress.file();
-            return FolderScanner.stat(root, path);
-        } finally {
-            Files.deleteIfExists(tmp);
+    private List<RemoteEntry> withoutMergesAwaited(List<RemoteEntry> entries) {
+        Map<String, String> awaiting = state.awaitingMerge();
+        if (awaiting.isEmpty()) {
+            return entries;
         }
-    }
-
-    private record ChunkSource(String path, long offset, long size) {
-    }
-
-    /**
-     * Where chunks already sit on disk, read once per feed page (and grown as files are written):
-     * a hint only, since every chunk copied from disk is checked against its id.
-     */
-    private Map<ChunkId, ChunkSource> chunkSources() {
-        if (chunkSources == null) {
-            chunkSources = localChunkSources();
-        }
-        return chunkSources;
-    }
-
-    /** Where each chunk of every synced file sits on disk, as last synced. */
-    private Map<ChunkId, ChunkSource> localChunkSources() {
-        Map<ChunkId, ChunkSource> sources = new HashMap<>();
-        for (SyncedFile f : state.files().values()) {
-            long offset = 0;
-            for (ChunkRef ref : f.manifest().chunks()) {
-                sources.putIfAbsent(ref.id(), new ChunkSource(f.path(), offset, ref.size()));
-                offset += ref.size();
+        Set<String> stillMerging = new HashSet<>();
+        for (Map.Entry<String, String> a : awaiting.entrySet()) {
+            Optional<Remote.FileState> copy = retry.call(() -> api.file(namespace, a.getValue()));
+            if (copy.isPresent() && copy.get().mergePending() && !copy.get().deleted()) {
+                stillMerging.add(a.getKey());
+            } else {
+                state.mergeSettled(a.getKey());
             }
         }
-        return sources;
-    }
-
-    private byte[] chunkBytes(ChunkRef ref, ChunkSource source) throws IOException {
-        if (source != null) {
-            Optional<byte[]> copied = readLocalChunk(source, ref.id());
-            if (copied.isPresent()) {
-                return copied.get();
-            }
-        }
-        byte[] bytes = retry.call(() -> api.getChunk(ref.id()))
-                .orElseThrow(() -> new IOException("the server has no chunk " + ref.id().value() + " for this account"));
-        if (!Sha256.hex(bytes).equals(ref.id().value())) {
-            throw new IOException("chunk " + ref.id().value() + " arrived damaged (its SHA-256 differs)");
-        }
-        return bytes;
-    }
-
-    private Optional<byte[]> readLocalChunk(ChunkSource source, ChunkId id) {
-        Path file = root.resolve(source.path());
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            if (raf.length() < source.offset() + source.size()) {
-                return Optional.empty();
-            }
-            byte[] bytes = new byte[(int) source.size()];
-            raf.seek(source.offset());
-            raf.readFully(bytes);
-            return Sha256.hex(bytes).equals(id.value()) ? Optional.of(bytes) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty(); // not there any more, or changed: fetch it instead
-        }
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Removes folders left empty by a remote delete or move, up to the root, except those kept on purpose (a marker). */
-    private void pruneEmptyParents(Path dir) throws IOException {
-        java.util.Set<String> kept = new HashSet<>();
-        for (String path : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
-            if (FolderScanner.isFolderMarker(path)) {
-                kept.add(FolderScanner.markedFolder(path));
-            }
-        }
-        while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
-            if (kept.contains(FolderScanner.relativePath(root, dir))) {
-                return;
-            }
-            try (var entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    return;
-                }
-            } catch (java.nio.file.NoSuchFileException e) {
-                dir = dir.getParent();
-                continue;
-            }
-            Files.deleteIfExists(dir);
-            dir = dir.getParent();
-        }
+        return entries.stream().filter(e -> !stillMerging.contains(e.fileId())).toList();
     }
 
     // ---------------------------------------------------------------- push
-
-    /** A change as queued: what is sent, and the local facts to record when the server accepts it. */
-    private record Local(Change change, LocalFile seen) {
-    }
 
     /** Sends every local change since the last sync. */
     public void push() throws IOException {
         Scan scan = FolderScanner.scan(root);
         Map<String, SyncedFile> synced = state.files();
-        List<Local> changes = new ArrayList<>();
-        Set<String> claimed = new HashSet<>();
-
-        // Folders kept empty: a marker for each new one, a deletion for each that is gone.
-        Set<String> marked = new HashSet<>();
-        for (SyncedFile s : synced.values()) {
-            if (FolderScanner.isFolderMarker(s.path())) {
-                String folder = FolderScanner.markedFolder(s.path());
-                marked.add(folder);
-                if (!Files.isDirectory(root.resolve(folder), LinkOption.NOFOLLOW_LINKS)) {
-                    changes.add(new Local(new Change(s.fileId(), s.path(), true, s.vector().increment(deviceId), Manifest.empty()), null));
-                }
+        Map<String, PushPlanner.Read> read = new TreeMap<>();
+        Map<String, String> notSent = new TreeMap<>();
+        for (String path : PushPlanner.needsReading(scan, synced)) {
+            try {
+                stableRead(path).ifPresent(r -> read.put(path, r));
+            } catch (IOException e) {
+                notSent.put(path, "cannot be read: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
         }
-        for (String folder : scan.emptyFolders()) {
-            if (!marked.contains(folder)) {
-                String marker = folder + "/" + FolderScanner.FOLDER_MARKER;
-                changes.add(new Local(new Change(UUID.randomUUID().toString(), marker, false, VersionVector.empty().increment(deviceId),
-                        Manifest.empty()), new LocalFile(marker, 0, 0, null)));
+        PushPlanner.Plan plan = PushPlanner.plan(scan, synced, read, deviceId, () -> UUID.randomUUID().toString());
+        plan.refreshed().forEach(state::put);
+        plan.notSent().forEach(n -> notSent.put(n.path(), n.reason()));
+        scan.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
+        List<LocalChange> changes = plan.changes();
+        if (!changes.isEmpty()) {
+            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker);
+            changes = uploader.upload(changes);
+            bytesUploaded += uploader.bytesUploaded();
+            for (int from = 0; from < changes.size(); from += CHANGES_PER_BATCH) {
+                List<LocalChange> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_BATCH));
+                PendingBatch pending = state.enqueue(UUID.randomUUID().toString(), namespace, encode(part), clock.instant());
+                notSent.putAll(settle(pending));
             }
         }
-
-        // Files that were synced: unchanged, modified, renamed or deleted. A file whose inode now sits
-        // at an unsynced path was moved there, even when a new file has since taken its old name.
-        Map<String, LocalFile> byInode = new HashMap<>();
-        for (LocalFile f : scan.files().values()) {
-            byInode.putIfAbsent(f.inode(), f);
-        }
-        List<SyncedFile> gone = new ArrayList<>();
-        for (SyncedFile s : synced.values()) {
-            if (FolderScanner.isFolderMarker(s.path())) {
-                continue;
-            }
-            LocalFile now = scan.files().get(s.path());
-            LocalFile movedTo = byInode.get(s.inode());
-            boolean replaced = now != null && !java.util.Objects.equals(now.inode(), s.inode()) && movedTo != null
-                    && !synced.containsKey(movedTo.path());
-            if (now == null || replaced) {
-                gone.add(s);
-            } else if (!sameStat(s, now)) {
-                claimed.add(s.path());
-                Optional<Stable> stable = stableManifest(now);
-                if (stable.isEmpty()) {
-                    continue; // still being written: next round
-                }
-                Optional<Manifest> manifest = stable.map(Stable::manifest);
-                LocalFile seen = stable.get().stat();
-                if (manifest.get().equals(s.manifest())) {
-                    state.put(new SyncedFile(s.path(), s.fileId(), s.vector(), s.manifest(), seen.size(), seen.mtimeNanos(),
-                            seen.inode(), s.seq()));
-                } else {
-                    changes.add(new Local(new Change(s.fileId(), s.path(), false, s.vector().increment(deviceId), manifest.get()),
-                            seen));
-                }
-            } else {
-                claimed.add(s.path());
-            }
-        }
-        // New files: a rename when the inode or the content of a vanished file matches.
-        List<Local> created = new ArrayList<>();
-        Map<String, SyncedFile> goneByInode = new HashMap<>();
-        Map<Manifest, SyncedFile> goneByContent = new HashMap<>();
-        for (SyncedFile g : gone) {
-            if (g.inode() != null && !"null".equals(g.inode())) {
-                goneByInode.put(g.inode(), g);
-            }
-            goneByContent.putIfAbsent(g.manifest(), g);
-        }
-        for (LocalFile f : scan.files().values()) {
-            if (claimed.contains(f.path())) {
-                continue;
-            }
-            Optional<Stable> stable = stableManifest(f);
-            if (stable.isEmpty()) {
-                continue;
-            }
-            Optional<Manifest> manifest = stable.map(Stable::manifest);
-            LocalFile seen = stable.get().stat();
-            SyncedFile renamed = goneByInode.get(f.inode());
-            if (renamed == null || !gone.contains(renamed)) {
-                renamed = goneByContent.get(manifest.get());
-            }
-            if (renamed != null && gone.remove(renamed)) {
-                goneByContent.values().remove(renamed);
-                goneByInode.values().remove(renamed);
-                changes.add(new Local(new Change(renamed.fileId(), f.path(), false, renamed.vector().increment(deviceId),
-                        manifest.get()), seen));
-            } else {
-                created.add(new Local(new Change(UUID.randomUUID().toString(), f.path(), false,
-                        VersionVector.empty().increment(deviceId), manifest.get()), seen));
-            }
-        }
-        for (SyncedFile g : gone) {
-            changes.add(new Local(new Change(g.fileId(), g.path(), true, g.vector().increment(deviceId), Manifest.empty()), null));
-        }
-        // New files last: a path a renamed or deleted file left is free by the time a new file takes it.
-        changes.addAll(created);
-        if (changes.isEmpty()) {
-            return;
-        }
-        changes = upload(changes);
-        for (int from = 0; from < changes.size(); from += CHANGES_PER_BATCH) {
-            List<Local> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_BATCH));
-            PendingBatch pending = state.enqueue(UUID.randomUUID().toString(), namespace, encode(part), clock.instant());
-            settle(pending);
-        }
-    }
-
-    /**
-     * Uploads the chunks the server lacks, several at a time, reading each file again chunk by chunk.
-     * Returns the changes whose every chunk the server now has: a file that changed between the two
-     * reads is left for the next round.
-     */
-    private List<Local> upload(List<Local> changes) throws IOException {
-        Set<ChunkId> wanted = new LinkedHashSet<>();
-        for (Local l : changes) {
-            wanted.addAll(l.change().manifest().distinctChunkIds());
-        }
-        Set<ChunkId> missing = new HashSet<>();
-        List<ChunkId> all = new ArrayList<>(wanted);
-        for (int from = 0; from < all.size(); from += 5_000) {
-            Set<ChunkId> part = new LinkedHashSet<>(all.subList(from, Math.min(all.size(), from + 5_000)));
-            missing.addAll(retry.call(() -> api.missingChunks(part)));
-        }
-        if (missing.isEmpty()) {
-            return changes;
-        }
-        Map<ChunkId, Long> sizes = new HashMap<>();
-        for (Local l : changes) {
-            l.change().manifest().chunks().forEach(r -> sizes.put(r.id(), r.size()));
-        }
-        progress.begin("uploading", missing.stream().mapToLong(id -> sizes.getOrDefault(id, 0L)).sum());
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> sent = new ArrayList<>();
-            Set<ChunkId> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            for (Local l : changes) {
-                if (l.change().delete() || l.change().manifest().distinctChunkIds().stream().noneMatch(missing::contains)) {
-                    continue;
-                }
-                try (InputStream in = Files.newInputStream(root.resolve(l.change().path()))) {
-                    uploadChunks(in, missing, inFlight, sent, pool);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    continue; // deleted since the scan: its chunks stay missing, and the change waits for the next round
-                }
-                progress.file();
-            }
-            for (Future<?> f : sent) {
-                await(f);
-            }
-            missing.removeAll(inFlight);
-            List<Local> ready = new ArrayList<>();
-            for (Local l : changes) {
-                if (l.change().manifest().distinctChunkIds().stream().anyMatch(missing::contains)) {
-                    log.accept("skipped " + l.change().path() + ": it changed while being uploaded; the next round sends it");
-                } else {
-                    ready.add(l);
-                }
-            }
-            return ready;
-        } finally {
-            pool.shutdownNow();
-            progress.end();
-        }
-    }
-
-    /** Re-chunks one file and sends each chunk the server lacks; at most a few chunks are held in memory. */
-    private void uploadChunks(InputStream in, Set<ChunkId> missing, Set<ChunkId> inFlight, List<Future<?>> sent,
-                              ExecutorService pool) throws IOException {
-        chunker.chunk(in, chunk -> {
-            if (missing.contains(chunk.id()) && inFlight.add(chunk.id())) {
-                sent.add(pool.submit(() -> {
-                    retry.call(() -> {
-                        api.putChunk(chunk.id(), chunk.bytes());
-                        return null;
-                    });
-                    bytesUploaded.addAndGet(chunk.length());
-                    progress.bytes(chunk.length());
-                }));
-                if (sent.size() - done(sent) > 8) {
-                    await(sent.get(sent.size() - 8));
-                }
+        Set<String> before = new HashSet<>();
+        state.skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> before.add(s.path() + "\n" + s.reason()));
+        notSent.forEach((path, reason) -> {
+            if (!before.contains(path + "\n" + reason)) {
+                log.accept("not sent: " + path + ": " + reason);
             }
         });
-    }
-
-    private static long done(List<Future<?>> futures) {
-        return futures.stream().filter(Future::isDone).count();
-    }
-
-    private static void await(Future<?> f) throws IOException {
-        try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while uploading", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof ApiException api) {
-                throw api;
-            }
-            throw new IOException("upload failed: " + e.getCause(), e.getCause());
-        }
+        state.skippedLocally(notSent, clock.instant());
     }
 
     /** Sends every batch a previous run queued and never saw settled: the same key gets the same batch. */
@@ -662,15 +304,40 @@ public final class Syncer {
         }
     }
 
-    private void settle(PendingBatch pending) throws IOException {
-        List<Local> changes = decode(pending.body());
-        String batchId = retry.call(() -> api.submit(pending.namespace(), pending.idempotencyKey(),
-                changes.stream().map(Local::change).toList()));
+    /**
+     * Submits a queued batch and records what the server decided. A batch the server refuses (a 4xx:
+     * it stored nothing) is split until the refused changes stand alone; those are returned (path to
+     * the server's reason) and the rest are sent, so one change the server will not take never holds
+     * back the others.
+     */
+    private Map<String, String> settle(PendingBatch pending) throws IOException {
+        List<LocalChange> changes = decode(pending.body());
+        String batchId;
+        try {
+            batchId = retry.call(() -> api.submit(pending.namespace(), pending.idempotencyKey(),
+                    changes.stream().map(LocalChange::change).toList()));
+        } catch (ApiException e) {
+            if (e.retryable() || e.unauthorized() || e.status() < 400 || e.status() >= 500) {
+                throw e;
+            }
+            state.settle(pending);
+            Map<String, String> refused = new TreeMap<>();
+            if (changes.size() == 1) {
+                refused.put(changes.get(0).change().path(), "the server refused it: " + e.getMessage());
+                return refused;
+            }
+            int half = changes.size() / 2;
+            for (List<LocalChange> part : List.of(changes.subList(0, half), changes.subList(half, changes.size()))) {
+                refused.putAll(settle(state.enqueue(UUID.randomUUID().toString(), pending.namespace(), encode(part), clock.instant())));
+            }
+            return refused;
+        }
         Remote.Batch batch = awaitOutcomes(batchId);
         for (Outcome o : batch.outcomes()) {
             record(changes.get(o.changeIndex()), o);
         }
         state.settle(pending);
+        return Map.of();
     }
 
     /** Waits until the server has decided every change of the batch (and the feed shows it). */
@@ -696,8 +363,8 @@ public final class Syncer {
         }
     }
 
-    /** Records what the server decided about one local change. */
-    private void record(Local local, Outcome o) throws IOException {
+    /** Records what the server decided about one local change; what it changed elsewhere comes with the next pull. */
+    private void record(LocalChange local, Outcome o) throws IOException {
         Change c = local.change();
         long seq = o.seq().orElse(0L);
         switch (o.kind()) {
@@ -712,133 +379,120 @@ public final class Syncer {
                     log.accept("sent " + c.path());
                     if (o.kind() == Remote.Kind.APPLIED && !o.currentVector().equals(c.vector())) {
                         // The server combined this change with a concurrent one (a rename with an edit, an
-                        // edit with a delete, a newer office document): bring its result here.
-                        refresh(c.fileId(), c.path());
+                        // edit with a delete, a newer office document): the next pull brings its result.
+                        state.defer(c.fileId());
                     }
                 }
             }
             case STALE -> log.accept("the server has a newer version of " + c.path() + "; pulling it");
-            case CONFLICT -> {
-                if (FolderScanner.isFolderMarker(c.path())) {
-                    // Another device marked the same folder first: its marker stands for both.
-                    state.removeFileId(c.fileId());
-                    return;
-                }
-                conflicts++;
-                if (o.conflictPath().isPresent() && o.conflictFileId().isPresent()) {
-                    // The server kept this device's version as a copy: move the local file there ...
-                    String copyId = o.conflictFileId().get();
-                    String copyPath = o.conflictPath().get();
-                    Path from = root.resolve(c.path());
-                    Path to = root.resolve(copyPath);
-                    boolean moved = false;
-                    if (Files.exists(from, LinkOption.NOFOLLOW_LINKS) && !Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createDirectories(to.getParent());
-                        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-                        LocalFile now = FolderScanner.stat(root, copyPath);
-                        // Recorded with the vector sent, which the copy carries: a later edit of the copy dominates it.
-                        state.put(new SyncedFile(copyPath, copyId, c.vector(), c.manifest(), now.size(), now.mtimeNanos(),
-                                now.inode(), 0));
-                        moved = true;
-                    }
-                    log.accept("conflict: kept this device's " + c.path() + " as " + copyPath);
-                    if (!copyId.equals(c.fileId())) {
-                        state.removeFileId(c.fileId());
-                        // The copy may hold more than this device sent (a rename combined with an edit): take the server's.
-                        refresh(copyId, copyPath);
-                    } else if (!moved) {
-                        state.removeFileId(c.fileId());
-                    }
-                } else {
-                    log.accept("conflict: " + c.path() + " was changed on another device; restoring its version");
-                    state.removeFileId(c.fileId());
-                }
-                // ... and bring the server's version of the file and of the contested path back.
-                refresh(c.fileId(), c.path());
-            }
+            case CONFLICT -> conflict(local, o);
         }
     }
 
-    /**
-     * Applies again the remote versions passed over because of a local change, now that the push has
-     * sent that change: without this, a remote file whose event came while its path was taken here
-     * would never arrive once the local file moved away.
-     */
-    private void applyDeferred() throws IOException {
-        for (String fileId : state.deferred()) {
-            Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId));
-            if (current.isPresent()) {
-                Remote.FileState f = current.get();
-                apply(f.fileId(), f.path(), f.deleted(), f.vector(), f.manifest(), f.seq()); // defers it again if need be
-            } else {
-                state.undefer(fileId);
+    private void conflict(LocalChange local, Outcome o) throws IOException {
+        Change c = local.change();
+        if (FolderScanner.isFolderMarker(c.path())) {
+            // Another device marked the same folder first: its marker stands for both.
+            state.removeFileId(c.fileId());
+            return;
+        }
+        conflicts++;
+        if (o.conflictPath().isEmpty() || o.conflictFileId().isEmpty()) {
+            log.accept("conflict: " + c.path() + " was changed on another device; restoring its version");
+            state.removeFileId(c.fileId());
+            state.defer(c.fileId());
+            return;
+        }
+        String copyId = o.conflictFileId().get();
+        String copyPath = o.conflictPath().get();
+        Optional<Remote.FileState> copy = retry.call(() -> api.file(namespace, copyId));
+        if (copy.isPresent() && copy.get().mergePending() && !copy.get().deleted() && !copyId.equals(c.fileId())
+                && local.seen() != null) {
+            // The server is merging this edit into the file: the local file stays as it is until the merge lands.
+            state.put(new SyncedFile(c.path(), c.fileId(), c.vector(), c.manifest(), local.seen().size(), local.seen().mtimeNanos(),
+                    local.seen().inode(), 0));
+            state.awaitMerge(c.fileId(), copyId);
+            state.defer(c.fileId());
+            log.accept("merging: " + c.path() + " changed here and on another device; the server is merging the two");
+            return;
+        }
+        // The server kept this device's version as a copy: move the local file there (when it is still as sent) ...
+        boolean moved = false;
+        if (local.seen() != null) {
+            try {
+                LocalTree.Entry expected = LocalTree.Entry.file(c.path(), local.seen().size(), local.seen().mtimeNanos(),
+                        local.seen().inode());
+                folder.move(c.path(), copyPath, expected);
+                LocalTree.Entry now = folder.lstat(copyPath).orElseThrow();
+                // Recorded with the vector sent, which the copy carries: a later edit of the copy dominates it.
+                state.put(new SyncedFile(copyPath, copyId, c.vector(), c.manifest(), now.size(), now.mtimeNanos(), now.inode(), 0));
+                moved = true;
+                pruneAfter(c.path());
+            } catch (FolderAccess.Refused | java.nio.file.NoSuchFileException e) {
+                // changed again, or the copy's name is taken here: the next pull brings the copy as a file of its own
             }
         }
+        log.accept("conflict: kept this device's " + c.path() + " as " + copyPath);
+        if (!copyId.equals(c.fileId()) || !moved) {
+            state.removeFileId(c.fileId());
+        }
+        // ... and bring the server's version of the file, of the copy, and of whatever now holds the contested path.
+        state.defer(c.fileId());
+        state.defer(copyId);
+        retry.call(() -> api.files(namespace, c.path())).stream().filter(f -> f.path().equals(c.path()))
+                .forEach(f -> state.defer(f.fileId()));
     }
 
-    /**
-     * After a conflict: brings the server's current version of the file to disk wherever it now is
-     * (an event for it may have been passed over while the local edit was pending), and whatever file
-     * now holds the contested path.
-     */
-    private void refresh(String fileId, String path) throws IOException {
-        Optional<Remote.FileState> current = retry.call(() -> api.file(namespace, fileId)).filter(f -> !f.deleted());
-        if (current.isPresent()) {
-            Remote.FileState f = current.get();
-            apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
-        }
-        if (current.isEmpty() || !current.get().path().equals(path)) {
-            Optional<Remote.FileState> holder = retry.call(() -> api.files(namespace, path)).stream()
-                    .filter(f -> f.path().equals(path)).findFirst();
-            if (holder.isPresent()) {
-                Remote.FileState f = holder.get();
-                apply(f.fileId(), f.path(), false, f.vector(), f.manifest(), f.seq());
+    /** Removes the folders a local file left empty, except those kept on purpose (a marker). */
+    private void pruneAfter(String path) {
+        Set<String> kept = new HashSet<>();
+        for (String p : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
+            if (FolderScanner.isFolderMarker(p)) {
+                kept.add(FolderScanner.markedFolder(p));
             }
+        }
+        int slash = path.lastIndexOf('/');
+        try {
+            folder.pruneEmptyFolders(slash < 0 ? "" : path.substring(0, slash), kept);
+        } catch (IOException e) {
+            // a folder left behind is harmless: it is sent as an empty folder, or pruned next time
         }
     }
 
     // ---------------------------------------------------------------- local files
 
-    private boolean locallyChanged(SyncedFile s) throws IOException {
-        LocalFile now = FolderScanner.stat(root, s.path());
-        return now == null || !sameStat(s, now);
-    }
-
-    private static boolean sameStat(SyncedFile s, LocalFile f) {
-        return s.size() == f.size() && s.mtimeNanos() == f.mtimeNanos() && java.util.Objects.equals(s.inode(), f.inode());
-    }
-
     /** A file's manifest and the stat that held both before and after it was read. */
-    private record Stable(Manifest manifest, LocalFile stat) {
-    }
-
-    /** The file's manifest, read until two stats around the read agree; empty while it keeps changing. */
-    private Optional<Stable> stableManifest(LocalFile f) throws IOException {
+    private Optional<PushPlanner.Read> stableRead(String path) throws IOException {
         for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
-            LocalFile before = FolderScanner.stat(root, f.path());
-            if (before == null) {
+            Optional<LocalTree.Entry> before = folder.lstat(path).filter(e -> e.kind() == LocalTree.Kind.FILE);
+            if (before.isEmpty()) {
                 return Optional.empty();
             }
             List<ChunkRef> refs;
-            try (InputStream in = Files.newInputStream(root.resolve(f.path()))) {
+            try (InputStream in = Files.newInputStream(folder.resolveChecked(path))) {
                 refs = chunker.manifestOf(in);
             } catch (java.nio.file.NoSuchFileException e) {
                 return Optional.empty();
             }
-            LocalFile after = FolderScanner.stat(root, f.path());
+            Optional<LocalTree.Entry> after = folder.lstat(path);
             if (before.equals(after)) {
-                return Optional.of(new Stable(new Manifest(refs), after));
+                LocalTree.Entry s = after.get();
+                return Optional.of(new PushPlanner.Read(new Manifest(refs), new LocalFile(path, s.size(), s.mtimeNanos(), s.inode())));
             }
         }
-        log.accept("skipped " + f.path() + ": it keeps changing while being read");
+        log.accept("skipped " + path + ": it keeps changing while being read");
         return Optional.empty();
+    }
+
+    private Optional<Manifest> readManifest(String path) throws IOException {
+        return stableRead(path).map(PushPlanner.Read::manifest);
     }
 
     // ---------------------------------------------------------------- the queue's encoding
 
-    private static String encode(List<Local> changes) {
+    private static String encode(List<LocalChange> changes) {
         List<Map<String, Object>> items = new ArrayList<>();
-        for (Local l : changes) {
+        for (LocalChange l : changes) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("fileId", l.change().fileId());
             m.put("path", l.change().path());
@@ -855,14 +509,14 @@ public final class Syncer {
         return JSON.writeValueAsString(items);
     }
 
-    private static List<Local> decode(String body) {
-        List<Local> changes = new ArrayList<>();
+    private static List<LocalChange> decode(String body) {
+        List<LocalChange> changes = new ArrayList<>();
         for (JsonNode n : JSON.readTree(body)) {
             Change c = new Change(n.get("fileId").asString(), n.get("path").asString(), n.get("delete").asBoolean(),
                     LocalState.vectorOf(n.get("vector").asString()), LocalState.manifestOf(n.get("manifest").asString()));
             LocalFile seen = n.has("size") ? new LocalFile(c.path(), n.get("size").asLong(), n.get("mtimeNanos").asLong(),
                     n.get("inode").asString()) : null;
-            changes.add(new Local(c, seen));
+            changes.add(new LocalChange(c, seen));
         }
         return changes;
     }

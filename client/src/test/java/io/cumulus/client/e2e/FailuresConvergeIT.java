@@ -138,7 +138,8 @@ class FailuresConvergeIT {
         // then the readable file reached the other device, and both others are reported, not fatal
         assertThat(synced).as(report).isZero();
         assertThat(phone.tree()).containsOnlyKeys("ok.txt");
-        assertThat(report).contains("private/secret.txt (permission denied)").contains("locked (permission denied)");
+        assertThat(report).contains("private/secret.txt (not sent: permission denied)").contains("locked (not sent: permission denied)")
+                .contains("{\"path\":\"private/secret.txt\",\"side\":\"to-server\",\"reason\":\"permission denied\"");
     }
 
     /**

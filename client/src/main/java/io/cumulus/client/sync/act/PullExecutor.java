@@ -1,0 +1,275 @@
+package io.cumulus.client.sync.act;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.cumulus.client.api.ApiException;
+import io.cumulus.client.scan.FolderScanner;
+import io.cumulus.client.scan.LocalTree;
+import io.cumulus.client.state.LocalState;
+import io.cumulus.client.state.LocalState.SyncedFile;
+import io.cumulus.client.sync.plan.Action;
+import io.cumulus.client.sync.plan.RemoteEntry;
+import io.cumulus.sync.manifest.Manifest;
+
+/**
+ * Carries out a pull plan, one action at a time. An action that fails (a name this disk refuses,
+ * a permission, a full disk, a folder that turned into a link since the scan) is recorded as
+ * skipped with its reason and the rest go on; only an unreachable server stops the round, since
+ * then nothing else could be fetched either.
+ */
+public final class PullExecutor {
+    private final FolderAccess folder;
+    private final LocalState state;
+    private final FileWriter writer;
+    private final ManifestReader reader;
+    private final Consumer<String> log;
+    private final Clock clock;
+    private final Set<String> pruneFrom = new HashSet<>();
+
+    /** What a plan did, for the round's summary. */
+    public record Done(int downloaded, int deletedLocally, int newlySkipped) {
+    }
+
+    /** Reads a local file's manifest steadily (two equal stats around the read); empty while it keeps changing. */
+    public interface ManifestReader {
+        Optional<Manifest> read(String path) throws IOException;
+    }
+
+    public PullExecutor(FolderAccess folder, LocalState state, FileWriter writer, ManifestReader reader, Consumer<String> log,
+                        Clock clock) {
+        this.folder = folder;
+        this.state = state;
+        this.writer = writer;
+        this.reader = reader;
+        this.log = log;
+        this.clock = clock;
+    }
+
+    public Done execute(List<Action> plan) {
+        int downloaded = 0;
+        int deleted = 0;
+        int skipped = 0;
+        for (Action action : plan) {
+            try {
+                switch (run(action)) {
+                    case WROTE -> downloaded++;
+                    case DELETED -> deleted++;
+                    case SKIPPED -> skipped++;
+                    case NOTHING -> {
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                if (skip(action, reason(e))) {
+                    skipped++;
+                }
+            } catch (ApiException e) {
+                if (e.retryable() || e.unauthorized()) {
+                    throw e; // the server is down or this device was revoked: nothing else can be fetched either
+                }
+                if (skip(action, e.getMessage())) {
+                    skipped++;
+                }
+            }
+        }
+        prune();
+        return new Done(downloaded, deleted, skipped);
+    }
+
+    private enum Effect { WROTE, DELETED, SKIPPED, NOTHING }
+
+    private Effect run(Action action) throws IOException {
+        return switch (action) {
+            case Action.Download d -> download(d);
+            case Action.Move m -> move(m);
+            case Action.Adopt a -> {
+                settled(a.fileId());
+                state.put(record(a.entry(), a.there()));
+                yield Effect.NOTHING;
+            }
+            case Action.AdoptIfSame a -> adoptIfSame(a);
+            case Action.DeleteLocal d -> delete(d);
+            case Action.MakeFolder m -> makeFolder(m);
+            case Action.RemoveFolder r -> {
+                settled(r.fileId());
+                state.removeFileId(r.fileId());
+                pruneFrom.add(FolderScanner.markedFolder(r.known().path()));
+                yield Effect.NOTHING;
+            }
+            case Action.Forget f -> {
+                settled(f.fileId());
+                yield Effect.NOTHING;
+            }
+            case Action.KeepBoth k -> {
+                keepBoth(k.fileId(), "conflict: " + k.reason());
+                yield Effect.NOTHING;
+            }
+            case Action.Skip s -> skip(s, s.reason()) ? Effect.SKIPPED : Effect.NOTHING;
+            case Action.Wait w -> Effect.NOTHING;
+        };
+    }
+
+    private Effect download(Action.Download d) throws IOException {
+        RemoteEntry e = d.entry();
+        LocalTree.Entry written = writer.write(e.path(), e.manifest(), d.replaces());
+        settled(e.fileId());
+        state.put(record(e, written));
+        if (d.previous() != null) {
+            removePrevious(d.previous(), e.path());
+        }
+        log.accept("downloaded " + e.path() + " (" + e.manifest().size() + " bytes)");
+        return Effect.WROTE;
+    }
+
+    /** After a rename with new content: the old name goes, unless it changed here (then it stays, and is sent as a file of its own). */
+    private void removePrevious(SyncedFile previous, String now) throws IOException {
+        if (previous.path().equals(now)) {
+            return;
+        }
+        try {
+            Optional<LocalTree.Entry> there = folder.lstat(previous.path());
+            if (there.isPresent() && there.get().path().equals(previous.path()) && !sameSpot(previous.path(), now)) {
+                folder.deleteFile(previous.path(), expected(previous));
+            }
+        } catch (FolderAccess.Refused kept) {
+            log.accept("kept " + previous.path() + ": " + kept.getMessage());
+        }
+        pruneFrom.add(parent(previous.path()));
+    }
+
+    /** Whether two names reach the same file (a case-only rename on a case-insensitive disk). */
+    private boolean sameSpot(String a, String b) throws IOException {
+        Optional<LocalTree.Entry> x = folder.lstat(a);
+        Optional<LocalTree.Entry> y = folder.lstat(b);
+        return x.isPresent() && y.isPresent() && x.get().inode() != null && !"null".equals(x.get().inode())
+                && x.get().inode().equals(y.get().inode());
+    }
+
+    private Effect move(Action.Move m) throws IOException {
+        RemoteEntry e = m.entry();
+        folder.move(m.from().path(), e.path(), expected(m.from()));
+        LocalTree.Entry moved = folder.lstat(e.path()).orElseThrow(() -> new IOException(e.path() + " disappeared as it was moved"));
+        settled(e.fileId());
+        state.put(record(e, moved));
+        writer.remember(e.path(), e.manifest());
+        pruneFrom.add(parent(m.from().path()));
+        log.accept("moved " + m.from().path() + " -> " + e.path());
+        return Effect.WROTE;
+    }
+
+    private Effect adoptIfSame(Action.AdoptIfSame a) throws IOException {
+        RemoteEntry e = a.entry();
+        Optional<LocalTree.Entry> before = folder.lstat(a.there().path());
+        Optional<Manifest> local = reader.read(a.there().path());
+        Optional<LocalTree.Entry> after = folder.lstat(a.there().path());
+        if (local.isPresent() && local.get().equals(e.manifest()) && before.equals(after) && after.isPresent()) {
+            settled(e.fileId());
+            state.put(record(new RemoteEntry(e.seq(), e.fileId(), a.there().path(), false, e.vector(), e.manifest(), false),
+                    after.get()));
+            return Effect.NOTHING;
+        }
+        keepBoth(e.fileId(), "conflict: " + e.path() + " exists here with other content; both are kept (this one is sent as a file of its own)");
+        return Effect.NOTHING;
+    }
+
+    private Effect delete(Action.DeleteLocal d) throws IOException {
+        SyncedFile known = d.known();
+        boolean removed;
+        try {
+            removed = folder.deleteFile(known.path(), expected(known));
+        } catch (FolderAccess.Refused changed) {
+            keepBoth(d.fileId(), "conflict: " + changed.getMessage() + " (deleted on another device; this version is sent)");
+            return Effect.NOTHING;
+        }
+        settled(d.fileId());
+        state.removeFileId(d.fileId());
+        pruneFrom.add(parent(known.path()));
+        if (removed) {
+            log.accept("deleted " + known.path());
+            return Effect.DELETED;
+        }
+        return Effect.NOTHING;
+    }
+
+    private Effect makeFolder(Action.MakeFolder m) throws IOException {
+        boolean created = !m.folder().isEmpty() && folder.makeFolder(m.folder());
+        settled(m.fileId());
+        RemoteEntry e = m.entry();
+        state.put(new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), 0, 0, null, e.seq()));
+        if (created) {
+            log.accept("created folder " + m.folder());
+            return Effect.WROTE;
+        }
+        return Effect.NOTHING;
+    }
+
+    /** The local version is kept and sent; the remote one is looked at again next round. */
+    private void keepBoth(String fileId, String message) {
+        if (state.defer(fileId)) {
+            log.accept(message);
+        }
+    }
+
+    /** Records a skip; true (and logged) when it is new or its reason changed. */
+    private boolean skip(Action action, String reason) {
+        state.undefer(action.fileId());
+        if (state.skipRemote(action.fileId(), action.path(), reason, clock.instant())) {
+            log.accept("skipped " + action.path() + ": " + reason);
+            return true;
+        }
+        return false;
+    }
+
+    private void settled(String fileId) {
+        state.undefer(fileId);
+        if (state.unskipRemote(fileId)) {
+            log.accept("no longer skipped: " + fileId);
+        }
+    }
+
+    /** Removes the folders that deletions and moves left empty, except those kept on purpose (a marker). */
+    private void prune() {
+        Set<String> kept = new HashSet<>();
+        for (String path : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
+            if (FolderScanner.isFolderMarker(path)) {
+                kept.add(FolderScanner.markedFolder(path));
+            }
+        }
+        for (String from : pruneFrom) {
+            try {
+                folder.pruneEmptyFolders(from, kept);
+            } catch (IOException e) {
+                // a folder left behind is harmless: it is sent as an empty folder, or pruned next time
+            }
+        }
+        pruneFrom.clear();
+    }
+
+    static SyncedFile record(RemoteEntry e, LocalTree.Entry stat) {
+        return new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), stat.size(), stat.mtimeNanos(), stat.inode(), e.seq());
+    }
+
+    static LocalTree.Entry expected(SyncedFile s) {
+        return LocalTree.Entry.file(s.path(), s.size(), s.mtimeNanos(), s.inode());
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? "" : path.substring(0, slash);
+    }
+
+    private static String reason(Exception e) {
+        Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+        String m = t.getMessage();
+        if (t instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            m = fse.getReason();
+        }
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

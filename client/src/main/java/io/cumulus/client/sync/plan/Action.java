@@ -1,0 +1,134 @@
+package io.cumulus.client.sync.plan;
+
+import io.cumulus.client.scan.LocalTree;
+import io.cumulus.client.state.LocalState.SyncedFile;
+
+/**
+ * One step of a pull, as the planner decided it and an executor carries it out. Every action that
+ * writes names the local state it expects to find (the file it replaces, the file it moves or
+ * deletes), so an executor that finds something else changes nothing.
+ */
+public sealed interface Action {
+
+    /** The file the action is about. */
+    String fileId();
+
+    /** The path it concerns, for logs and status. */
+    String path();
+
+    /**
+     * Writes {@code entry}'s content at its path. {@code replaces}: the synced, unchanged file that
+     * is there now (null when the path is free); {@code previous}: this file's record at another
+     * path, whose file is removed once the new one is in place (a rename with new content).
+     */
+    record Download(RemoteEntry entry, LocalTree.Entry replaces, SyncedFile previous) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** Renames the synced file {@code from} to {@code entry}'s path: same content, new name. */
+    record Move(RemoteEntry entry, SyncedFile from) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** The file on disk already has {@code entry}'s content: only the record moves on. */
+    record Adopt(RemoteEntry entry, LocalTree.Entry there) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /**
+     * A file this device never synced holds {@code entry}'s path: it is adopted when its content is
+     * the same; otherwise it is kept, sent as a file of its own, and the server keeps both.
+     */
+    record AdoptIfSame(RemoteEntry entry, LocalTree.Entry there) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** Deletes the synced file {@code known}, unchanged since it was synced. */
+    record DeleteLocal(String fileId, SyncedFile known) implements Action {
+        public String path() {
+            return known.path();
+        }
+    }
+
+    /** Creates the folder a marker entry stands for. */
+    record MakeFolder(RemoteEntry entry, String folder) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** Removes a marked folder, when it is empty, and forgets its marker. */
+    record RemoveFolder(String fileId, SyncedFile known) implements Action {
+        public String path() {
+            return known.path();
+        }
+    }
+
+    /** Nothing on disk to change; whatever was held or skipped for this file is settled. */
+    record Forget(String fileId, String path) implements Action {
+    }
+
+    /**
+     * The local version changed since it was synced (or another local change holds the path): it is
+     * kept and sent, and the server keeps both sides. The remote version is looked at again next round.
+     */
+    record KeepBoth(RemoteEntry entry, String reason) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** The entry cannot be materialised here (the reason says why); kept, shown by status, retried. */
+    record Skip(RemoteEntry entry, String reason) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+
+    /** Nothing to do now and nothing to show: a conflicted copy still being merged. */
+    record Wait(RemoteEntry entry, String reason) implements Action {
+        public String fileId() {
+            return entry.fileId();
+        }
+
+        public String path() {
+            return entry.path();
+        }
+    }
+}
