@@ -392,8 +392,21 @@ public final class Syncer {
     private void conflict(LocalChange local, Outcome o) throws IOException {
         Change c = local.change();
         if (FolderScanner.isFolderMarker(c.path())) {
-            // Another device marked the same folder first: its marker stands for both.
+            String from = FolderScanner.markedFolder(c.path());
+            Optional<String> to = o.conflictPath().map(FolderScanner::markedFolder).filter(f -> !f.equals(from));
             state.removeFileId(c.fileId());
+            if (to.isPresent() && o.conflictFileId().isPresent() && !c.delete()) {
+                // The folder's name is a file's on the server: this empty folder was kept under the copy's name.
+                try {
+                    folder.moveEmptyFolder(from, to.get());
+                    state.put(new SyncedFile(o.conflictPath().get(), o.conflictFileId().get(), c.vector(), c.manifest(), 0, 0, null, 0));
+                    log.accept("conflict: the folder " + from + " was kept as " + to.get() + " (a file has its name)");
+                } catch (FolderAccess.Refused | java.nio.file.NoSuchFileException e) {
+                    state.defer(o.conflictFileId().get()); // not empty any more, or taken: the next rounds sort it out
+                }
+                conflicts++;
+            }
+            // Otherwise another device marked the same folder first: its marker stands for both.
             return;
         }
         conflicts++;

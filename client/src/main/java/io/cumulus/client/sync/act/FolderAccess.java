@@ -137,6 +137,24 @@ public final class FolderAccess {
         }
     }
 
+    /** Renames an empty folder, only while it is empty and the target is free. */
+    public void moveEmptyFolder(String from, String to) throws IOException {
+        Path source = resolveChecked(from);
+        Optional<LocalTree.Entry> now = lstat(from);
+        if (now.isEmpty() || now.get().kind() != LocalTree.Kind.DIRECTORY) {
+            throw new Refused(from + " is not a folder here any more");
+        }
+        try (var entries = Files.list(source)) {
+            if (entries.findAny().isPresent()) {
+                throw new Refused(from + " is not empty any more");
+            }
+        }
+        if (lstat(to).isPresent()) {
+            throw new Refused(to + " is taken here");
+        }
+        Files.move(source, parentsMade(to), StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** Puts a finished temporary file in place of {@code rel}, which must still be as {@code expected} (or absent). */
     public void replace(Path tmp, String rel, LocalTree.Entry expected) throws IOException {
         Path target = resolveChecked(rel);

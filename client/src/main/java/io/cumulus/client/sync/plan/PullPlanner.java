@@ -151,7 +151,7 @@ public final class PullPlanner {
             if (!ours) {
                 if (holder == null) {
                     // Never synced here: same content is adopted, other content is kept and sent as a file of its own.
-                    record(new SyncedFile(t.path(), e.fileId(), e.vector(), e.manifest(), t.size(), t.mtimeNanos(), t.inode(), e.seq()));
+                    // Nothing is recorded yet, so a later entry for this path finds it unsynced too.
                     return new Action.AdoptIfSame(e, t);
                 }
                 if (changedHere(holder)) {
