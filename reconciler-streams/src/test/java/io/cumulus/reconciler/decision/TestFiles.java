@@ -142,6 +142,11 @@ final class TestFiles {
             return this;
         }
 
+        /** The paths of the live files. */
+        List<String> livePaths() {
+            return files.values().stream().filter(v -> !v.deleted()).map(FileVersion::path).toList();
+        }
+
         @Override
         public Optional<FileVersion> file(String fileId) {
             return Optional.ofNullable(files.get(fileId));
