@@ -32,7 +32,7 @@ import io.cumulus.sync.path.PathKey;
  * whole path; each search for a free name ends because a namespace holds finitely many files.
  *
  * <p>The file's own stored version never clashes with it: a file may move into or out of its own old
- * path as a folder.
+ * path as a folder. See {@code docs/decisions/0015-file-folder-clashes.md}.
  */
 final class PathClashes {
     private final NamespaceView namespace;
