@@ -140,7 +140,8 @@ public final class Reconciler {
     /**
      * A concurrent edit of a file resolved by last writer: the change takes the file (at its own path
      * when it moved it), and the stored version becomes a copy named after the device that wrote it.
-     * When the change moved the file onto a path another file holds, both are kept as usual instead.
+     * When the change moved the file onto a path that clashes with another file (the same name, or a
+     * file against a folder), both are kept as usual instead.
      */
     private Decision lastWriterWins(BatchContext batch, ProposedChange change, FileVersion current,
             VersionVector joined, String path, NamespaceView namespace) {
