@@ -37,7 +37,9 @@ import io.cumulus.sync.vector.VersionVector;
  *     file's chunk references;</li>
  * <li>{@value #EXPIRY_SCHEDULE}: {@code dueMillis/ns/fileId} → {@code ns/fileId}, when a file's
  *     history should be checked for expired versions next;</li>
- * <li>{@value #PATH_INDEX}: {@code ns/pathKey} → the id of the live file holding that path key;</li>
+ * <li>{@value #PATH_INDEX}: {@code ns/pathKey} → the id of the live file holding that path key; a
+ *     prefix scan of {@code ns/folderKey/} finds the live files under a folder, since a path's key is
+ *     its folders' keys joined by slashes (NFC and case folding never reach across a slash);</li>
  * <li>{@value #NAMESPACE_SEQ}: {@code ns} → the namespace's last file event sequence number;</li>
  * <li>{@value #PROCESSED_BATCHES}: {@code ns/batchId} → the batch's acceptedAt, for every batch reconciled.</li>
  * </ul>
@@ -113,6 +115,20 @@ final class ReconcilerStores {
             @Override
             public Optional<String> pathHolder(PathKey key) {
                 return Optional.ofNullable(pathIndex.get(pathIndexKey(namespaceId, key)));
+            }
+
+            @Override
+            public Optional<String> holderUnder(PathKey folder, String otherThan) {
+                try (KeyValueIterator<String, String> it = pathIndex.prefixScan(
+                        pathIndexKey(namespaceId, folder) + "/", new StringSerializer())) {
+                    while (it.hasNext()) {
+                        String holder = it.next().value;
+                        if (!holder.equals(otherThan)) {
+                            return Optional.of(holder);
+                        }
+                    }
+                }
+                return Optional.empty();
             }
 
             @Override

@@ -15,6 +15,12 @@ public interface NamespaceView {
     Optional<String> pathHolder(PathKey key);
 
     /**
+     * A live file other than {@code otherThan} whose path lies under the folder with this key, at any
+     * depth (its key starts with the folder's key and a slash), if any: the first by path key.
+     */
+    Optional<String> holderUnder(PathKey folder, String otherThan);
+
+    /**
      * The newest retained version of a file whose vector the given one dominates or equals: the
      * version a change with that vector was based on, the common ancestor of it and the stored version.
      */

@@ -9,9 +9,7 @@ import io.cumulus.reconciler.decision.Decision.Conflict;
 import io.cumulus.reconciler.decision.Decision.Duplicate;
 import io.cumulus.reconciler.decision.Decision.Stale;
 import io.cumulus.schemas.FileOp;
-import io.cumulus.sync.conflict.ConflictNames;
 import io.cumulus.sync.conflict.ConflictPolicy;
-import io.cumulus.sync.path.PathKey;
 import io.cumulus.sync.vector.VersionVector;
 
 /**
@@ -28,7 +26,8 @@ import io.cumulus.sync.vector.VersionVector;
  *     writer, the later in log order takes the file and the stored version is kept as a conflicted
  *     copy; otherwise the stored version stays and the change is kept as a conflicted copy (a text
  *     merge, when the policy asks for one, happens later, outside reconciliation);</li>
- * <li>a change landing on a path another live file holds is kept under a conflicted-copy name.</li>
+ * <li>a change landing on a path another live file holds, or clashing with one as file against
+ *     folder, is kept under a conflicted-copy name ({@link PathClashes}).</li>
  * </ul>
  * A result that combines two concurrent versions carries the join of their vectors, so it dominates
  * both and every device takes it. Pure: the namespace is read through a {@link NamespaceView} and
@@ -112,17 +111,17 @@ public final class Reconciler {
     }
 
     /**
-     * An upsert that may be written: at its own path, or under a conflicted-copy name (the same file
-     * id) when another file holds that path.
+     * An upsert that may be written: at its own path, or, when that path clashes with another live
+     * file (see {@link PathClashes}), at the nearest free path, the same file id.
      */
     private Decision place(BatchContext batch, FileVersion next, Optional<FileVersion> previous,
             NamespaceView namespace) {
-        Optional<String> otherHolder = namespace.pathHolder(next.pathKey())
-                .filter(holder -> !holder.equals(next.fileId()));
+        PathClashes clashes = new PathClashes(namespace, next.fileId());
+        Optional<String> otherHolder = clashes.blocker(next.path());
         if (otherHolder.isEmpty()) {
             return new Applied(new FileWrite(next, previous, Optional.empty()));
         }
-        String copyPath = freeConflictedCopyPath(batch.deviceName(), batch, next.path(), next.fileId(), namespace);
+        String copyPath = clashes.freePath(next.path(), batch.deviceName(), batch.acceptedAt());
         FileWrite kept = new FileWrite(next.movedTo(copyPath), previous, otherHolder);
         return new Conflict(next.vector(), Optional.of(kept));
     }
@@ -131,7 +130,8 @@ public final class Reconciler {
     private Decision keepConcurrentCopy(BatchContext batch, ProposedChange change, FileVersion current,
             NamespaceView namespace) {
         String copyId = conflictCopyId(batch, change);
-        String copyPath = freeConflictedCopyPath(batch.deviceName(), batch, change.path(), copyId, namespace);
+        String copyPath = new PathClashes(namespace, copyId).freeCopyPath(change.path(), batch.deviceName(),
+                batch.acceptedAt());
         FileVersion copy = new FileVersion(copyId, copyPath, false, change.vector(), change.chunks(), change.size());
         FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
         return new Conflict(current.vector(), Optional.of(kept));
@@ -140,18 +140,17 @@ public final class Reconciler {
     /**
      * A concurrent edit of a file resolved by last writer: the change takes the file (at its own path
      * when it moved it), and the stored version becomes a copy named after the device that wrote it.
-     * When the change moved the file onto a path another file holds, both are kept as usual instead.
+     * When the change moved the file onto a path that clashes with another file (the same name, or a
+     * file against a folder), both are kept as usual instead.
      */
     private Decision lastWriterWins(BatchContext batch, ProposedChange change, FileVersion current,
             VersionVector joined, String path, NamespaceView namespace) {
-        Optional<String> otherHolder = namespace.pathHolder(PathKey.of(path))
-                .filter(holder -> !holder.equals(change.fileId()));
-        if (otherHolder.isPresent()) {
+        if (new PathClashes(namespace, change.fileId()).blocker(path).isPresent()) {
             return keepConcurrentCopy(batch, change, current, namespace);
         }
         String copyId = conflictCopyId(batch, change);
         String writer = namespace.writerName(current.fileId()).orElse(UNKNOWN_WRITER);
-        String copyPath = freeConflictedCopyPath(writer, batch, current.path(), copyId, namespace);
+        String copyPath = new PathClashes(namespace, copyId).freeCopyPath(current.path(), writer, batch.acceptedAt());
         FileVersion copy = new FileVersion(copyId, copyPath, false, current.vector(), current.chunks(), current.size());
         FileWrite displaced = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
         FileVersion winner = new FileVersion(change.fileId(), path, false, joined, change.chunks(), change.size());
@@ -169,20 +168,5 @@ public final class Reconciler {
 
     private static FileVersion withVector(FileVersion v, VersionVector vector) {
         return new FileVersion(v.fileId(), v.path(), v.deleted(), vector, v.chunks(), v.size());
-    }
-
-    /**
-     * The first conflicted-copy name for {@code path} that no other live file holds: the plain one,
-     * then its 2nd, 3rd, ... variants. It ends because a namespace holds finitely many files.
-     */
-    private static String freeConflictedCopyPath(String deviceName, BatchContext batch, String path, String forFileId,
-            NamespaceView namespace) {
-        for (int n = 1; ; n++) {
-            String candidate = ConflictNames.conflictedCopy(path, deviceName, batch.acceptedAt(), n);
-            Optional<String> holder = namespace.pathHolder(PathKey.of(candidate));
-            if (holder.isEmpty() || holder.get().equals(forFileId)) {
-                return candidate;
-            }
-        }
     }
 }

@@ -27,6 +27,7 @@ import io.cumulus.reconciler.decision.Decision.Applied;
 import io.cumulus.reconciler.decision.Decision.Conflict;
 import io.cumulus.reconciler.decision.Decision.Duplicate;
 import io.cumulus.reconciler.decision.Decision.Stale;
+import io.cumulus.sync.path.PathKey;
 import io.cumulus.sync.vector.Causality;
 import io.cumulus.sync.vector.VersionVector;
 
@@ -80,6 +81,66 @@ class ReconcilerProperties {
         after.forEach(v -> v.referencedChunks().forEach(c -> live.add(c.id())));
         counts.forEach((id, count) -> assertThat(count).isEqualTo(live.contains(id) ? 1 : 0));
         assertThat(counts.keySet()).containsAll(live);
+    }
+
+    @Property
+    void noSequenceOfCreatesRenamesAndDeletesLeavesAFileWhereAnotherFileHasAFolder(
+            @ForAll("treeSteps") List<TreeStep> steps) {
+        // given an empty namespace, and creates, renames and deletes over names that are files in some
+        // steps and folders in others (in any case, and the conflicted-copy names a clash would pick)
+        TestFiles.Namespace namespace = aNamespace();
+        Map<String, Long> counters = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            TreeStep step = steps.get(i);
+            String fileId = "f" + step.file();
+            long counter = counters.merge(fileId, 1L, Long::sum);
+            VersionVector vector = VersionVector.of("P", counter);
+            Chunk content = chunk("content " + i);
+            boolean known = namespace.file(fileId).isPresent();
+
+            // when each is decided in turn and its write recorded
+            Decision decision = new Reconciler().decide(BATCH, (step.delete()
+                    ? TestFiles.aDelete(fileId).at(TREE_PATHS.get(step.path()))
+                    : anUpsert(fileId).at(TREE_PATHS.get(step.path())).withChunks(content))
+                    .withVector(vector).atIndex(i).build(), namespace);
+            Optional<FileWrite> written = switch (decision) {
+                case Applied applied -> Optional.of(applied.write());
+                case Conflict conflict -> conflict.kept();
+                case Duplicate duplicate -> Optional.empty();
+                case Stale stale -> Optional.empty();
+            };
+            written.ifPresent(w -> namespace.with(w.next()));
+
+            // then every upsert is written with its content, and a delete only of a file the namespace had
+            if (step.delete()) {
+                assertThat(written.isPresent()).isEqualTo(known);
+            } else {
+                assertThat(written).hasValueSatisfying(w -> assertThat(w.next().chunks()).containsExactly(content));
+            }
+        }
+
+        // and no live file's key is another's, nor a folder of another's
+        List<String> keys = namespace.livePaths().stream().map(p -> PathKey.of(p).value()).sorted().toList();
+        assertThat(new HashSet<>(keys)).hasSameSizeAs(keys);
+        for (String key : keys) {
+            assertThat(keys).noneMatch(other -> other.startsWith(key + "/"));
+        }
+    }
+
+    /** A create or rename ({@code delete} false) of file {@code file} to a path, or its delete. */
+    record TreeStep(int file, int path, boolean delete) {
+    }
+
+    private static final List<String> TREE_PATHS = List.of("x", "X", "x/y", "x/Y/z", "x/.cumulusdir", "y",
+            "y/x", "x (Phone's conflicted copy 2026-01-01)", "X (Phone's conflicted copy 2026-01-01)/y",
+            "x/y (Phone's conflicted copy 2026-01-01)");
+
+    @Provide
+    Arbitrary<List<TreeStep>> treeSteps() {
+        return Combinators.combine(Arbitraries.integers().between(0, 4),
+                Arbitraries.integers().between(0, TREE_PATHS.size() - 1),
+                Arbitraries.integers().between(0, 5).map(n -> n == 0))
+                .as(TreeStep::new).list().ofMinSize(1).ofMaxSize(20);
     }
 
     @Provide

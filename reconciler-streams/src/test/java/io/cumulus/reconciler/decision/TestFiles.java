@@ -2,6 +2,7 @@ package io.cumulus.reconciler.decision;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +142,11 @@ final class TestFiles {
             return this;
         }
 
+        /** The paths of the live files. */
+        List<String> livePaths() {
+            return files.values().stream().filter(v -> !v.deleted()).map(FileVersion::path).toList();
+        }
+
         @Override
         public Optional<FileVersion> file(String fileId) {
             return Optional.ofNullable(files.get(fileId));
@@ -155,6 +161,15 @@ final class TestFiles {
         @Override
         public Optional<String> pathHolder(PathKey key) {
             return Optional.ofNullable(pathHolders.get(key));
+        }
+
+        @Override
+        public Optional<String> holderUnder(PathKey folder, String otherThan) {
+            String prefix = folder.value() + "/";
+            return pathHolders.entrySet().stream()
+                    .filter(e -> e.getKey().value().startsWith(prefix) && !e.getValue().equals(otherThan))
+                    .min(Map.Entry.comparingByKey(Comparator.comparing(PathKey::value)))
+                    .map(Map.Entry::getValue);
         }
 
         @Override
