@@ -13,6 +13,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -33,6 +34,7 @@ import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.GuardedBlobStore;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.chunks.RawChunkBody;
 import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.ingest.gc.ChunkCollector;
 import io.cumulus.ingest.gc.CountedUpTo;
@@ -140,6 +142,15 @@ public class IngestApiConfiguration {
     @Bean
     AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
         return new AdminToken(token);
+    }
+
+    /** Chunk uploads are read as raw bytes, before any filter could parse their body as a form. */
+    @Bean
+    FilterRegistrationBean<RawChunkBody> ingestRawChunkBody() {
+        FilterRegistrationBean<RawChunkBody> registration = new FilterRegistrationBean<>(new RawChunkBody());
+        registration.addUrlPatterns(RawChunkBody.URL_PATTERN);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     /** The actuator's endpoints other than health need the admin token. */
