@@ -140,6 +140,10 @@ public final class CumulusMain {
 
     private static void printWelcome(StandaloneSettings settings, StandaloneServer server) {
         System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
+        System.out.println(settings.localHost().equals(settings.bindAddress())
+                ? "Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
+                        ? ": this machine only (--bind-address=0.0.0.0 to accept other machines)" : "")
+                : "Listening on " + settings.bindAddress() + " (port " + server.httpPort() + ")");
         System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
                 + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
                 + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
