@@ -111,7 +111,11 @@ public class ReadController {
     @GetMapping("/v1/namespaces/{namespaceId}/devices/cursors")
     Cursors cursors(DeviceSession session, @PathVariable String namespaceId) {
         UUID namespace = membership.requireReader(session.accountId(), namespaceId);
-        return new Cursors(namespace, syncState.head(namespace), syncState.cursors(namespace));
+        long head = syncState.head(namespace);
+        // A cursor recorded past the head (as an older server did for a device asking past it) reads as the head.
+        return new Cursors(namespace, head, syncState.cursors(namespace).stream()
+                .map(c -> c.seq() > head ? new DeviceCursor(c.deviceId(), head, c.updatedAt()) : c)
+                .toList());
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/files")

@@ -209,6 +209,21 @@ class ReadEndpointsIT {
     }
 
     @Test
+    void aCursorRecordedPastTheHeadReadsAsTheHead() {
+        // given a namespace whose head is 1, and a cursor at 9 recorded for its device (as older servers did)
+        Device laptop = client.newAccountWithDevice("legacy-cursor", "Laptop");
+        String ns = laptop.namespace();
+        feedRow(ns, 1, "f1", "l/1.txt", "UPSERT", laptop.id());
+        api.execute("insert into ingest.device_cursors (namespace_id, device_id, seq) values (?::uuid, ?::uuid, 9)", ns,
+                laptop.id());
+
+        // when the cursors are read, then the device is at the head, not past it
+        JsonNode cursors = client.get(laptop, "/v1/namespaces/" + ns + "/devices/cursors").json();
+        assertThat(cursors.get("lastSeq").asLong()).isEqualTo(1);
+        assertThat(cursors.get("devices")).singleElement().satisfies(d -> assertThat(d.get("seq").asLong()).isEqualTo(1));
+    }
+
+    @Test
     void badFeedParametersAreRefused() {
         Device laptop = client.newAccountWithDevice("params", "Laptop");
         String feed = "/v1/namespaces/" + laptop.namespace() + "/changes";
