@@ -48,7 +48,7 @@ public final class CumulusMain {
     }
 
     private static final String USAGE = """
-            usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
+            usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--bind-address=ADDRESS] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
                                    [--services=all|api,relay,reconciler,projector,gc] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
@@ -140,10 +140,8 @@ public final class CumulusMain {
 
     private static void printWelcome(StandaloneSettings settings, StandaloneServer server) {
         System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
-        System.out.println(settings.localHost().equals(settings.bindAddress())
-                ? "Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
-                        ? ": this machine only (--bind-address=0.0.0.0 to accept other machines)" : "")
-                : "Listening on " + settings.bindAddress() + " (port " + server.httpPort() + ")");
+        System.out.println("Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
+                ? ": this machine only (--bind-address=0.0.0.0 to accept other machines)" : ""));
         System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
                 + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
                 + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
