@@ -10,6 +10,8 @@ FROM eclipse-temurin:21-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/standalone/target/cumulus-standalone-exec.jar /opt/cumulus/cumulus.jar
 ENV CUMULUS_DATA_DIR=/var/lib/cumulus
+# The server listens on 127.0.0.1 by default; a container is reached through its other interfaces.
+ENV CUMULUS_BIND_ADDRESS=0.0.0.0
 VOLUME /var/lib/cumulus
 EXPOSE 8080
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/cumulus/cumulus.jar"]

@@ -7,12 +7,18 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.apache.catalina.Valve;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -33,6 +39,7 @@ import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.GuardedBlobStore;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
+import io.cumulus.ingest.chunks.RawChunkBody;
 import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.ingest.gc.ChunkCollector;
 import io.cumulus.ingest.gc.CountedUpTo;
@@ -53,6 +60,7 @@ import io.cumulus.ingest.syncstate.SyncState;
 import io.cumulus.ingest.resilience.StoreBreakers;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.ingest.web.ProblemErrorController;
+import io.cumulus.ingest.web.ProblemErrorReportValve;
 import io.cumulus.ingest.web.ProblemHandler;
 import io.cumulus.sync.history.RetentionPolicy;
 import io.cumulus.sync.conflict.ConflictPolicy;
@@ -140,6 +148,34 @@ public class IngestApiConfiguration {
     @Bean
     AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
         return new AdminToken(token);
+    }
+
+    /**
+     * Errors Tomcat answers itself, before any servlet (malformed requests, oversized headers,
+     * undecodable addresses), get a problem body too: the host's error report valve is ours. It is
+     * added when the host starts, after every customizer, so it runs before any other such valve.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> ingestTomcatProblems() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof StandardHost host) {
+                for (Valve valve : host.getPipeline().getValves()) {
+                    if (valve instanceof ErrorReportValve && !(valve instanceof ProblemErrorReportValve)) {
+                        host.getPipeline().removeValve(valve);
+                    }
+                }
+                host.setErrorReportValveClass(ProblemErrorReportValve.class.getName());
+            }
+        });
+    }
+
+    /** Chunk uploads are read as raw bytes, before any filter could parse their body as a form. */
+    @Bean
+    FilterRegistrationBean<RawChunkBody> ingestRawChunkBody() {
+        FilterRegistrationBean<RawChunkBody> registration = new FilterRegistrationBean<>(new RawChunkBody());
+        registration.addUrlPatterns(RawChunkBody.URL_PATTERN);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     /** The actuator's endpoints other than health need the admin token. */

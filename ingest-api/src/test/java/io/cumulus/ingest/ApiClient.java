@@ -99,6 +99,17 @@ public final class ApiClient {
         return exchange(put);
     }
 
+    /** Uploads a chunk with this Content-Type, or none when it is null. */
+    public Response put(Device device, String chunkId, byte[] content, String contentType) {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(base + "/v1/chunks/" + chunkId))
+                .header("Authorization", "Bearer " + device.token())
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        if (contentType != null) {
+            put.header("Content-Type", contentType);
+        }
+        return exchange(put.build());
+    }
+
     /** Uploads content as one chunk and returns its id. */
     public String upload(Device device, byte[] content) {
         String id = Sha256.hex(content);

@@ -62,6 +62,11 @@ public final class RunningIngestApi implements AutoCloseable {
         return new RunningIngestApi(postgres, TestServers.workDir("blobs-"), "admin-" + UUID.randomUUID(), extraProperties);
     }
 
+    /** The port the API listens on, for clients that speak HTTP by hand. */
+    public int port() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
     public ApiClient client() {
         return client;
     }

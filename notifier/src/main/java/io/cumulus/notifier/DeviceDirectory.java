@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import java.time.Duration;
@@ -31,6 +32,8 @@ import io.cumulus.sync.hash.Sha256;
 public final class DeviceDirectory {
     /** The breaker's name in the process's registry, beside the API's own {@code postgres} breaker. */
     public static final String BREAKER = "notifier-postgres";
+
+    private static final int REVOCATION_SLICE = 1000;
 
     private final JdbcClient jdbc;
     private final CircuitBreaker breaker;
@@ -66,6 +69,38 @@ public final class DeviceDirectory {
     public Optional<ConnectedDevice> connect(String token) {
         try {
             return breaker.executeSupplier(() -> lookUp(token));
+        } catch (CallNotPermittedException e) {
+            throw new DataAccessResourceFailureException("the notifier's database circuit is open; retry shortly", e);
+        }
+    }
+
+    /**
+     * Which of these devices may no longer connect: revoked, or gone from the table. A database that
+     * cannot answer, or an open breaker, raises {@link DataAccessException}.
+     */
+    public Set<String> revokedAmong(Set<String> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            return breaker.executeSupplier(() -> {
+                List<UUID> ids = deviceIds.stream().map(UUID::fromString).toList();
+                Set<UUID> active = new HashSet<>();
+                // In slices: a statement takes at most 65,535 parameters.
+                for (int from = 0; from < ids.size(); from += REVOCATION_SLICE) {
+                    active.addAll(jdbc.sql("SELECT id FROM ingest.devices WHERE id IN (:ids) AND revoked_at IS NULL")
+                            .param("ids", ids.subList(from, Math.min(ids.size(), from + REVOCATION_SLICE)))
+                            .query((rs, n) -> rs.getObject(1, UUID.class))
+                            .list());
+                }
+                Set<String> revoked = new HashSet<>();
+                for (String id : deviceIds) {
+                    if (!active.contains(UUID.fromString(id))) {
+                        revoked.add(id);
+                    }
+                }
+                return revoked;
+            });
         } catch (CallNotPermittedException e) {
             throw new DataAccessResourceFailureException("the notifier's database circuit is open; retry shortly", e);
         }

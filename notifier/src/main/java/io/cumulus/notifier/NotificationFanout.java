@@ -119,6 +119,29 @@ public final class NotificationFanout implements AutoCloseable {
         return new Pushes(newest.size(), outcomes.size(), frames);
     }
 
+    /** The devices with at least one open session here. */
+    public Set<String> connectedDevices() {
+        Set<String> devices = new java.util.HashSet<>();
+        bySession.values().forEach(s -> devices.add(s.device().deviceId()));
+        return devices;
+    }
+
+    /** Closes every session of the device with this status; it receives nothing more. */
+    public void disconnect(String deviceId, CloseStatus status) {
+        for (Subscriber s : Set.copyOf(byDevice.getOrDefault(key(deviceId), Set.of()))) {
+            unregister(s.sessionId());
+            WebSocketSession session = s.outbox().session();
+            // Closing may wait for a send under way to give up; never on the caller's thread.
+            sendExecutor.execute(() -> {
+                try {
+                    session.close(status);
+                } catch (IOException | RuntimeException e) {
+                    // the connection is already broken: nothing more to release
+                }
+            });
+        }
+    }
+
     public int connectedSessions() {
         return bySession.size();
     }

@@ -17,7 +17,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
  * The notifier's part of the web process: the {@code /v1/notify} WebSocket endpoint, the fanout of
  * pushes to its sessions, and the Kafka reader that feeds it. It uses the context's
  * {@link DataSource} (to read device tokens and memberships from the {@code ingest} schema) and the
- * property {@code cumulus.kafka.bootstrap-servers}. Bean names start with {@code notifier} so that
+ * property {@code cumulus.kafka.bootstrap-servers}; it closes the sessions of devices revoked
+ * while connected ({@link RevokedDeviceSweep}). Bean names start with {@code notifier} so that
  * they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -43,6 +44,16 @@ public class NotifierConfiguration {
         CircuitBreakerRegistry registry = breakers.getIfAvailable(CircuitBreakerRegistry::ofDefaults);
         return new DeviceDirectory(dataSource, registry.circuitBreaker(DeviceDirectory.BREAKER,
                 DeviceDirectory.breakerSettings(Duration.ofSeconds(openSeconds))));
+    }
+
+    /**
+     * How often each instance looks for revoked devices among its connected ones
+     * ({@code cumulus.notifier.revocation-check-interval}, 1s by default).
+     */
+    @Bean
+    RevokedDeviceSweep notifierRevokedDeviceSweep(NotificationFanout notifierFanout, DeviceDirectory notifierDeviceDirectory,
+            @Value("${cumulus.notifier.revocation-check-interval:1s}") Duration interval) {
+        return new RevokedDeviceSweep(notifierFanout, notifierDeviceDirectory, interval);
     }
 
     @Bean

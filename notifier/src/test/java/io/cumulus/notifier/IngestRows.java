@@ -60,6 +60,11 @@ final class IngestRows {
         return device(account, Timestamp.from(Instant.parse("2025-01-01T00:00:00Z")));
     }
 
+    /** Revokes the device as ingest-api's DELETE /v1/devices/{id} does. */
+    void revoke(Device device) {
+        update("UPDATE ingest.devices SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL", device.id());
+    }
+
     private Device device(Account account, Timestamp revokedAt) {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);

@@ -175,6 +175,27 @@ class NotificationFanoutTest {
         }
     }
 
+    @Test
+    void disconnectingADeviceClosesEachOfItsSessionsAndStopsItsPushes() {
+        // given alice's laptop with two sessions, and her phone
+        RecordingSession laptop = connect("d1", ALICE_LAPTOP);
+        RecordingSession laptopAgain = connect("d2", ALICE_LAPTOP);
+        RecordingSession phone = connect("d3", ALICE_PHONE);
+        assertThat(fanout.connectedDevices()).containsExactlyInAnyOrder(ALICE_LAPTOP.deviceId(), ALICE_PHONE.deviceId());
+
+        // when the laptop is disconnected as revoked, and alice's home namespace changes
+        fanout.disconnect(ALICE_LAPTOP.deviceId(), RevokedDeviceSweep.REVOKED);
+        fanout.publish(List.of(event(ALICE_HOME, 1)), List.of());
+
+        // then both laptop sessions are closed with the revocation's status and hear nothing more; the phone hears
+        assertThat(laptop.closeStatus()).isEqualTo(RevokedDeviceSweep.REVOKED);
+        assertThat(laptopAgain.closeStatus()).isEqualTo(RevokedDeviceSweep.REVOKED);
+        assertThat(laptop.frames()).isEmpty();
+        assertThat(phone.frames()).hasSize(1);
+        assertThat(phone.closeStatus()).isNull();
+        assertThat(fanout.connectedDevices()).containsExactly(ALICE_PHONE.deviceId());
+    }
+
     private RecordingSession connect(String id, ConnectedDevice device) {
         RecordingSession session = RecordingSession.open(id);
         fanout.register(session, device);

@@ -72,15 +72,20 @@ class NotifierIT {
         IngestSchema.migrate(postgres.dataSource());
         ingest = new IngestRows(postgres.dataSource());
 
+        app = startInstance();
+        port = ((WebServerApplicationContext) app).getWebServer().getPort();
+    }
+
+    /** A notifier instance on the test's database and broker, as another process would run one. */
+    private static ConfigurableApplicationContext startInstance() {
         SpringApplication application = new SpringApplication(NotifierApp.class);
         application.setDefaultProperties(Map.of(
                 "server.port", "0",
                 "spring.datasource.url", postgres.jdbcUrl(),
                 "spring.datasource.username", postgres.user(),
                 "spring.datasource.password", postgres.password(),
-                "cumulus.kafka.bootstrap-servers", kafka));
-        app = application.run();
-        port = ((WebServerApplicationContext) app).getWebServer().getPort();
+                "cumulus.kafka.bootstrap-servers", TestServers.kafka().bootstrapServers()));
+        return application.run();
     }
 
     @AfterAll
@@ -191,6 +196,35 @@ class NotifierIT {
                     .cause()
                     .isInstanceOfSatisfying(WebSocketHandshakeException.class,
                             e -> assertThat(e.getResponse().statusCode()).isEqualTo(401));
+        }
+    }
+
+    @Test
+    void aRevokedDevicesOpenSocketsAreClosedOnEveryInstance() throws Exception {
+        // given a second notifier instance, alice's laptop connected to both, and her phone to the second
+        Account alice = ingest.anAccount();
+        Device laptop = ingest.aDevice(alice);
+        try (ConfigurableApplicationContext second = startInstance()) {
+            int secondPort = ((WebServerApplicationContext) second).getWebServer().getPort();
+            try (PushListener laptopOnFirst = PushListener.connect(port, laptop.token());
+                    PushListener laptopOnSecond = PushListener.connect(secondPort, laptop.token());
+                    PushListener phoneOnSecond = PushListener.connect(secondPort, ingest.aDevice(alice).token())) {
+
+                // when the laptop is revoked
+                ingest.revoke(laptop);
+
+                // then both its sockets are closed promptly, as a policy violation
+                await().atMost(Duration.ofSeconds(10)).until(() -> laptopOnFirst.closeCode() != null
+                        && laptopOnSecond.closeCode() != null);
+                assertThat(laptopOnFirst.closeCode()).isEqualTo(1008);
+                assertThat(laptopOnSecond.closeCode()).isEqualTo(1008);
+
+                // and the phone's stays open and is still answered
+                phoneOnSecond.send("{\"type\":\"ping\"}");
+                JsonNode pong = await().atMost(PUSHED).until(phoneOnSecond::poll, Objects::nonNull);
+                assertThat(pong.get("type").asString()).isEqualTo("pong");
+                assertThat(phoneOnSecond.closeCode()).isNull();
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ final class PushListener implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
     private final WebSocket socket;
 
     private PushListener(URI uri, String token) throws Exception {
@@ -35,12 +37,28 @@ final class PushListener implements AutoCloseable {
                         ws.request(1);
                         return null;
                     }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closedWith.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        closedWith.complete(-1);
+                    }
                 }).get(30, TimeUnit.SECONDS);
     }
 
     /** @throws java.util.concurrent.ExecutionException when the server refuses the handshake */
     static PushListener connect(int port, String token) throws Exception {
         return new PushListener(URI.create("ws://127.0.0.1:" + port + "/v1/notify"), token);
+    }
+
+    /** The close code the server sent (-1 when the connection broke without one), or null while open. */
+    Integer closeCode() {
+        return closedWith.getNow(null);
     }
 
     void send(String text) {

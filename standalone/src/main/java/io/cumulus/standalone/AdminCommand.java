@@ -73,7 +73,7 @@ final class AdminCommand {
         }
         try {
             String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
-            URI uri = URI.create("http://127.0.0.1:" + settings.httpPort() + "/v1/admin/fsck" + (repair ? "?repair=true" : ""));
+            URI uri = URI.create("http://" + settings.localHost() + ":" + settings.httpPort() + "/v1/admin/fsck" + (repair ? "?repair=true" : ""));
             // No request timeout: the server answers when the check is done, minutes later on a large store.
             HttpRequest request = HttpRequest.newBuilder(uri)
                     .header("Authorization", "Bearer " + token)

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -27,6 +28,11 @@ import java.util.concurrent.CountDownLatch;
 public final class CumulusMain {
 
     public static void main(String[] args) {
+        Optional<String> help = helpFor(Arrays.asList(args));
+        if (help.isPresent()) {
+            System.out.print(help.get());
+            return;
+        }
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         String command = rest.isEmpty() || rest.get(0).startsWith("--") ? "serve" : rest.remove(0);
         try {
@@ -34,7 +40,6 @@ public final class CumulusMain {
                 case "serve" -> serve(rest);
                 case "account" -> account(rest);
                 case "admin" -> System.exit(AdminCommand.run(rest, System.getenv(), System.out, System.err));
-                case "help", "--help", "-h" -> System.out.println(USAGE);
                 default -> usage("unknown command '" + command + "'");
             }
         } catch (StandaloneSettings.BadSettings e) {
@@ -43,12 +48,52 @@ public final class CumulusMain {
     }
 
     private static final String USAGE = """
-            usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
+            usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--bind-address=ADDRESS] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
                                    [--services=all|api,relay,reconciler,projector,gc] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
                    """ + AdminCommand.USAGE + "\n";
+
+    private static final String SERVE_USAGE = """
+            usage: cumulus [serve] [--options]
+            Runs every Cumulus service in this process (or those --services names).
+              --data-dir=DIR                 where embedded servers, blobs and the admin token live (~/.cumulus)
+              --port=N                       HTTP port of the API and the WebSocket notifier (8080)
+              --bind-address=ADDRESS         the address it listens on (127.0.0.1; 0.0.0.0 for every interface)
+              --kafka-port=N, --kafka-bootstrap=HOST:PORT[,...]
+              --postgres-url=JDBC_URL, --postgres-user=U, --postgres-password=P
+              --partitions=N, --replication-factor=auto|N
+              --services=all|api,relay,reconciler,projector,gc, --instance-id=ID
+            Every option, with its environment variable: see the README (Configuration).
+            """;
+
+    private static final String ACCOUNT_USAGE = """
+            usage: cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N] [--admin-token=T]
+            Creates an account on the running server (the password may also come from $CUMULUS_PASSWORD,
+            else it is asked for).
+            """;
+
+    private static final String ADMIN_USAGE = "usage: " + AdminCommand.USAGE + "\n"
+            + "Checks the running server's chunk store, and with --repair repairs what it can (see docs/fsck.md).\n";
+
+    /**
+     * The help a command line asks for ({@code --help} or {@code -h} anywhere, or {@code help}), for
+     * the command it names; empty when it asks for none.
+     */
+    static Optional<String> helpFor(List<String> args) {
+        boolean asked = args.contains("--help") || args.contains("-h") || !args.isEmpty() && args.get(0).equals("help");
+        if (!asked) {
+            return Optional.empty();
+        }
+        String command = args.isEmpty() || args.get(0).startsWith("-") ? "" : args.get(0);
+        return Optional.of(switch (command) {
+            case "serve" -> SERVE_USAGE;
+            case "account" -> ACCOUNT_USAGE;
+            case "admin" -> ADMIN_USAGE;
+            default -> USAGE;
+        });
+    }
 
     private static void usage(String problem) {
         System.err.println("cumulus: " + problem);
@@ -95,6 +140,8 @@ public final class CumulusMain {
 
     private static void printWelcome(StandaloneSettings settings, StandaloneServer server) {
         System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
+        System.out.println("Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
+                ? ": this machine only (--bind-address=0.0.0.0 to accept other machines)" : ""));
         System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
                 + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
                 + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
@@ -139,7 +186,7 @@ public final class CumulusMain {
             String token = settings.adminToken().isPresent() ? settings.adminToken().get()
                     : Files.readString(tokenFile).trim();
             String body = "{\"username\":" + json(username) + ",\"password\":" + json(password) + "}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + settings.httpPort() + "/v1/admin/accounts"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + settings.localHost() + ":" + settings.httpPort() + "/v1/admin/accounts"))
                     .timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json")

@@ -277,6 +277,7 @@ public final class StandaloneServer implements AutoCloseable {
     private Map<String, Object> webProperties(Path dataDir) {
         Map<String, Object> p = new HashMap<>();
         p.put("server.port", settings.httpPort());
+        p.put("server.address", settings.bindAddress());
         p.put("spring.datasource.url", postgres.jdbcUrl());
         p.put("spring.datasource.username", postgres.user());
         p.put("spring.datasource.password", postgres.password());
@@ -354,7 +355,7 @@ public final class StandaloneServer implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return "http://" + settings.localHost() + ":" + httpPort;
     }
 
     public String bootstrapServers() {

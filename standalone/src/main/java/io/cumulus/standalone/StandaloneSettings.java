@@ -1,5 +1,7 @@
 package io.cumulus.standalone;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  * <pre>
  *   --data-dir=DIR            CUMULUS_DATA_DIR           ~/.cumulus
  *   --port=N                  CUMULUS_PORT               8080
+ *   --bind-address=ADDRESS    CUMULUS_BIND_ADDRESS       127.0.0.1 (this machine only; 0.0.0.0 for every interface)
  *   --kafka-port=N            CUMULUS_KAFKA_PORT         9092  (the in-process broker)
  *   --kafka-bootstrap=H:P     CUMULUS_KAFKA_BOOTSTRAP    unset: run the in-process broker
  *   --postgres-url=JDBC_URL   CUMULUS_POSTGRES_URL       unset: 127.0.0.1:5432/cumulus, else embedded
@@ -55,6 +58,7 @@ import io.cumulus.sync.history.RetentionPolicy;
 public record StandaloneSettings(
         Path dataDir,
         int httpPort,
+        String bindAddress,
         int kafkaPort,
         Optional<String> kafkaBootstrap,
         Optional<String> postgresUrl,
@@ -74,7 +78,7 @@ public record StandaloneSettings(
         Map<String, String> syncState,
         Optional<String> adminToken) {
 
-    static final List<String> OPTIONS = List.of("data-dir", "port", "kafka-port", "kafka-bootstrap",
+    static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
@@ -140,6 +144,7 @@ public record StandaloneSettings(
         return new StandaloneSettings(
                 dataDir.toAbsolutePath().normalize(),
                 port(value.apply("port").orElse("8080"), "port"),
+                bindAddress(value.apply("bind-address").orElse(DEFAULT_BIND_ADDRESS)),
                 port(value.apply("kafka-port").orElse("9092"), "kafka-port"),
                 value.apply("kafka-bootstrap"),
                 value.apply("postgres-url"),
@@ -158,6 +163,39 @@ public record StandaloneSettings(
                 replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()),
                 syncState(value),
                 adminToken(value.apply("admin-token")));
+    }
+
+    /**
+     * The address the HTTP API and the notifier listen on by default: the loopback interface, so a
+     * server started on a laptop is not reachable from the network until its operator says so.
+     */
+    public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+    private static String bindAddress(String address) {
+        String a = address.trim();
+        try {
+            InetAddress.getByName(a);
+        } catch (UnknownHostException e) {
+            throw new BadSettings("--bind-address must be an IP address of this machine (127.0.0.1, 0.0.0.0 for every"
+                    + " interface) or a host name, was '" + a + "'");
+        }
+        return a;
+    }
+
+    /**
+     * The host a command on this machine reaches the server at: the loopback address when the server
+     * listens on it (or on every interface), else the one address it listens on.
+     */
+    public String localHost() {
+        try {
+            InetAddress bound = InetAddress.getByName(bindAddress);
+            if (bound.isAnyLocalAddress() || bound.isLoopbackAddress()) {
+                return "127.0.0.1";
+            }
+            return bound instanceof java.net.Inet6Address ? "[" + bound.getHostAddress() + "]" : bound.getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new BadSettings("--bind-address '" + bindAddress + "' no longer resolves");
+        }
     }
 
     /** An operator's own admin token, which every process of one deployment must share: long enough not to be guessed. */

@@ -64,6 +64,7 @@ class ComposeFileTest {
             assertThat(s.replicationFactor()).as(name).hasValue(3);
             assertThat(s.syncStateOnCassandra()).as(name).isTrue();
             assertThat(s.adminToken()).as(name + " shares the operator's admin token").isPresent();
+            assertThat(s.bindAddress()).as(name + " listens where other containers reach it").isEqualTo("0.0.0.0");
         }
     }
 

@@ -32,6 +32,20 @@ class StandaloneSettingsTest {
     }
 
     @Test
+    void theServerListensOnLoopbackUnlessAnAddressIsGiven() {
+        assertThat(parse().bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(parse().localHost()).isEqualTo("127.0.0.1");
+        assertThat(parse("--bind-address=0.0.0.0").bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(parse("--bind-address=0.0.0.0").localHost()).as("every interface includes loopback").isEqualTo("127.0.0.1");
+        assertThat(parse("--bind-address=192.0.2.7").localHost()).isEqualTo("192.0.2.7");
+        assertThat(parse("--bind-address=::1").localHost()).isEqualTo("127.0.0.1");
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_BIND_ADDRESS", "0.0.0.0")).bindAddress())
+                .isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> parse("--bind-address=no such host.invalid"))
+                .isInstanceOf(BadSettings.class).hasMessageContaining("--bind-address");
+    }
+
+    @Test
     void aCassandraSyncStateTakesItsSettingsFromOptionsOrTheEnvironment() {
         StandaloneSettings s = StandaloneSettings.from(List.of("--sync-state=cassandra",
                 "--cassandra-contact-points=cass1:9042,cass2:9043"), Map.of("CUMULUS_CASSANDRA_KEYSPACE", "sync"));

@@ -94,11 +94,15 @@ final class HistoryCommands {
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true,
+    // No standard help mixin: its -V/--version would take the place of this command's --version.
+    @Command(name = "restore",
             description = "Restores a version of a file (see `versions`) as a new change, which reaches every device.")
     static final class Restore implements Callable<Integer> {
         @ParentCommand
         ClientMain main;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

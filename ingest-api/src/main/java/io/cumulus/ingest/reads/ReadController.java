@@ -75,9 +75,11 @@ public class ReadController {
     }
 
     /**
-     * {@code lastSeq} is the cursor for the next call: the last change's seq, or {@code after} when
-     * there is none. Asking for the changes after {@code after} says the device has everything up to
-     * it: that is recorded as the device's cursor for the namespace.
+     * {@code lastSeq} is the cursor for the next call: the last change's seq, or, when there is none,
+     * {@code after} or the namespace's head if that is lower (a device asking past the head has
+     * everything, and must not be told of a seq that does not exist yet). Asking for the changes
+     * after {@code after} says the device has everything up to it: that, never past the head, is
+     * recorded as the device's cursor for the namespace.
      */
     @GetMapping("/v1/namespaces/{namespaceId}/changes")
     Feed changes(DeviceSession session, @PathVariable String namespaceId,
@@ -91,22 +93,29 @@ public class ReadController {
             throw invalidParameter("limit", "limit must be from 1 to " + MAX_FEED_LIMIT);
         }
         List<FeedEntry> entries = syncState.feed(namespace, after, limit);
+        // Read after the feed: a head that moved on since then is above every entry the feed lacked,
+        // so the lower of it and after never skips a change.
+        long acknowledged = entries.isEmpty() ? Math.min(after, syncState.head(namespace)) : after;
         try {
-            syncState.recordCursor(namespace, session.deviceId(), after);
+            syncState.recordCursor(namespace, session.deviceId(), acknowledged);
         } catch (SyncStateUnavailableException e) {
             // A cursor only reports progress, and the device's next poll records it again: a store that
             // took the read but not this write must not cost the device the changes it was given.
             log.warn("device cursor not recorded namespace={} device={} seq={} error={}", namespace,
-                    session.deviceId(), after, e.toString());
+                    session.deviceId(), acknowledged, e.toString());
         }
-        long lastSeq = entries.isEmpty() ? after : entries.getLast().seq();
+        long lastSeq = entries.isEmpty() ? acknowledged : entries.getLast().seq();
         return new Feed(namespace, entries, lastSeq);
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/devices/cursors")
     Cursors cursors(DeviceSession session, @PathVariable String namespaceId) {
         UUID namespace = membership.requireReader(session.accountId(), namespaceId);
-        return new Cursors(namespace, syncState.head(namespace), syncState.cursors(namespace));
+        long head = syncState.head(namespace);
+        // A cursor recorded past the head (as an older server did for a device asking past it) reads as the head.
+        return new Cursors(namespace, head, syncState.cursors(namespace).stream()
+                .map(c -> c.seq() > head ? new DeviceCursor(c.deviceId(), head, c.updatedAt()) : c)
+                .toList());
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/files")

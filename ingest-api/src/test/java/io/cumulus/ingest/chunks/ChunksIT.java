@@ -76,6 +76,39 @@ class ChunksIT {
     }
 
     @Test
+    void anUploadsBodyIsItsBytesWhateverItsContentType() {
+        // given a device, and for each content type bytes that its parser would choke on or take apart
+        Device laptop = client.newAccountWithDevice("typed", "Laptop");
+        java.util.Random random = new java.util.Random(11);
+        java.util.Arrays.asList(null, "text/plain", "application/x-www-form-urlencoded",
+                "application/x-www-form-urlencoded; charset=UTF-8", "multipart/form-data; boundary=XyZ",
+                "multipart/form-data", "application/json", "not a media type").forEach(contentType -> {
+            byte[] noise = new byte[4096];
+            random.nextBytes(noise);
+            byte[] content = concat(bytes("a=%zz&b=%&=%41\r\n--XyZ\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n{\"x\":"),
+                    noise, bytes("\r\n--XyZ--\r\n"));
+            String id = Sha256.hex(content);
+
+            // when it is uploaded with that content type
+            Response r = client.put(laptop, id, content, contentType);
+
+            // then exactly those bytes are stored under their hash
+            assertThat(r.status()).as(contentType + ": " + r).isEqualTo(201);
+            assertThat(r.json().get("size").asLong()).as(contentType).isEqualTo(content.length);
+            assertThat(client.get(laptop, "/v1/chunks/" + id).bytes()).as(contentType).isEqualTo(content);
+            assertThat(blobFile(id)).as(contentType).hasBinaryContent(content);
+        });
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            all.writeBytes(part);
+        }
+        return all.toByteArray();
+    }
+
+    @Test
     void anotherAccountCanNeitherSeeNorProbeSomeoneElsesChunk() {
         // given alice uploaded a chunk
         Device alice = client.newAccountWithDevice("alice", "Laptop");

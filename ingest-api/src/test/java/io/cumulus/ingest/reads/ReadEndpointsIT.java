@@ -184,10 +184,51 @@ class ReadEndpointsIT {
     }
 
     @Test
+    void readingPastTheHeadAnswersTheHeadAndRecordsNoCursorBeyondIt() {
+        // given a namespace whose head is 2, and an empty one
+        Device laptop = client.newAccountWithDevice("past-head", "Laptop");
+        String ns = laptop.namespace();
+        for (long seq = 1; seq <= 2; seq++) {
+            feedRow(ns, seq, "f" + seq, "h/" + seq + ".txt", "UPSERT", laptop.id());
+        }
+
+        // when the laptop asks for the changes after 7
+        JsonNode feed = client.get(laptop, "/v1/namespaces/" + ns + "/changes?after=7").json();
+
+        // then it gets none, the true head as its next cursor, and its recorded cursor is the head
+        assertThat(feed.get("changes")).isEmpty();
+        assertThat(feed.get("lastSeq").asLong()).isEqualTo(2);
+        JsonNode cursors = client.get(laptop, "/v1/namespaces/" + ns + "/devices/cursors").json();
+        assertThat(cursors.get("devices")).singleElement()
+                .satisfies(d -> assertThat(d.get("seq").asLong()).isEqualTo(2));
+
+        // and once the namespace moves on to 3, the next call from that cursor brings the change
+        feedRow(ns, 3, "f3", "h/3.txt", "UPSERT", laptop.id());
+        JsonNode next = client.get(laptop, "/v1/namespaces/" + ns + "/changes?after=" + feed.get("lastSeq").asLong()).json();
+        assertThat(next.get("changes")).extracting(c -> c.get("seq").asLong()).containsExactly(3L);
+    }
+
+    @Test
+    void aCursorRecordedPastTheHeadReadsAsTheHead() {
+        // given a namespace whose head is 1, and a cursor at 9 recorded for its device (as older servers did)
+        Device laptop = client.newAccountWithDevice("legacy-cursor", "Laptop");
+        String ns = laptop.namespace();
+        feedRow(ns, 1, "f1", "l/1.txt", "UPSERT", laptop.id());
+        api.execute("insert into ingest.device_cursors (namespace_id, device_id, seq) values (?::uuid, ?::uuid, 9)", ns,
+                laptop.id());
+
+        // when the cursors are read, then the device is at the head, not past it
+        JsonNode cursors = client.get(laptop, "/v1/namespaces/" + ns + "/devices/cursors").json();
+        assertThat(cursors.get("lastSeq").asLong()).isEqualTo(1);
+        assertThat(cursors.get("devices")).singleElement().satisfies(d -> assertThat(d.get("seq").asLong()).isEqualTo(1));
+    }
+
+    @Test
     void badFeedParametersAreRefused() {
         Device laptop = client.newAccountWithDevice("params", "Laptop");
         String feed = "/v1/namespaces/" + laptop.namespace() + "/changes";
-        for (String query : new String[] {"?after=-1", "?after=abc", "?limit=0", "?limit=1001", "?limit=ten", "?after=1.5"}) {
+        for (String query : new String[] {"?after=-1", "?after=abc", "?limit=0", "?limit=-1", "?limit=1001", "?limit=ten", "?after=1.5",
+                "?after=99999999999999999999"}) {
             Response r = client.get(laptop, feed + query);
             assertThat(r.status()).as(query).isEqualTo(400);
             assertThat(r.problem()).as(query).isEqualTo("invalid-parameter");

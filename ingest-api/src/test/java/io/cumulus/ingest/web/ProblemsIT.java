@@ -18,9 +18,13 @@ import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Device;
 import io.cumulus.ingest.ApiClient.Response;
 import io.cumulus.ingest.RunningIngestApi;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Whatever goes wrong, a client gets an RFC 9457 problem: never an HTML page, never a stack trace. */
 class ProblemsIT {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private static RunningIngestApi api;
     private static ApiClient client;
 
@@ -60,6 +64,50 @@ class ProblemsIT {
         assertProblem(client.send("POST", "/v1/login", null, "", Map.of("Content-Type", "application/json")), 400, "malformed-json");
         assertProblem(client.send("POST", "/v1/login", null, "null", Map.of()), 400, "invalid-request");
         assertProblem(client.send("POST", "/v1/login", null, "[]", Map.of()), 400, "invalid-request");
+    }
+
+    @Test
+    void requestsTomcatRefusesBeforeAnyServletAreProblemsToo() throws Exception {
+        Device device = client.newAccountWithDevice("raw", "Laptop");
+        String auth = "\r\nAuthorization: Bearer " + device.token();
+        Map<String, Integer> refused = new java.util.LinkedHashMap<>();
+        refused.put("GET /v1/files/a%2Fb HTTP/1.1" + auth, 400);
+        refused.put("GET /v1/files/a%00b HTTP/1.1" + auth, 400);
+        refused.put("GET /v1/files/%zz HTTP/1.1" + auth, 400);
+        refused.put("GET /v1/files/%2 HTTP/1.1" + auth, 400);
+        refused.put("G@T /v1/devices HTTP/1.1" + auth, 400);
+        refused.put("GET /v1/devices HTTP/1.1" + auth + "\r\nX-Padding: " + "x".repeat(64 * 1024), 400);
+        refused.put("GET /v1/no-such-thing HTTP/1.1" + auth, 404);
+        refused.put("BREW /v1/devices HTTP/1.1" + auth, 405);
+        refused.put("PATCH /v1/devices HTTP/1.1" + auth, 405);
+        for (Map.Entry<String, Integer> request : refused.entrySet()) {
+            String line = request.getKey().substring(0, Math.min(60, request.getKey().indexOf('\r')));
+
+            RawHttp.Answer answer = RawHttp.exchange(api.port(), request.getKey(), new byte[0]);
+
+            assertThat(answer.status()).as(line + ": " + answer).isEqualTo(request.getValue());
+            assertThat(answer.header("Content-Type")).as(line + ": " + answer).startsWith("application/problem+json");
+            JsonNode problem = JSON.readTree(answer.body());
+            assertThat(problem.get("type").asString()).as(line + ": " + answer).startsWith("/problems/");
+            assertThat(problem.get("status").asInt()).as(line).isEqualTo(request.getValue());
+            assertThat(answer.body()).as(line).doesNotContain("<html").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void bodiesTooLargeOrOfTheWrongTypeAreProblemsWhenSentByHand() throws Exception {
+        Device device = client.newAccountWithDevice("raw-bodies", "Laptop");
+        byte[] tooLarge = new byte[5 * 1024 * 1024];
+        RawHttp.Answer chunk = RawHttp.exchange(api.port(), "PUT /v1/chunks/" + "a".repeat(64) + " HTTP/1.1\r\n"
+                + "Authorization: Bearer " + device.token() + "\r\nContent-Length: " + tooLarge.length, tooLarge);
+        assertThat(chunk.status()).as(chunk.toString()).isEqualTo(413);
+        assertThat(chunk.header("Content-Type")).startsWith("application/problem+json");
+
+        byte[] form = "a=1".getBytes(StandardCharsets.UTF_8);
+        RawHttp.Answer unsupported = RawHttp.exchange(api.port(), "POST /v1/chunks/missing HTTP/1.1\r\n"
+                + "Authorization: Bearer " + device.token() + "\r\nContent-Type: text/plain\r\nContent-Length: " + form.length, form);
+        assertThat(unsupported.status()).as(unsupported.toString()).isEqualTo(415);
+        assertThat(unsupported.header("Content-Type")).startsWith("application/problem+json");
     }
 
     @Test
