@@ -16,55 +16,40 @@ public sealed interface Action {
     /** The path it concerns, for logs and status. */
     String path();
 
+    /** An action about one entry the server sent: its file and path are the entry's. */
+    sealed interface OfEntry extends Action {
+        RemoteEntry entry();
+
+        default String fileId() {
+            return entry().fileId();
+        }
+
+        default String path() {
+            return entry().path();
+        }
+    }
+
     /**
      * Writes {@code entry}'s content at its path. {@code replaces}: the synced, unchanged file that
      * is there now (null when the path is free); {@code previous}: this file's record at another
      * path, whose file is removed once the new one is in place (a rename with new content).
      */
-    record Download(RemoteEntry entry, LocalTree.Entry replaces, SyncedFile previous) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record Download(RemoteEntry entry, LocalTree.Entry replaces, SyncedFile previous) implements OfEntry {
     }
 
     /** Renames the synced file {@code from} to {@code entry}'s path: same content, new name. */
-    record Move(RemoteEntry entry, SyncedFile from) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record Move(RemoteEntry entry, SyncedFile from) implements OfEntry {
     }
 
     /** The file on disk already has {@code entry}'s content: only the record moves on. */
-    record Adopt(RemoteEntry entry, LocalTree.Entry there) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record Adopt(RemoteEntry entry, LocalTree.Entry there) implements OfEntry {
     }
 
     /**
      * A file this device never synced holds {@code entry}'s path: it is adopted when its content is
      * the same; otherwise it is kept, sent as a file of its own, and the server keeps both.
      */
-    record AdoptIfSame(RemoteEntry entry, LocalTree.Entry there) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record AdoptIfSame(RemoteEntry entry, LocalTree.Entry there) implements OfEntry {
     }
 
     /** Deletes the synced file {@code known}, unchanged since it was synced. */
@@ -75,14 +60,7 @@ public sealed interface Action {
     }
 
     /** Creates the folder a marker entry stands for. */
-    record MakeFolder(RemoteEntry entry, String folder) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record MakeFolder(RemoteEntry entry, String folder) implements OfEntry {
     }
 
     /** Removes a marked folder, when it is empty, and forgets its marker. */
@@ -100,35 +78,14 @@ public sealed interface Action {
      * The local version changed since it was synced (or another local change holds the path): it is
      * kept and sent, and the server keeps both sides. The remote version is looked at again next round.
      */
-    record KeepBoth(RemoteEntry entry, String reason) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record KeepBoth(RemoteEntry entry, String reason) implements OfEntry {
     }
 
     /** The entry cannot be materialised here (the reason says why); kept, shown by status, retried. */
-    record Skip(RemoteEntry entry, String reason) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record Skip(RemoteEntry entry, String reason) implements OfEntry {
     }
 
     /** Nothing to do now and nothing to show: a conflicted copy still being merged. */
-    record Wait(RemoteEntry entry, String reason) implements Action {
-        public String fileId() {
-            return entry.fileId();
-        }
-
-        public String path() {
-            return entry.path();
-        }
+    record Wait(RemoteEntry entry, String reason) implements OfEntry {
     }
 }
