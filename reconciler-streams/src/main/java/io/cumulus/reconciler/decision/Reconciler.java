@@ -27,7 +27,8 @@ import io.cumulus.sync.vector.VersionVector;
  * <li>two concurrent edits of the content: for files the {@link ConflictPolicy} resolves by last
  *     writer, the later in log order takes the file and the stored version is kept as a conflicted
  *     copy; otherwise the stored version stays and the change is kept as a conflicted copy (a text
- *     merge, when the policy asks for one, happens later, outside reconciliation);</li>
+ *     merge, when the policy asks for one, happens later, outside reconciliation, and the copy is
+ *     marked as waiting for it while the merge worker runs);</li>
  * <li>a change landing on a path another live file holds is kept under a conflicted-copy name.</li>
  * </ul>
  * A result that combines two concurrent versions carries the join of their vectors, so it dominates
@@ -39,13 +40,19 @@ public final class Reconciler {
     static final String UNKNOWN_WRITER = "Another device";
 
     private final ConflictPolicy policy;
+    private final boolean textMerge;
 
     public Reconciler() {
-        this(ConflictPolicy.defaults());
+        this(ConflictPolicy.defaults(), true);
     }
 
-    public Reconciler(ConflictPolicy policy) {
+    /**
+     * @param textMerge whether the merge worker runs ({@code cumulus.merge.enabled}): only then is the
+     *                  copy of a concurrent edit of a {@code merge} file marked as waiting for it
+     */
+    public Reconciler(ConflictPolicy policy, boolean textMerge) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.textMerge = textMerge;
     }
 
     /** The verdict on {@code change}, given the namespace as it is after the batch's earlier changes. */
@@ -101,7 +108,8 @@ public final class Reconciler {
         return switch (policy.forPath(current.path())) {
             case LAST_WRITER_WINS -> lastWriterWins(batch, change, current, joined, laterPath(base, change, current),
                     namespace);
-            case MERGE, KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace);
+            case MERGE -> keepConcurrentCopy(batch, change, current, namespace, textMerge);
+            case KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace, false);
         };
     }
 
@@ -127,13 +135,16 @@ public final class Reconciler {
         return new Conflict(next.vector(), Optional.of(kept));
     }
 
-    /** A concurrent upsert: the stored version stays, the change's content becomes a new file beside it. */
+    /**
+     * A concurrent upsert: the stored version stays, the change's content becomes a new file beside it,
+     * marked {@code mergePending} when the merge worker is to try merging it back.
+     */
     private Decision keepConcurrentCopy(BatchContext batch, ProposedChange change, FileVersion current,
-            NamespaceView namespace) {
+            NamespaceView namespace, boolean mergePending) {
         String copyId = conflictCopyId(batch, change);
         String copyPath = freeConflictedCopyPath(batch.deviceName(), batch, change.path(), copyId, namespace);
         FileVersion copy = new FileVersion(copyId, copyPath, false, change.vector(), change.chunks(), change.size());
-        FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
+        FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()), mergePending);
         return new Conflict(current.vector(), Optional.of(kept));
     }
 
@@ -147,7 +158,7 @@ public final class Reconciler {
         Optional<String> otherHolder = namespace.pathHolder(PathKey.of(path))
                 .filter(holder -> !holder.equals(change.fileId()));
         if (otherHolder.isPresent()) {
-            return keepConcurrentCopy(batch, change, current, namespace);
+            return keepConcurrentCopy(batch, change, current, namespace, false);
         }
         String copyId = conflictCopyId(batch, change);
         String writer = namespace.writerName(current.fileId()).orElse(UNKNOWN_WRITER);
