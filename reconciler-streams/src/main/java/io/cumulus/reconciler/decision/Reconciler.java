@@ -21,7 +21,8 @@ import io.cumulus.sync.vector.VersionVector;
  * <ul>
  * <li>a change that has seen the stored version replaces it;</li>
  * <li>a delete concurrent with a live version is refused: the edit survives;</li>
- * <li>an edit concurrent with a delete brings the file back with the edit;</li>
+ * <li>an edit concurrent with a delete brings the file back with the edit; a change that only writes
+ *     its version again unchanged does not (it is stale: nothing of it would be lost);</li>
  * <li>two concurrent changes that touch different things (one renames, the other edits) both apply;
  *     of two concurrent renames the later in log order wins;</li>
  * <li>two concurrent edits of the content: for files the {@link ConflictPolicy} resolves by last
@@ -87,11 +88,16 @@ public final class Reconciler {
             // A delete never wins over a version it has not seen: the stored one stays, the device pulls it.
             return new Conflict(current.vector(), Optional.empty());
         }
+        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         if (current.deleted()) {
+            if (base.filter(a -> writesNothingNew(a, change)).isPresent()) {
+                // Written again as it was (a conflicted copy the merge worker releases, a touch) while deleted
+                // elsewhere: there is no edit to bring back, the deletion stands and the device pulls it.
+                return new Stale(current.vector());
+            }
             // Edited here, deleted elsewhere: the edit survives and the file comes back.
             return place(batch, withVector(change.asVersionAt(change.path()), joined), stored, namespace);
         }
-        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         boolean sameContent = change.chunks().equals(current.chunks());
         boolean bothEdited = base.map(a -> !a.chunks().equals(change.chunks()) && !a.chunks().equals(current.chunks()))
                 .orElse(true);
@@ -111,6 +117,11 @@ public final class Reconciler {
             case MERGE -> keepConcurrentCopy(batch, change, current, namespace, textMerge);
             case KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace, false);
         };
+    }
+
+    /** Whether the change writes its ancestor again unchanged: same content at the same path. */
+    private static boolean writesNothingNew(FileVersion ancestor, ProposedChange change) {
+        return !ancestor.deleted() && ancestor.chunks().equals(change.chunks()) && ancestor.path().equals(change.path());
     }
 
     /** The path of two concurrent versions: the change's when it moved the file (the later move wins), else the stored one's. */

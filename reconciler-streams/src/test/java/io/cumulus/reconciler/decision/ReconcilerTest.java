@@ -232,6 +232,21 @@ class ReconcilerTest {
     }
 
     @Test
+    void aFileWrittenAgainUnchangedConcurrentlyWithADeleteStaysDeleted() {
+        // given a conflicted copy the laptop deleted
+        Namespace namespace = aNamespace()
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1)).withChunks(chunk("p")))
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "L", 1)).deleted());
+
+        // when the merge worker, which never saw the delete, writes the copy again as it was
+        Decision decision = decide(anUpsert("c1").at("a (Phone's conflicted copy).txt")
+                .withVector(vector("P", 1, "M", 1)).withChunks(chunk("p")), namespace);
+
+        // then nothing comes back: no edit would be lost, the deletion stands and the worker's side pulls it
+        assertThat(decision).isEqualTo(new Stale(vector("P", 1, "L", 1)));
+    }
+
+    @Test
     void aDeleteConcurrentWithAnEditIsRefusedSoTheEditSurvives() {
         // given the laptop's edit
         Namespace namespace = aNamespace().with(aFile("f1").at("a.txt").withVector(vector("L", 2)).withChunks(chunk("e")));
