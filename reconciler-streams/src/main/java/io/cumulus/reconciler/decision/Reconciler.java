@@ -20,7 +20,8 @@ import io.cumulus.sync.vector.VersionVector;
  * drops content:
  * <ul>
  * <li>a change that has seen the stored version replaces it;</li>
- * <li>a delete concurrent with a live version is refused: the edit survives;</li>
+ * <li>a delete concurrent with a live version is refused: the edit survives (unless that version only
+ *     wrote again, unchanged, the version the delete had seen);</li>
  * <li>an edit concurrent with a delete brings the file back with the edit; a change that only writes
  *     its version again unchanged does not (it is stale: nothing of it would be lost);</li>
  * <li>two concurrent changes that touch different things (one renames, the other edits) both apply;
@@ -80,15 +81,20 @@ public final class Reconciler {
     private Decision concurrent(BatchContext batch, ProposedChange change, FileVersion current, NamespaceView namespace) {
         VersionVector joined = current.vector().merge(change.vector());
         Optional<FileVersion> stored = Optional.of(current);
+        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         if (change.op() == FileOp.DELETE) {
             if (current.deleted()) {
                 // Deleted on both sides: one deletion that both devices have seen.
                 return new Applied(new FileWrite(deletionOf(current, joined), stored, Optional.empty()));
             }
+            if (base.filter(a -> sameVersion(a, current)).isPresent()) {
+                // The stored version only wrote again what the deleting device had seen (a conflicted copy the
+                // merge worker released): there is nothing the delete has not seen, so it applies.
+                return new Applied(new FileWrite(deletionOf(current, joined), stored, Optional.empty()));
+            }
             // A delete never wins over a version it has not seen: the stored one stays, the device pulls it.
             return new Conflict(current.vector(), Optional.empty());
         }
-        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         if (current.deleted()) {
             if (base.filter(a -> writesNothingNew(a, change)).isPresent()) {
                 // Written again as it was (a conflicted copy the merge worker releases, a touch) while deleted
@@ -122,6 +128,12 @@ public final class Reconciler {
     /** Whether the change writes its ancestor again unchanged: same content at the same path. */
     private static boolean writesNothingNew(FileVersion ancestor, ProposedChange change) {
         return !ancestor.deleted() && ancestor.chunks().equals(change.chunks()) && ancestor.path().equals(change.path());
+    }
+
+    /** Whether a live version holds its ancestor's content at its ancestor's path. */
+    private static boolean sameVersion(FileVersion ancestor, FileVersion current) {
+        return !ancestor.deleted() && !current.deleted() && ancestor.chunks().equals(current.chunks())
+                && ancestor.path().equals(current.path());
     }
 
     /** The path of two concurrent versions: the change's when it moved the file (the later move wins), else the stored one's. */

@@ -247,6 +247,23 @@ class ReconcilerTest {
     }
 
     @Test
+    void aDeleteConcurrentWithAFileWrittenAgainUnchangedApplies() {
+        // given a conflicted copy the merge worker wrote again as it was
+        Namespace namespace = aNamespace()
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1)).withChunks(chunk("p")))
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "M", 1)).withChunks(chunk("p")));
+
+        // when the laptop, which had seen the copy but not the rewrite, deletes it
+        Decision decision = decide(aDelete("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "L", 1)),
+                namespace);
+
+        // then the delete applies: the rewrite held nothing the laptop had not seen
+        Applied applied = (Applied) decision;
+        assertThat(applied.write().next().deleted()).isTrue();
+        assertThat(decision.currentVector()).isEqualTo(vector("P", 1, "M", 1, "L", 1));
+    }
+
+    @Test
     void aDeleteConcurrentWithAnEditIsRefusedSoTheEditSurvives() {
         // given the laptop's edit
         Namespace namespace = aNamespace().with(aFile("f1").at("a.txt").withVector(vector("L", 2)).withChunks(chunk("e")));
