@@ -211,14 +211,14 @@ public final class MergeWorker implements SmartLifecycle {
             Duration pause = min(w.pause().multipliedBy(2), settings.maxRetryBackoff());
             w = new Waiting(w.offset(), w.since(), pause, now.plus(pause), w.givenUp());
         }
-        if (w.givenUp().isEmpty() && copy.mergePending()
-                && Duration.between(w.since(), now).compareTo(settings.giveUpAfter()) > 0) {
-            log.error("conflict merge given up, the copy is released ns={} file={} copy={} after={} reason={}",
-                    copy.namespaceId(), copy.originalFileId(), copy.fileId(), settings.giveUpAfter(), problem);
-            waiting.put(partition, new Waiting(w.offset(), now, FIRST_RETRY, now, Optional.of(problem)));
-            return false;
-        }
         if (w.givenUp().isEmpty() && Duration.between(w.since(), now).compareTo(settings.giveUpAfter()) > 0) {
+            if (copy.mergePending()) {
+                // Hidden from devices until resolved: released at once, then retried for as long as it takes.
+                log.error("conflict merge given up, the copy is released ns={} file={} copy={} after={} reason={}",
+                        copy.namespaceId(), copy.originalFileId(), copy.fileId(), settings.giveUpAfter(), problem);
+                waiting.put(partition, new Waiting(w.offset(), now, FIRST_RETRY, now, Optional.of(problem)));
+                return false;
+            }
             log.error("conflict merge given up, both files kept ns={} file={} copy={} after={} reason={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), settings.giveUpAfter(), problem);
             waiting.remove(partition);
