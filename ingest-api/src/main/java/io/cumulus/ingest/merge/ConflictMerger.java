@@ -51,9 +51,9 @@ import io.cumulus.sync.vector.VersionVector;
  * merge, so one copy gets one batch however often it is handled: a second attempt is a duplicate of
  * the first, or refused when the first was the other kind, and both leave the copy resolved. A copy
  * that someone changed or deleted meanwhile needs no release (its later event is not pending); a
- * release that races such a change is decided by the ordinary rules: written again over a change it
- * never saw, or stale after a deletion (the reconciler never brings back a file for a write that
- * changes nothing). Copies not marked pending (merging was off, or written before the flag) are
+ * release that races such a change is decided by the ordinary rules: combined with a change it never
+ * saw, stale after a deletion (the reconciler never brings back a file for a write that changes
+ * nothing), and a deletion that never saw the release still applies. Copies not marked pending (merging was off, or written before the flag) are
  * left as they are when they do not merge: they are shown already.
  */
 public final class ConflictMerger {
@@ -142,11 +142,9 @@ public final class ConflictMerger {
         if (!copy.mergePending()) {
             return new Skipped(reason); // shown already: nothing to release
         }
-        Attempt attempt = changedSince(copy).orElseGet(() -> releaseNow(copy, reason));
-        if (attempt instanceof NotProjectedYet) {
-            // The release needs nothing the read model holds: it is built from the event.
-            attempt = releaseNow(copy, reason);
-        }
+        // A copy the read model does not show yet is released too: the release is built from the event alone.
+        Attempt attempt = changedSince(copy).filter(a -> !(a instanceof NotProjectedYet))
+                .orElseGet(() -> releaseNow(copy, reason));
         log(copy, attempt);
         return attempt;
     }
