@@ -17,7 +17,10 @@ import org.apache.avro.Schema;
  */
 final class ReleasedSchemas {
     private static final String ROOT = "io/cumulus/schemas/released/v";
-    /** Every named type, each after the types it refers to, so one parser resolves them in this order. */
+    /**
+     * Every named type, each after the types it refers to, so one parser resolves them in this order.
+     * A new schema is added here too.
+     */
     private static final List<String> NAMES = List.of("FileOp", "OutcomeKind", "VersionEntry", "ChunkRef", "Change",
             "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "FileState", "ChunkRefDelta");
     private static final List<Schema> ALL = load();
