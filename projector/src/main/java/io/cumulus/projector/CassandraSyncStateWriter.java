@@ -50,10 +50,11 @@ final class CassandraSyncStateWriter {
         this.bucketSize = settings.feedBucketSize();
         String ks = settings.keyspace();
         this.insertFeed = session.prepare("INSERT INTO " + ks + ".feed (namespace_id, bucket, seq, file_id, path, op,"
-                + " vector, chunks, size, device_id, batch_id, change_index, conflict_of, at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+                + " vector, chunks, size, device_id, batch_id, change_index, conflict_of, at, merge_pending)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
         this.upsertFile = session.prepare("INSERT INTO " + ks + ".files (namespace_id, file_id, path, deleted, vector,"
-                + " chunks, size, seq, device_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+                + " chunks, size, seq, device_id, updated_at, merge_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " USING TIMESTAMP ?");
         this.advanceHead = session.prepare("UPDATE " + ks + ".namespace_heads USING TIMESTAMP ? SET last_seq = ?"
                 + " WHERE namespace_id = ?");
     }
@@ -73,7 +74,7 @@ final class CassandraSyncStateWriter {
                     e.getOp().name(), ReadModelJson.vector(e.getVector()), ReadModelJson.chunks(e.getChunks()),
                     e.getSize(), e.getDeviceId(), e.getBatchId(), e.getChangeIndex(),
                     e.getConflictOf() == null ? null : e.getConflictOf().toString(), Instant.ofEpochMilli(e.getAt()),
-                    e.getSeq()).setIdempotent(true));
+                    e.getMergePending(), e.getSeq()).setIdempotent(true));
             latestPerFile.merge(e.getNamespaceId() + "/" + e.getFileId(), e, (a, b) -> b.getSeq() > a.getSeq() ? b : a);
             heads.merge(namespace, e.getSeq(), Math::max);
         }
@@ -81,7 +82,7 @@ final class CassandraSyncStateWriter {
                 .map(e -> upsertFile.bind(UUID.fromString(e.getNamespaceId()), e.getFileId(), e.getPath(),
                         e.getOp() == FileOp.DELETE, ReadModelJson.vector(e.getVector()),
                         ReadModelJson.chunks(e.getChunks()), e.getSize(), e.getSeq(), e.getDeviceId(),
-                        Instant.ofEpochMilli(e.getAt()), e.getSeq()).setIdempotent(true))
+                        Instant.ofEpochMilli(e.getAt()), e.getMergePending(), e.getSeq()).setIdempotent(true))
                 .toList();
         List<BoundStatement> headWrites = heads.entrySet().stream()
                 .map(h -> advanceHead.bind(h.getValue(), h.getValue(), h.getKey()).setIdempotent(true))

@@ -31,16 +31,16 @@ final class ReadModelWriter {
     private static final String SCHEMA = ReadModelSchema.NAME;
 
     private static final String INSERT_FEED = "INSERT INTO " + SCHEMA + ".feed (namespace_id, seq, file_id, path, op,"
-            + " vector, chunks, size, device_id, batch_id, change_index, conflict_of, at)"
-            + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)"
+            + " vector, chunks, size, device_id, batch_id, change_index, conflict_of, at, merge_pending)"
+            + " VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (namespace_id, seq) DO NOTHING";
 
     private static final String UPSERT_FILE = "INSERT INTO " + SCHEMA + ".files AS files (namespace_id, file_id, path,"
-            + " deleted, vector, chunks, size, seq, device_id, updated_at)"
-            + " VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)"
+            + " deleted, vector, chunks, size, seq, device_id, updated_at, merge_pending)"
+            + " VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (namespace_id, file_id) DO UPDATE SET path = excluded.path, deleted = excluded.deleted,"
             + " vector = excluded.vector, chunks = excluded.chunks, size = excluded.size, seq = excluded.seq,"
-            + " device_id = excluded.device_id, updated_at = excluded.updated_at"
+            + " device_id = excluded.device_id, updated_at = excluded.updated_at, merge_pending = excluded.merge_pending"
             + " WHERE files.seq < excluded.seq";
 
     private static final String INSERT_OUTCOME = "INSERT INTO " + SCHEMA + ".batch_outcomes (batch_id, change_index,"
@@ -119,6 +119,7 @@ final class ReadModelWriter {
                 s.setInt(11, e.getChangeIndex());
                 setNullableString(s, 12, e.getConflictOf());
                 s.setObject(13, timestamp(e.getAt()));
+                s.setBoolean(14, e.getMergePending());
                 s.addBatch();
             }
             s.executeBatch();
@@ -142,6 +143,7 @@ final class ReadModelWriter {
                 s.setLong(8, e.getSeq());
                 s.setString(9, e.getDeviceId());
                 s.setObject(10, timestamp(e.getAt()));
+                s.setBoolean(11, e.getMergePending());
                 s.addBatch();
             }
             s.executeBatch();

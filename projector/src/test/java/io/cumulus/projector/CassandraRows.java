@@ -21,7 +21,7 @@ record CassandraRows(List<String> feed, List<String> files, List<String> heads) 
                     namespace, bucket));
         }
         return new CassandraRows(feed,
-                rows(session, "SELECT JSON file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at,"
+                rows(session, "SELECT JSON file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at, merge_pending,"
                         + " writetime(path) AS written FROM " + keyspace + ".files WHERE namespace_id = ?", namespace),
                 rows(session, "SELECT JSON last_seq, writetime(last_seq) AS written FROM " + keyspace
                         + ".namespace_heads WHERE namespace_id = ?", namespace));

@@ -152,6 +152,30 @@ class ProjectorIT {
     }
 
     @Test
+    void aCopyWaitingForTheMergeIsMarkedSoUntilItIsWrittenAgain() throws Exception {
+        // given a file, its conflicted copy waiting for the merge, then the copy written again by the merge worker
+        kafka.produce(anEvent(namespace, 1, "f1").build(),
+                anEvent(namespace, 2, "c1").setConflictOf("f1").setMergePending(true).build());
+        String group = aGroup();
+        try (Projector projector = projector(group)) {
+            await().atMost(PROJECTED).until(() -> query("SELECT file_id || ' ' || merge_pending FROM readmodel.files"
+                    + " WHERE namespace_id = ? ORDER BY file_id"), rows -> rows.equals(List.of("c1 true", "f1 false")));
+
+            // when the copy is released
+            kafka.produce(anEvent(namespace, 3, "c1").build());
+            await().atMost(PROJECTED).until(() -> query("SELECT seq::text FROM readmodel.files WHERE namespace_id = ?"
+                    + " AND file_id = 'c1'"), rows -> rows.equals(List.of("3")));
+
+            // then its file row shows it, and the feed keeps each event's flag
+            assertThat(query("SELECT file_id || ' ' || merge_pending FROM readmodel.files WHERE namespace_id = ?"
+                    + " ORDER BY file_id")).containsExactly("c1 false", "f1 false");
+            assertThat(query("SELECT seq || ' ' || merge_pending FROM readmodel.feed WHERE namespace_id = ? ORDER BY seq"))
+                    .containsExactly("1 false", "2 true", "3 false");
+            assertThat(projector.failure()).isEmpty();
+        }
+    }
+
+    @Test
     void anOlderEventNeverOverwritesANewerFileRow() throws Exception {
         // given a file at seq 2
         String group = aGroup();

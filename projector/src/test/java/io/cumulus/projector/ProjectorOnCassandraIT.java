@@ -133,6 +133,54 @@ class ProjectorOnCassandraIT {
     }
 
     @Test
+    void aCopyWaitingForTheMergeIsMarkedSoUntilItIsWrittenAgain() {
+        // given a file, its conflicted copy waiting for the merge, then the copy written again by the merge worker
+        kafka.produce(anEvent(namespace, 1, "f1").build(),
+                anEvent(namespace, 2, "c1").setConflictOf("f1").setMergePending(true).build());
+        String group = aGroup();
+        try (Projector projector = projector(group)) {
+            await().atMost(PROJECTED).until(() -> kafka.caughtUp(group, TOPICS));
+            assertThat(cql("SELECT merge_pending FROM KS.files WHERE namespace_id = ? AND file_id = 'c1'", namespace))
+                    .containsExactly("true");
+
+            // when the copy is released
+            kafka.produce(anEvent(namespace, 3, "c1").build());
+            await().atMost(PROJECTED).until(() -> kafka.caughtUp(group, TOPICS));
+
+            // then its file row shows it, and the feed keeps each event's flag
+            assertThat(cql("SELECT merge_pending FROM KS.files WHERE namespace_id = ? AND file_id = 'c1'", namespace))
+                    .containsExactly("false");
+            assertThat(cql("SELECT merge_pending FROM KS.feed WHERE namespace_id = ? AND bucket = 0", namespace))
+                    .containsExactly("false", "true", "false");
+        }
+    }
+
+    @Test
+    void tablesCreatedBeforeTheMergeFlagGainItsColumn() {
+        // given the sync-state tables as the first release created them
+        String ks = "projector_old_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        CassandraSettings old = CassandraSettings.of(List.of(node.contactPoint()), CassandraNode.DATACENTER, ks);
+        session.execute("CREATE KEYSPACE " + ks + " WITH replication = " + old.replication());
+        session.execute("CREATE TABLE " + ks + ".feed (namespace_id uuid, bucket bigint, seq bigint, file_id text,"
+                + " path text, op text, vector text, chunks text, size bigint, device_id text, batch_id text,"
+                + " change_index int, conflict_of text, at timestamp, PRIMARY KEY ((namespace_id, bucket), seq))");
+        session.execute("CREATE TABLE " + ks + ".files (namespace_id uuid, file_id text, path text, deleted boolean,"
+                + " vector text, chunks text, size bigint, seq bigint, device_id text, updated_at timestamp,"
+                + " PRIMARY KEY ((namespace_id), file_id))");
+
+        // when the projector creates its schema, twice (every start does)
+        CassandraSyncStateSchema.create(session, old);
+        CassandraSyncStateSchema.create(session, old);
+
+        // then both tables have the column
+        assertThat(session.getMetadata().getKeyspace(ks).orElseThrow().getTable("feed").orElseThrow()
+                .getColumn("merge_pending")).isPresent();
+        assertThat(session.getMetadata().getKeyspace(ks).orElseThrow().getTable("files").orElseThrow()
+                .getColumn("merge_pending")).isPresent();
+        session.execute("DROP KEYSPACE " + ks);
+    }
+
+    @Test
     void aReplayOfTheSameRecordsChangesNothingAndAnOlderEventNeverWins() {
         // given events projected once
         FileEvent[] events = {anEvent(namespace, 1, "f1").build(), anEvent(namespace, 2, "f2").build(),

@@ -71,6 +71,7 @@ final class AvroRecords {
                 .setAt(batch.getAcceptedAt())
                 .setConflictOf(write.conflictOf().orElse(null))
                 .setDeviceModifiedAt(batch.getChanges().get(changeIndex).getDeviceModifiedAt())
+                .setMergePending(write.mergePending())
                 .build();
     }
 

@@ -43,8 +43,8 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     private ProcessorContext<String, SpecificRecord> context;
     private ReconcilerStores stores;
 
-    ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention) {
-        this.reconciler = new Reconciler(conflicts);
+    ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
+        this.reconciler = new Reconciler(conflicts, textMerge);
         this.retention = retention;
     }
 
@@ -116,9 +116,10 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         Optional<Long> seq = write.map(w -> emitWrite(batch, change.index(), w, batch.getDeviceName()));
         Optional<FileVersion> kept = decision instanceof Conflict ? write.map(FileWrite::next) : Optional.empty();
         if (decision instanceof Conflict) {
-            log.info("conflict detected namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} keptPath={}",
-                    batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
-                    kept.map(FileVersion::fileId).orElse(null), kept.map(FileVersion::path).orElse(null));
+            log.info("conflict detected namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} keptPath={} "
+                    + "mergePending={}", batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
+                    kept.map(FileVersion::fileId).orElse(null), kept.map(FileVersion::path).orElse(null),
+                    write.map(FileWrite::mergePending).orElse(false));
         }
         forward(batch.getNamespaceId(), AvroRecords.outcome(batch, change.index(), kind, seq, kept,
                 decision.currentVector()), batch.getAcceptedAt(), ReconcilerTopology.OUTCOMES_SINK);

@@ -41,7 +41,8 @@ public final class ReconcilerApp implements AutoCloseable {
             throw new IllegalStateException("the reconciler was already started");
         }
         createMissingTopics();
-        KafkaStreams client = new KafkaStreams(ReconcilerTopology.build(config.conflicts(), config.retention()),
+        KafkaStreams client = new KafkaStreams(ReconcilerTopology.build(config.conflicts(), config.retention(),
+                config.textMerge()),
                 config.streamsProperties());
         client.setUncaughtExceptionHandler(e -> {
             log.error("reconciler failed, shutting down applicationId={}", config.applicationId(), e);

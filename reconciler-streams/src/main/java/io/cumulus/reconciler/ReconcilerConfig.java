@@ -19,11 +19,13 @@ import io.cumulus.sync.history.RetentionPolicy;
  * group member id (a restarted instance with the same id gets its tasks back at once, without
  * waiting for the crashed one's session to time out), and the replication factor of the topics it
  * creates (its internal ones, and public ones that are missing): {@value #BROKER_DEFAULT_REPLICATION}
- * takes the cluster's {@code default.replication.factor}.
+ * takes the cluster's {@code default.replication.factor}; and whether the merge worker runs
+ * ({@code textMerge}, as {@code cumulus.merge.enabled} of the API instances), which decides whether
+ * copies of concurrent text edits are marked as waiting for it.
  */
 public record ReconcilerConfig(String applicationId, String bootstrapServers, Path stateDir,
         int partitionsIfMissing, Optional<String> instanceId, ConflictPolicy conflicts, RetentionPolicy retention,
-        int replicationFactor) {
+        int replicationFactor, boolean textMerge) {
 
     /** Kafka's "the broker's default" in a topic creation request. */
     public static final int BROKER_DEFAULT_REPLICATION = -1;
@@ -52,40 +54,46 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
 
     public static ReconcilerConfig of(String bootstrapServers, Path stateDir) {
         return new ReconcilerConfig(DEFAULT_APPLICATION_ID, bootstrapServers, stateDir, DEFAULT_PARTITIONS, Optional.empty(),
-                ConflictPolicy.defaults(), RetentionPolicy.defaults(), BROKER_DEFAULT_REPLICATION);
+                ConflictPolicy.defaults(), RetentionPolicy.defaults(), BROKER_DEFAULT_REPLICATION, true);
     }
 
     public ReconcilerConfig withApplicationId(String applicationId) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts, retention,
-                replicationFactor);
+                replicationFactor, textMerge);
     }
 
     public ReconcilerConfig withPartitionsIfMissing(int partitions) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitions, instanceId, conflicts, retention,
-                replicationFactor);
+                replicationFactor, textMerge);
     }
 
     public ReconcilerConfig withInstanceId(String id) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, Optional.of(id), conflicts,
-                retention, replicationFactor);
+                retention, replicationFactor, textMerge);
     }
 
     /** How concurrent edits are resolved, by file type. */
     public ReconcilerConfig withConflictPolicy(ConflictPolicy policy) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, policy,
-                retention, replicationFactor);
+                retention, replicationFactor, textMerge);
     }
 
     /** How long old versions and deleted files keep their chunks. */
     public ReconcilerConfig withRetention(RetentionPolicy policy) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
-                policy, replicationFactor);
+                policy, replicationFactor, textMerge);
     }
 
     /** The replication factor of the topics the reconciler creates; {@value #BROKER_DEFAULT_REPLICATION} for the cluster's default. */
     public ReconcilerConfig withReplicationFactor(int factor) {
         return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
-                retention, factor);
+                retention, factor, textMerge);
+    }
+
+    /** Whether the merge worker runs beside this reconciler ({@code --merge=on|off}); on by default. */
+    public ReconcilerConfig withTextMerge(boolean enabled) {
+        return new ReconcilerConfig(applicationId, bootstrapServers, stateDir, partitionsIfMissing, instanceId, conflicts,
+                retention, replicationFactor, enabled);
     }
 
     /**

@@ -22,17 +22,21 @@ public final class ReconcilerTopology {
     static final String CHUNK_REFS_SINK = "chunk-refs";
     static final String OUTCOMES_SINK = "outcomes";
 
-    /** The topology with the default conflict and retention policies. */
+    /** The topology with the default conflict and retention policies, beside a running merge worker. */
     public static Topology build() {
-        return build(ConflictPolicy.defaults(), RetentionPolicy.defaults());
+        return build(ConflictPolicy.defaults(), RetentionPolicy.defaults(), true);
     }
 
-    public static Topology build(ConflictPolicy conflicts, RetentionPolicy retention) {
+    /**
+     * @param textMerge whether the merge worker runs: then the copies of concurrent text edits it is
+     *                  to merge are marked {@code mergePending}
+     */
+    public static Topology build(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
         Topology topology = new Topology();
         topology.addSource(CHANGES_SOURCE, new StringDeserializer(), AvroSerde.changeBatches().deserializer(),
                 Topics.CHANGES);
 
-        topology.addProcessor(RECONCILE, () -> new ReconcileProcessor(conflicts, retention), CHANGES_SOURCE);
+        topology.addProcessor(RECONCILE, () -> new ReconcileProcessor(conflicts, retention, textMerge), CHANGES_SOURCE);
         ReconcilerStores.builders().forEach(store -> topology.addStateStore(store, RECONCILE));
 
         StringSerializer keys = new StringSerializer();

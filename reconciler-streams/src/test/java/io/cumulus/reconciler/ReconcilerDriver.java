@@ -40,9 +40,14 @@ final class ReconcilerDriver implements AutoCloseable {
     }
 
     ReconcilerDriver(Path stateDir, RetentionPolicy retention) {
+        this(stateDir, retention, true);
+    }
+
+    /** {@code textMerge}: whether a merge worker runs beside the reconciler ({@code --merge}). */
+    ReconcilerDriver(Path stateDir, RetentionPolicy retention, boolean textMerge) {
         ReconcilerConfig config = ReconcilerConfig.of("unused:9092", stateDir)
                 .withApplicationId("reconciler-test-" + UUID.randomUUID());
-        this.driver = new TopologyTestDriver(ReconcilerTopology.build(ConflictPolicy.defaults(), retention),
+        this.driver = new TopologyTestDriver(ReconcilerTopology.build(ConflictPolicy.defaults(), retention, textMerge),
                 config.streamsProperties());
         this.changes = driver.createInputTopic(Topics.CHANGES, new StringSerializer(),
                 AvroSerde.changeBatches().serializer());

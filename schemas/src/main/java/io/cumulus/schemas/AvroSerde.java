@@ -16,7 +16,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * Kafka serde for a generated Avro record, in Avro's single-object encoding: a two-byte marker,
  * the schema's 64-bit fingerprint, then the binary body. No registry is needed, a reader can tell
  * which schema wrote a record, and the same record always encodes to the same bytes (a replay
- * produces byte-identical topics).
+ * produces byte-identical topics). Records written with a released older version of the schema
+ * decode too, their missing fields taking the current schema's defaults.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final BinaryMessageEncoder<T> encoder;
@@ -27,6 +28,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         SpecificData model = SpecificData.getForSchema(schema);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        ReleasedSchemas.of(schema.getFullName()).forEach(decoder::addSchema);
         this.schemaName = schema.getFullName();
     }
 

@@ -2,7 +2,12 @@ package io.cumulus.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.List;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.message.BinaryMessageEncoder;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,23 @@ class AvroSerdeTest {
         AvroSerde<FileEvent> serde = AvroSerde.fileEvents();
 
         assertThat(serde.decode(serde.encode(anEvent()))).isEqualTo(anEvent());
+    }
+
+    @Test
+    void aFileEventOfTheFirstReleaseDecodesAsNotWaitingForAMerge() throws Exception {
+        // given an event written by release v1, whose schema has no mergePending
+        Schema v1 = ReleasedSchemas.of(FileEvent.getClassSchema().getFullName()).getFirst();
+        assertThat(v1.getField("mergePending")).isNull();
+        ByteBuffer written = new BinaryMessageEncoder<FileEvent>(GenericData.get(), v1).encode(anEvent());
+        byte[] bytes = new byte[written.remaining()];
+        written.get(bytes);
+
+        // when today's reader decodes it
+        FileEvent read = AvroSerde.fileEvents().decode(bytes);
+
+        // then it is the same event, not waiting for a merge
+        assertThat(read).isEqualTo(anEvent());
+        assertThat(read.getMergePending()).isFalse();
     }
 
     @Test

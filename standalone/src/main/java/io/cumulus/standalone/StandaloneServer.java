@@ -229,7 +229,9 @@ public final class StandaloneServer implements AutoCloseable {
                     .withInstanceId(settings.instanceId())
                     .withReplicationFactor(replicationFactor)
                     .withConflictPolicy(settings.conflicts())
-                    .withRetention(settings.retention()));
+                    .withRetention(settings.retention())
+                    // As the API instances' merge worker: a copy is marked as waiting only for a worker that runs.
+                    .withTextMerge(settings.merge()));
             running(reconciler).start();
         }
 

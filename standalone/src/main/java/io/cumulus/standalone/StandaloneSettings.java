@@ -31,7 +31,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --conflict-rules=RULES    CUMULUS_CONFLICT_RULES     (the defaults) ext=merge|last-writer-wins|keep-both,...
  *   --retention-days=N        CUMULUS_RETENTION_DAYS     30  (old versions and the trash)
  *   --retention-versions=N    CUMULUS_RETENTION_VERSIONS 10  (kept however old)
- *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits)
+ *   --merge=on|off            CUMULUS_MERGE              on  (three-way merge of concurrent text edits; the API
+ *                                                        and the reconciler must be given the same value)
  *   --gc=on|off               CUMULUS_GC                 on  (this process's API deletes chunks nothing references)
  *   --gc-grace=DURATION       CUMULUS_GC_GRACE           24h (unreferenced and not uploaded for this long first)
  *   --gc-interval=DURATION    CUMULUS_GC_INTERVAL        1m  (between two sweeps; at least 100ms)

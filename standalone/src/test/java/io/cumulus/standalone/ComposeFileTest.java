@@ -84,6 +84,14 @@ class ComposeFileTest {
     }
 
     @Test
+    void theReconcilersKnowWhetherTheApisMergeText() {
+        List<Boolean> merge = cumulusServices().stream()
+                .filter(name -> name.startsWith("api-") || name.startsWith("reconciler-"))
+                .map(name -> settingsOf(name).merge()).distinct().toList();
+        assertThat(merge).as("a copy waits for the merge only where a merge worker runs").containsExactly(true);
+    }
+
+    @Test
     void kafkaIsThreeKraftBrokersThatReplicateEverythingThreeTimes() {
         List<String> voters = new ArrayList<>();
         for (int node = 1; node <= 3; node++) {

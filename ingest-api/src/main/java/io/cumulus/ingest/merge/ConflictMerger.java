@@ -40,17 +40,35 @@ import io.cumulus.sync.vector.VersionVector;
  * copy is deleted, in one batch submitted through {@link BatchIntake} as the owner's "Cumulus"
  * device. Everything it reads (the versions, their chunks) is named by the copy's event, and the
  * batch's idempotency key by the copy's id, so handling the same event again, here or in another
- * worker, submits nothing new. Whatever it does not merge stays as the reconciler left it: both files.
+ * worker, submits nothing new.
+ *
+ * <h2>Releasing a copy that will not be merged</h2>
+ * A copy the reconciler marked {@code mergePending} is hidden from devices until this class resolves
+ * it one way or the other. When it does not merge it, for whatever reason, it <em>releases</em> it:
+ * the copy is written again as it is (same path and manifest), its vector incremented under the merge
+ * device, so the reconciler applies it as an ordinary change and every device shows the copy. The
+ * release is built from the copy's event alone and submitted under the same idempotency key as the
+ * merge, so one copy gets one batch however often it is handled: a second attempt is a duplicate of
+ * the first, or refused when the first was the other kind, and both leave the copy resolved. A copy
+ * that someone changed or deleted meanwhile needs no release (its later event is not pending); a
+ * release that races such a change is decided by the ordinary rules: combined with a change it never
+ * saw, stale after a deletion (the reconciler never brings back a file for a write that changes
+ * nothing), and a deletion that never saw the release still applies. Copies not marked pending (merging was off, or written before the flag) are
+ * left as they are when they do not merge: they are shown already.
  */
 public final class ConflictMerger {
     private static final Logger log = LoggerFactory.getLogger(ConflictMerger.class);
 
     /** What handling a copy came to. */
-    public sealed interface Attempt permits Submitted, Skipped, NotProjectedYet {
+    public sealed interface Attempt permits Submitted, Released, Skipped, NotProjectedYet {
     }
 
     /** The merge batch was accepted ({@code created} is false when an earlier attempt had submitted it). */
     public record Submitted(UUID batchId, boolean created) implements Attempt {
+    }
+
+    /** Not merged, for the reason given: the batch releasing the copy was accepted (or had been). */
+    public record Released(UUID batchId, boolean created, String reason) implements Attempt {
     }
 
     /** Left as two files, for the reason given. */
@@ -95,28 +113,66 @@ public final class ConflictMerger {
      */
     public Attempt handle(ConflictedCopy copy) {
         Attempt attempt = attempt(copy);
+        log(copy, attempt);
+        return attempt;
+    }
+
+    private static void log(ConflictedCopy copy, Attempt attempt) {
         switch (attempt) {
             case Submitted s when s.created() -> log.info("conflict merged ns={} file={} copy={} batchId={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), s.batchId());
             case Submitted s -> log.info("conflict merge already submitted ns={} file={} copy={} batchId={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), s.batchId());
+            case Released r when r.created() -> log.info("conflict not merged, copy released ns={} file={} copy={} "
+                    + "batchId={} reason={}", copy.namespaceId(), copy.originalFileId(), copy.fileId(), r.batchId(), r.reason());
+            case Released r -> log.info("conflict copy release already submitted ns={} file={} copy={} batchId={}",
+                    copy.namespaceId(), copy.originalFileId(), copy.fileId(), r.batchId());
             case Skipped s -> log.info("conflict not merged, both files kept ns={} file={} copy={} reason={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), s.reason());
             case NotProjectedYet n -> log.debug("conflict merge waits for the read model ns={} copy={} seq={}",
                     copy.namespaceId(), copy.fileId(), copy.seq());
         }
+    }
+
+    /**
+     * Releases a copy waiting for its merge without trying the merge: for the worker, once it gives up
+     * on a copy whose content or read model it could not get at. Logs what it did.
+     */
+    public Attempt release(ConflictedCopy copy, String reason) {
+        if (!copy.mergePending()) {
+            return new Skipped(reason); // shown already: nothing to release
+        }
+        // A copy the read model does not show yet is released too: the release is built from the event alone.
+        Attempt attempt = changedSince(copy).filter(a -> !(a instanceof NotProjectedYet))
+                .orElseGet(() -> releaseNow(copy, reason));
+        log(copy, attempt);
         return attempt;
     }
 
     private Attempt attempt(ConflictedCopy copy) {
+        Optional<Attempt> changed = changedSince(copy);
+        if (changed.isPresent()) {
+            return changed.get();
+        }
+        Attempt merge = merge(copy);
+        return merge instanceof Skipped s && copy.mergePending() ? releaseNow(copy, s.reason()) : merge;
+    }
+
+    /** Nothing to do for this event: its copy is not projected yet, or a later event changed it. */
+    private Optional<Attempt> changedSince(ConflictedCopy copy) {
         List<Version> copyHistory = readModel.history(copy.namespaceId(), copy.fileId());
         if (copyHistory.stream().noneMatch(v -> v.seq() == copy.seq())) {
-            return new NotProjectedYet();
+            return Optional.of(new NotProjectedYet());
         }
         Version copyNow = copyHistory.getFirst();
         if (copyNow.seq() != copy.seq() || !copyNow.op().equals("UPSERT")) {
-            return new Skipped("the copy changed since");
+            // Its later events are ordinary ones (merged, released, resolved or edited): it is no longer pending.
+            return Optional.of(new Skipped("the copy changed since"));
         }
+        return Optional.empty();
+    }
+
+    private Attempt merge(ConflictedCopy copy) {
         List<Version> originalHistory = readModel.history(copy.namespaceId(), copy.originalFileId());
         MergeVersions.Found versions;
         switch (MergeVersions.choose(originalHistory, copy)) {
@@ -168,6 +224,28 @@ public final class ConflictMerger {
         } catch (ProblemException e) {
             // The owner lost write access, or an earlier attempt under this key submitted other content.
             return new Skipped("refused by the intake: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the copy again as its event has it, under the merge device's next counter, so that it
+     * dominates the pending version and the reconciler applies it like any device's change.
+     */
+    private Attempt releaseNow(ConflictedCopy copy, String reason) {
+        Optional<DeviceSession> session = device.sessionFor(copy.namespaceId());
+        if (session.isEmpty()) {
+            return new Skipped("the namespace has no owner");
+        }
+        VersionVector released = copy.vector().increment(session.get().deviceId().toString());
+        FileChange upsert = new FileChange(copy.fileId(), SyncPath.parse(copy.path()), FileOp.UPSERT,
+                released.entries(), copy.chunks(), copy.size(), OptionalLong.empty());
+        try {
+            BatchIntake.Accepted accepted = intake.accept(session.get(), keyFor(copy),
+                    new ChangeBatch(copy.namespaceId().toString(), List.of(upsert)));
+            return new Released(accepted.batchId(), accepted.created(), reason);
+        } catch (ProblemException e) {
+            // The key carries the merge already (the copy is being deleted), or the owner lost write access.
+            return new Skipped(reason + "; release refused by the intake: " + e.getMessage());
         }
     }
 

@@ -17,9 +17,12 @@ import io.cumulus.sync.vector.VersionVector;
  * The file event of a conflicted copy the reconciler made of a concurrent edit: the device's content
  * (THEIRS of a merge) kept as a new file beside the original, with the vector the device sent for
  * the original, so the original's history and this vector are causally comparable.
+ * {@code mergePending}: devices do not show the copy until the merge worker has merged it (deleting
+ * it) or released it (writing it again, shown); copies of releases before the flag, or made while
+ * merging was off, are shown at once.
  */
 public record ConflictedCopy(UUID namespaceId, long seq, String fileId, String path, String originalFileId,
-                             VersionVector vector, List<ChunkRef> chunks, long size, long at) {
+                             VersionVector vector, List<ChunkRef> chunks, long size, long at, boolean mergePending) {
 
     /**
      * The reconciler names the copy of a concurrent edit {@code conflict-<batchId>-<index>}. A file
@@ -46,6 +49,6 @@ public record ConflictedCopy(UUID namespaceId, long seq, String fileId, String p
                 .map(c -> new ChunkRef(new ChunkId(c.getChunkId()), c.getSize()))
                 .toList();
         return Optional.of(new ConflictedCopy(UUID.fromString(e.getNamespaceId()), e.getSeq(), e.getFileId(), e.getPath(),
-                e.getConflictOf(), vector, chunks, e.getSize(), e.getAt()));
+                e.getConflictOf(), vector, chunks, e.getSize(), e.getAt(), e.getMergePending()));
     }
 }

@@ -36,7 +36,10 @@ import io.cumulus.schemas.FileEvent;
  *
  * <p>A copy whose event the projector has not written yet, or whose content cannot be read, is tried
  * again after a growing pause, its partition rewound to it while the others go on; after
- * {@link MergeSettings#giveUpAfter()} it is logged and passed over, the two files left as they are.
+ * {@link MergeSettings#giveUpAfter()} it is logged and, when the copy waits for its merge
+ * ({@code mergePending}), released instead: written again as it is, so devices show it. A release
+ * needs only PostgreSQL, and is tried until it is accepted, so no copy stays hidden while the worker
+ * runs. A copy not waiting (shown already) is passed over, the two files left as they are.
  * Offsets are committed once the records before them are handled, so a restart handles at most the
  * last few again, which the merge's idempotency key makes harmless.
  */
@@ -48,14 +51,17 @@ public final class MergeWorker implements SmartLifecycle {
     private final MergeSettings settings;
     private final ConflictMerger merger;
     private final AvroSerde<FileEvent> fileEvents = AvroSerde.fileEvents();
-    /** The record each partition is waiting on: when it was first tried, and the pause before the next try. */
+    /**
+     * The record each partition is waiting on: when it was first tried, the pause before the next try,
+     * and, once the merge is given up, why (the copy is then being released).
+     */
     private final Map<TopicPartition, Waiting> waiting = new HashMap<>();
     private CountDownLatch stopping;
     private volatile boolean running;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    private record Waiting(long offset, Instant since, Duration pause, Instant nextTry) {
+    private record Waiting(long offset, Instant since, Duration pause, Instant nextTry, Optional<String> givenUp) {
     }
 
     public MergeWorker(MergeSettings settings, ConflictMerger merger) {
@@ -174,9 +180,12 @@ public final class MergeWorker implements SmartLifecycle {
         if (w != null && w.offset() == record.offset() && Instant.now().isBefore(w.nextTry())) {
             return false;
         }
+        Optional<String> givenUp = w != null && w.offset() == record.offset() ? w.givenUp() : Optional.empty();
         String problem;
         try {
-            if (!(merger.handle(copy.get()) instanceof ConflictMerger.NotProjectedYet)) {
+            ConflictMerger.Attempt attempt = givenUp.isPresent() ? merger.release(copy.get(), givenUp.get())
+                    : merger.handle(copy.get());
+            if (!(attempt instanceof ConflictMerger.NotProjectedYet)) {
                 waiting.remove(partition);
                 return true;
             }
@@ -197,12 +206,19 @@ public final class MergeWorker implements SmartLifecycle {
         Instant now = Instant.now();
         Waiting w = waiting.get(partition);
         if (w == null || w.offset() != record.offset()) {
-            w = new Waiting(record.offset(), now, FIRST_RETRY, now.plus(FIRST_RETRY));
+            w = new Waiting(record.offset(), now, FIRST_RETRY, now.plus(FIRST_RETRY), Optional.empty());
         } else {
             Duration pause = min(w.pause().multipliedBy(2), settings.maxRetryBackoff());
-            w = new Waiting(w.offset(), w.since(), pause, now.plus(pause));
+            w = new Waiting(w.offset(), w.since(), pause, now.plus(pause), w.givenUp());
         }
-        if (Duration.between(w.since(), now).compareTo(settings.giveUpAfter()) > 0) {
+        if (w.givenUp().isEmpty() && Duration.between(w.since(), now).compareTo(settings.giveUpAfter()) > 0) {
+            if (copy.mergePending()) {
+                // Hidden from devices until resolved: released at once, then retried for as long as it takes.
+                log.error("conflict merge given up, the copy is released ns={} file={} copy={} after={} reason={}",
+                        copy.namespaceId(), copy.originalFileId(), copy.fileId(), settings.giveUpAfter(), problem);
+                waiting.put(partition, new Waiting(w.offset(), now, FIRST_RETRY, now, Optional.of(problem)));
+                return false;
+            }
             log.error("conflict merge given up, both files kept ns={} file={} copy={} after={} reason={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), settings.giveUpAfter(), problem);
             waiting.remove(partition);

@@ -53,7 +53,9 @@ public class ReadController {
     record Listing(UUID namespaceId, List<ListedFile> files) {
     }
 
-    record ListedFile(String fileId, String path, long size, JsonNode vector, JsonNode chunks, long seq, Instant updatedAt) {
+    /** {@code mergePending}: a conflicted copy still waiting for the merge worker, not to be materialized (see {@link FeedEntry}). */
+    record ListedFile(String fileId, String path, long size, JsonNode vector, JsonNode chunks, long seq, Instant updatedAt,
+                      boolean mergePending) {
     }
 
     public ReadController(ReadModel readModel, SyncState syncState, NamespaceMembership membership) {
@@ -122,7 +124,8 @@ public class ReadController {
     Listing files(DeviceSession session, @PathVariable String namespaceId, @RequestParam(defaultValue = "") String prefix) {
         UUID namespace = membership.requireReader(session.accountId(), namespaceId);
         List<ListedFile> files = readModel.liveFiles(namespace, prefix).stream()
-                .map(f -> new ListedFile(f.fileId(), f.path(), f.size(), f.vector(), f.chunks(), f.seq(), f.updatedAt()))
+                .map(f -> new ListedFile(f.fileId(), f.path(), f.size(), f.vector(), f.chunks(), f.seq(), f.updatedAt(),
+                        f.mergePending()))
                 .toList();
         return new Listing(namespace, files);
     }

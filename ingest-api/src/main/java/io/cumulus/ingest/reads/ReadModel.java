@@ -43,9 +43,11 @@ public final class ReadModel {
 
     /**
      * An unresolved conflict: a live file whose latest event kept it as a conflicted copy of
-     * another ({@code conflictOf}). {@code seq} is the copy's latest event, which orders the list.
+     * another ({@code conflictOf}), or released it unchanged after the merge worker did not merge it.
+     * {@code seq} is the copy's latest event, which orders the list. {@code mergePending}: the merge
+     * worker has yet to merge the copy away or release it.
      */
-    public record Conflict(long seq, ConflictSide copy, ConflictSide original) {
+    public record Conflict(long seq, ConflictSide copy, ConflictSide original, boolean mergePending) {
     }
 
     /**
@@ -96,7 +98,8 @@ public final class ReadModel {
     /** Live files whose path starts with {@code prefix} (byte-exact, no pattern characters), by path. */
     public List<FileEntry> liveFiles(UUID namespaceId, String prefix) {
         return db.jdbc().sql("""
-                        SELECT namespace_id, file_id, path, deleted, vector::text, chunks::text, size, seq, updated_at
+                        SELECT namespace_id, file_id, path, deleted, vector::text, chunks::text, size, seq, updated_at,
+                               merge_pending
                         FROM readmodel.files
                         WHERE namespace_id = ? AND NOT deleted AND path LIKE ? ESCAPE '\\'
                         ORDER BY path COLLATE "C", file_id""")
@@ -112,7 +115,7 @@ public final class ReadModel {
     public Optional<FileEntry> file(UUID accountId, String fileId, Optional<UUID> namespaceId) {
         String sql = """
                 SELECT f.namespace_id, f.file_id, f.path, f.deleted, f.vector::text, f.chunks::text, f.size, f.seq,
-                       f.updated_at
+                       f.updated_at, f.merge_pending
                 FROM readmodel.files f
                 JOIN ingest.namespace_members m ON m.namespace_id = f.namespace_id AND m.account_id = ?
                 WHERE f.file_id = ?""" + (namespaceId.isPresent() ? " AND f.namespace_id = ?" : "") + """
@@ -165,17 +168,28 @@ public final class ReadModel {
 
     private List<Conflict> conflicts(UUID namespaceId, Optional<String> copyFileId) {
         // The original is joined loosely: an original the read model lacks is reported as deleted, never hidden.
+        // A copy the merge worker released (its latest event, submitted under the key merge:<copy>, follows
+        // the pending one) stays unresolved: the copy side shows the event that made it a copy.
         String sql = """
-                SELECT c.seq, c.file_id, c.path, ce.device_id, cd.name AS device_name, ce.at,
-                       ce.conflict_of AS o_file_id, o.path AS o_path, coalesce(o.deleted, true) AS o_deleted,
+                SELECT c.seq, c.file_id, c.path, me.device_id, cd.name AS device_name, me.at, ce.merge_pending,
+                       me.conflict_of AS o_file_id, o.path AS o_path, coalesce(o.deleted, true) AS o_deleted,
                        oe.device_id AS o_device_id, od.name AS o_device_name, oe.at AS o_at
                 FROM readmodel.files c
                 JOIN readmodel.feed ce ON ce.namespace_id = c.namespace_id AND ce.seq = c.seq
-                LEFT JOIN ingest.devices cd ON cd.id::text = ce.device_id
-                LEFT JOIN readmodel.files o ON o.namespace_id = c.namespace_id AND o.file_id = ce.conflict_of
+                LEFT JOIN LATERAL (SELECT p.seq, p.merge_pending FROM readmodel.feed p
+                                   WHERE p.namespace_id = c.namespace_id AND p.file_id = c.file_id AND p.seq < c.seq
+                                   ORDER BY p.seq DESC LIMIT 1) prev ON true
+                LEFT JOIN ingest.batches rb ON rb.id = (CASE WHEN ce.batch_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                                                             THEN ce.batch_id::uuid END)
+                JOIN readmodel.feed me ON me.namespace_id = c.namespace_id
+                     AND me.seq = (CASE WHEN ce.conflict_of IS NOT NULL THEN ce.seq
+                                        WHEN prev.merge_pending AND ce.op = 'UPSERT' AND rb.idempotency_key = 'merge:' || c.file_id
+                                        THEN prev.seq END)
+                LEFT JOIN ingest.devices cd ON cd.id::text = me.device_id
+                LEFT JOIN readmodel.files o ON o.namespace_id = c.namespace_id AND o.file_id = me.conflict_of
                 LEFT JOIN readmodel.feed oe ON oe.namespace_id = o.namespace_id AND oe.seq = o.seq
                 LEFT JOIN ingest.devices od ON od.id::text = oe.device_id
-                WHERE c.namespace_id = ? AND NOT c.deleted AND ce.conflict_of IS NOT NULL""" + (copyFileId.isPresent() ? " AND c.file_id = ?" : "") + """
+                WHERE c.namespace_id = ? AND NOT c.deleted""" + (copyFileId.isPresent() ? " AND c.file_id = ?" : "") + """
 
                 ORDER BY c.seq""";
         List<Object> params = new ArrayList<>(List.of(namespaceId));
@@ -185,16 +199,23 @@ public final class ReadModel {
                         new ConflictSide(rs.getString("file_id"), rs.getString("path"), false, rs.getString("device_id"),
                                 rs.getString("device_name"), instant(rs, "at")),
                         new ConflictSide(rs.getString("o_file_id"), rs.getString("o_path"), rs.getBoolean("o_deleted"),
-                                rs.getString("o_device_id"), rs.getString("o_device_name"), instant(rs, "o_at"))))
+                                rs.getString("o_device_id"), rs.getString("o_device_name"), instant(rs, "o_at")),
+                        rs.getBoolean("merge_pending")))
                 .list();
     }
 
-    /** The sequence number of the latest event that kept the file as a conflicted copy, if one did. */
+    /**
+     * The sequence number of the latest event that kept the file as a conflicted copy, or released it
+     * as one after the merge worker did not merge it, if one did.
+     */
     public Optional<Long> lastConflictSeq(UUID namespaceId, String fileId) {
         return db.jdbc().sql("""
-                        SELECT seq FROM readmodel.feed
-                        WHERE namespace_id = ? AND file_id = ? AND conflict_of IS NOT NULL
-                        ORDER BY seq DESC LIMIT 1""")
+                        SELECT f.seq FROM readmodel.feed f
+                        LEFT JOIN ingest.batches b ON b.id = (CASE WHEN f.batch_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                                                                   THEN f.batch_id::uuid END)
+                        WHERE f.namespace_id = ? AND f.file_id = ?
+                          AND (f.conflict_of IS NOT NULL OR (f.op = 'UPSERT' AND b.idempotency_key = 'merge:' || f.file_id))
+                        ORDER BY f.seq DESC LIMIT 1""")
                 .params(namespaceId, fileId)
                 .query(Long.class).optional();
     }
@@ -202,7 +223,7 @@ public final class ReadModel {
     private FileEntry fileEntry(ResultSet rs, int row) throws SQLException {
         return new FileEntry(rs.getObject("namespace_id", UUID.class), rs.getString("file_id"), rs.getString("path"),
                 rs.getBoolean("deleted"), tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
-                rs.getLong("seq"), instant(rs, "updated_at"));
+                rs.getLong("seq"), instant(rs, "updated_at"), rs.getBoolean("merge_pending"));
     }
 
     static String likePrefix(String prefix) {

@@ -101,7 +101,7 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
         return guarded(read, () -> buckets.page(afterSeq, readHead(namespaceId), limit, (bucket, after, n) ->
                 session.execute(statement("SELECT seq, file_id, path, op, vector, chunks, size, device_id, batch_id,"
-                                + " change_index, conflict_of, at FROM " + ks + ".feed"
+                                + " change_index, conflict_of, at, merge_pending FROM " + ks + ".feed"
                                 + " WHERE namespace_id = ? AND bucket = ? AND seq > ? ORDER BY seq LIMIT ?")
                                 .bind(namespaceId, bucket, after, n).setIdempotent(true))
                         .all().stream().map(this::feedEntry).toList()));
@@ -115,11 +115,11 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     @Override
     public Optional<FileEntry> file(UUID namespaceId, String fileId) {
         return guarded(read, () -> Optional.ofNullable(session.execute(statement("SELECT path, deleted, vector, chunks,"
-                        + " size, seq, updated_at FROM " + ks + ".files WHERE namespace_id = ? AND file_id = ?")
+                        + " size, seq, updated_at, merge_pending FROM " + ks + ".files WHERE namespace_id = ? AND file_id = ?")
                         .bind(namespaceId, fileId).setIdempotent(true)).one())
                 .map(r -> new FileEntry(namespaceId, fileId, r.getString("path"), r.getBoolean("deleted"),
                         tree(r.getString("vector")), tree(r.getString("chunks")), r.getLong("size"), r.getLong("seq"),
-                        r.getInstant("updated_at"))));
+                        r.getInstant("updated_at"), mergePending(r))));
     }
 
     @Override
@@ -164,7 +164,13 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     private FeedEntry feedEntry(Row r) {
         return new FeedEntry(r.getLong("seq"), r.getString("file_id"), r.getString("path"), r.getString("op"),
                 tree(r.getString("vector")), tree(r.getString("chunks")), r.getLong("size"), r.getString("device_id"),
-                r.getString("batch_id"), r.getInt("change_index"), r.getString("conflict_of"), r.getInstant("at"));
+                r.getString("batch_id"), r.getInt("change_index"), r.getString("conflict_of"), r.getInstant("at"),
+                mergePending(r));
+    }
+
+    /** A row written before the column existed holds null there: it waits for no merge. */
+    private static boolean mergePending(Row r) {
+        return !r.isNull("merge_pending") && r.getBoolean("merge_pending");
     }
 
     /** Prepared once per statement text; a failed prepare (Cassandra away) is tried again on the next call. */

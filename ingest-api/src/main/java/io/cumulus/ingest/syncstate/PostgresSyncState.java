@@ -29,13 +29,13 @@ public final class PostgresSyncState implements SyncState {
     public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
         return db.jdbc().sql("""
                         SELECT seq, file_id, path, op, vector::text, chunks::text, size, device_id, batch_id, change_index,
-                               conflict_of, at
+                               conflict_of, at, merge_pending
                         FROM readmodel.feed WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?""")
                 .params(namespaceId, afterSeq, limit)
                 .query((rs, i) -> new FeedEntry(rs.getLong("seq"), rs.getString("file_id"), rs.getString("path"),
                         rs.getString("op"), tree(rs.getString("vector")), tree(rs.getString("chunks")), rs.getLong("size"),
                         rs.getString("device_id"), rs.getString("batch_id"), rs.getInt("change_index"),
-                        rs.getString("conflict_of"), instant(rs, "at")))
+                        rs.getString("conflict_of"), instant(rs, "at"), rs.getBoolean("merge_pending")))
                 .list();
     }
 
@@ -48,12 +48,14 @@ public final class PostgresSyncState implements SyncState {
     @Override
     public Optional<FileEntry> file(UUID namespaceId, String fileId) {
         return db.jdbc().sql("""
-                        SELECT namespace_id, file_id, path, deleted, vector::text, chunks::text, size, seq, updated_at
+                        SELECT namespace_id, file_id, path, deleted, vector::text, chunks::text, size, seq, updated_at,
+                               merge_pending
                         FROM readmodel.files WHERE namespace_id = ? AND file_id = ?""")
                 .params(namespaceId, fileId)
                 .query((rs, i) -> new FileEntry(rs.getObject("namespace_id", UUID.class), rs.getString("file_id"),
                         rs.getString("path"), rs.getBoolean("deleted"), tree(rs.getString("vector")),
-                        tree(rs.getString("chunks")), rs.getLong("size"), rs.getLong("seq"), instant(rs, "updated_at")))
+                        tree(rs.getString("chunks")), rs.getLong("size"), rs.getLong("seq"), instant(rs, "updated_at"),
+                        rs.getBoolean("merge_pending")))
                 .optional();
     }
 

@@ -61,7 +61,7 @@ class MergeVersionsTest {
 
     private static ConflictedCopy copyAt(long seq, VersionVector vector) {
         return new ConflictedCopy(UUID.randomUUID(), seq, "conflict-b-0", "notes (B's conflicted copy 2026-01-01).md",
-                "notes", vector, List.of(), 0, 0);
+                "notes", vector, List.of(), 0, 0, true);
     }
 
     private static Version version(long seq, String op, String vector) {

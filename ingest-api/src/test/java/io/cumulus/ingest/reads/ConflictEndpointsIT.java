@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,18 +55,25 @@ class ConflictEndpointsIT {
     /** A feed row and the file's row, as the projector writes them for one event. */
     private static void event(String ns, long seq, String fileId, String path, String op, String vector, String chunk,
                               String deviceId, String conflictOf) {
+        event(ns, seq, fileId, path, op, vector, chunk, deviceId, conflictOf, "batch-" + seq, false);
+    }
+
+    private static void event(String ns, long seq, String fileId, String path, String op, String vector, String chunk,
+                              String deviceId, String conflictOf, String batchId, boolean mergePending) {
         String chunks = "[{\"id\": \"" + chunk + "\", \"size\": 4}]";
         api.execute("""
                 insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
-                                            change_index, conflict_of, at)
-                values (?::uuid, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, 0, ?, ?)""",
-                ns, seq, fileId, path, op, vector, chunks, deviceId, "batch-" + seq, conflictOf, T0.plusSeconds(seq));
+                                            change_index, conflict_of, at, merge_pending)
+                values (?::uuid, ?, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, 0, ?, ?, ?)""",
+                ns, seq, fileId, path, op, vector, chunks, deviceId, batchId, conflictOf, T0.plusSeconds(seq), mergePending);
         api.execute("""
-                insert into readmodel.files (namespace_id, file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at)
-                values (?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, ?)
+                insert into readmodel.files (namespace_id, file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at,
+                                             merge_pending)
+                values (?::uuid, ?, ?, ?, ?::jsonb, ?::jsonb, 4, ?, ?, ?, ?)
                 on conflict (namespace_id, file_id) do update set path = excluded.path, deleted = excluded.deleted,
-                    vector = excluded.vector, seq = excluded.seq, device_id = excluded.device_id, updated_at = excluded.updated_at""",
-                ns, fileId, path, op.equals("DELETE"), vector, chunks, seq, deviceId, T0.plusSeconds(seq));
+                    vector = excluded.vector, seq = excluded.seq, device_id = excluded.device_id, updated_at = excluded.updated_at,
+                    merge_pending = excluded.merge_pending""",
+                ns, fileId, path, op.equals("DELETE"), vector, chunks, seq, deviceId, T0.plusSeconds(seq), mergePending);
     }
 
     private static Response resolve(Device device, String copyFileId, Object body) {
@@ -98,6 +106,44 @@ class ConflictEndpointsIT {
         assertThat(original.get("deleted").asBoolean()).isFalse();
         assertThat(original.get("deviceName").asString()).isEqualTo("Laptop");
         assertThat(original.get("at").asString()).isEqualTo("2026-01-02T03:04:07Z");
+    }
+
+    @Test
+    void aCopyTheMergeWorkerReleasedStaysUnresolvedUntilSomeoneResolvesIt() {
+        // given a text file and the phone's copy waiting for the merge
+        Device laptop = client.newAccountWithDevice("released", "Laptop");
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        String chunk = client.upload(laptop, "text".getBytes(StandardCharsets.UTF_8));
+        String ns = laptop.namespace();
+        String copyPath = "notes (Phone's conflicted copy 2026-01-02).txt";
+        String copyVector = "{\"" + laptop.id() + "\": 1, \"" + phone.id() + "\": 1}";
+        event(ns, 1, "o", "notes.txt", "UPSERT", "{\"" + laptop.id() + "\": 2}", chunk, laptop.id(), null);
+        event(ns, 2, "c", copyPath, "UPSERT", copyVector, chunk, phone.id(), "o", "batch-2", true);
+        JsonNode pending = client.get(phone, "/v1/namespaces/" + ns + "/conflicts").json().get("conflicts");
+
+        // when the merge worker releases it: written again as it is, in a batch under the key merge:<copy>
+        String release = UUID.randomUUID().toString();
+        api.execute("""
+                insert into ingest.batches (id, account_id, device_id, namespace_id, idempotency_key, request_sha256,
+                                            change_count, accepted_at)
+                values (?::uuid, ?::uuid, ?::uuid, ?::uuid, 'merge:c', 'sha', 1, now())""",
+                release, laptop.accountId(), laptop.id(), ns);
+        event(ns, 3, "c", copyPath, "UPSERT", copyVector, chunk, laptop.id(), null, release, false);
+        JsonNode released = client.get(phone, "/v1/namespaces/" + ns + "/conflicts").json().get("conflicts");
+
+        // and then someone keeps both, writing the copy again as a file of its own
+        event(ns, 4, "c", copyPath, "UPSERT", copyVector, chunk, phone.id(), null);
+        JsonNode resolved = client.get(phone, "/v1/namespaces/" + ns + "/conflicts").json().get("conflicts");
+
+        // then the copy was listed while waiting and once released, made by the phone, and no longer once resolved
+        assertThat(pending).hasSize(1);
+        assertThat(pending.get(0).get("mergePending").asBoolean()).isTrue();
+        assertThat(released).hasSize(1);
+        assertThat(released.get(0).get("seq").asLong()).isEqualTo(3);
+        assertThat(released.get(0).get("mergePending").asBoolean()).isFalse();
+        assertThat(released.get(0).get("copy").get("deviceName").asString()).isEqualTo("Phone");
+        assertThat(released.get(0).get("original").get("fileId").asString()).isEqualTo("o");
+        assertThat(resolved).isEmpty();
     }
 
     @Test

@@ -268,6 +268,31 @@ class ReadEndpointsIT {
     }
 
     @Test
+    void aCopyWaitingForItsMergeIsMarkedSoInTheFeedTheListingAndTheFile() {
+        // given a file and a conflicted copy of it waiting for the merge worker
+        Device laptop = client.newAccountWithDevice("pending", "Laptop");
+        String ns = laptop.namespace();
+        feedRow(ns, 1, "f", "notes.txt", "UPSERT", laptop.id());
+        fileRow(ns, "f", "notes.txt", false, 1, T0);
+        feedRow(ns, 2, "c", "notes (Phone's conflicted copy 2026-01-02).txt", "UPSERT", laptop.id());
+        fileRow(ns, "c", "notes (Phone's conflicted copy 2026-01-02).txt", false, 2, T0);
+        api.execute("update readmodel.feed set merge_pending = true, conflict_of = 'f' where namespace_id = ?::uuid and seq = 2", ns);
+        api.execute("update readmodel.files set merge_pending = true where namespace_id = ?::uuid and file_id = 'c'", ns);
+
+        // when a device reads the feed, the listing and each file
+        JsonNode feed = client.get(laptop, "/v1/namespaces/" + ns + "/changes").json().get("changes");
+        JsonNode listing = client.get(laptop, "/v1/namespaces/" + ns + "/files").json().get("files");
+
+        // then each says whether it waits for the merge
+        assertThat(feed).extracting(e -> e.get("fileId").asString() + " " + e.get("mergePending").asBoolean())
+                .containsExactly("f false", "c true");
+        assertThat(listing).extracting(e -> e.get("fileId").asString() + " " + e.get("mergePending").asBoolean())
+                .containsExactly("c true", "f false");
+        assertThat(client.get(laptop, "/v1/files/c").json().get("mergePending").asBoolean()).isTrue();
+        assertThat(client.get(laptop, "/v1/files/f").json().get("mergePending").asBoolean()).isFalse();
+    }
+
+    @Test
     void aFileIsFoundAmongTheNamespacesTheAccountCanReadAndNowhereElse() {
         // given a file in one account's home and one with the same id in a stranger's
         Device laptop = client.newAccountWithDevice("finder", "Laptop");

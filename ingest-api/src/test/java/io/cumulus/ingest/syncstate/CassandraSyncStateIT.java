@@ -86,6 +86,24 @@ class CassandraSyncStateIT {
     }
 
     @Test
+    void aCopyWaitingForItsMergeIsMarkedSoInTheFeedAndItsStateUntilItIsReleased() {
+        // given a file and its conflicted copy waiting for the merge worker
+        projected.produce(anEvent(namespace, 1, "f").build(),
+                anEvent(namespace, 2, "c").setConflictOf("f").setMergePending(true).build());
+        await().atMost(PROJECTED).until(() -> syncState.head(namespace) == 2);
+        assertThat(syncState.file(namespace, "c").orElseThrow().mergePending()).isTrue();
+
+        // when the worker releases it
+        projected.produce(anEvent(namespace, 3, "c").build());
+        await().atMost(PROJECTED).until(() -> syncState.head(namespace) == 3);
+
+        // then each feed entry carries its event's flag, and the copy's state is no longer waiting
+        assertThat(syncState.feed(namespace, 0, 10)).extracting(FeedEntry::mergePending).containsExactly(false, true, false);
+        assertThat(syncState.file(namespace, "c").orElseThrow().mergePending()).isFalse();
+        assertThat(syncState.file(namespace, "f").orElseThrow().mergePending()).isFalse();
+    }
+
+    @Test
     void aFilesCurrentStateIsItsLatestEventEvenAfterAReplayAndALateOlderEvent() {
         // given a file written, renamed, then deleted
         projected.produce(anEvent(namespace, 1, "f").build(), anEvent(namespace, 2, "f").setPath("docs/renamed.txt").build(),

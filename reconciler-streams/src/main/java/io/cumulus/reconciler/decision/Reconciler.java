@@ -18,14 +18,17 @@ import io.cumulus.sync.vector.VersionVector;
  * drops content:
  * <ul>
  * <li>a change that has seen the stored version replaces it;</li>
- * <li>a delete concurrent with a live version is refused: the edit survives;</li>
- * <li>an edit concurrent with a delete brings the file back with the edit;</li>
+ * <li>a delete concurrent with a live version is refused: the edit survives (unless that version only
+ *     wrote again, unchanged, the version the delete had seen);</li>
+ * <li>an edit concurrent with a delete brings the file back with the edit; a change that only writes
+ *     its version again unchanged does not (it is stale: nothing of it would be lost);</li>
  * <li>two concurrent changes that touch different things (one renames, the other edits) both apply;
  *     of two concurrent renames the later in log order wins;</li>
  * <li>two concurrent edits of the content: for files the {@link ConflictPolicy} resolves by last
  *     writer, the later in log order takes the file and the stored version is kept as a conflicted
  *     copy; otherwise the stored version stays and the change is kept as a conflicted copy (a text
- *     merge, when the policy asks for one, happens later, outside reconciliation);</li>
+ *     merge, when the policy asks for one, happens later, outside reconciliation, and the copy is
+ *     marked as waiting for it while the merge worker runs);</li>
  * <li>a change landing on a path another live file holds, or clashing with one as file against
  *     folder, is kept under a conflicted-copy name ({@link PathClashes}).</li>
  * </ul>
@@ -38,13 +41,19 @@ public final class Reconciler {
     static final String UNKNOWN_WRITER = "Another device";
 
     private final ConflictPolicy policy;
+    private final boolean textMerge;
 
     public Reconciler() {
-        this(ConflictPolicy.defaults());
+        this(ConflictPolicy.defaults(), true);
     }
 
-    public Reconciler(ConflictPolicy policy) {
+    /**
+     * @param textMerge whether the merge worker runs ({@code cumulus.merge.enabled}): only then is the
+     *                  copy of a concurrent edit of a {@code merge} file marked as waiting for it
+     */
+    public Reconciler(ConflictPolicy policy, boolean textMerge) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.textMerge = textMerge;
     }
 
     /** The verdict on {@code change}, given the namespace as it is after the batch's earlier changes. */
@@ -71,19 +80,29 @@ public final class Reconciler {
     private Decision concurrent(BatchContext batch, ProposedChange change, FileVersion current, NamespaceView namespace) {
         VersionVector joined = current.vector().merge(change.vector());
         Optional<FileVersion> stored = Optional.of(current);
+        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         if (change.op() == FileOp.DELETE) {
             if (current.deleted()) {
                 // Deleted on both sides: one deletion that both devices have seen.
+                return new Applied(new FileWrite(deletionOf(current, joined), stored, Optional.empty()));
+            }
+            if (base.filter(a -> sameVersion(a, current)).isPresent()) {
+                // The stored version only wrote again what the deleting device had seen (a conflicted copy the
+                // merge worker released): there is nothing the delete has not seen, so it applies.
                 return new Applied(new FileWrite(deletionOf(current, joined), stored, Optional.empty()));
             }
             // A delete never wins over a version it has not seen: the stored one stays, the device pulls it.
             return new Conflict(current.vector(), Optional.empty());
         }
         if (current.deleted()) {
+            if (base.filter(a -> writesNothingNew(a, change)).isPresent()) {
+                // Written again as it was (a conflicted copy the merge worker releases, a touch) while deleted
+                // elsewhere: there is no edit to bring back, the deletion stands and the device pulls it.
+                return new Stale(current.vector());
+            }
             // Edited here, deleted elsewhere: the edit survives and the file comes back.
             return place(batch, withVector(change.asVersionAt(change.path()), joined), stored, namespace);
         }
-        Optional<FileVersion> base = namespace.ancestor(change.fileId(), change.vector());
         boolean sameContent = change.chunks().equals(current.chunks());
         boolean bothEdited = base.map(a -> !a.chunks().equals(change.chunks()) && !a.chunks().equals(current.chunks()))
                 .orElse(true);
@@ -100,8 +119,20 @@ public final class Reconciler {
         return switch (policy.forPath(current.path())) {
             case LAST_WRITER_WINS -> lastWriterWins(batch, change, current, joined, laterPath(base, change, current),
                     namespace);
-            case MERGE, KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace);
+            case MERGE -> keepConcurrentCopy(batch, change, current, namespace, textMerge);
+            case KEEP_BOTH -> keepConcurrentCopy(batch, change, current, namespace, false);
         };
+    }
+
+    /** Whether the change writes its ancestor again unchanged: same content at the same path. */
+    private static boolean writesNothingNew(FileVersion ancestor, ProposedChange change) {
+        return !ancestor.deleted() && ancestor.chunks().equals(change.chunks()) && ancestor.path().equals(change.path());
+    }
+
+    /** Whether a live version holds its ancestor's content at its ancestor's path. */
+    private static boolean sameVersion(FileVersion ancestor, FileVersion current) {
+        return !ancestor.deleted() && !current.deleted() && ancestor.chunks().equals(current.chunks())
+                && ancestor.path().equals(current.path());
     }
 
     /** The path of two concurrent versions: the change's when it moved the file (the later move wins), else the stored one's. */
@@ -126,14 +157,17 @@ public final class Reconciler {
         return new Conflict(next.vector(), Optional.of(kept));
     }
 
-    /** A concurrent upsert: the stored version stays, the change's content becomes a new file beside it. */
+    /**
+     * A concurrent upsert: the stored version stays, the change's content becomes a new file beside it,
+     * marked {@code mergePending} when the merge worker is to try merging it back.
+     */
     private Decision keepConcurrentCopy(BatchContext batch, ProposedChange change, FileVersion current,
-            NamespaceView namespace) {
+            NamespaceView namespace, boolean mergePending) {
         String copyId = conflictCopyId(batch, change);
         String copyPath = new PathClashes(namespace, copyId).freeCopyPath(change.path(), batch.deviceName(),
                 batch.acceptedAt());
         FileVersion copy = new FileVersion(copyId, copyPath, false, change.vector(), change.chunks(), change.size());
-        FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()));
+        FileWrite kept = new FileWrite(copy, namespace.file(copyId), Optional.of(current.fileId()), mergePending);
         return new Conflict(current.vector(), Optional.of(kept));
     }
 
@@ -146,7 +180,7 @@ public final class Reconciler {
     private Decision lastWriterWins(BatchContext batch, ProposedChange change, FileVersion current,
             VersionVector joined, String path, NamespaceView namespace) {
         if (new PathClashes(namespace, change.fileId()).blocker(path).isPresent()) {
-            return keepConcurrentCopy(batch, change, current, namespace);
+            return keepConcurrentCopy(batch, change, current, namespace, false);
         }
         String copyId = conflictCopyId(batch, change);
         String writer = namespace.writerName(current.fileId()).orElse(UNKNOWN_WRITER);

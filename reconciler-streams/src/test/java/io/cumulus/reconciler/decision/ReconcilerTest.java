@@ -109,6 +109,41 @@ class ReconcilerTest {
     }
 
     @Test
+    void theCopyOfAConcurrentTextEditWaitsForTheMerge() {
+        // given a text file edited on the laptop
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("notes/plan.md").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("notes/plan.md").withVector(vector("L", 2)).withChunks(chunk("laptop")));
+
+        // when the phone's concurrent edit arrives
+        Decision decision = decide(anUpsert("f1").at("notes/plan.md").withVector(vector("L", 1, "P", 1))
+                .withChunks(chunk("phone")), namespace);
+
+        // then its copy is marked as waiting for the merge worker
+        FileWrite kept = ((Conflict) decision).kept().orElseThrow();
+        assertThat(kept.conflictOf()).contains("f1");
+        assertThat(kept.mergePending()).isTrue();
+    }
+
+    @Test
+    void withoutAMergeWorkerTheCopyOfATextEditIsAnOrdinaryCopy() {
+        // given a text file edited on the laptop, and no merge worker running
+        Reconciler withoutMerge = new Reconciler(io.cumulus.sync.conflict.ConflictPolicy.defaults(), false);
+        Namespace namespace = aNamespace()
+                .with(aFile("f1").at("notes/plan.md").withVector(vector("L", 1)).withChunks(chunk("v1")))
+                .with(aFile("f1").at("notes/plan.md").withVector(vector("L", 2)).withChunks(chunk("laptop")));
+
+        // when the phone's concurrent edit arrives
+        Decision decision = withoutMerge.decide(PHONE_BATCH, anUpsert("f1").at("notes/plan.md")
+                .withVector(vector("L", 1, "P", 1)).withChunks(chunk("phone")).build(), namespace);
+
+        // then its copy is shown at once
+        FileWrite kept = ((Conflict) decision).kept().orElseThrow();
+        assertThat(kept.conflictOf()).contains("f1");
+        assertThat(kept.mergePending()).isFalse();
+    }
+
+    @Test
     void aConflictedCopyWhoseNameIsTakenGetsTheNextFreeVariant() {
         // given a file, and two earlier copies holding the first two copy names (one spelled in another case)
         Namespace namespace = aNamespace()
@@ -194,6 +229,38 @@ class ReconcilerTest {
                 List.of(chunk("phone")), chunk("phone").size()));
         assertThat(applied.displaced()).isEmpty();
         assertThat(decision.currentVector()).isEqualTo(vector("L", 2, "P", 1));
+    }
+
+    @Test
+    void aFileWrittenAgainUnchangedConcurrentlyWithADeleteStaysDeleted() {
+        // given a conflicted copy the laptop deleted
+        Namespace namespace = aNamespace()
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1)).withChunks(chunk("p")))
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "L", 1)).deleted());
+
+        // when the merge worker, which never saw the delete, writes the copy again as it was
+        Decision decision = decide(anUpsert("c1").at("a (Phone's conflicted copy).txt")
+                .withVector(vector("P", 1, "M", 1)).withChunks(chunk("p")), namespace);
+
+        // then nothing comes back: no edit would be lost, the deletion stands and the worker's side pulls it
+        assertThat(decision).isEqualTo(new Stale(vector("P", 1, "L", 1)));
+    }
+
+    @Test
+    void aDeleteConcurrentWithAFileWrittenAgainUnchangedApplies() {
+        // given a conflicted copy the merge worker wrote again as it was
+        Namespace namespace = aNamespace()
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1)).withChunks(chunk("p")))
+                .with(aFile("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "M", 1)).withChunks(chunk("p")));
+
+        // when the laptop, which had seen the copy but not the rewrite, deletes it
+        Decision decision = decide(aDelete("c1").at("a (Phone's conflicted copy).txt").withVector(vector("P", 1, "L", 1)),
+                namespace);
+
+        // then the delete applies: the rewrite held nothing the laptop had not seen
+        Applied applied = (Applied) decision;
+        assertThat(applied.write().next().deleted()).isTrue();
+        assertThat(decision.currentVector()).isEqualTo(vector("P", 1, "M", 1, "L", 1));
     }
 
     @Test
@@ -312,6 +379,7 @@ class ReconcilerTest {
         assertThat(copy.next().path()).isEqualTo("budget (Laptop's conflicted copy 2026-03-14).xlsx");
         assertThat(copy.next().chunks()).containsExactly(chunk("laptop"));
         assertThat(copy.conflictOf()).contains("f1");
+        assertThat(copy.mergePending()).as("nothing merges an office document").isFalse();
     }
 
     @Test
@@ -329,6 +397,7 @@ class ReconcilerTest {
         FileWrite kept = ((Conflict) decision).kept().orElseThrow();
         assertThat(kept.next().path()).isEqualTo("IMG_1 (Phone's conflicted copy 2026-03-14).jpg");
         assertThat(kept.next().chunks()).containsExactly(chunk("phone"));
+        assertThat(kept.mergePending()).as("nothing merges a photo").isFalse();
     }
 
     @Test
