@@ -51,7 +51,10 @@ class ConflictEndpointsIT {
         return new Conflicted(laptop, phone, copyPath);
     }
 
-    /** A feed row and the file's row, as the projector writes them for one event. */
+    /**
+     * A feed row and the file's row, as the projector writes them for one event, and the counters of
+     * its vector, as the intake recorded them when each device submitted its edits.
+     */
     private static void event(String ns, long seq, String fileId, String path, String op, String vector, String chunk,
                               String deviceId, String conflictOf) {
         String chunks = "[{\"id\": \"" + chunk + "\", \"size\": 4}]";
@@ -66,6 +69,11 @@ class ConflictEndpointsIT {
                 on conflict (namespace_id, file_id) do update set path = excluded.path, deleted = excluded.deleted,
                     vector = excluded.vector, seq = excluded.seq, device_id = excluded.device_id, updated_at = excluded.updated_at""",
                 ns, fileId, path, op.equals("DELETE"), vector, chunks, seq, deviceId, T0.plusSeconds(seq));
+        api.execute("""
+                insert into ingest.device_counters (namespace_id, device, max_counter)
+                select ?::uuid, e.key, e.value::bigint from jsonb_each_text(?::jsonb) as e(key, value)
+                on conflict (namespace_id, device) do update
+                    set max_counter = greatest(ingest.device_counters.max_counter, excluded.max_counter)""", ns, vector);
     }
 
     private static Response resolve(Device device, String copyFileId, Object body) {
