@@ -15,6 +15,8 @@ import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Device;
 import io.cumulus.ingest.ApiClient.Response;
 import io.cumulus.ingest.RunningIngestApi;
+import io.cumulus.sync.conflict.ConflictNames;
+import io.cumulus.sync.path.SyncPath;
 import tools.jackson.databind.JsonNode;
 
 /** The conflict endpoints over read-model rows these tests write directly, as the projector would. */
@@ -175,5 +177,27 @@ class ConflictEndpointsIT {
         assertThat(other.status()).isEqualTo(404);
         assertThat(client.get(c.phone(), "/v1/namespaces/" + c.laptop().namespace() + "/conflicts").json().get("conflicts")).isEmpty();
         assertThat(batchesOf(c.laptop())).isEqualTo(1);
+    }
+
+    @Test
+    void theCopyOfANameNearTheLimitCanBeResolvedAndEditedLikeAnyFile() {
+        // given a 246-byte name that two devices created offline, the phone's file kept under the name the reconciler gives it
+        Device laptop = client.newAccountWithDevice("long-names", "Laptop");
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        String chunk = client.upload(laptop, "jpeg".getBytes(StandardCharsets.UTF_8));
+        String original = "Notes/" + "n".repeat(242) + ".txt";
+        String copyPath = ConflictNames.conflictedCopy(original, "Phone", T0.toInstant());
+        event(laptop.namespace(), 1, "o", original, "UPSERT", "{\"" + laptop.id() + "\": 1}", chunk, laptop.id(), null);
+        event(laptop.namespace(), 2, "c", copyPath, "UPSERT", "{\"" + phone.id() + "\": 1}", chunk, phone.id(), "o");
+
+        // when the phone keeps both, and edits the copy under its name
+        Response resolved = resolve(phone, "c", Map.of("keep", "both"));
+        Response edited = client.submit(phone, "edit-copy", ApiClient.oneFileBatch(laptop.namespace(), "c", copyPath,
+                Map.of(phone.id(), 2), chunk, 4));
+
+        // then both are accepted: the name is one a device can send back
+        assertThat(copyPath.substring("Notes/".length()).getBytes(StandardCharsets.UTF_8)).hasSize(SyncPath.MAX_SEGMENT_BYTES);
+        assertThat(resolved.status()).as(resolved.toString()).isEqualTo(202);
+        assertThat(edited.status()).as(edited.toString()).isEqualTo(202);
     }
 }

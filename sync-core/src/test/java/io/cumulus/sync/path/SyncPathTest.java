@@ -210,7 +210,7 @@ class SyncPathTest {
     }
 
     @ParameterizedTest
-    @CsvSource({".cumulusdir", "Photos/2025/.cumulusdir", ".cumulus.txt", ".cumulus-tmp", ".cumulus_tmp-1", "x.cumulus", "cumulus", ".cumulus~"})
+    @CsvSource({".cumulusdir", "Photos/2025/.cumulusdir", ".cumulusignore", ".cumulus.txt", ".cumulus-tmp", ".cumulus_tmp-1", "x.cumulus", "cumulus", ".cumulus~"})
     void namesThatOnlyResembleTheReservedOnesAreValid(String raw) {
         assertThat(SyncPath.parse(raw).value()).isEqualTo(raw);
     }
