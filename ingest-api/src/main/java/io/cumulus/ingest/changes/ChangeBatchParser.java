@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -151,7 +152,7 @@ public final class ChangeBatchParser {
         StringBuilder out = new StringBuilder();
         s.codePoints().limit(100).forEach(c -> {
             if (Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE) {
-                out.append(String.format(java.util.Locale.ROOT, "\\u%04X", c));
+                out.append(String.format(Locale.ROOT, "\\u%04X", c));
             } else {
                 out.appendCodePoint(c);
             }

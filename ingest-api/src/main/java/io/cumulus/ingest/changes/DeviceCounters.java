@@ -3,6 +3,7 @@ package io.cumulus.ingest.changes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -75,7 +76,7 @@ final class DeviceCounters {
     void record(UUID namespaceId, VectorActor actor, ChangeBatch batch) {
         Optional<Long> highest = batch.changes().stream()
                 .map(c -> c.vector().get(actor.key()))
-                .filter(c -> c != null)
+                .filter(Objects::nonNull)
                 .max(Long::compare);
         highest.ifPresent(counter -> db.jdbc().sql("""
                         INSERT INTO ingest.device_counters (namespace_id, device, max_counter) VALUES (?, ?, ?)
@@ -95,7 +96,7 @@ final class DeviceCounters {
         return counters;
     }
 
-    /** The devices among the keys' that belong to a member of the namespace, revoked ones included. */
+    /** The devices the keys name that belong to a member of the namespace, revoked ones included. */
     private Set<UUID> memberDevices(UUID namespaceId, Set<String> keys) {
         String[] ids = keys.stream().map(VectorActor::parse).flatMap(Optional::stream).map(a -> a.deviceId().toString())
                 .distinct().toArray(String[]::new);
