@@ -8,7 +8,9 @@ import static io.cumulus.reconciler.BatchBuilder.vector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.OutcomeKind;
+import io.cumulus.sync.path.SyncPath;
 
 /** Two live files never share a path key (NFC + case folding); the later one is kept under a conflicted-copy name. */
 class PathCollisionTopologyTest {
@@ -139,5 +142,27 @@ class PathCollisionTopologyTest {
         // then the rename is applied: a file never collides with itself
         assertThat(driver.outcomes().getFirst().getKind()).isEqualTo(OutcomeKind.APPLIED);
         assertThat(driver.events().getFirst().getPath()).isEqualTo("README.md");
+    }
+
+    @Test
+    void theCopyOfANameNearTheLimitStillFitsInASegment() {
+        // given the laptop's file with a 246-byte name, which the phone also created offline, twice
+        String name = "n".repeat(242) + ".txt";
+        given(aBatch().from(LAPTOP).upsert("f1", "Notes/" + name, vector("dev-laptop", 1), chunk("laptop")));
+
+        // when the phone's two files arrive
+        driver.submit(aBatch().in(NS).from(PHONE).upsert("f2", "Notes/" + name, vector("dev-phone", 1), chunk("phone"))
+                .upsert("f3", "Notes/" + name.toUpperCase(), vector("dev-phone", 2), chunk("phone again")).build());
+
+        // then both are kept under different copy names of at most 255 bytes, with the extension kept
+        List<ChangeOutcome> outcomes = driver.outcomes();
+        assertThat(outcomes).extracting(ChangeOutcome::getKind).containsExactly(OutcomeKind.CONFLICT, OutcomeKind.CONFLICT);
+        String first = outcomes.get(0).getConflictPath();
+        String second = outcomes.get(1).getConflictPath();
+        assertThat(first).startsWith("Notes/nnn").endsWith("n" + COPY_SUFFIX + ".txt");
+        assertThat(second).startsWith("Notes/NNN").endsWith("N (Phone's conflicted copy 2026-03-14 2).TXT");
+        for (String copy : new String[] {first, second}) {
+            assertThat(SyncPath.parse(copy).name().getBytes(StandardCharsets.UTF_8)).hasSize(SyncPath.MAX_SEGMENT_BYTES);
+        }
     }
 }

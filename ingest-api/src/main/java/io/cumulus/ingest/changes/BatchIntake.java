@@ -22,9 +22,10 @@ import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
 
 /**
- * Accepts a parsed change batch: checks that the device may write the namespace and that every
- * referenced chunk is stored and visible to its account, then in one transaction records the
- * batch (which is also the idempotency record), its outbox event and the chunks' new use. Once
+ * Accepts a parsed change batch: checks that the device may write the namespace, that its vectors
+ * claim only what the server has seen ({@link DeviceCounters}) and that every referenced chunk is
+ * stored and visible to its account, then in one transaction records the batch (which is also the
+ * idempotency record), its outbox event, the chunks' new use and the counters the batch claims. Once
  * {@link #accept} returns, the batch cannot be lost. A retry with the same key and request
  * returns the first batch id and writes nothing; a refusal writes nothing either.
  */
@@ -35,6 +36,7 @@ public final class BatchIntake {
     private final NamespaceMembership membership;
     private final ChunkCatalog chunks;
     private final BatchStore batches;
+    private final DeviceCounters counters;
     private final AvroSerde<ChangeBatchSubmitted> serde = AvroSerde.changeBatches();
 
     /** The answer to a submission: the batch id, and whether this request created it (false for a retry). */
@@ -46,9 +48,19 @@ public final class BatchIntake {
         this.membership = membership;
         this.chunks = chunks;
         this.batches = new BatchStore(db);
+        this.counters = new DeviceCounters(db);
     }
 
+    /** Accepts a batch of the device's own edits: its vectors count them under the device's id. */
     public Accepted accept(DeviceSession device, IdempotencyKey key, ChangeBatch batch) {
+        return accept(device, VectorActor.device(device.deviceId()), key, batch);
+    }
+
+    /**
+     * Accepts a batch submitted as {@code device} whose vectors count its edits under {@code actor}:
+     * the device itself, or the server acting on its behalf.
+     */
+    public Accepted accept(DeviceSession device, VectorActor actor, IdempotencyKey key, ChangeBatch batch) {
         String fingerprint = RequestFingerprint.sha256(batch);
         Accepted accepted = db.transactions().execute(tx -> {
             // A retry of an accepted batch gets its first answer, even if its chunks have aged out or the
@@ -58,6 +70,7 @@ public final class BatchIntake {
                 return retried(earlier.get(), key, fingerprint);
             }
             UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
+            counters.check(namespaceId, actor, batch);
             SortedSet<String> chunkIds = batch.chunkIds();
             checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
             UUID batchId = UUID.randomUUID();
@@ -72,6 +85,7 @@ public final class BatchIntake {
             ChangeBatchSubmitted event = ChangeBatchEvents.submitted(batchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
             batches.insertOutbox(batchId, namespaceId, serde.encode(event));
             chunks.recordReferences(namespaceId, chunkIds);
+            counters.record(namespaceId, actor, batch);
             return new Accepted(batchId, true);
         });
         if (accepted.created()) {

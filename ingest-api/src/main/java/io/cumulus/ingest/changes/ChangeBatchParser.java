@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -13,20 +14,21 @@ import io.cumulus.ingest.chunks.ChunkLimits;
 import io.cumulus.ingest.changes.FileChange.ChunkRef;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.schemas.FileOp;
+import io.cumulus.sync.id.FileId;
 import io.cumulus.sync.path.InvalidPathException;
 import io.cumulus.sync.path.SyncPath;
+import io.cumulus.sync.vector.VersionVector;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Reads the body of {@code POST /v1/changes} into a {@link ChangeBatch}, checking every rule that
  * needs no database and refusing the first broken one with a problem that names the change and
  * the rule. The submitting device must appear in each change's vector: its counter there is how
- * the device says it made the edit.
+ * the device says it made the edit. Which devices a vector may name, and how far it may count theirs,
+ * needs the database: {@link DeviceCounters} checks that at intake.
  */
 public final class ChangeBatchParser {
     public static final int MAX_CHANGES = 1_000;
-    public static final int MAX_FILE_ID_LENGTH = 200;
-    public static final int MAX_DEVICE_ID_LENGTH = 200;
 
     private ChangeBatchParser() {
     }
@@ -91,34 +93,10 @@ public final class ChangeBatchParser {
     }
 
     private static String fileId(int i, JsonNode node) {
-        if (node == null || !node.isString() || node.stringValue().isBlank() || node.stringValue().length() > MAX_FILE_ID_LENGTH
-                || !storable(node.stringValue())) {
-            throw InvalidChangeException.change(i, "fileId is required: a non-blank string of at most " + MAX_FILE_ID_LENGTH
-                    + " characters, without control characters or unpaired surrogates");
+        if (node == null || !node.isString() || !FileId.isValid(node.stringValue())) {
+            throw InvalidChangeException.fileId(i, "fileId is required: " + FileId.SYNTAX);
         }
         return node.stringValue();
-    }
-
-    /**
-     * Whether every downstream store can hold the string: PostgreSQL text and jsonb refuse NUL, and
-     * an id the read model cannot store would stop the projector for everyone.
-     */
-    static boolean storable(String s) {
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            if (Character.isISOControl(c)) {
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (k + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(k + 1))) {
-                    return false;
-                }
-                k++;
-            } else if (Character.isLowSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static SyncPath path(int i, JsonNode node) {
@@ -151,12 +129,14 @@ public final class ChangeBatchParser {
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String device = entry.getKey();
             JsonNode counter = entry.getValue();
-            if (device.isBlank() || device.length() > MAX_DEVICE_ID_LENGTH || !storable(device)) {
-                throw InvalidChangeException.vector(i, "a device id in the vector must be a non-blank string of at most "
-                        + MAX_DEVICE_ID_LENGTH + " characters, without control characters or unpaired surrogates");
+            if (VectorActor.parse(device).isEmpty()) {
+                throw InvalidChangeException.vector(i, "a key of the vector is " + VectorActor.SYNTAX + ", not '"
+                        + printable(device) + "'");
             }
-            if (!counter.isIntegralNumber() || !counter.canConvertToLong() || counter.longValue() < 1) {
-                throw InvalidChangeException.vector(i, "the counter of device " + device + " must be a whole number >= 1, was " + counter);
+            if (!counter.isIntegralNumber() || !counter.canConvertToLong() || counter.longValue() < 1
+                    || counter.longValue() > VersionVector.MAX_COUNTER) {
+                throw InvalidChangeException.vector(i, "the counter of device " + device + " must be a whole number from 1 to "
+                        + VersionVector.MAX_COUNTER + ", was " + counter);
             }
             vector.put(device, counter.longValue());
         }
@@ -165,6 +145,19 @@ public final class ChangeBatchParser {
                     + ": its counter there says this device made the edit");
         }
         return vector;
+    }
+
+    /** At most 100 characters, control characters escaped: a refused key is echoed, not trusted. */
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder();
+        s.codePoints().limit(100).forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE) {
+                out.append(String.format(Locale.ROOT, "\\u%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static List<ChunkRef> manifest(int i, JsonNode node) {

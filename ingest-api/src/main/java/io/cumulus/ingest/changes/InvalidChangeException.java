@@ -5,8 +5,8 @@ import io.cumulus.ingest.web.InvalidRequestException;
 /**
  * A change of a batch that breaks a rule; the problem names the change by its index in the
  * batch ({@code changeIndex}) and the slug names the rule: {@code invalid-change},
- * {@code invalid-path} (with the path's {@code reason}), {@code invalid-vector} or
- * {@code invalid-manifest}.
+ * {@code invalid-file-id}, {@code invalid-path} (with the path's {@code reason}),
+ * {@code invalid-vector} or {@code invalid-manifest}.
  */
 public final class InvalidChangeException extends InvalidRequestException {
 
@@ -17,6 +17,10 @@ public final class InvalidChangeException extends InvalidRequestException {
 
     static InvalidChangeException change(int index, String detail) {
         return new InvalidChangeException("invalid-change", "Invalid change", index, detail);
+    }
+
+    static InvalidChangeException fileId(int index, String detail) {
+        return new InvalidChangeException(InvalidFileIdException.SLUG, InvalidFileIdException.TITLE, index, detail);
     }
 
     static InvalidChangeException path(int index, String reason, String detail) {

@@ -23,6 +23,7 @@ import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeBatch;
 import io.cumulus.ingest.changes.FileChange;
 import io.cumulus.ingest.changes.IdempotencyKey;
+import io.cumulus.ingest.changes.InvalidFileIdException;
 import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.reads.ReadModel.Conflict;
@@ -106,6 +107,7 @@ public class ConflictController {
     ResponseEntity<Resolving> resolve(DeviceSession session, @PathVariable String namespaceId, @PathVariable String copyFileId,
                                       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
                                       HttpServletRequest request) {
+        InvalidFileIdException.requireValid(copyFileId);
         UUID namespace = membership.requireWriter(session.accountId(), namespaceId);
         Keep keep = Keep.of(json.readTree(request, LIMIT).get("keep"));
         Optional<Conflict> open = readModel.conflict(namespace, copyFileId);
@@ -131,7 +133,7 @@ public class ConflictController {
                             deletion(copy, OnBehalf.nextVector(session, copy.vector())));
         };
         IdempotencyKey key = key(idempotencyKey, copyFileId, conflict.seq(), keep, session);
-        BatchIntake.Accepted accepted = intake.accept(session, key, new ChangeBatch(namespace.toString(), changes));
+        BatchIntake.Accepted accepted = intake.accept(session, OnBehalf.actor(session), key, new ChangeBatch(namespace.toString(), changes));
         return accepted(accepted.batchId(), copyFileId, keep);
     }
 

@@ -21,6 +21,7 @@ import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeBatch;
 import io.cumulus.ingest.changes.FileChange;
 import io.cumulus.ingest.changes.IdempotencyKey;
+import io.cumulus.ingest.changes.InvalidFileIdException;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.syncstate.FileEntry;
 import io.cumulus.ingest.reads.ReadModel.TrashEntry;
@@ -71,6 +72,7 @@ public class HistoryController {
 
     @GetMapping("/v1/files/{fileId}/versions")
     History versions(DeviceSession session, @PathVariable String fileId) {
+        InvalidFileIdException.requireValid(fileId);
         FileEntry file = readModel.file(session.accountId(), fileId, java.util.Optional.empty())
                 .orElseThrow(() -> new UnknownFileException(fileId));
         return new History(file.namespaceId(), fileId, file.path(), file.deleted(), retained(file.namespaceId(), fileId));
@@ -108,6 +110,7 @@ public class HistoryController {
     ResponseEntity<Restoring> restore(DeviceSession session, @PathVariable String fileId,
                                       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
                                       HttpServletRequest request) {
+        InvalidFileIdException.requireValid(fileId);
         JsonNode body = json.readTree(request, LIMIT);
         JsonNode v = body.get("version");
         if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 1) {
@@ -135,7 +138,8 @@ public class HistoryController {
                 OptionalLong.empty());
         IdempotencyKey key = new IdempotencyKey(idempotencyKey != null ? idempotencyKey
                 : "restore:" + fileId.hashCode() + ":" + seq + ":" + file.seq() + ":" + session.deviceId());
-        BatchIntake.Accepted accepted = intake.accept(session, key, new ChangeBatch(file.namespaceId().toString(), List.of(change)));
+        BatchIntake.Accepted accepted = intake.accept(session, OnBehalf.actor(session), key,
+                new ChangeBatch(file.namespaceId().toString(), List.of(change)));
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Restoring(accepted.batchId(), fileId, seq, path));
     }
 }

@@ -5,6 +5,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.changes.VectorActor;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -16,8 +17,8 @@ import tools.jackson.databind.JsonNode;
 final class OnBehalf {
 
     /** The vector entry of changes the server makes on {@code device}'s behalf. */
-    static String actor(DeviceSession device) {
-        return "server:" + device.deviceId();
+    static VectorActor actor(DeviceSession device) {
+        return VectorActor.onBehalfOf(device.deviceId());
     }
 
     /**
@@ -31,7 +32,8 @@ final class OnBehalf {
                 merged.merge(e.getKey(), e.getValue().asLong(), Math::max);
             }
         }
-        merged.merge(actor(device), 1L, Long::sum);
+        // Never wraps: a wrapped counter would make the new version look older than the one it replaces.
+        merged.merge(actor(device).key(), 1L, Math::addExact);
         return merged;
     }
 

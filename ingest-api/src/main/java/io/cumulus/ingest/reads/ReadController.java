@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.changes.InvalidFileIdException;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.syncstate.FeedEntry;
 import io.cumulus.ingest.syncstate.FileEntry;
@@ -137,6 +138,7 @@ public class ReadController {
      */
     @GetMapping("/v1/files/{fileId}")
     FileEntry file(DeviceSession session, @PathVariable String fileId, @RequestParam(required = false) String namespace) {
+        InvalidFileIdException.requireValid(fileId);
         List<UUID> namespaces;
         if (namespace != null) {
             UUID only = parseUuid(namespace).orElseThrow(() -> new UnknownFileException(fileId));

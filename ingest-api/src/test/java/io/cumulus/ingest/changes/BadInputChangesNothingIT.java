@@ -105,7 +105,19 @@ class BadInputChangesNothingIT {
                 400, "invalid-manifest"));
         refusals.add(new Refusal("a blank fileId",
                 client.submit(laptop, "blank-id", ApiClient.oneFileBatch(ns, " ", "e.txt", v1, chunk, content.length)),
-                400, "invalid-change"));
+                400, "invalid-file-id"));
+        refusals.add(new Refusal("a fileId with a slash",
+                client.submit(laptop, "slash-id", ApiClient.oneFileBatch(ns, "a/b", "e.txt", v1, chunk, content.length)),
+                400, "invalid-file-id"));
+        refusals.add(new Refusal("the client's state folder",
+                client.submit(laptop, "state-dir", ApiClient.oneFileBatch(ns, "f8", ".cumulus/state.db", v1, chunk, content.length)),
+                400, "invalid-path"));
+        refusals.add(new Refusal("the client's state folder in another case",
+                client.submit(laptop, "state-dir-case", ApiClient.oneFileBatch(ns, "f8", "Docs/.CUMULUS", v1, chunk, content.length)),
+                400, "invalid-path"));
+        refusals.add(new Refusal("a client's temporary file",
+                client.submit(laptop, "temp-file", ApiClient.oneFileBatch(ns, "f8", "Docs/.cumulus-tmp-5f2a", v1, chunk, content.length)),
+                400, "invalid-path"));
         refusals.add(new Refusal("no Idempotency-Key",
                 client.send("POST", "/v1/changes", laptop.token(), ApiClient.oneFileBatch(ns, "f7", "f.txt", v1, chunk, content.length), Map.of()),
                 400, "missing-header"));

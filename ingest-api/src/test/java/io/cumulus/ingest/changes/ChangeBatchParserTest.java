@@ -19,7 +19,8 @@ import io.cumulus.schemas.FileOp;
 
 class ChangeBatchParserTest {
     private static final String NS = "3f0c8a53-6b5e-4a53-9c1e-2f7a1b0c9d11";
-    private static final String DEVICE = "d1";
+    private static final String DEVICE = "0b6f5a1e-2c3d-4e5f-8a9b-0c1d2e3f4a5b";
+    private static final String OTHER = "9e8d7c6b-5a49-4837-a625-1403f2e1d0c9";
 
     private static ChangeBatch parse(ChangeJson.Batch batch) {
         return ChangeBatchParser.parse(batch.tree(), DEVICE);
@@ -36,7 +37,7 @@ class ChangeBatchParserTest {
     void aValidBatchKeepsEveryChangeInOrderWithItsVectorSorted() {
         // given an upsert with two chunks and a delete
         Map<String, Object> vector = new LinkedHashMap<>();
-        vector.put("z9", 3);
+        vector.put(OTHER, 3);
         vector.put(DEVICE, 2);
         ChangeJson.Batch body = aBatch(NS)
                 .with(aChange(DEVICE).fileId("f1").onPath("Docs/Straße.txt").vector(vector).chunks(CHUNK_A, 4, CHUNK_B, 6)
@@ -53,7 +54,7 @@ class ChangeBatchParserTest {
         assertThat(upsert.fileId()).isEqualTo("f1");
         assertThat(upsert.path().value()).isEqualTo("Docs/Straße.txt");
         assertThat(upsert.op()).isEqualTo(FileOp.UPSERT);
-        assertThat(upsert.vector().keySet()).containsExactly(DEVICE, "z9");
+        assertThat(upsert.vector().keySet()).containsExactly(DEVICE, OTHER);
         assertThat(upsert.chunks()).extracting(c -> c.id().hex(), FileChange.ChunkRef::size)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(CHUNK_A, 4L), org.assertj.core.groups.Tuple.tuple(CHUNK_B, 6L));
         assertThat(upsert.size()).isEqualTo(10);
@@ -91,11 +92,25 @@ class ChangeBatchParserTest {
     }
 
     @Test
-    void aFileIdIsANonBlankStringOfAtMost200Characters() {
-        assertThat(parse(aBatch(NS).with(aChange(DEVICE).fileId("x".repeat(200)))).changes()).hasSize(1);
-        for (Object bad : new Object[] {"", "  ", "x".repeat(201), 42, null, "a\u0000b", "tab\there", "half\uD800"}) {
-            assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).fileId(bad))), "invalid-change", "fileId");
+    void aFileIdIsOneTo128UnreservedUrlCharacters() {
+        for (String good : new String[] {"x".repeat(128), "~", "A-Z_a~z.0-9", "...", "conflict-" + OTHER + "-12"}) {
+            assertThat(parse(aBatch(NS).with(aChange(DEVICE).fileId(good))).changes().getFirst().fileId()).isEqualTo(good);
         }
+        for (Object bad : new Object[] {"", "  ", "x".repeat(129), 42, null, ".", "..", "a/b", "a b", "a%2F", "caf\u00e9",
+                "a\u0000b", "tab\there", "half\uD800"}) {
+            assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).fileId(bad))), "invalid-file-id", "fileId");
+        }
+    }
+
+    @Test
+    void aReservedNameIsAnInvalidPath() {
+        assertThatThrownBy(() -> parse(aBatch(NS).with(aChange(DEVICE).onPath("Photos/.Cumulus/state.db"))))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+                    assertThat(e.slug()).isEqualTo("invalid-path");
+                    assertThat(e.toProblemDetail().getProperties()).containsEntry("reason", "reserved-name");
+                });
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).onPath(".cumulus-tmp-42"))), "invalid-path", ".cumulus-tmp-");
+        assertThat(parse(aBatch(NS).with(aChange(DEVICE).onPath("Photos/.cumulusdir"))).changes()).hasSize(1);
     }
 
     @Test
@@ -120,15 +135,31 @@ class ChangeBatchParserTest {
     void aVectorNamesTheSubmittingDeviceAndCountsFromOne() {
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of()))), "invalid-vector", "non-empty");
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).set("vector", List.of(1)))), "invalid-vector", "object");
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of("other", 1)))), "invalid-vector", DEVICE);
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 0)))), "invalid-vector", ">= 1");
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1.5)))), "invalid-vector", ">= 1");
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, "1")))), "invalid-vector", ">= 1");
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1, " ", 2)))), "invalid-vector", "non-blank");
-        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1, "x\u0000", 2)))), "invalid-vector",
-                "control characters");
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(OTHER, 1)))), "invalid-vector", DEVICE);
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 0)))), "invalid-vector", "from 1");
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1.5)))), "invalid-vector", "from 1");
+        assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, "1")))), "invalid-vector", "from 1");
         assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, new java.math.BigInteger("99999999999999999999"))))),
-                "invalid-vector", ">= 1");
+                "invalid-vector", "from 1");
+    }
+
+    @Test
+    void aVectorKeyIsADeviceIdOrTheServersEntryForOne() {
+        Map<String, Object> onBehalf = Map.of(DEVICE, 1, "server:" + OTHER, 2);
+        assertThat(parse(aBatch(NS).with(aChange(DEVICE).vector(onBehalf))).changes().getFirst().vector()).containsEntry("server:" + OTHER, 2L);
+        for (String bad : new String[] {" ", "laptop", "x\u0000", OTHER.toUpperCase(), "1-1-1-1-1", "server:", "server:laptop",
+                "client:" + OTHER, OTHER + " "}) {
+            assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, 1, bad, 2)))), "invalid-vector", "a device id");
+        }
+    }
+
+    @Test
+    void aCounterBeyond2To53IsRefusedLongBeforeItCouldOverflow() {
+        long max = io.cumulus.sync.vector.VersionVector.MAX_COUNTER;
+        assertThat(parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, max)))).changes()).hasSize(1);
+        for (long bad : new long[] {max + 1, Long.MAX_VALUE, -1}) {
+            assertRefused(() -> parse(aBatch(NS).with(aChange(DEVICE).vector(Map.of(DEVICE, bad)))), "invalid-vector", String.valueOf(max));
+        }
     }
 
     @Test

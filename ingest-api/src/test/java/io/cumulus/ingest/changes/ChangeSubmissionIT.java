@@ -74,6 +74,10 @@ class ChangeSubmissionIT {
     void anAcceptedBatchIsOneBatchRowAndOneOutboxEventDescribingExactlyWhatWasSent() throws Exception {
         // given a device with two uploaded chunks
         Device laptop = client.newAccountWithDevice("writer", "Work laptop");
+        // and a phone of the same account whose fourth edit the server has accepted (and the laptop pulled)
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        api.execute("insert into ingest.device_counters (namespace_id, device, max_counter) values (?::uuid, ?, 4)",
+                laptop.namespace(), phone.id());
         byte[] a = "first half, ".getBytes(StandardCharsets.UTF_8);
         byte[] b = "second half\n".getBytes(StandardCharsets.UTF_8);
         String chunkA = client.upload(laptop, a);
@@ -82,7 +86,7 @@ class ChangeSubmissionIT {
                 UUID.fromString(laptop.accountId()));
         Instant before = Instant.now().minusMillis(5);
         Map<String, Object> upsert = Map.of("fileId", "f-1", "path", "Docs/Straße.txt", "op", "UPSERT",
-                "vector", Map.of("zz-other-device", 4, laptop.id(), 2), "size", a.length + b.length,
+                "vector", Map.of(phone.id(), 4, laptop.id(), 2), "size", a.length + b.length,
                 "chunks", List.of(Map.of("id", chunkA, "size", a.length), Map.of("id", chunkB, "size", b.length)),
                 "modifiedAt", 1_700_000_000_123L);
         Map<String, Object> delete = Map.of("fileId", "f-2", "path", "old.txt", "op", "DELETE", "vector", Map.of(laptop.id(), 1));
@@ -108,7 +112,7 @@ class ChangeSubmissionIT {
         assertThat(first.getFileId()).isEqualTo("f-1");
         assertThat(first.getPath()).isEqualTo("Docs/Straße.txt");
         assertThat(first.getOp()).isEqualTo(FileOp.UPSERT);
-        List<VersionEntry> sortedVector = new ArrayList<>(List.of(new VersionEntry(laptop.id(), 2L), new VersionEntry("zz-other-device", 4L)));
+        List<VersionEntry> sortedVector = new ArrayList<>(List.of(new VersionEntry(laptop.id(), 2L), new VersionEntry(phone.id(), 4L)));
         sortedVector.sort(java.util.Comparator.comparing(VersionEntry::getDeviceId));
         assertThat(first.getVector()).containsExactlyElementsOf(sortedVector);
         assertThat(first.getChunks()).containsExactly(new ChunkRef(chunkA, (long) a.length), new ChunkRef(chunkB, (long) b.length));

@@ -16,6 +16,8 @@ import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Device;
 import io.cumulus.ingest.ApiClient.Response;
 import io.cumulus.ingest.RunningIngestApi;
+import io.cumulus.sync.conflict.ConflictNames;
+import io.cumulus.sync.path.SyncPath;
 import tools.jackson.databind.JsonNode;
 
 /** The conflict endpoints over read-model rows these tests write directly, as the projector would. */
@@ -52,7 +54,10 @@ class ConflictEndpointsIT {
         return new Conflicted(laptop, phone, copyPath);
     }
 
-    /** A feed row and the file's row, as the projector writes them for one event. */
+    /**
+     * A feed row and the file's row, as the projector writes them for one event, and the counters of
+     * its vector, as the intake recorded them when each device submitted its edits.
+     */
     private static void event(String ns, long seq, String fileId, String path, String op, String vector, String chunk,
                               String deviceId, String conflictOf) {
         event(ns, seq, fileId, path, op, vector, chunk, deviceId, conflictOf, "batch-" + seq, false);
@@ -74,6 +79,11 @@ class ConflictEndpointsIT {
                     vector = excluded.vector, seq = excluded.seq, device_id = excluded.device_id, updated_at = excluded.updated_at,
                     merge_pending = excluded.merge_pending""",
                 ns, fileId, path, op.equals("DELETE"), vector, chunks, seq, deviceId, T0.plusSeconds(seq), mergePending);
+        api.execute("""
+                insert into ingest.device_counters (namespace_id, device, max_counter)
+                select ?::uuid, e.key, e.value::bigint from jsonb_each_text(?::jsonb) as e(key, value)
+                on conflict (namespace_id, device) do update
+                    set max_counter = greatest(ingest.device_counters.max_counter, excluded.max_counter)""", ns, vector);
     }
 
     private static Response resolve(Device device, String copyFileId, Object body) {
@@ -213,5 +223,27 @@ class ConflictEndpointsIT {
         assertThat(other.status()).isEqualTo(404);
         assertThat(client.get(c.phone(), "/v1/namespaces/" + c.laptop().namespace() + "/conflicts").json().get("conflicts")).isEmpty();
         assertThat(batchesOf(c.laptop())).isEqualTo(1);
+    }
+
+    @Test
+    void theCopyOfANameNearTheLimitCanBeResolvedAndEditedLikeAnyFile() {
+        // given a 246-byte name that two devices created offline, the phone's file kept under the name the reconciler gives it
+        Device laptop = client.newAccountWithDevice("long-names", "Laptop");
+        Device phone = client.registerDevice(laptop.username(), "Phone");
+        String chunk = client.upload(laptop, "jpeg".getBytes(StandardCharsets.UTF_8));
+        String original = "Notes/" + "n".repeat(242) + ".txt";
+        String copyPath = ConflictNames.conflictedCopy(original, "Phone", T0.toInstant());
+        event(laptop.namespace(), 1, "o", original, "UPSERT", "{\"" + laptop.id() + "\": 1}", chunk, laptop.id(), null);
+        event(laptop.namespace(), 2, "c", copyPath, "UPSERT", "{\"" + phone.id() + "\": 1}", chunk, phone.id(), "o");
+
+        // when the phone keeps both, and edits the copy under its name
+        Response resolved = resolve(phone, "c", Map.of("keep", "both"));
+        Response edited = client.submit(phone, "edit-copy", ApiClient.oneFileBatch(laptop.namespace(), "c", copyPath,
+                Map.of(phone.id(), 2), chunk, 4));
+
+        // then both are accepted: the name is one a device can send back
+        assertThat(copyPath.substring("Notes/".length()).getBytes(StandardCharsets.UTF_8)).hasSize(SyncPath.MAX_SEGMENT_BYTES);
+        assertThat(resolved.status()).as(resolved.toString()).isEqualTo(202);
+        assertThat(edited.status()).as(edited.toString()).isEqualTo(202);
     }
 }

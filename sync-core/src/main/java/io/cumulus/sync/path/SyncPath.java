@@ -1,6 +1,5 @@
 package io.cumulus.sync.path;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +17,15 @@ public record SyncPath(String value) {
     /** Limits of common file systems (ext4, APFS, NTFS names; Linux PATH_MAX), in UTF-8 bytes. */
     public static final int MAX_SEGMENT_BYTES = 255;
     public static final int MAX_PATH_BYTES = 4096;
+
+    /**
+     * The client's own state folder in every synced folder. Syncing it would copy one device's
+     * database and tokens onto the others, so no path may name it, in any case or normalisation form
+     * (macOS and Windows folders match names that way).
+     */
+    public static final String STATE_DIR_NAME = ".cumulus";
+    /** The prefix of the client's temporary files, which it writes beside their targets and never syncs. */
+    public static final String TEMP_PREFIX = ".cumulus-tmp-";
 
     private static final String WINDOWS_RESERVED_CHARACTERS = "<>:\"\\|?*";
     private static final Set<String> WINDOWS_DEVICE_NAMES = Set.of(
@@ -125,6 +133,28 @@ public record SyncPath(String value) {
             throw new InvalidPathException("segment-too-long",
                     "a path segment can have at most " + MAX_SEGMENT_BYTES + " UTF-8 bytes, one has " + utf8Bytes);
         }
+        if (reserved(segment)) {
+            throw new InvalidPathException("reserved-name", "'" + printable(segment) + "' is reserved for the client's own files ('"
+                    + STATE_DIR_NAME + "' and names starting with '" + TEMP_PREFIX + "', in any case)");
+        }
+    }
+
+    /**
+     * Whether the segment is the client's state folder or one of its temporary files as a
+     * case-insensitive file system sees it: NFC, case-folded, and (as Windows does) without trailing
+     * dots and spaces. The folder marker {@code .cumulusdir} and other names that merely start with
+     * {@code .cumulus} stay valid.
+     */
+    static boolean reserved(String segment) {
+        if (segment.length() < STATE_DIR_NAME.length() || segment.charAt(0) != '.') {
+            return false; // no folding turns a name not starting with '.' into one that does
+        }
+        String key = PathKey.of(segment).value();
+        int end = key.length();
+        while (end > 0 && (key.charAt(end - 1) == '.' || key.charAt(end - 1) == ' ')) {
+            end--;
+        }
+        return key.substring(0, end).equals(STATE_DIR_NAME) || key.startsWith(TEMP_PREFIX);
     }
 
     private static void addNonPortableReasons(String segment, List<String> reasons) {

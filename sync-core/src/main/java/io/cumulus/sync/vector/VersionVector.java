@@ -13,6 +13,13 @@ import java.util.TreeMap;
  * it) is deterministic.
  */
 public final class VersionVector {
+    /**
+     * The highest counter a vector from outside the server may carry: 2^53 - 1, the largest whole
+     * number every JSON reader holds exactly (a JavaScript client's {@code Number.MAX_SAFE_INTEGER}),
+     * and far enough below {@link Long#MAX_VALUE} that incrementing it never overflows.
+     */
+    public static final long MAX_COUNTER = (1L << 53) - 1;
+
     private static final VersionVector EMPTY = new VersionVector(new TreeMap<>());
 
     private final SortedMap<String, Long> counters;
@@ -68,10 +75,20 @@ public final class VersionVector {
         return counters;
     }
 
-    /** This vector with the device's counter one higher: the version after an edit on that device. */
+    /**
+     * This vector with the device's counter one higher: the version after an edit on that device.
+     *
+     * @throws ArithmeticException when the counter is {@link Long#MAX_VALUE}: a wrapped counter would
+     *         be lower than the one before, and the edit would look older than the version it replaces
+     */
     public VersionVector increment(String deviceId) {
         TreeMap<String, Long> next = new TreeMap<>(counters);
-        next.merge(deviceId, 1L, Long::sum);
+        next.merge(deviceId, 1L, (a, b) -> {
+            if (a == Long.MAX_VALUE) {
+                throw new ArithmeticException("the counter of device " + deviceId + " is at its maximum and cannot be incremented");
+            }
+            return a + b;
+        });
         return of(next);
     }
 

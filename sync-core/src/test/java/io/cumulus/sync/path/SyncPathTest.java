@@ -186,4 +186,32 @@ class SyncPathTest {
 
         assertThat(path.nonPortableReasons()).hasSize(4);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            ".cumulus",
+            "Photos/.cumulus/state.db",
+            ".CUMULUS",
+            ".Cumulus/x",
+            // the long s folds to 's', as on a case-insensitive APFS or NTFS volume
+            ".cumulu\u017F",
+            // Windows drops trailing dots and spaces: '.cumulus.' is the folder '.cumulus'
+            "a/.cumulus.",
+            "'.cumulus '",
+            ".cumulus-tmp-1b2c3d",
+            "Docs/.cumulus-tmp-",
+            ".CUMULUS-TMP-x"})
+    void theClientsStateFolderAndTemporaryFilesAreReserved(String path) {
+        assertThatThrownBy(() -> SyncPath.parse(path))
+                .isInstanceOfSatisfying(InvalidPathException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("reserved-name");
+                    assertThat(e.getMessage()).contains(".cumulus");
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource({".cumulusdir", "Photos/2025/.cumulusdir", ".cumulusignore", ".cumulus.txt", ".cumulus-tmp", ".cumulus_tmp-1", "x.cumulus", "cumulus", ".cumulus~"})
+    void namesThatOnlyResembleTheReservedOnesAreValid(String raw) {
+        assertThat(SyncPath.parse(raw).value()).isEqualTo(raw);
+    }
 }

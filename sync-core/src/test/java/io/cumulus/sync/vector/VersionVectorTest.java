@@ -82,4 +82,12 @@ class VersionVectorTest {
         assertThat(server.increment("C").compare(server)).isEqualTo(Causality.DOMINATES);
         assertThat(server.compare(server.increment("C"))).isEqualTo(Causality.DOMINATED);
     }
+
+    @Test
+    void incrementingTheLargestCounterThrowsInsteadOfWrapping() {
+        VersionVector atMax = VersionVector.of("A", Long.MAX_VALUE);
+
+        assertThatThrownBy(() -> atMax.increment("A")).isInstanceOf(ArithmeticException.class).hasMessageContaining("A");
+        assertThat(VersionVector.of("A", VersionVector.MAX_COUNTER).increment("A").counter("A")).isEqualTo(VersionVector.MAX_COUNTER + 1);
+    }
 }
