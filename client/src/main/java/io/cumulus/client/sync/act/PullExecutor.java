@@ -89,7 +89,7 @@ public final class PullExecutor {
             case Action.Download d -> download(d);
             case Action.Move m -> move(m);
             case Action.Adopt a -> {
-                settled(a.fileId());
+                settled(a.fileId(), a.path());
                 state.put(record(a.entry(), a.there()));
                 yield Effect.NOTHING;
             }
@@ -97,13 +97,13 @@ public final class PullExecutor {
             case Action.DeleteLocal d -> delete(d);
             case Action.MakeFolder m -> makeFolder(m);
             case Action.RemoveFolder r -> {
-                settled(r.fileId());
+                settled(r.fileId(), r.path());
                 state.removeFileId(r.fileId());
                 pruneFrom.add(FolderScanner.markedFolder(r.known().path()));
                 yield Effect.NOTHING;
             }
             case Action.Forget f -> {
-                settled(f.fileId());
+                settled(f.fileId(), f.path());
                 yield Effect.NOTHING;
             }
             case Action.KeepBoth k -> {
@@ -118,7 +118,7 @@ public final class PullExecutor {
     private Effect download(Action.Download d) throws IOException {
         RemoteEntry e = d.entry();
         LocalTree.Entry written = writer.write(e.path(), e.manifest(), d.replaces());
-        settled(e.fileId());
+        settled(e.fileId(), e.path());
         state.put(record(e, written));
         if (d.previous() != null) {
             removePrevious(d.previous(), e.path());
@@ -155,7 +155,7 @@ public final class PullExecutor {
         RemoteEntry e = m.entry();
         folder.move(m.from().path(), e.path(), expected(m.from()));
         LocalTree.Entry moved = folder.lstat(e.path()).orElseThrow(() -> new IOException(e.path() + " disappeared as it was moved"));
-        settled(e.fileId());
+        settled(e.fileId(), e.path());
         state.put(record(e, moved));
         writer.remember(e.path(), e.manifest());
         pruneFrom.add(parent(m.from().path()));
@@ -169,7 +169,7 @@ public final class PullExecutor {
         Optional<Manifest> local = reader.read(a.there().path());
         Optional<LocalTree.Entry> after = folder.lstat(a.there().path());
         if (local.isPresent() && local.get().equals(e.manifest()) && before.equals(after) && after.isPresent()) {
-            settled(e.fileId());
+            settled(e.fileId(), e.path());
             state.put(record(new RemoteEntry(e.seq(), e.fileId(), a.there().path(), false, e.vector(), e.manifest(), false),
                     after.get()));
             return Effect.NOTHING;
@@ -187,7 +187,7 @@ public final class PullExecutor {
             keepBoth(d.fileId(), "conflict: " + changed.getMessage() + " (deleted on another device; this version is sent)");
             return Effect.NOTHING;
         }
-        settled(d.fileId());
+        settled(d.fileId(), d.path());
         state.removeFileId(d.fileId());
         pruneFrom.add(parent(known.path()));
         if (removed) {
@@ -199,7 +199,7 @@ public final class PullExecutor {
 
     private Effect makeFolder(Action.MakeFolder m) throws IOException {
         boolean created = !m.folder().isEmpty() && folder.makeFolder(m.folder());
-        settled(m.fileId());
+        settled(m.fileId(), m.path());
         RemoteEntry e = m.entry();
         state.put(new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), 0, 0, null, e.seq()));
         if (created) {
@@ -226,10 +226,10 @@ public final class PullExecutor {
         return false;
     }
 
-    private void settled(String fileId) {
+    private void settled(String fileId, String path) {
         state.undefer(fileId);
         if (state.unskipRemote(fileId)) {
-            log.accept("no longer skipped: " + fileId);
+            log.accept("no longer skipped: " + path);
         }
     }
 
