@@ -142,6 +142,12 @@ class MergeWorkerIT {
                 on conflict (namespace_id, file_id) do update set deleted = excluded.deleted, vector = excluded.vector,
                     chunks = excluded.chunks, seq = excluded.seq, merge_pending = excluded.merge_pending""",
                 ns, fileId, path, op.equals("DELETE"), vectorJson, chunks, seq, deviceId, T0.plusSeconds(seq), mergePending);
+        // As the intake would have: each device's own counter, claimed in a batch it submitted.
+        api.execute("""
+                insert into ingest.device_counters (namespace_id, device, max_counter)
+                select ?::uuid, e.key, e.value::bigint from jsonb_each_text(?::jsonb) as e(key, value)
+                on conflict (namespace_id, device) do update
+                    set max_counter = greatest(ingest.device_counters.max_counter, excluded.max_counter)""", ns, vectorJson);
     }
 
     private void produce(FileEvent event) {
