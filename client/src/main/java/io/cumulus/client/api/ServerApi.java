@@ -157,13 +157,15 @@ public final class ServerApi {
         for (JsonNode e : body.get("changes")) {
             long seq = e.path("seq").asLong(0);
             try {
+                require(e, "fileId");
+                require(e, "path");
                 boolean delete = "DELETE".equals(text(e, "op"));
                 events.add(new Event(seq, text(e, "fileId"), text(e, "path"), delete, vector(e.get("vector")),
                         manifest(e.get("chunks")), text(e, "deviceId"), optionalText(e, "conflictOf"),
                         e.path("mergePending").asBoolean(false), Optional.empty()));
             } catch (RuntimeException malformed) {
                 // One entry the client cannot read is skipped with the reason; the rest of the feed still applies.
-                events.add(new Event(seq, Optional.ofNullable(text(e, "fileId")).orElse("?" + seq), text(e, "path"), false,
+                events.add(new Event(seq, Optional.ofNullable(text(e, "fileId")).orElse("?" + seq), Optional.ofNullable(text(e, "path")).orElse(""), false,
                         VersionVector.empty(), Manifest.empty(), null, Optional.empty(), false, Optional.of(String.valueOf(malformed.getMessage()))));
             }
         }
@@ -239,11 +241,19 @@ public final class ServerApi {
         long seq = f.path("seq").asLong(0);
         String id = Optional.ofNullable(text(f, "fileId")).orElse(fallbackId);
         try {
+            require(f, "fileId");
+            require(f, "path");
             return new FileState(id, text(f, "path"), f.path("deleted").asBoolean(false), vector(f.get("vector")),
                     manifest(f.get("chunks")), seq, f.path("mergePending").asBoolean(false), Optional.empty());
         } catch (RuntimeException malformed) {
-            return new FileState(id, text(f, "path"), false, VersionVector.empty(), Manifest.empty(), seq, false,
-                    Optional.of(String.valueOf(malformed.getMessage())));
+            return new FileState(id, Optional.ofNullable(text(f, "path")).orElse(""), false, VersionVector.empty(), Manifest.empty(),
+                    seq, false, Optional.of(String.valueOf(malformed.getMessage())));
+        }
+    }
+
+    private static void require(JsonNode node, String field) {
+        if (text(node, field) == null) {
+            throw new IllegalArgumentException("the entry has no " + field);
         }
     }
 

@@ -193,6 +193,11 @@ public final class ClientMain implements Runnable {
                         }
                         System.out.println("server unavailable: " + e.getMessage());
                         inSync = false;
+                    } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
+                        // A round that could not finish (an outcome not decided in time, a busy local state): what is
+                        // waiting stays queued on disk and goes at the next sync.
+                        System.out.println("could not finish: " + message(e));
+                        inSync = false;
                     }
                     List<String> skipped = skippedLines(state, FolderScanner.scan(dir));
                     if (!skipped.isEmpty()) {
@@ -213,6 +218,8 @@ public final class ClientMain implements Runnable {
                                 throw e;
                             }
                             System.out.println("server unavailable (" + e.getMessage() + "); retrying later");
+                        } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
+                            say("round not finished (" + message(e) + "); retrying at the next change");
                         }
                         watcher.awaitTrigger();
                     }

@@ -83,18 +83,20 @@ public final class FolderScanner {
                     String rel = relative(root, dir);
                     tree.put(LocalTree.Entry.directory(rel));
                     if (rel.equals(LocalState.STATE_DIR)) {
+                        tree.markUnscanned(rel);
                         return FileVisitResult.SKIP_SUBTREE;
                     }
+                    entries.peek()[0]++; // whatever it holds, its parent is not empty
                     if (isReservedName(dir.getFileName().toString())) {
                         // Another client's state directory (a synced folder inside this one), or a look-alike: never synced.
                         skipped.add(new Skipped(rel, "reserved name (the client's own)"));
-                        entries.peek()[0]++;
+                        tree.markUnscanned(rel);
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     if (ignore.ignored(rel, true)) {
+                        tree.markUnscanned(rel);
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    entries.peek()[0]++;
                 }
                 entries.push(new int[1]);
                 return FileVisitResult.CONTINUE;
@@ -118,15 +120,15 @@ public final class FolderScanner {
                                 String.valueOf(attrs.fileKey()))
                         : attrs.isDirectory() ? LocalTree.Entry.directory(rel)
                         : new LocalTree.Entry(rel, LocalTree.Kind.OTHER, 0, 0, null));
+                if (!entries.isEmpty()) {
+                    entries.peek()[0]++; // an ignored or temporary file still makes its folder not empty on disk
+                }
                 if (name.startsWith(TEMP_PREFIX) || name.startsWith(FOLDER_MARKER) || ignore.ignored(rel, false)) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (isReservedName(name)) {
                     skipped.add(new Skipped(rel, "reserved name (the client's own)"));
                     return FileVisitResult.CONTINUE;
-                }
-                if (!entries.isEmpty()) {
-                    entries.peek()[0]++;
                 }
                 if (attrs.isSymbolicLink()) {
                     skipped.add(new Skipped(rel, "symbolic link (not followed)"));
@@ -146,6 +148,7 @@ public final class FolderScanner {
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException e) {
                 tree.put(new LocalTree.Entry(relative(root, file), LocalTree.Kind.OTHER, 0, 0, null));
+                tree.markUnscanned(relative(root, file));
                 String reason = e instanceof AccessDeniedException ? "permission denied" : e.toString();
                 skipped.add(new Skipped(relative(root, file), reason));
                 if (!entries.isEmpty()) {

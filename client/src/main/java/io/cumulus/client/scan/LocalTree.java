@@ -41,6 +41,7 @@ public final class LocalTree {
 
     private final boolean caseInsensitive;
     private final Map<String, Entry> entries = new HashMap<>();
+    private final java.util.Set<String> unscanned = new java.util.HashSet<>();
 
     public LocalTree(boolean caseInsensitive) {
         this.caseInsensitive = caseInsensitive;
@@ -54,6 +55,7 @@ public final class LocalTree {
     public LocalTree copy() {
         LocalTree copy = new LocalTree(caseInsensitive);
         copy.entries.putAll(entries);
+        copy.unscanned.addAll(unscanned);
         return copy;
     }
 
@@ -79,6 +81,32 @@ public final class LocalTree {
             slash = path.indexOf('/', slash + 1);
         }
         return Optional.empty();
+    }
+
+    /** Notes a folder the scan did not look into (ignored, the client's own, or unreadable): what it holds is unknown. */
+    public void markUnscanned(String folder) {
+        unscanned.add(key(folder));
+    }
+
+    /**
+     * Whether the scan could not have seen {@code path}: a folder above it was not looked into, or
+     * is not a real folder (a link, a file). Such a path missing from the scan is unknown, not gone.
+     */
+    public boolean hidden(String path) {
+        int slash = path.indexOf('/');
+        while (slash >= 0) {
+            String folder = path.substring(0, slash);
+            if (unscanned.contains(key(folder)) || at(folder).filter(e -> e.kind() != Kind.DIRECTORY).isPresent()) {
+                return true;
+            }
+            slash = path.indexOf('/', slash + 1);
+        }
+        return unscanned.contains(key(path));
+    }
+
+    /** Whether nothing is at {@code path} as far as the scan can tell: no entry, and nothing above it hid one. */
+    public boolean gone(String path) {
+        return at(path).isEmpty() && !hidden(path);
     }
 
     /** Records an entry, replacing what was at its path. */

@@ -247,7 +247,9 @@ public final class Syncer {
             if (copy.isPresent() && copy.get().mergePending() && !copy.get().deleted()) {
                 stillMerging.add(a.getKey());
             } else {
+                // Merged or released: the original is looked at again (its events may be in an earlier window).
                 state.mergeSettled(a.getKey());
+                state.defer(a.getKey());
             }
         }
         return entries.stream().filter(e -> !stillMerging.contains(e.fileId())).toList();

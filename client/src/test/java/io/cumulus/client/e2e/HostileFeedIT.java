@@ -115,6 +115,8 @@ class HostileFeedIT {
         copy.put("mergePending", true);
         event(copy);
         event(Map.of("fileId", "never-seen", "path", "gone.txt", "op", "DELETE", "vector", Map.of(OTHER, 3)));
+        event(Map.of("fileId", "no-path", "op", "UPSERT", "vector", Map.of(OTHER, 1), "chunks", chunkList("no path at all")));
+        event(Map.of("path", "no-id.txt", "op", "UPSERT", "vector", Map.of(OTHER, 1), "chunks", chunkList("no file id")));
 
         // when the device syncs, twice
         int first = device.syncOnce();

@@ -227,14 +227,15 @@ public final class BatchSender {
         }
         // The server kept this device's version as a copy: move the local file there (when it is still as sent) ...
         boolean moved = false;
-        if (local.seen() != null) {
+        if (local.seen() != null && io.cumulus.client.sync.plan.LocalNames.forFolder(folder.root()).problem(copyPath).isEmpty()) {
             try {
                 LocalTree.Entry expected = LocalTree.Entry.file(c.path(), local.seen().size(), local.seen().mtimeNanos(),
                         local.seen().inode());
                 folder.move(c.path(), copyPath, expected);
-                LocalTree.Entry now = folder.lstat(copyPath).orElseThrow();
-                // Recorded with the vector sent, which the copy carries: a later edit of the copy dominates it.
-                state.put(new SyncedFile(copyPath, copyId, c.vector(), c.manifest(), now.size(), now.mtimeNanos(), now.inode(), 0));
+                // Recorded with the vector sent, which the copy carries (a later edit of the copy dominates it), and the
+                // stat checked before the rename, which a rename keeps: an edit made just after it is still seen.
+                state.put(new SyncedFile(copyPath, copyId, c.vector(), c.manifest(), expected.size(), expected.mtimeNanos(),
+                        expected.inode(), 0));
                 moved = true;
                 pruneAfter(c.path());
             } catch (FolderAccess.Refused | java.nio.file.NoSuchFileException e) {

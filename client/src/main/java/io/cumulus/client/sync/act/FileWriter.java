@@ -89,10 +89,16 @@ public final class FileWriter {
             if (Files.size(tmp) != manifest.size()) {
                 throw new IOException("the downloaded " + rel + " has " + Files.size(tmp) + " bytes, expected " + manifest.size());
             }
+            // The stat of the finished file before its rename, which keeps it: were the file edited right after it
+            // lands, a stat taken then would record the edit as the synced version, and the edit would never be sent.
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(tmp, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            LocalTree.Entry written = LocalTree.Entry.file(rel, a.size(), a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                    String.valueOf(a.fileKey()));
             folder.replace(tmp, rel, expected);
             progress.file();
             remember(rel, manifest);
-            return folder.lstat(rel).orElseThrow(() -> new IOException(rel + " disappeared as it was written"));
+            return written;
         } finally {
             Files.deleteIfExists(tmp);
         }

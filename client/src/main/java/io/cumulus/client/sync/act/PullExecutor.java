@@ -76,6 +76,12 @@ public final class PullExecutor {
                 if (skip(action, e.getMessage())) {
                     skipped++;
                 }
+            } catch (RuntimeException e) {
+                // A name this platform cannot encode (java.nio.file.InvalidPathException), or anything else one entry
+                // brings: that entry is skipped with the reason, the others go on.
+                if (skip(action, String.valueOf(e.getMessage()))) {
+                    skipped++;
+                }
             }
         }
         prune();
@@ -153,8 +159,10 @@ public final class PullExecutor {
 
     private Effect move(Action.Move m) throws IOException {
         RemoteEntry e = m.entry();
-        folder.move(m.from().path(), e.path(), expected(m.from()));
-        LocalTree.Entry moved = folder.lstat(e.path()).orElseThrow(() -> new IOException(e.path() + " disappeared as it was moved"));
+        LocalTree.Entry before = expected(m.from());
+        folder.move(m.from().path(), e.path(), before);
+        // The stat checked before the rename, which a rename keeps: an edit made just after it is still seen as one.
+        LocalTree.Entry moved = LocalTree.Entry.file(e.path(), before.size(), before.mtimeNanos(), before.inode());
         settled(e.fileId(), e.path());
         state.put(record(e, moved));
         writer.remember(e.path(), e.manifest());

@@ -15,13 +15,25 @@ import io.cumulus.sync.path.SyncPath;
  * too long for this file system, reserved by this operating system, or one of the client's own
  * names. Such an entry is skipped with the reason, never written.
  */
-public record LocalNames(int maxNameBytes, int maxPathBytes, boolean windows) {
+public record LocalNames(int maxNameBytes, int maxPathBytes, boolean windows, java.nio.charset.Charset fileNameCharset) {
+
+    public LocalNames(int maxNameBytes, int maxPathBytes, boolean windows) {
+        this(maxNameBytes, maxPathBytes, windows, StandardCharsets.UTF_8);
+    }
 
     /** Limits for a folder at {@code root} on this machine (ext4, APFS and NTFS names: 255 bytes; Linux PATH_MAX: 4096). */
     public static LocalNames forFolder(Path root) {
         boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
         int rootBytes = root.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length + 1;
-        return new LocalNames(255, Math.max(0, 4095 - rootBytes), windows);
+        // File names are bytes in the JVM's file name encoding (sun.jnu.encoding): under a C or POSIX locale that is
+        // ASCII, and a name it cannot encode cannot be created at all.
+        java.nio.charset.Charset names;
+        try {
+            names = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException unknown) {
+            names = StandardCharsets.UTF_8;
+        }
+        return new LocalNames(255, Math.max(0, 4095 - rootBytes), windows, names);
     }
 
     /** Why a path cannot be written here; empty when it can. */
@@ -51,6 +63,10 @@ public record LocalNames(int maxNameBytes, int maxPathBytes, boolean windows) {
         int pathBytes = path.getBytes(StandardCharsets.UTF_8).length;
         if (pathBytes > maxPathBytes) {
             return Optional.of("the path has " + pathBytes + " bytes, more than fit under this folder (" + maxPathBytes + ")");
+        }
+        if (!fileNameCharset.newEncoder().canEncode(path)) {
+            return Optional.of("the name cannot be written in this system's file name encoding (" + fileNameCharset.name()
+                    + "; set a UTF-8 locale)");
         }
         if (windows && !valid.portable()) {
             return Optional.of(String.join("; ", valid.nonPortableReasons()));

@@ -166,7 +166,7 @@ public final class PullPlanner {
                 replaces = t;
             }
         }
-        if (known != null && !known.path().equals(e.path())) {
+        if (known != null && !known.path().equals(e.path()) && !FolderScanner.isFolderMarker(known.path())) {
             Optional<Entry> from = tree.at(known.path()).filter(f -> f.kind() == Kind.FILE);
             if (replaces == null && from.isPresent() && known.manifest().equals(e.manifest())) {
                 forget(known);
@@ -178,7 +178,9 @@ public final class PullPlanner {
                 return new Action.Move(e, known);
             }
         }
-        SyncedFile previous = known != null && !known.path().equals(e.path()) ? known : null;
+        // A folder marker that the server now calls a file leaves no file behind to remove: only its record goes.
+        SyncedFile previous = known != null && !known.path().equals(e.path()) && !FolderScanner.isFolderMarker(known.path())
+                ? known : null;
         if (known != null) {
             forget(known);
         }

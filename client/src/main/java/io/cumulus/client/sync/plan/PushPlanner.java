@@ -77,7 +77,7 @@ public final class PushPlanner {
                 if (!folderThere(scan, folder)) {
                     waiting.add(s.path());
                 }
-            } else if (!scan.files().containsKey(s.path())) {
+            } else if (!scan.files().containsKey(s.path()) && scan.tree().gone(s.path())) {
                 waiting.add(s.path());
             }
         }
@@ -142,6 +142,12 @@ public final class PushPlanner {
                 continue;
             }
             LocalFile now = scan.files().get(s.path());
+            if (now == null && !scan.tree().gone(s.path())) {
+                // Still on disk but not sent (ignored, unreadable, a link now) or under a folder the scan could not
+                // see into: unknown, never a deletion. The record stays as it is.
+                claimed.add(s.path());
+                continue;
+            }
             LocalFile movedTo = byInode.get(s.inode());
             boolean replaced = now != null && !Objects.equals(now.inode(), s.inode()) && movedTo != null
                     && !synced.containsKey(movedTo.path());
@@ -234,9 +240,10 @@ public final class PushPlanner {
         return null;
     }
 
+    /** Whether a marked folder is (or may be) still there: a folder the scan could not see into counts as there. */
     private static boolean folderThere(Scan scan, String folder) {
-        return folder.isEmpty() || scan.tree().at(folder).filter(e -> e.kind() == io.cumulus.client.scan.LocalTree.Kind.DIRECTORY
-                && e.path().equals(folder)).isPresent();
+        return folder.isEmpty() || scan.tree().hidden(folder)
+                || scan.tree().at(folder).filter(e -> e.kind() == io.cumulus.client.scan.LocalTree.Kind.DIRECTORY).isPresent();
     }
 
     static boolean sameStat(SyncedFile s, LocalFile f) {
