@@ -130,12 +130,26 @@ public final class Syncer {
         return new Round(sender.takePushed(), downloaded, deletedLocally, sender.takeConflicts(), bytesUploaded, bytesDownloaded);
     }
 
-    /** Rounds until one changes nothing (at most {@code maxRounds}); true when the folder is in sync. */
+    /**
+     * Rounds until one changes nothing and no edit from here waits for the server's merge (at most
+     * {@code maxRounds}); true when the folder is in sync.
+     */
     public boolean syncUntilStable(int maxRounds) throws IOException {
+        long pause = 100;
         for (int i = 0; i < maxRounds; i++) {
             Round round = syncOnce();
-            if (!round.changedAnything()) {
+            boolean merging = !state.awaitingMerge().isEmpty();
+            if (!round.changedAnything() && !merging) {
                 return true;
+            }
+            if (merging && !round.changedAnything()) {
+                try {
+                    Thread.sleep(pause); // the merge worker decides on the server; nothing here to await but its answer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the server's merge", e);
+                }
+                pause = Math.min(2_000, pause * 2);
             }
         }
         return false;
