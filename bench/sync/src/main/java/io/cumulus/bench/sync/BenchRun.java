@@ -61,13 +61,14 @@ final class BenchRun {
             sampler.close();
         }
         rss = sampler.max();
+        tool.awaitSettled();
         log.accept(String.format("%s: initial sync %.1f s (%.1f MB/s)", tool.name(), initial.toNanos() / 1e9,
                 dataset.bytes() / 1e6 / (initial.toNanos() / 1e9)));
 
         Map<String, ByteCountingProxy.Traffic> insert = measureInsert();
-        log.accept(tool.name() + ": 1-byte insert " + insert);
+        log.accept(tool.name() + ": 1-byte insert, bytes on the wire " + TablePrinter.legs(insert));
         Map<String, ByteCountingProxy.Traffic> copy = measureCopy();
-        log.accept(tool.name() + ": copy of " + Dataset.SMALL + "/ " + copy);
+        log.accept(tool.name() + ": copy of " + Dataset.SMALL + "/, bytes on the wire " + TablePrinter.legs(copy));
         double[] latency = measureLatency();
         log.accept(String.format("%s: small edit p50 %.0f ms, p95 %.0f ms", tool.name(), latency[0], latency[1]));
         Optional<SyncTool.CommandTimes> commands = tool.timeCommands();
@@ -144,6 +145,7 @@ final class BenchRun {
         ByteCountingProxy.awaitQuiet(all, QUIET);
         all.forEach(ByteCountingProxy::reset);
         step.run();
+        tool.awaitSettled();
         ByteCountingProxy.awaitQuiet(all, QUIET);
         Map<String, ByteCountingProxy.Traffic> out = new LinkedHashMap<>();
         tool.legs().forEach((name, leg) -> out.put(name, leg.traffic()));

@@ -95,6 +95,11 @@ final class CumulusDriver implements SyncTool {
     }
 
     @Override
+    public void awaitSettled() {
+        // nothing beyond B's disk and quiet connections: the client keeps no status to ask
+    }
+
+    @Override
     public Map<String, Leg> legs() {
         Map<String, Leg> legs = new LinkedHashMap<>();
         legs.put("A to server", new Leg(List.of(proxyA), List.of()));

@@ -98,7 +98,7 @@ public final class SyncBenchmark {
             }
         }
         System.out.println();
-        TablePrinter.print(cumulus, reference, System.out);
+        TablePrinter.print(shape, cumulus, reference, System.out);
         if (!keep) {
             deleteTree(work);
         }

@@ -20,6 +20,9 @@ interface SyncTool extends AutoCloseable {
     /** Tells device A that its folder changed in bulk (a forced rescan where the tool has one). */
     void bulkChanged() throws Exception;
 
+    /** Returns once the tool itself says both devices are in sync (after B's disk already shows it). */
+    void awaitSettled() throws Exception;
+
     /** The connections between the devices (and the server), by name ("A to server", ...), in device order. */
     Map<String, Leg> legs();
 

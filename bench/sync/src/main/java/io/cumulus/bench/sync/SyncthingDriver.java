@@ -204,6 +204,17 @@ final class SyncthingDriver implements SyncTool {
                 });
     }
 
+    /** B needs nothing and is idle, and A sees B's copy of the folder as complete. */
+    @Override
+    public void awaitSettled() throws Exception {
+        await(() -> {
+            JsonNode status = folderStatus(b);
+            JsonNode completion = get(a, "/rest/db/completion?folder=" + FOLDER_ID + "&device=" + b.id);
+            return status.path("state").asString().equals("idle") && status.path("needTotalItems").asLong(-1) == 0
+                    && completion.path("needItems").asLong(-1) == 0 && completion.path("completion").asDouble() >= 100;
+        }, "B to be in sync by Syncthing's own account");
+    }
+
     @Override
     public Map<String, Leg> legs() {
         // Both devices dial the other; whichever connection survives, its bytes are counted.

@@ -14,17 +14,19 @@ import java.util.function.Function;
  * Either result may be missing (one tool only).
  */
 final class TablePrinter {
+    private final Dataset.Shape shape;
     private final ToolResult cumulus;
     private final ToolResult syncthing;
     private final List<String[]> rows = new ArrayList<>();
 
-    private TablePrinter(ToolResult cumulus, ToolResult syncthing) {
+    private TablePrinter(Dataset.Shape shape, ToolResult cumulus, ToolResult syncthing) {
+        this.shape = shape;
         this.cumulus = cumulus;
         this.syncthing = syncthing;
     }
 
-    static void print(ToolResult cumulus, ToolResult syncthing, PrintStream out) {
-        new TablePrinter(cumulus, syncthing).build().write(out);
+    static void print(Dataset.Shape shape, ToolResult cumulus, ToolResult syncthing, PrintStream out) {
+        new TablePrinter(shape, cumulus, syncthing).build().write(out);
     }
 
     private TablePrinter build() {
@@ -32,8 +34,11 @@ final class TablePrinter {
         row(String.format(Locale.ROOT, "initial sync, device A's folder filled -> all of it on device B (%.1f MB)", any.initialBytes() / 1e6),
                 r -> Optional.of(r.initialMegabytesPerSecond()),
                 (r, v) -> String.format(Locale.ROOT, "%.1f MB/s (%.1f s)", v, r.initialTime().toNanos() / 1e9));
-        traffic("one byte inserted in the middle of the big file: bytes on the wire", ToolResult::insert);
-        traffic("the small-file folder copied to a new path (no new content): bytes on the wire", ToolResult::copy);
+        traffic(String.format(Locale.ROOT, "one byte inserted in the middle of the %s MiB file: bytes on the wire",
+                new java.math.BigDecimal(shape.bigFileBytes() / 1048576.0).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString()),
+                ToolResult::insert);
+        traffic(String.format(Locale.ROOT, "the %,d-file folder copied to a new path (no new content): bytes on the wire",
+                shape.smallFiles()), ToolResult::copy);
         row(String.format("a small edit, A -> B, p50 (n=%d)", any.edits()), r -> Optional.of(r.latencyP50Millis()), TablePrinter::millis);
         row(String.format("a small edit, A -> B, p95 (n=%d)", any.edits()), r -> Optional.of(r.latencyP95Millis()), TablePrinter::millis);
         for (String device : any.maxRss().keySet()) {
@@ -61,10 +66,7 @@ final class TablePrinter {
             }
             row(what + ", " + String.join(" / ", names),
                     r -> Optional.of((double) leg(legs.apply(r), index).total()),
-                    (r, v) -> {
-                        ByteCountingProxy.Traffic t = leg(legs.apply(r), index);
-                        return size(t.total()) + " (" + size(t.sent()) + " ->, " + size(t.received()) + " <-)";
-                    });
+                    (r, v) -> traffic(leg(legs.apply(r), index)));
         }
     }
 
@@ -107,6 +109,17 @@ final class TablePrinter {
 
     private static double seconds(Duration d) {
         return d.toNanos() / 1e9;
+    }
+
+    /** Legs on one line, e.g. {@code A to server 1.02 MiB (1.01 MiB ->, 12.0 KiB <-)}. */
+    static String legs(Map<String, ByteCountingProxy.Traffic> legs) {
+        List<String> out = new ArrayList<>();
+        legs.forEach((name, t) -> out.add(name + " " + traffic(t)));
+        return String.join("; ", out);
+    }
+
+    private static String traffic(ByteCountingProxy.Traffic t) {
+        return size(t.total()) + " (" + size(t.sent()) + " ->, " + size(t.received()) + " <-)";
     }
 
     static String size(long bytes) {
