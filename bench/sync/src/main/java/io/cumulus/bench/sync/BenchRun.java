@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  */
 final class BenchRun {
     private static final Duration QUIET = Duration.ofSeconds(2);
-    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(10);
 
     private final SyncTool tool;
     private final Path staging;

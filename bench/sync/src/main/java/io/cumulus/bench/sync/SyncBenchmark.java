@@ -87,22 +87,40 @@ public final class SyncBenchmark {
 
         ToolResult cumulus = null;
         ToolResult reference = null;
+        boolean failed = false;
         if (tools.contains("cumulus")) {
-            cumulus = runCumulus(work.resolve("cumulus"), serverArgs, scaledOut, shape, seed, edits);
+            try {
+                cumulus = runCumulus(work.resolve("cumulus"), serverArgs, scaledOut, shape, seed, edits);
+            } catch (Exception e) {
+                failed = true;
+                System.out.println("cumulus: the run failed; its logs are in " + work.resolve("cumulus"));
+                e.printStackTrace(System.out);
+            }
         }
         if (tools.contains("syncthing")) {
-            try (SyncthingDriver driver = new SyncthingDriver(Files.createDirectories(work.resolve("syncthing")), syncthing)) {
-                System.out.println("syncthing: " + driver.version());
-                reference = new BenchRun(driver, Files.createDirectories(work.resolve("syncthing/staging")), shape, seed, edits,
-                        System.out::println).run();
+            try {
+                reference = runSyncthing(work.resolve("syncthing"), syncthing, shape, seed, edits);
+            } catch (Exception e) {
+                failed = true;
+                System.out.println("syncthing: the run failed; its logs are in " + work.resolve("syncthing"));
+                e.printStackTrace(System.out);
             }
         }
         System.out.println();
-        TablePrinter.print(shape, cumulus, reference, System.out);
-        if (!keep) {
+        if (cumulus != null || reference != null) {
+            TablePrinter.print(shape, cumulus, reference, System.out);
+        }
+        if (!keep && !failed) {
             deleteTree(work);
         }
-        System.exit(0);
+        System.exit(failed ? 1 : 0);
+    }
+
+    private static ToolResult runSyncthing(Path work, String binary, Dataset.Shape shape, long seed, int edits) throws Exception {
+        try (SyncthingDriver driver = new SyncthingDriver(Files.createDirectories(work), binary)) {
+            System.out.println("syncthing: " + driver.version());
+            return new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits, System.out::println).run();
+        }
     }
 
     private static ToolResult runCumulus(Path work, List<String> serverArgs, boolean scaledOut, Dataset.Shape shape, long seed,
