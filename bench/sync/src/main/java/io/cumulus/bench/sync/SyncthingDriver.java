@@ -142,6 +142,7 @@ final class SyncthingDriver implements SyncTool {
         set(options, "crashReportingEnabled", "false");
         set(options, "startBrowser", "false");
         set(options, "setLowPriority", "false"); // both tools at the same scheduling priority
+        set(options, "reconnectionIntervalS", "5"); // a dial that raced the peer's start is retried soon
 
         Element gui = child(root, "gui");
         set(gui, "address", "127.0.0.1:" + d.guiPort);
