@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -52,7 +51,7 @@ public final class SyncBenchmark {
         Integer large = null;
         int edits = 20;
         long seed = 2026;
-        Set<String> tools = Set.of("cumulus", "syncthing");
+        List<String> tools = List.of("cumulus", "syncthing");
         String syncthing = "syncthing";
         boolean scaledOut = false;
         boolean keep = false;
@@ -73,7 +72,7 @@ public final class SyncBenchmark {
             } else if (a.startsWith("--seed=")) {
                 seed = Long.parseLong(value(a));
             } else if (a.startsWith("--tools=")) {
-                tools = Set.of(value(a).toLowerCase().split(","));
+                tools = List.of(value(a).toLowerCase().split(","));
             } else if (a.startsWith("--syncthing=")) {
                 syncthing = value(a);
             } else {
