@@ -1,7 +1,6 @@
 package io.cumulus.bench.sync;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,252 +12,151 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.stream.Stream;
 
-import io.cumulus.client.cli.ClientMain;
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.ScaledOutServers;
 import io.cumulus.standalone.StandaloneServer;
 import io.cumulus.standalone.StandaloneSettings;
 
 /**
- * The client end to end, on one machine: a standalone server and two devices, each a
- * {@code cumulus} process of its own. Prints
+ * Cumulus and Syncthing side by side, one after the other, on the same generated folder, each with two devices
+ * on this machine that sync continuously (Cumulus: a standalone server and two {@code cumulus sync} processes;
+ * Syncthing: two instances). Every device's traffic goes through a byte-counting proxy. Prints, for both and with
+ * the ratio Cumulus / Syncthing:
  * <ol>
- * <li>the initial sync of a generated dataset (2,000 files of 1–64 KiB and 20 of 1–32 MiB) from
- * device A to device B: wall time of A's {@code sync --once} and of B's, and MB/s;</li>
- * <li>the propagation latency of a small edit with both devices running {@code sync} (watching):
- * from the write on A until the same bytes are in B's file, 20 times, p50/p95/max;</li>
- * <li>the bytes uploaded after inserting one byte in the middle of a 64 MiB file.</li>
+ * <li>the initial sync throughput, from the moment the dataset lands in A's folder until all of it is on B;</li>
+ * <li>the bytes on the wire, per leg, after one byte is inserted in the middle of the 64 MiB file;</li>
+ * <li>the bytes on the wire, per leg, after the 2,000-file folder is copied to a new path;</li>
+ * <li>the latency of a small edit, A to B, p50 and p95;</li>
+ * <li>each device's client memory (largest RSS during the initial sync);</li>
+ * <li>the wall time of one {@code cumulus status} and one {@code cumulus sync --once} on the synced folder.</li>
  * </ol>
- * Options: {@code --small=2000 --large=20 --edits=20}, and any server option ({@code --postgres-url=...}).
+ * Options: {@code --scale=1} (multiplies the file counts and the 64 MiB sizes), {@code --small=N --large=N}
+ * (file counts), {@code --edits=20}, {@code --seed=2026}, {@code --tools=cumulus,syncthing}, {@code --syncthing=PATH}
+ * (the binary), {@code --keep} (keep the work dir), {@code --scaled-out} (Cumulus on the distributed engines), and
+ * any server option ({@code --postgres-url=...}).
  */
 public final class SyncBenchmark {
-    private final Path work;
-    private final URI server;
-    private final String user;
-    private final String password;
-    private final Path blobs;
-
-    private SyncBenchmark(Path work, URI server, String user, String password, Path blobs) {
-        this.work = work;
-        this.server = server;
-        this.user = user;
-        this.password = password;
-        this.blobs = blobs;
+    private SyncBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        int small = 2_000;
-        int large = 20;
+        double scale = 1;
+        Integer small = null;
+        Integer large = null;
         int edits = 20;
-        List<String> serverArgs = new ArrayList<>();
+        long seed = 2026;
+        List<String> tools = List.of("cumulus", "syncthing");
+        String syncthing = "syncthing";
         boolean scaledOut = false;
+        boolean keep = false;
+        List<String> serverArgs = new ArrayList<>();
         for (String a : args) {
             if (a.equals("--scaled-out")) {
                 scaledOut = true;
+            } else if (a.equals("--keep")) {
+                keep = true;
+            } else if (a.startsWith("--scale=")) {
+                scale = Double.parseDouble(value(a));
             } else if (a.startsWith("--small=")) {
-                small = Integer.parseInt(a.substring(8));
+                small = Integer.parseInt(value(a));
             } else if (a.startsWith("--large=")) {
-                large = Integer.parseInt(a.substring(8));
+                large = Integer.parseInt(value(a));
             } else if (a.startsWith("--edits=")) {
-                edits = Integer.parseInt(a.substring(8));
+                edits = Integer.parseInt(value(a));
+            } else if (a.startsWith("--seed=")) {
+                seed = Long.parseLong(value(a));
+            } else if (a.startsWith("--tools=")) {
+                tools = List.of(value(a).toLowerCase().split(","));
+            } else if (a.startsWith("--syncthing=")) {
+                syncthing = value(a);
             } else {
                 serverArgs.add(a);
             }
         }
+        Dataset.Shape shape = Dataset.Shape.scaled(scale).withCounts(small, large);
         Path work = Files.createTempDirectory("cumulus-sync-bench-");
-        int port = freePort();
-        serverArgs.add("--data-dir=" + work.resolve("server"));
-        serverArgs.add("--port=" + port);
-        serverArgs.add("--kafka-port=" + freePort());
+        System.out.println("sync benchmark: " + shape + "; seed " + seed + "; " + edits + " edits; tools " + tools + "; work dir " + work);
+        System.out.println("machine: " + Machine.describe());
+
+        ToolResult cumulus = null;
+        ToolResult reference = null;
+        boolean failed = false;
+        if (tools.contains("cumulus")) {
+            try {
+                cumulus = runCumulus(work.resolve("cumulus"), serverArgs, scaledOut, shape, seed, edits);
+            } catch (Exception e) {
+                failed = true;
+                System.out.println("cumulus: the run failed; its logs are in " + work.resolve("cumulus"));
+                e.printStackTrace(System.out);
+            }
+        }
+        if (tools.contains("syncthing")) {
+            try {
+                reference = runSyncthing(work.resolve("syncthing"), syncthing, shape, seed, edits);
+            } catch (Exception e) {
+                failed = true;
+                System.out.println("syncthing: the run failed; its logs are in " + work.resolve("syncthing"));
+                e.printStackTrace(System.out);
+            }
+        }
+        System.out.println();
+        if (cumulus != null || reference != null) {
+            TablePrinter.print(shape, cumulus, reference, System.out);
+        }
+        if (!keep && !failed) {
+            deleteTree(work);
+        }
+        System.exit(failed ? 1 : 0);
+    }
+
+    private static ToolResult runSyncthing(Path work, String binary, Dataset.Shape shape, long seed, int edits) throws Exception {
+        try (SyncthingDriver driver = new SyncthingDriver(Files.createDirectories(work), binary)) {
+            System.out.println("syncthing: " + driver.version());
+            return new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits, System.out::println).run();
+        }
+    }
+
+    private static ToolResult runCumulus(Path work, List<String> serverArgs, boolean scaledOut, Dataset.Shape shape, long seed,
+            int edits) throws Exception {
+        List<String> options = new ArrayList<>(serverArgs);
+        options.add("--data-dir=" + work.resolve("server"));
+        options.add("--port=" + freePort());
+        options.add("--kafka-port=" + freePort());
         String throwaway = null;
-        if (serverArgs.stream().noneMatch(a -> a.startsWith("--postgres-url="))) {
+        if (options.stream().noneMatch(a -> a.startsWith("--postgres-url="))) {
             throwaway = "cumulus_syncbench_" + UUID.randomUUID().toString().substring(0, 8);
-            serverArgs.add("--postgres-url=jdbc:postgresql://127.0.0.1:5432/" + throwaway);
+            options.add("--postgres-url=jdbc:postgresql://127.0.0.1:5432/" + throwaway);
         }
         // --scaled-out: the distributed engines (3 Kafka brokers, Cassandra, S3) instead of the embedded defaults.
         ScaledOutServers engines = scaledOut
                 ? ScaledOutServers.start(work.resolve("engines"), line -> System.out.println("  " + line)) : null;
         if (engines != null) {
-            serverArgs.addAll(engines.options());
+            options.addAll(engines.options());
         }
-        StandaloneSettings settings = StandaloneSettings.from(serverArgs, Map.of());
-        System.out.println("sync benchmark: " + small + " files of 1-64 KiB, " + large + " of 1-32 MiB, " + edits
-                + " edits; work dir " + work + (scaledOut ? "; scaled out" : "; embedded defaults"));
-        int code;
+        StandaloneSettings settings = StandaloneSettings.from(options, Map.of());
+        System.out.println("cumulus: standalone server" + (scaledOut ? " on the scaled-out engines" : " with embedded defaults"));
         try (engines; StandaloneServer s = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
             String user = "bench" + UUID.randomUUID().toString().substring(0, 8);
             String password = "bench password " + user;
             createAccount(s, user, password);
-            SyncBenchmark bench = new SyncBenchmark(work, URI.create(s.baseUrl()), user, password, engines != null ? engines.s3().objectsDir() : s.dataDir().resolve("blobs"));
-            bench.run(small, large, edits);
-            code = 0;
+            try (CumulusDriver driver = new CumulusDriver(work, URI.create(s.baseUrl()), user, password)) {
+                return new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits, System.out::println).run();
+            }
         } finally {
             if (throwaway != null) {
                 dropDatabase(settings, throwaway);
             }
         }
-        System.exit(code);
     }
 
-    private void run(int small, int large, int edits) throws Exception {
-        Path configA = work.resolve("config-a");
-        Path configB = work.resolve("config-b");
-        Path folderA = work.resolve("folder-a");
-        Path folderB = work.resolve("folder-b");
-        cli("login", "--server", server.toString(), "--user", user, "--password", password, "--device-name", "A", "--config-dir",
-                configA.toString());
-        cli("login", "--server", server.toString(), "--user", user, "--password", password, "--device-name", "B", "--config-dir",
-                configB.toString());
-
-        // 1. initial sync of the dataset
-        long bytes = generate(folderA, small, large);
-        long t0 = System.nanoTime();
-        client(configA, "sync", folderA.toString(), "--once").waitFor();
-        long t1 = System.nanoTime();
-        client(configB, "sync", folderB.toString(), "--once").waitFor();
-        long t2 = System.nanoTime();
-        requireSameTree(folderA, folderB);
-        double mb = bytes / 1e6;
-        System.out.printf("initial sync     %d files, %.1f MB: A up %.1f s (%.1f MB/s), B down %.1f s (%.1f MB/s), total %.1f s (%.1f MB/s)%n",
-                small + large, mb, secs(t1 - t0), mb / secs(t1 - t0), secs(t2 - t1), mb / secs(t2 - t1), secs(t2 - t0),
-                mb / secs(t2 - t0));
-
-        // 2. propagation of a small edit, both devices watching
-        Process watchA = client(configA, "sync", folderA.toString(), "--interval=30s");
-        Process watchB = client(configB, "sync", folderB.toString(), "--interval=30s");
-        try {
-            Thread.sleep(3_000); // let both finish their first round and connect to the notifier
-            double[] ms = new double[edits];
-            for (int i = 0; i < edits; i++) {
-                byte[] content = ("edit " + i + " " + UUID.randomUUID() + "\n").getBytes();
-                long start = System.nanoTime();
-                Files.write(createParent(folderA.resolve("edits/note.txt")), content);
-                Path onB = folderB.resolve("edits/note.txt");
-                while (!(Files.exists(onB) && Arrays.equals(readQuietly(onB), content))) {
-                    if (System.nanoTime() - start > 60_000_000_000L) {
-                        throw new IllegalStateException("edit " + i + " did not reach B within 60 s");
-                    }
-                    Thread.sleep(2); // polling B's disk is what is measured: no event to wait on
-                }
-                ms[i] = (System.nanoTime() - start) / 1e6;
-                Thread.sleep(300);
-            }
-            Arrays.sort(ms);
-            System.out.printf("propagation      n=%d  p50=%.0f ms  p95=%.0f ms  max=%.0f ms (write on A until the bytes are on B's disk)%n",
-                    edits, percentile(ms, 50), percentile(ms, 95), ms[ms.length - 1]);
-        } finally {
-            watchA.destroy();
-            watchB.destroy();
-            watchA.waitFor();
-            watchB.waitFor();
-        }
-
-        // 3. one byte inserted in the middle of a 64 MiB file
-        Path big = folderA.resolve("insert/big.bin");
-        createParent(big);
-        byte[] data = new byte[64 * 1024 * 1024];
-        new Random(64).nextBytes(data);
-        Files.write(big, data);
-        client(configA, "sync", folderA.toString(), "--once").waitFor();
-        long before = blobBytes();
-        byte[] inserted = new byte[data.length + 1];
-        System.arraycopy(data, 0, inserted, 0, data.length / 2);
-        inserted[data.length / 2] = 42;
-        System.arraycopy(data, data.length / 2, inserted, data.length / 2 + 1, data.length - data.length / 2);
-        Files.write(big, inserted);
-        client(configA, "sync", folderA.toString(), "--once").waitFor();
-        long uploaded = blobBytes() - before;
-        System.out.printf("1-byte insert    %d bytes uploaded (%.2f MiB) after inserting 1 byte in the middle of a 64 MiB file%n",
-                uploaded, uploaded / 1048576.0);
-        System.out.printf("machine          %d cores, %s %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
-    }
-
-    private static Path createParent(Path p) throws IOException {
-        Files.createDirectories(p.getParent());
-        return p;
-    }
-
-    private static byte[] readQuietly(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            return new byte[0]; // being replaced right now
-        }
-    }
-
-    /** The dataset: {@code small} files of 1–64 KiB and {@code large} of 1–32 MiB, random bytes, seeded. */
-    private static long generate(Path folder, int small, int large) throws IOException {
-        Random random = new Random(2026);
-        long total = 0;
-        for (int i = 0; i < small; i++) {
-            byte[] b = new byte[1024 + random.nextInt(63 * 1024 + 1)];
-            random.nextBytes(b);
-            Path p = folder.resolve("small/" + (i % 40) + "/file-" + i + ".bin");
-            Files.createDirectories(p.getParent());
-            Files.write(p, b);
-            total += b.length;
-        }
-        for (int i = 0; i < large; i++) {
-            int size = 1024 * 1024 + random.nextInt(31 * 1024 * 1024 + 1);
-            Path p = folder.resolve("large/file-" + i + ".bin");
-            Files.createDirectories(p.getParent());
-            try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-                byte[] block = new byte[1 << 20];
-                for (int written = 0; written < size; written += block.length) {
-                    random.nextBytes(block);
-                    f.write(block, 0, Math.min(block.length, size - written));
-                }
-            }
-            total += size;
-        }
-        return total;
-    }
-
-    private static void requireSameTree(Path a, Path b) throws IOException {
-        List<String> left = listing(a);
-        List<String> right = listing(b);
-        if (!left.equals(right)) {
-            throw new IllegalStateException("the folders differ after the initial sync: " + left.size() + " vs " + right.size() + " files");
-        }
-    }
-
-    private static List<String> listing(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(Files::isRegularFile).filter(p -> !root.relativize(p).startsWith(".cumulus"))
-                    .map(p -> root.relativize(p) + ":" + p.toFile().length()).sorted().toList();
-        }
-    }
-
-    private long blobBytes() throws IOException {
-        try (Stream<Path> files = Files.walk(blobs)) {
-            return files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("incoming")).mapToLong(p -> p.toFile().length()).sum();
-        }
-    }
-
-    private static void cli(String... args) {
-        int code = ClientMain.run(args);
-        if (code != 0) {
-            throw new IllegalStateException("cumulus " + String.join(" ", args) + " failed with " + code);
-        }
-    }
-
-    /** A {@code cumulus} client in a process of its own; its output goes to a log in the work dir. */
-    private Process client(Path configDir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), ClientMain.class.getName()));
-        command.addAll(List.of(args));
-        command.add("--config-dir=" + configDir);
-        Path log = work.resolve(configDir.getFileName() + ".log");
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    private static String value(String option) {
+        return option.substring(option.indexOf('=') + 1);
     }
 
     private static void createAccount(StandaloneServer s, String user, String password) throws Exception {
@@ -284,13 +182,12 @@ public final class SyncBenchmark {
         }
     }
 
-    private static double percentile(double[] sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    private static double secs(long nanos) {
-        return nanos / 1e9;
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static int freePort() {
