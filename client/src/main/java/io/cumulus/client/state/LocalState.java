@@ -158,6 +158,17 @@ public final class LocalState implements AutoCloseable {
         }
     }
 
+    /** The folders kept on purpose by a folder marker (see {@code FolderScanner.FOLDER_MARKER}): never pruned when emptied. */
+    public java.util.Set<String> markedFolders() {
+        java.util.Set<String> folders = new java.util.HashSet<>();
+        for (String path : markerPaths(io.cumulus.client.scan.FolderScanner.FOLDER_MARKER)) {
+            if (io.cumulus.client.scan.FolderScanner.isFolderMarker(path)) {
+                folders.add(io.cumulus.client.scan.FolderScanner.markedFolder(path));
+            }
+        }
+        return folders;
+    }
+
     public void put(SyncedFile f) {
         inTransaction(() -> {
             try (PreparedStatement del = db.prepareStatement("DELETE FROM files WHERE file_id = ? OR path = ?")) {

@@ -95,7 +95,7 @@ public final class Syncer {
         this.log = log;
         this.retry = retry;
         this.clock = clock;
-        this.sender = new BatchSender(folder, namespace, api, state, log, retry, clock, outcomeTimeout);
+        this.sender = new BatchSender(folder, names, namespace, api, state, log, retry, clock, outcomeTimeout);
     }
 
     /** Waits until the server has decided every change of the batch (and the feed shows it). */

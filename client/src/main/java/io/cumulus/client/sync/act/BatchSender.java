@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,7 @@ import io.cumulus.client.scan.LocalTree;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.PendingBatch;
 import io.cumulus.client.state.LocalState.SyncedFile;
+import io.cumulus.client.sync.plan.LocalNames;
 import io.cumulus.client.sync.plan.PushPlanner.LocalChange;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -43,6 +43,7 @@ public final class BatchSender {
     private static final int CHANGES_PER_BATCH = 500;
 
     private final FolderAccess folder;
+    private final LocalNames names;
     private final String namespace;
     private final ServerApi api;
     private final LocalState state;
@@ -53,9 +54,10 @@ public final class BatchSender {
     private int pushed;
     private int conflicts;
 
-    public BatchSender(FolderAccess folder, String namespace, ServerApi api, LocalState state, Consumer<String> log, Retry retry,
+    public BatchSender(FolderAccess folder, LocalNames names, String namespace, ServerApi api, LocalState state, Consumer<String> log, Retry retry,
                        Clock clock, Duration outcomeTimeout) {
         this.folder = folder;
+        this.names = names;
         this.namespace = namespace;
         this.api = api;
         this.state = state;
@@ -227,7 +229,7 @@ public final class BatchSender {
         }
         // The server kept this device's version as a copy: move the local file there (when it is still as sent) ...
         boolean moved = false;
-        if (local.seen() != null && io.cumulus.client.sync.plan.LocalNames.forFolder(folder.root()).problem(copyPath).isEmpty()) {
+        if (local.seen() != null && names.problem(copyPath).isEmpty()) {
             try {
                 LocalTree.Entry expected = LocalTree.Entry.file(c.path(), local.seen().size(), local.seen().mtimeNanos(),
                         local.seen().inode());
@@ -255,12 +257,7 @@ public final class BatchSender {
 
     /** Removes the folders a local file left empty, except those kept on purpose (a marker). */
     private void pruneAfter(String path) {
-        Set<String> kept = new HashSet<>();
-        for (String p : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
-            if (FolderScanner.isFolderMarker(p)) {
-                kept.add(FolderScanner.markedFolder(p));
-            }
-        }
+        Set<String> kept = state.markedFolders();
         int slash = path.lastIndexOf('/');
         try {
             folder.pruneEmptyFolders(slash < 0 ? "" : path.substring(0, slash), kept);

@@ -243,12 +243,7 @@ public final class PullExecutor {
 
     /** Removes the folders that deletions and moves left empty, except those kept on purpose (a marker). */
     private void prune() {
-        Set<String> kept = new HashSet<>();
-        for (String path : state.markerPaths(FolderScanner.FOLDER_MARKER)) {
-            if (FolderScanner.isFolderMarker(path)) {
-                kept.add(FolderScanner.markedFolder(path));
-            }
-        }
+        Set<String> kept = state.markedFolders();
         for (String from : pruneFrom) {
             try {
                 folder.pruneEmptyFolders(from, kept);
