@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,6 +106,65 @@ public final class ServerApi {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .build();
         exchange(request, "PUT /v1/chunks/" + id.value());
+    }
+
+    /**
+     * Several small chunks in one request ({@code POST /v1/chunks/pack}): each one's 32-byte
+     * SHA-256, its length (4 bytes, big-endian) and its bytes.
+     */
+    public void putChunks(List<io.cumulus.sync.chunking.Chunk> chunks) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(
+                chunks.stream().mapToInt(c -> c.length() + 36).sum());
+        java.io.DataOutputStream out = new java.io.DataOutputStream(body);
+        try {
+            for (io.cumulus.sync.chunking.Chunk c : chunks) {
+                out.write(java.util.HexFormat.of().parseHex(c.id().value()));
+                out.writeInt(c.length());
+                out.write(c.bytes());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot happen: writing to memory", e);
+        }
+        HttpRequest request = request("/v1/chunks/pack")
+                .header("Content-Type", "application/vnd.cumulus.chunk-pack")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build();
+        exchange(request, "POST /v1/chunks/pack (" + chunks.size() + " chunks)");
+    }
+
+    /**
+     * Several chunks in one request ({@code POST /v1/chunks/fetch}): those of {@code ids} the
+     * server has for this account, by id (their bytes unchecked: the caller verifies them).
+     */
+    public Map<ChunkId, byte[]> getChunks(Collection<ChunkId> ids) {
+        Map<ChunkId, byte[]> chunks = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return chunks;
+        }
+        byte[] json = JSON.writeValueAsBytes(Map.of("chunkIds", ids.stream().map(ChunkId::value).toList()));
+        HttpRequest request = request("/v1/chunks/fetch")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json))
+                .build();
+        HttpResponse<byte[]> response = exchange(request, "POST /v1/chunks/fetch (" + ids.size() + " chunks)");
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(response.body()));
+        try {
+            byte[] hash = new byte[32];
+            while (in.available() > 0) {
+                in.readFully(hash);
+                int length = in.readInt();
+                if (length <= 0 || length > in.available()) {
+                    throw new IOException("a chunk of " + length + " bytes where " + in.available() + " are left");
+                }
+                byte[] bytes = new byte[length];
+                in.readFully(bytes);
+                chunks.put(ChunkId.of(java.util.HexFormat.of().formatHex(hash)), bytes);
+            }
+        } catch (IOException e) {
+            throw new ApiException(502, "malformed-pack", "POST /v1/chunks/fetch answered a malformed pack: " + e.getMessage(),
+                    Optional.empty(), e);
+        }
+        return chunks;
     }
 
     /** The chunk's bytes, or empty when the server has none this account may read. */

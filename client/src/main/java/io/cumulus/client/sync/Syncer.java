@@ -31,6 +31,7 @@ import io.cumulus.client.sync.act.BatchSender;
 import io.cumulus.client.sync.act.FileWriter;
 import io.cumulus.client.sync.act.FolderAccess;
 import io.cumulus.client.sync.act.PullExecutor;
+import io.cumulus.client.sync.act.UploadPipe;
 import io.cumulus.client.sync.act.Uploader;
 import io.cumulus.client.sync.plan.Action;
 import io.cumulus.client.sync.plan.LocalNames;
@@ -271,23 +272,82 @@ public final class Syncer {
 
     // ---------------------------------------------------------------- push
 
-    /** Sends every local change since the last sync. */
+    /**
+     * Sends every local change since the last sync. The files that need reading are read once:
+     * their chunks go to the server while later files are still being read ({@link UploadPipe}),
+     * and every second or so the new and edited files read so far are committed, as soon as their
+     * chunks have landed, so other devices start on them while this one goes on. Deletions, new
+     * files on a path another file left, and empty folders wait for the end, when every file has
+     * been read: only then is a vanished file known not to have been renamed.
+     */
     public void push() throws IOException {
         Scan scan = FolderScanner.scan(root);
         Map<String, SyncedFile> synced = state.files();
         Map<String, PushPlanner.Read> read = new TreeMap<>();
         Map<String, String> notSent = new TreeMap<>();
-        for (String path : PushPlanner.needsReading(scan, synced)) {
+        Set<String> committed = new HashSet<>();
+        // Small files first: each costs the server a change to decide, and those decisions then overlap with the
+        // transfer of the large files' bytes.
+        List<String> toRead = PushPlanner.needsReading(scan, synced).stream()
+                .sorted(java.util.Comparator.comparingLong((String p) -> scan.files().get(p).size()).thenComparing(p -> p))
+                .toList();
+        if (!toRead.isEmpty()) {
+            progress.begin("uploading", toRead.stream().mapToLong(p -> scan.files().get(p).size()).sum());
+            try (UploadPipe pipe = new UploadPipe(api, retry, progress); EarlyCommits early = new EarlyCommits(synced)) {
+                Map<String, PushPlanner.Read> group = new TreeMap<>();
+                long groupBytes = 0;
+                long groupStarted = System.nanoTime();
+                for (String path : toRead) {
+                    try {
+                        Optional<PushPlanner.Read> r = stableRead(path, pipe);
+                        if (r.isPresent()) {
+                            read.put(path, r.get());
+                            group.put(path, r.get());
+                            groupBytes += r.get().stat().size();
+                        }
+                    } catch (IOException e) {
+                        notSent.put(path, "cannot be read: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                    }
+                    progress.file();
+                    if (group.size() >= EARLY_FILES || groupBytes >= EARLY_BYTES
+                            || System.nanoTime() - groupStarted >= EARLY_NANOS) {
+                        early.commit(scan, group, pipe.checkpoint());
+                        group = new TreeMap<>();
+                        groupBytes = 0;
+                        groupStarted = System.nanoTime();
+                    }
+                }
+                early.commit(scan, group, pipe.checkpoint());
+                notSent.putAll(early.finish());
+                committed.addAll(early.paths());
+                bytesUploaded += pipe.bytesUploaded();
+            } finally {
+                progress.end();
+            }
+        }
+        // The rest, planned on the folder as it is now (the early batches may have moved a conflicted file aside).
+        Scan now = committed.isEmpty() ? scan : FolderScanner.scan(root);
+        Map<String, SyncedFile> syncedNow = committed.isEmpty() ? synced : state.files();
+        Map<String, PushPlanner.Read> rest = new TreeMap<>();
+        for (String path : PushPlanner.needsReading(now, syncedNow)) {
+            if (committed.contains(path) || notSent.containsKey(path)) {
+                continue; // sent (or refused) a moment ago, or unreadable: the next round looks at it again
+            }
+            PushPlanner.Read r = read.get(path);
+            if (r != null && r.stat().equals(now.files().get(path))) {
+                rest.put(path, r);
+                continue;
+            }
             try {
-                stableRead(path).ifPresent(r -> read.put(path, r));
+                stableRead(path).ifPresent(x -> rest.put(path, x));
             } catch (IOException e) {
                 notSent.put(path, "cannot be read: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
         }
-        PushPlanner.Plan plan = PushPlanner.plan(scan, synced, read, deviceId, () -> UUID.randomUUID().toString());
+        PushPlanner.Plan plan = PushPlanner.plan(now, syncedNow, rest, deviceId, () -> UUID.randomUUID().toString());
         plan.refreshed().forEach(state::put);
         plan.notSent().forEach(n -> notSent.put(n.path(), n.reason()));
-        scan.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
+        now.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
         List<LocalChange> changes = plan.changes();
         if (!changes.isEmpty()) {
             Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker);
@@ -305,18 +365,133 @@ public final class Syncer {
         state.skippedLocally(notSent, clock.instant());
     }
 
+    /** An early commit closes after this many files, bytes read, or this long. */
+    private static final int EARLY_FILES = 500;
+    private static final long EARLY_BYTES = 64L * 1024 * 1024;
+    private static final long EARLY_NANOS = 1_000_000_000L;
+
+    /**
+     * The new and edited files of the push committed while the rest are still being read: one
+     * thread sends each group as soon as the chunks it needs are on the server, in the order the
+     * groups were read. Only changes that cannot depend on a file not yet read go early: a new file
+     * or an edit on a path no other synced file holds, or a rename of a vanished file (each synced
+     * file at most once). The records here are written by that thread alone while it runs.
+     */
+    private final class EarlyCommits implements AutoCloseable {
+        private final Map<String, SyncedFile> unused;
+        private final Map<String, SyncedFile> byId = new java.util.HashMap<>();
+        private final Set<String> occupied = new HashSet<>();
+        private final Set<String> paths = new HashSet<>();
+        private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cumulus-commit");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<java.util.concurrent.Future<Map<String, String>>> sent = new ArrayList<>();
+
+        EarlyCommits(Map<String, SyncedFile> synced) {
+            this.unused = new TreeMap<>(synced);
+            synced.values().forEach(f -> {
+                occupied.add(f.path());
+                byId.put(f.fileId(), f);
+            });
+        }
+
+        void commit(Scan scan, Map<String, PushPlanner.Read> group, java.util.concurrent.CompletableFuture<Void> chunksLanded) {
+            if (group.isEmpty()) {
+                return;
+            }
+            PushPlanner.Plan plan = PushPlanner.plan(scan, unused, group, deviceId, () -> UUID.randomUUID().toString());
+            List<LocalChange> changes = new ArrayList<>();
+            for (LocalChange c : plan.changes()) {
+                SyncedFile was = byId.get(c.change().fileId());
+                boolean samePath = was != null && was.path().equals(c.change().path());
+                if (c.change().delete() || !group.containsKey(c.change().path())
+                        || (!samePath && occupied.contains(c.change().path()))) {
+                    continue;
+                }
+                changes.add(c);
+                paths.add(c.change().path());
+                if (was != null) {
+                    unused.remove(was.path());
+                    byId.remove(was.fileId());
+                }
+            }
+            if (changes.isEmpty()) {
+                return;
+            }
+            sent.add(committer.submit(() -> {
+                chunksLanded.join();
+                return sender.send(changes);
+            }));
+        }
+
+        /** Waits for every group; the changes the server refused (path to reason). */
+        Map<String, String> finish() throws IOException {
+            Map<String, String> refused = new TreeMap<>();
+            IOException failure = null;
+            RuntimeException stop = null;
+            for (java.util.concurrent.Future<Map<String, String>> f : sent) {
+                try {
+                    refused.putAll(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while committing", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : e.getCause();
+                    if (cause instanceof RuntimeException r && stop == null) {
+                        stop = r;
+                    } else if (cause instanceof IOException io && failure == null) {
+                        failure = io;
+                    } else if (failure == null && stop == null) {
+                        failure = new IOException(String.valueOf(cause), cause);
+                    }
+                }
+            }
+            sent.clear();
+            if (stop != null) {
+                throw stop;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return refused;
+        }
+
+        /** The paths sent early (accepted, kept as conflicts, or refused). */
+        Set<String> paths() {
+            return paths;
+        }
+
+        @Override
+        public void close() {
+            committer.shutdownNow();
+        }
+    }
+
     // ---------------------------------------------------------------- local files
 
     /** A file's manifest and the stat that held both before and after it was read. */
     private Optional<PushPlanner.Read> stableRead(String path) throws IOException {
+        return stableRead(path, null);
+    }
+
+    /** As {@link #stableRead(String)}, offering every chunk to {@code pipe} (when not null) as it is cut. */
+    private Optional<PushPlanner.Read> stableRead(String path, UploadPipe pipe) throws IOException {
         for (int attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
             Optional<LocalTree.Entry> before = folder.lstat(path).filter(e -> e.kind() == LocalTree.Kind.FILE);
             if (before.isEmpty()) {
                 return Optional.empty();
             }
-            List<ChunkRef> refs;
+            List<ChunkRef> refs = new ArrayList<>();
             try (InputStream in = Files.newInputStream(folder.resolveChecked(path))) {
-                refs = chunker.manifestOf(in);
+                chunker.chunk(in, chunk -> {
+                    refs.add(chunk.ref());
+                    if (pipe != null) {
+                        pipe.offer(chunk);
+                    }
+                });
             } catch (java.nio.file.NoSuchFileException e) {
                 return Optional.empty();
             }

@@ -30,7 +30,13 @@ import io.cumulus.client.state.LocalState;
  * from the server (the notifier's WebSocket), or the fallback interval, whichever comes first.
  */
 public final class Watcher implements AutoCloseable {
-    private static final Duration SETTLE = Duration.ofMillis(200);
+    /**
+     * How long the folder must stay quiet after a file event before a round starts: enough for the
+     * events of one save (create, write, close, rename come within a few milliseconds) to arrive
+     * together, and a burst that keeps coming (a large copy) keeps extending it. A push from the
+     * server waits for nothing: its change is already decided.
+     */
+    static final Duration SETTLE = Duration.ofMillis(40);
 
     private final Path root;
     private final DeviceConfig device;
@@ -56,12 +62,25 @@ public final class Watcher implements AutoCloseable {
         return new Watcher(root, device, interval);
     }
 
-    /** Blocks until something may have changed (or the interval passed), then lets a burst of events settle. */
+    /**
+     * Blocks until something may have changed (or the interval passed). A push starts the round at
+     * once; a file event first lets its burst settle ({@link #SETTLE} of quiet).
+     */
     public void awaitTrigger() throws InterruptedException {
         if (socket == null || socket.isInputClosed()) {
             connect();
         }
-        triggers.poll(interval.toMillis(), TimeUnit.MILLISECONDS);
+        String first = triggers.poll(interval.toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return;
+        }
+        boolean files = !first.equals("push");
+        for (String next; (next = triggers.poll()) != null; ) {
+            files |= !next.equals("push");
+        }
+        if (!files) {
+            return;
+        }
         while (triggers.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS) != null) {
             // keep draining while events keep coming, so a large copy is one round, not hundreds
         }

@@ -133,6 +133,23 @@ public final class ChunkCatalog {
                 .query(Long.class).optional();
     }
 
+    /** The sizes of those of {@code ids} this account may read (no lock: for downloads). */
+    public Map<String, Long> sizesVisibleTo(UUID accountId, Collection<String> ids) {
+        Map<String, Long> sizes = new TreeMap<>();
+        if (ids.isEmpty()) {
+            return sizes;
+        }
+        db.jdbc().sql("""
+                        SELECT c.id, c.size FROM ingest.chunks c
+                        JOIN ingest.account_chunks ac ON ac.chunk_id = c.id AND ac.account_id = ?
+                        WHERE c.id = ANY(?) AND c.state = 'stored'""")
+                .params(accountId, ids.toArray(String[]::new))
+                .query(rs -> {
+                    sizes.put(rs.getString("id"), rs.getLong("size"));
+                });
+        return sizes;
+    }
+
     /**
      * The stored sizes of those of {@code ids} this account may use, locking each chunk row against
      * deletion until the current transaction ends, so the garbage collector cannot remove a chunk

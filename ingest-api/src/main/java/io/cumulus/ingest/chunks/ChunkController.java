@@ -84,17 +84,62 @@ public class ChunkController {
         if (request.getContentLengthLong() > ChunkLimits.MAX_CHUNK_BYTES) {
             throw new ChunkTooLargeException(ChunkLimits.MAX_CHUNK_BYTES);
         }
+        StoredChunk stored;
+        try (InputStream body = request.getInputStream()) {
+            stored = store(session, id, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
+        }
+        if (stored.isNew()) {
+            return ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored.stored());
+        }
+        return ResponseEntity.ok(stored.stored());
+    }
+
+    /**
+     * Several small chunks in one request ({@value ChunkPack#CONTENT_TYPE}: for each, its 32-byte
+     * SHA-256, its length as 4 bytes big-endian, its bytes). Each is verified and stored exactly as
+     * a {@code PUT} of it alone would be, in order; a chunk that fails (a wrong hash, a truncated
+     * pack) answers the request with that error, and those before it stay stored, as their own
+     * {@code PUT}s would have.
+     */
+    @PostMapping("/v1/chunks/pack")
+    PackStored uploadPack(DeviceSession session, HttpServletRequest request) {
+        if (request.getContentLengthLong() > ChunkPack.MAX_BYTES) {
+            throw new ChunkTooLargeException(ChunkPack.MAX_BYTES);
+        }
+        List<Stored> stored = new java.util.ArrayList<>();
+        try (InputStream body = new BoundedInputStream(request.getInputStream(), ChunkPack.MAX_BYTES)) {
+            ChunkPack.Reader pack = new ChunkPack.Reader(body);
+            for (ChunkPack.Entry entry; (entry = pack.next()) != null; ) {
+                if (stored.size() >= ChunkPack.MAX_CHUNKS) {
+                    throw new InvalidRequestException("too-many-chunks", "Too many chunks",
+                            "at most " + ChunkPack.MAX_CHUNKS + " chunks in one pack");
+                }
+                stored.add(store(session, entry.id(), entry.bytes()).stored());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the chunk pack", e);
+        }
+        return new PackStored(stored);
+    }
+
+    record PackStored(List<Stored> stored) {
+    }
+
+    private record StoredChunk(Stored stored, boolean isNew) {
+    }
+
+    /** Verifies and stores one chunk's bytes for the session's account. */
+    private StoredChunk store(DeviceSession session, ChunkId id, InputStream body) {
         // The row first, then the bytes: the garbage collector never deletes bytes an upload is writing.
         ChunkCatalog.Upload upload = catalog.beginUpload(id);
         long size;
-        try (InputStream body = request.getInputStream()) {
+        try {
             size = blobs.put(id, body, ChunkLimits.MAX_CHUNK_BYTES);
             if (size == 0) {
                 throw new InvalidRequestException("empty-chunk", "Empty chunk", "a chunk has at least one byte");
             }
-        } catch (IOException e) {
-            catalog.abandon(upload);
-            throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
         } catch (RuntimeException e) {
             catalog.abandon(upload);
             throw e;
@@ -103,13 +148,54 @@ public class ChunkController {
         if (upload.alreadyStored()) {
             dedup.uploadedAgain();
         }
-        Stored stored = new Stored(id.hex(), size);
         if (isNew) {
             log.info("chunk stored chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
-            return ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored);
+        } else {
+            log.debug("chunk uploaded again chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
         }
-        log.info("chunk uploaded again chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
-        return ResponseEntity.ok(stored);
+        return new StoredChunk(new Stored(id.hex(), size), isNew);
+    }
+
+    /**
+     * Several chunks in one response, framed as a pack (see {@link #uploadPack}), in the order
+     * asked, each id once; a chunk this account may not read (or that does not exist) is left out,
+     * so a client asks for it alone to learn why. At most {@value ChunkPack#MAX_CHUNKS} ids and
+     * {@link ChunkPack#MAX_BYTES} bytes in all.
+     */
+    @PostMapping(path = "/v1/chunks/fetch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    void downloadPack(DeviceSession session, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        MissingQuery query = json.read(request, MISSING_LIMIT, MissingQuery.class);
+        if (query.chunkIds() == null) {
+            throw InvalidRequestException.invalid("chunkIds is required: an array of chunk ids");
+        }
+        if (query.chunkIds().size() > ChunkPack.MAX_CHUNKS) {
+            throw new InvalidRequestException("too-many-chunk-ids", "Too many chunk ids",
+                    "at most " + ChunkPack.MAX_CHUNKS + " chunk ids per pack, got " + query.chunkIds().size());
+        }
+        List<ChunkId> ids = query.chunkIds().stream().distinct().map(InvalidChunkIdException::parse).toList();
+        java.util.Map<String, Long> sizes = catalog.sizesVisibleTo(session.accountId(), query.chunkIds());
+        long total = sizes.values().stream().mapToLong(Long::longValue).sum();
+        if (total > ChunkPack.MAX_BYTES) {
+            throw new InvalidRequestException("pack-too-large", "Pack too large",
+                    "at most " + ChunkPack.MAX_BYTES + " bytes of chunks per pack, these are " + total);
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(ChunkPack.CONTENT_TYPE);
+        response.setContentLengthLong(sizes.values().stream().mapToLong(size -> size + 36).sum());
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(response.getOutputStream())) {
+            for (ChunkId id : ids) {
+                Long size = sizes.get(id.hex());
+                if (size == null) {
+                    continue;
+                }
+                try (InputStream in = blobs.open(id).orElseThrow(() -> new IllegalStateException(
+                        "chunk " + id + " is in the catalog but not in the blob store"))) {
+                    out.write(java.util.HexFormat.of().parseHex(id.hex()));
+                    out.writeInt(size.intValue());
+                    in.transferTo(out);
+                }
+            }
+        }
     }
 
     @GetMapping("/v1/chunks/{chunkId}")

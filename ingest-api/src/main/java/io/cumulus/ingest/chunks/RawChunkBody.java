@@ -17,19 +17,20 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * A chunk upload's body is its bytes, whatever {@code Content-Type} the client sent: before any
- * other filter sees it, a {@code PUT /v1/chunks/{id}} is shown to the rest of the chain as
+ * other filter sees it, a {@code PUT /v1/chunks/{id}} (and a {@code POST /v1/chunks/pack}) is shown to the rest of the chain as
  * {@code application/octet-stream}. Otherwise a form type would be parsed into parameters by Spring's
  * {@code FormContentFilter} (a stray {@code %} fails the parse, and the bytes are gone either way),
  * and a multipart type would be taken apart by the multipart resolver, so the hash would be checked
  * against nothing or the upload would fail.
  */
 public final class RawChunkBody extends OncePerRequestFilter {
-    /** The URL pattern to register the filter under; it acts on {@code PUT} only. */
+    /** The URL pattern to register the filter under; it acts on {@code PUT} and on {@code POST /v1/chunks/pack} only. */
     public static final String URL_PATTERN = "/v1/chunks/*";
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"PUT".equals(request.getMethod());
+        return !("PUT".equals(request.getMethod())
+                || "POST".equals(request.getMethod()) && request.getRequestURI().endsWith("/v1/chunks/pack"));
     }
 
     @Override

@@ -212,6 +212,88 @@ class ChunksIT {
         assertThat(client.get(laptop, "/v1/chunks/" + id).bytes()).isEqualTo(four);
     }
 
+    private static byte[] pack(List<byte[]> chunks, List<String> ids) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+        for (int i = 0; i < chunks.size(); i++) {
+            data.write(java.util.HexFormat.of().parseHex(ids.get(i)));
+            data.writeInt(chunks.get(i).length);
+            data.write(chunks.get(i));
+        }
+        return out.toByteArray();
+    }
+
+    private static Response postPack(Device device, byte[] body, String contentType) {
+        java.net.http.HttpRequest post = java.net.http.HttpRequest.newBuilder(java.net.URI.create(client.base() + "/v1/chunks/pack"))
+                .header("Authorization", "Bearer " + device.token())
+                .header("Content-Type", contentType)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return client.exchange(post);
+    }
+
+    @Test
+    void aPackStoresEachOfItsChunksAsItsOwnUploadWould() throws Exception {
+        // given a device and three small chunks, one of which the account has already
+        Device laptop = client.newAccountWithDevice("packer", "Laptop");
+        List<byte[]> chunks = List.of(bytes("first small chunk"), bytes("second small chunk"), bytes("third, already there"));
+        List<String> ids = chunks.stream().map(Sha256::hex).toList();
+        client.put(laptop, ids.get(2), chunks.get(2));
+
+        // when it sends them in one pack, under a form content type that a parser would take apart
+        Response r = postPack(laptop, pack(chunks, ids), "application/x-www-form-urlencoded");
+
+        // then each is stored, found and downloadable byte for byte
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().get("stored")).hasSize(3);
+        assertThat(missing(laptop, ids)).isEmpty();
+        for (int i = 0; i < chunks.size(); i++) {
+            assertThat(client.get(laptop, "/v1/chunks/" + ids.get(i)).bytes()).isEqualTo(chunks.get(i));
+            assertThat(blobFile(ids.get(i))).hasBinaryContent(chunks.get(i));
+        }
+    }
+
+    @Test
+    void aPackWhoseChunkDoesNotHashToItsIdStoresNothingOfThatChunk() throws Exception {
+        // given a pack whose second chunk lies about its id
+        Device laptop = client.newAccountWithDevice("packliar", "Laptop");
+        List<byte[]> chunks = List.of(bytes("an honest chunk in a pack"), bytes("a dishonest chunk"));
+        String claimed = Sha256.hex(bytes("what it claims"));
+        List<String> ids = List.of(Sha256.hex(chunks.get(0)), claimed);
+
+        // when it is sent
+        Response r = postPack(laptop, pack(chunks, ids), "application/vnd.cumulus.chunk-pack");
+
+        // then it is a 400 hash mismatch, the lying chunk is nowhere, and no staging file is left
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.problem()).isEqualTo("hash-mismatch");
+        assertThat(blobFile(claimed)).doesNotExist();
+        assertThat(missing(laptop, List.of(claimed))).containsExactly(claimed);
+        assertThat(partFiles()).isZero();
+    }
+
+    @Test
+    void aTruncatedOrMalformedPackIsA400() throws Exception {
+        Device laptop = client.newAccountWithDevice("packcut", "Laptop");
+        byte[] chunk = bytes("a chunk cut short");
+        String id = Sha256.hex(chunk);
+        byte[] whole = pack(List.of(chunk), List.of(id));
+        RunningIngestApi.Footprint before = api.footprint();
+
+        Response cut = postPack(laptop, java.util.Arrays.copyOf(whole, whole.length - 3), "application/vnd.cumulus.chunk-pack");
+        Response halfHeader = postPack(laptop, java.util.Arrays.copyOf(whole, 20), "application/vnd.cumulus.chunk-pack");
+        byte[] zeroLength = java.util.Arrays.copyOf(whole, 36);
+        zeroLength[32] = zeroLength[33] = zeroLength[34] = zeroLength[35] = 0;
+        Response empty = postPack(laptop, zeroLength, "application/vnd.cumulus.chunk-pack");
+
+        assertThat(List.of(cut, halfHeader, empty)).allSatisfy(r -> {
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.problem()).isEqualTo("invalid-chunk-pack");
+        });
+        assertThat(api.footprint()).isEqualTo(before);
+        assertThat(blobFile(id)).doesNotExist();
+        assertThat(partFiles()).isZero();
+    }
+
     private static Path blobFile(String id) {
         return api.blobs().resolve(id.substring(0, 2)).resolve(id.substring(2, 4)).resolve(id);
     }

@@ -27,14 +27,15 @@ import io.cumulus.sync.manifest.Manifest;
 /**
  * Writes one file version from its manifest: chunks found in local files are copied (each one's
  * hash checked), the others fetched; the temporary file beside the target is fsynced, then renamed
- * into place through {@link FolderAccess#replace}, which keeps whatever changed meanwhile.
+ * into place through {@link FolderAccess#replace}, which keeps whatever changed meanwhile. Several
+ * files may be written at once from different threads.
  */
 public final class FileWriter {
     private final FolderAccess folder;
     private final ServerApi api;
     private final Retry retry;
     private final Progress progress;
-    private final Map<ChunkId, ChunkSource> sources = new HashMap<>();
+    private final Map<ChunkId, ChunkSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Where a chunk sits in a local file, as last synced: a hint, checked against the chunk's id when read. */
     private record ChunkSource(String path, long offset, long size) {
@@ -59,8 +60,48 @@ public final class FileWriter {
         }
     }
 
+    /**
+     * Fetches, in one request, the chunks of these manifests that are not to be found in local
+     * files, each checked against its id; those the server left out or that arrived damaged are
+     * simply absent (the write then fetches them alone). Empty when the request fails.
+     */
+    public Map<ChunkId, byte[]> prefetch(Iterable<Manifest> manifests) {
+        Map<ChunkId, Long> wanted = new java.util.LinkedHashMap<>();
+        for (Manifest m : manifests) {
+            for (ChunkRef ref : m.chunks()) {
+                if (!sources.containsKey(ref.id())) {
+                    wanted.putIfAbsent(ref.id(), ref.size());
+                }
+            }
+        }
+        Map<ChunkId, byte[]> fetched = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return fetched;
+        }
+        try {
+            retry.call(() -> api.getChunks(wanted.keySet())).forEach((id, bytes) -> {
+                Long size = wanted.get(id);
+                if (size != null && bytes.length == size && Sha256.hex(bytes).equals(id.value())) {
+                    fetched.put(id, bytes);
+                }
+            });
+        } catch (ApiException e) {
+            if (e.unauthorized()) {
+                throw e;
+            }
+            // each file fetches its chunks alone, and learns why
+        }
+        return fetched;
+    }
+
     /** Writes {@code manifest} at {@code rel} in place of {@code expected} (null: the path must be free); the new stat. */
     public LocalTree.Entry write(String rel, Manifest manifest, LocalTree.Entry expected) throws IOException {
+        return write(rel, manifest, expected, Map.of());
+    }
+
+    /** As {@link #write(String, Manifest, LocalTree.Entry)}, taking chunks from {@code fetched} (see {@link #prefetch}) first. */
+    public LocalTree.Entry write(String rel, Manifest manifest, LocalTree.Entry expected, Map<ChunkId, byte[]> fetched)
+            throws IOException {
         Path tmp = folder.temporaryBeside(rel);
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -74,7 +115,8 @@ public final class FileWriter {
                 });
                 Map<ChunkId, byte[]> kept = new HashMap<>();
                 for (ChunkRef ref : manifest.chunks()) {
-                    byte[] bytes = kept.containsKey(ref.id()) ? kept.get(ref.id()) : chunk(ref);
+                    byte[] bytes = kept.containsKey(ref.id()) ? kept.get(ref.id())
+                            : fetched.containsKey(ref.id()) ? fetched.get(ref.id()) : chunk(ref);
                     if (repeated.contains(ref.id())) {
                         kept.put(ref.id(), bytes);
                     }

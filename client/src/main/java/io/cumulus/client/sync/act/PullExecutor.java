@@ -3,10 +3,18 @@ package io.cumulus.client.sync.act;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import io.cumulus.client.api.ApiException;
@@ -19,12 +27,20 @@ import io.cumulus.client.sync.plan.RemoteEntry;
 import io.cumulus.sync.manifest.Manifest;
 
 /**
- * Carries out a pull plan, one action at a time. An action that fails (a name this disk refuses,
+ * Carries out a pull plan in its order, except that consecutive downloads run several at once
+ * (those that share a name one after the other); their results are recorded here, in the plan's
+ * order, as each finishes. An action that fails (a name this disk refuses,
  * a permission, a full disk, a folder that turned into a link since the scan) is recorded as
  * skipped with its reason and the rest go on; only an unreachable server stops the round, since
  * then nothing else could be fetched either.
  */
 public final class PullExecutor {
+    /** Files written at once: network round trips and disk writes overlap, a few chunks in memory each. */
+    static final int DOWNLOADERS = 6;
+    /** Files up to this size are fetched several to a request, up to these counts. */
+    static final long SMALL_FILE = 256 * 1024;
+    static final int SMALL_PER_TASK = 64;
+    static final long SMALL_TASK_BYTES = 2 * 1024 * 1024;
     private final FolderAccess folder;
     private final LocalState state;
     private final FileWriter writer;
@@ -53,12 +69,174 @@ public final class PullExecutor {
     }
 
     public Done execute(List<Action> plan) {
-        int downloaded = 0;
-        int deleted = 0;
-        int skipped = 0;
-        for (Action action : plan) {
+        ExecutorService pool = Executors.newFixedThreadPool(DOWNLOADERS, r -> {
+            Thread t = new Thread(r, "cumulus-download");
+            t.setDaemon(true);
+            return t;
+        });
+        Tally tally = new Tally();
+        Downloads downloads = new Downloads(pool, tally);
+        try {
+            for (Action action : plan) {
+                if (action instanceof Action.Download d) {
+                    downloads.add(d);
+                    continue;
+                }
+                // Whatever is not a download may depend on what the downloads before it did (a path freed, a folder
+                // made): they finish first, and the plan's order holds.
+                downloads.finish();
+                tally.count(action, () -> run(action));
+            }
+            downloads.finish();
+        } finally {
+            pool.shutdownNow();
+        }
+        prune();
+        return new Done(tally.downloaded, tally.deleted, tally.skipped);
+    }
+
+    /**
+     * The downloads under way: each file on a thread of its own, except small files, which go
+     * several to a task whose chunks come in one request. At most {@code DOWNLOADERS * 2} tasks
+     * wait or run; two downloads that share a name never overlap. Results are recorded on the
+     * calling thread, oldest task first.
+     */
+    private final class Downloads {
+        private final ExecutorService pool;
+        private final Tally tally;
+        private final java.util.ArrayDeque<List<Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>>>> tasks =
+                new java.util.ArrayDeque<>();
+        private final Set<String> busy = new HashSet<>();
+        private final List<Action.Download> small = new ArrayList<>();
+        private long smallBytes;
+
+        Downloads(ExecutorService pool, Tally tally) {
+            this.pool = pool;
+            this.tally = tally;
+        }
+
+        void add(Action.Download d) {
+            Set<String> touches = touches(d);
+            if (touches.stream().anyMatch(busy::contains)) {
+                finish();
+            }
+            busy.addAll(touches);
+            if (d.entry().manifest().size() <= SMALL_FILE) {
+                small.add(d);
+                smallBytes += d.entry().manifest().size();
+                if (small.size() >= SMALL_PER_TASK || smallBytes >= SMALL_TASK_BYTES) {
+                    submitSmall();
+                }
+            } else {
+                submit(List.of(d), false);
+            }
+        }
+
+        private void submitSmall() {
+            if (!small.isEmpty()) {
+                submit(List.copyOf(small), true);
+                small.clear();
+                smallBytes = 0;
+            }
+        }
+
+        private void submit(List<Action.Download> files, boolean prefetch) {
+            while (tasks.size() >= DOWNLOADERS * 2) {
+                record(tasks.removeFirst());
+            }
+            List<Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>>> task = new ArrayList<>();
+            files.forEach(d -> task.add(Map.entry(d, new CompletableFuture<>())));
+            tasks.addLast(task);
+            pool.execute(() -> {
+                Map<io.cumulus.sync.manifest.ChunkId, byte[]> fetched = Map.of();
+                try {
+                    if (prefetch) {
+                        fetched = writer.prefetch(files.stream().map(d -> d.entry().manifest()).toList());
+                    }
+                    for (Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>> f : task) {
+                        RemoteEntry e = f.getKey().entry();
+                        try {
+                            f.getValue().complete(writer.write(e.path(), e.manifest(), f.getKey().replaces(), fetched));
+                        } catch (Throwable t) {
+                            f.getValue().completeExceptionally(t);
+                        }
+                    }
+                } catch (Throwable t) {
+                    task.forEach(f -> f.getValue().completeExceptionally(t));
+                }
+            });
+        }
+
+        /** Waits for every download under way and records each. */
+        void finish() {
+            submitSmall();
+            ApiException stop = null;
+            while (!tasks.isEmpty()) {
+                try {
+                    record(tasks.removeFirst());
+                } catch (ApiException e) {
+                    stop = stop == null ? e : stop; // the files already written are still recorded
+                }
+            }
+            busy.clear();
+            if (stop != null) {
+                throw stop;
+            }
+        }
+
+        private void record(List<Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>>> task) {
+            ApiException stop = null;
+            for (Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>> f : task) {
+                Action.Download d = f.getKey();
+                try {
+                    tally.count(d, () -> downloaded(d, written(f.getValue())));
+                } catch (ApiException e) {
+                    stop = stop == null ? e : stop;
+                }
+            }
+            if (stop != null) {
+                throw stop;
+            }
+        }
+    }
+
+    /** The names a download writes or removes: two downloads that share one never run together. */
+    private static Set<String> touches(Action.Download d) {
+        Set<String> names = new HashSet<>();
+        names.add(d.entry().path().toLowerCase(java.util.Locale.ROOT));
+        if (d.previous() != null) {
+            names.add(d.previous().path().toLowerCase(java.util.Locale.ROOT));
+        }
+        return names;
+    }
+
+    private static LocalTree.Entry written(Future<LocalTree.Entry> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(String.valueOf(cause), cause);
+        }
+    }
+
+    /** One action's effect counted, or its failure recorded as a skip; an unreachable server or a revoked device stops the round. */
+    private final class Tally {
+        int downloaded;
+        int deleted;
+        int skipped;
+
+        void count(Action action, EffectCall call) {
             try {
-                switch (run(action)) {
+                switch (call.run()) {
                     case WROTE -> downloaded++;
                     case DELETED -> deleted++;
                     case SKIPPED -> skipped++;
@@ -84,15 +262,17 @@ public final class PullExecutor {
                 }
             }
         }
-        prune();
-        return new Done(downloaded, deleted, skipped);
+    }
+
+    private interface EffectCall {
+        Effect run() throws IOException;
     }
 
     private enum Effect { WROTE, DELETED, SKIPPED, NOTHING }
 
     private Effect run(Action action) throws IOException {
         return switch (action) {
-            case Action.Download d -> download(d);
+            case Action.Download d -> downloaded(d, writer.write(d.entry().path(), d.entry().manifest(), d.replaces()));
             case Action.Move m -> move(m);
             case Action.Adopt a -> {
                 settled(a.fileId(), a.path());
@@ -121,9 +301,9 @@ public final class PullExecutor {
         };
     }
 
-    private Effect download(Action.Download d) throws IOException {
+    /** Records a download the writer finished (in this thread, in the plan's order). */
+    private Effect downloaded(Action.Download d, LocalTree.Entry written) throws IOException {
         RemoteEntry e = d.entry();
-        LocalTree.Entry written = writer.write(e.path(), e.manifest(), d.replaces());
         settled(e.fileId(), e.path());
         state.put(record(e, written));
         if (d.previous() != null) {
