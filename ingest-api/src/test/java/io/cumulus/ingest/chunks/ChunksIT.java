@@ -294,6 +294,45 @@ class ChunksIT {
         assertThat(partFiles()).isZero();
     }
 
+    @Test
+    void aFetchedPackHoldsOnlyTheChunksThisAccountMayRead() throws Exception {
+        // given a chunk of one account, and another account with a chunk of its own
+        Device alice = client.newAccountWithDevice("fetchowner", "Laptop");
+        Device mallory = client.newAccountWithDevice("fetchprobe", "Laptop");
+        byte[] secret = bytes("alice's secret chunk");
+        byte[] own = bytes("mallory's own chunk");
+        String secretId = client.upload(alice, secret);
+        String ownId = client.upload(mallory, own);
+
+        // when each asks for both in one pack, and someone asks without a token
+        Response forAlice = client.send("POST", "/v1/chunks/fetch", alice.token(), Map.of("chunkIds", List.of(ownId, secretId)), Map.of());
+        Response forMallory = client.send("POST", "/v1/chunks/fetch", mallory.token(), Map.of("chunkIds", List.of(secretId, ownId)), Map.of());
+        Response anonymous = client.send("POST", "/v1/chunks/fetch", null, Map.of("chunkIds", List.of(secretId)), Map.of());
+        Response anonymousPack = postPack(new Device(null, "not-a-token", null, null, null), pack(List.of(own), List.of(ownId)),
+                "application/vnd.cumulus.chunk-pack");
+
+        // then each gets only its own chunk, framed, and the others get 401
+        assertThat(forAlice.status()).isEqualTo(200);
+        assertThat(forAlice.contentType()).startsWith("application/vnd.cumulus.chunk-pack");
+        assertThat(forAlice.bytes()).isEqualTo(pack(List.of(secret), List.of(secretId)));
+        assertThat(forMallory.bytes()).isEqualTo(pack(List.of(own), List.of(ownId)));
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymousPack.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aFetchOfTooManyOrMalformedIdsIsA400() {
+        Device laptop = client.newAccountWithDevice("fetchbad", "Laptop");
+        List<String> tooMany = java.util.stream.IntStream.range(0, 1_001).mapToObj(i -> Sha256.hex(bytes("id " + i))).toList();
+        Response many = client.send("POST", "/v1/chunks/fetch", laptop.token(), Map.of("chunkIds", tooMany), Map.of());
+        Response malformed = client.send("POST", "/v1/chunks/fetch", laptop.token(), Map.of("chunkIds", List.of("../etc/passwd")), Map.of());
+        Response none = client.send("POST", "/v1/chunks/fetch", laptop.token(), Map.of(), Map.of());
+        assertThat(List.of(many, malformed, none)).allSatisfy(r -> {
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.contentType()).startsWith("application/problem+json");
+        });
+    }
+
     private static Path blobFile(String id) {
         return api.blobs().resolve(id.substring(0, 2)).resolve(id.substring(2, 4)).resolve(id);
     }
