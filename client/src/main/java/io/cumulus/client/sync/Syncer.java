@@ -28,6 +28,7 @@ import io.cumulus.client.scan.LocalTree;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.SyncedFile;
 import io.cumulus.client.sync.act.BatchSender;
+import io.cumulus.client.sync.act.ChunkDeltas;
 import io.cumulus.client.sync.act.FileWriter;
 import io.cumulus.client.sync.act.FolderAccess;
 import io.cumulus.client.sync.act.PullExecutor;
@@ -234,7 +235,8 @@ public final class Syncer {
         Scan scan = FolderScanner.scan(root);
         Map<String, SyncedFile> synced = state.files();
         List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names);
-        FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values());
+        FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values(),
+                new ChunkDeltas(folder, api, synced));
         PullExecutor.Done done = new PullExecutor(folder, state, writer, this::readManifest, log, clock).execute(plan);
         downloaded += done.downloaded();
         deletedLocally += done.deletedLocally();
@@ -290,7 +292,7 @@ public final class Syncer {
         scan.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
         List<LocalChange> changes = plan.changes();
         if (!changes.isEmpty()) {
-            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker);
+            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, new ChunkDeltas(folder, api, synced));
             changes = uploader.upload(changes);
             bytesUploaded += uploader.bytesUploaded();
             notSent.putAll(sender.send(changes));
