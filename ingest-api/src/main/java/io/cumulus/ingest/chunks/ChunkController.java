@@ -104,7 +104,9 @@ public class ChunkController {
      * The chunk as a delta against {@code base}, which this account must be able to read: applied,
      * then stored exactly as a plain upload of the result would be (size limit, SHA-256 = id).
      */
-    @PutMapping(path = "/v1/chunks/{chunkId}", params = "base", consumes = ChunkDeltas.MEDIA_TYPE)
+    // Chosen by its content type alone: a condition on the query parameters would have the container read
+    // them, and with them a multipart body, before a plain upload's handler gets its bytes (see RawChunkBody).
+    @PutMapping(path = "/v1/chunks/{chunkId}", consumes = ChunkDeltas.MEDIA_TYPE)
     ResponseEntity<Stored> uploadDelta(DeviceSession session, @PathVariable String chunkId, @RequestParam("base") String base,
                                        HttpServletRequest request) {
         ChunkId id = InvalidChunkIdException.parse(chunkId);

@@ -20,6 +20,7 @@ import io.cumulus.sync.hash.Sha256;
  * it and forwards after it, so an insert costs little more than the inserted bytes).
  */
 public final class DeltaEncoder {
+    private static final int MAX_CANDIDATES = 8;
 
     private DeltaEncoder() {
     }
@@ -66,9 +67,11 @@ public final class DeltaEncoder {
                         && confirm.matches(expectedNext, pos, bs)) {
                     match = expectedNext;
                 } else {
-                    for (int block : candidates) {
-                        if (confirm.matches(block, pos, bs)) {
-                            match = block;
+                    // At most a few candidates per position: blocks crafted to share one weak sum must not
+                    // turn the scan quadratic (a client's chunks are the base of the server's encodes).
+                    for (int i = 0, n = Math.min(candidates.size(), MAX_CANDIDATES); i < n; i++) {
+                        if (confirm.matches(candidates.get(i), pos, bs)) {
+                            match = candidates.get(i);
                             break;
                         }
                     }
