@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.cumulus.client.api.Remote.Batch;
 import io.cumulus.client.api.Remote.Change;
@@ -48,6 +49,15 @@ public final class ServerApi {
     private final URI server;
     private final Optional<String> token;
     private final HttpClient http;
+    private final AtomicLong chunkBytesSent = new AtomicLong();
+    private final AtomicLong chunkBytesReceived = new AtomicLong();
+
+    /** The media type of a chunk delta, both ways (decision 0017). */
+    public static final String DELTA_MEDIA_TYPE = "application/vnd.cumulus.chunk-delta";
+
+    /** A chunk's body as the server sent it: a delta against the asked base, or the chunk's own bytes. */
+    public record ChunkBody(boolean delta, byte[] bytes) {
+    }
 
     private ServerApi(URI server, Optional<String> token) {
         this.server = server;
@@ -105,6 +115,7 @@ public final class ServerApi {
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .build();
+        chunkBytesSent.addAndGet(bytes.length);
         exchange(request, "PUT /v1/chunks/" + id.value());
     }
 
@@ -129,6 +140,7 @@ public final class ServerApi {
                 .header("Content-Type", "application/vnd.cumulus.chunk-pack")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
                 .build();
+        chunkBytesSent.addAndGet(body.size());
         exchange(request, "POST /v1/chunks/pack (" + chunks.size() + " chunks)");
     }
 
@@ -147,6 +159,7 @@ public final class ServerApi {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json))
                 .build();
         HttpResponse<byte[]> response = exchange(request, "POST /v1/chunks/fetch (" + ids.size() + " chunks)");
+        chunkBytesReceived.addAndGet(response.body().length);
         java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(response.body()));
         try {
             byte[] hash = new byte[32];
@@ -167,15 +180,50 @@ public final class ServerApi {
         return chunks;
     }
 
+    /** Uploads chunk {@code id} as a delta against {@code base}, a chunk this account may read. */
+    public void putChunkDelta(ChunkId id, ChunkId base, byte[] delta) {
+        HttpRequest request = request("/v1/chunks/" + id.value() + "?base=" + base.value())
+                .header("Content-Type", DELTA_MEDIA_TYPE)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(delta))
+                .build();
+        chunkBytesSent.addAndGet(delta.length);
+        exchange(request, "PUT /v1/chunks/" + id.value() + " (delta)");
+    }
+
     /** The chunk's bytes, or empty when the server has none this account may read. */
     public Optional<byte[]> getChunk(ChunkId id) {
-        HttpRequest request = request("/v1/chunks/" + id.value()).GET().build();
-        HttpResponse<byte[]> response = call(request, "GET /v1/chunks/" + id.value());
+        return chunkBody("/v1/chunks/" + id.value(), "GET /v1/chunks/" + id.value()).map(HttpResponse::body);
+    }
+
+    /** The signature of a chunk (for encoding a delta against it), or empty when this account may not read it. */
+    public Optional<byte[]> chunkSignature(ChunkId id) {
+        return chunkBody("/v1/chunks/" + id.value() + "/signature", "GET /v1/chunks/" + id.value() + "/signature")
+                .map(HttpResponse::body);
+    }
+
+    /** Chunk {@code id}, preferably as a delta against {@code base}; empty when this account may not read it. */
+    public Optional<ChunkBody> getChunkAgainst(ChunkId id, ChunkId base) {
+        return chunkBody("/v1/chunks/" + id.value() + "?base=" + base.value(), "GET /v1/chunks/" + id.value() + " (delta)")
+                .map(r -> new ChunkBody(r.headers().firstValue("Content-Type").orElse("").startsWith(DELTA_MEDIA_TYPE), r.body()));
+    }
+
+    /** Bytes of chunk bodies, signatures and deltas sent and received so far by this client (HTTP headers left out). */
+    public long chunkBytesSent() {
+        return chunkBytesSent.get();
+    }
+
+    public long chunkBytesReceived() {
+        return chunkBytesReceived.get();
+    }
+
+    private Optional<HttpResponse<byte[]>> chunkBody(String path, String what) {
+        HttpResponse<byte[]> response = call(request(path).GET().build(), what);
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
-        check(response, "GET /v1/chunks/" + id.value());
-        return Optional.of(response.body());
+        check(response, what);
+        chunkBytesReceived.addAndGet(response.body().length);
+        return Optional.of(response);
     }
 
     /** Submits a batch; the same key and body again returns the same batch id. */

@@ -28,6 +28,7 @@ import io.cumulus.client.scan.LocalTree;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.SyncedFile;
 import io.cumulus.client.sync.act.BatchSender;
+import io.cumulus.client.sync.act.ChunkDeltas;
 import io.cumulus.client.sync.act.FileWriter;
 import io.cumulus.client.sync.act.FolderAccess;
 import io.cumulus.client.sync.act.PullExecutor;
@@ -235,7 +236,8 @@ public final class Syncer {
         Scan scan = FolderScanner.scan(root);
         Map<String, SyncedFile> synced = state.files();
         List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names);
-        FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values());
+        FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values(),
+                new ChunkDeltas(folder, api, synced));
         PullExecutor.Done done = new PullExecutor(folder, state, writer, this::readManifest, log, clock).execute(plan);
         downloaded += done.downloaded();
         deletedLocally += done.deletedLocally();
@@ -293,7 +295,8 @@ public final class Syncer {
                 .toList();
         if (!toRead.isEmpty()) {
             progress.begin("uploading", toRead.stream().mapToLong(p -> scan.files().get(p).size()).sum());
-            try (UploadPipe pipe = new UploadPipe(api, retry, progress); EarlyCommits early = new EarlyCommits(synced)) {
+            try (UploadPipe pipe = new UploadPipe(api, retry, progress, new ChunkDeltas(folder, api, synced));
+                 EarlyCommits early = new EarlyCommits(synced)) {
                 Map<String, PushPlanner.Read> group = new TreeMap<>();
                 long groupBytes = 0;
                 long groupStarted = System.nanoTime();
@@ -350,7 +353,7 @@ public final class Syncer {
         now.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
         List<LocalChange> changes = plan.changes();
         if (!changes.isEmpty()) {
-            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker);
+            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, new ChunkDeltas(folder, api, syncedNow));
             changes = uploader.upload(changes);
             bytesUploaded += uploader.bytesUploaded();
             notSent.putAll(sender.send(changes));
@@ -489,7 +492,7 @@ public final class Syncer {
                 chunker.chunk(in, chunk -> {
                     refs.add(chunk.ref());
                     if (pipe != null) {
-                        pipe.offer(chunk);
+                        pipe.offer(chunk, path);
                     }
                 });
             } catch (java.nio.file.NoSuchFileException e) {

@@ -20,9 +20,14 @@ import io.cumulus.sync.hash.Sha256;
 record Device(String name, Path configDir, Path folder) {
 
     static Device login(SyncServer server, String username, String name) {
+        return login(server, server.url(), username, name);
+    }
+
+    /** A device that reaches the server through {@code via} (a proxy in front of it). */
+    static Device login(SyncServer server, java.net.URI via, String username, String name) {
         Path home = SyncServer.workDir("device-" + name + "-");
         Device d = new Device(name, home.resolve("config"), home.resolve("folder"));
-        int code = ClientMain.run("login", "--server", server.url().toString(), "--user", username,
+        int code = ClientMain.run("login", "--server", via.toString(), "--user", username,
                 "--password", SyncServer.passwordOf(username), "--device-name", name, "--config-dir", d.configDir.toString());
         assertThat(code).as("login of " + name).isZero();
         return d;

@@ -19,12 +19,17 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;
+import io.cumulus.sync.delta.DeltaCodec;
+import io.cumulus.sync.delta.DeltaEncoder;
+import io.cumulus.sync.delta.MalformedDeltaException;
+import io.cumulus.sync.delta.Signature;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,7 +37,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Chunk upload and download, and the question a client asks before uploading: which of these
- * chunks do you lack? All three are scoped to the caller's account.
+ * chunks do you lack? All three are scoped to the caller's account. Uploads and downloads may
+ * travel as a delta against a base chunk the account may read (decision 0017): the signature of a
+ * base, a {@code PUT ?base=} whose body is a delta, a {@code GET ?base=} answered with one.
  */
 @RestController
 public class ChunkController {
@@ -44,6 +51,7 @@ public class ChunkController {
     private final ChunkCatalog catalog;
     private final JsonBody json;
     private final DedupMetrics dedup;
+    private final ChunkDeltas deltas;
 
     record MissingQuery(List<String> chunkIds) {
     }
@@ -59,6 +67,7 @@ public class ChunkController {
         this.catalog = catalog;
         this.json = json;
         this.dedup = new DedupMetrics(meters.getIfAvailable(SimpleMeterRegistry::new));
+        this.deltas = new ChunkDeltas(blobs, catalog);
     }
 
     @PostMapping(path = "/v1/chunks/missing", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -86,7 +95,7 @@ public class ChunkController {
         }
         StoredChunk stored;
         try (InputStream body = request.getInputStream()) {
-            stored = store(session, id, body);
+            stored = store(session, id, body, "");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
         }
@@ -94,6 +103,30 @@ public class ChunkController {
             return ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored.stored());
         }
         return ResponseEntity.ok(stored.stored());
+    }
+
+    /**
+     * The chunk as a delta against {@code base}, which this account must be able to read: applied,
+     * then stored exactly as a plain upload of the result would be (size limit, SHA-256 = id).
+     */
+    // Chosen by its content type alone: a condition on the query parameters would have the container read
+    // them, and with them a multipart body, before a plain upload's handler gets its bytes (see RawChunkBody).
+    @PutMapping(path = "/v1/chunks/{chunkId}", consumes = ChunkDeltas.MEDIA_TYPE)
+    ResponseEntity<Stored> uploadDelta(DeviceSession session, @PathVariable String chunkId, @RequestParam("base") String base,
+                                       HttpServletRequest request) {
+        ChunkId id = InvalidChunkIdException.parse(chunkId);
+        ChunkId baseId = InvalidChunkIdException.parse(base);
+        byte[] delta = new BodyLimit((int) ChunkDeltas.MAX_DELTA_BYTES).read(request);
+        byte[] baseBytes = deltas.base(session.accountId(), baseId);
+        byte[] chunk;
+        try {
+            chunk = DeltaCodec.apply(baseBytes, delta, ChunkLimits.MAX_CHUNK_BYTES);
+        } catch (MalformedDeltaException e) {
+            throw new BadDeltaException(id, baseId, e.getMessage());
+        }
+        StoredChunk stored = store(session, id, new java.io.ByteArrayInputStream(chunk), " base=" + baseId + " deltaBytes=" + delta.length);
+        return stored.isNew() ? ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored.stored())
+                : ResponseEntity.ok(stored.stored());
     }
 
     /**
@@ -116,7 +149,7 @@ public class ChunkController {
                     throw new InvalidRequestException("too-many-chunks", "Too many chunks",
                             "at most " + ChunkPack.MAX_CHUNKS + " chunks in one pack");
                 }
-                stored.add(store(session, entry.id(), entry.bytes()).stored());
+                stored.add(store(session, entry.id(), entry.bytes(), "").stored());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the chunk pack", e);
@@ -131,7 +164,7 @@ public class ChunkController {
     }
 
     /** Verifies and stores one chunk's bytes for the session's account. */
-    private StoredChunk store(DeviceSession session, ChunkId id, InputStream body) {
+    private StoredChunk store(DeviceSession session, ChunkId id, InputStream body, String how) {
         // The row first, then the bytes: the garbage collector never deletes bytes an upload is writing.
         ChunkCatalog.Upload upload = catalog.beginUpload(id);
         long size;
@@ -149,9 +182,9 @@ public class ChunkController {
             dedup.uploadedAgain();
         }
         if (isNew) {
-            log.info("chunk stored chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
+            log.info("chunk stored chunkId={} size={} accountId={} device={}{}", id, size, session.accountId(), session.deviceId(), how);
         } else {
-            log.debug("chunk uploaded again chunkId={} size={} accountId={} device={}", id, size, session.accountId(), session.deviceId());
+            log.debug("chunk uploaded again chunkId={} size={} accountId={} device={}{}", id, size, session.accountId(), session.deviceId(), how);
         }
         return new StoredChunk(new Stored(id.hex(), size), isNew);
     }
@@ -196,6 +229,33 @@ public class ChunkController {
                 }
             }
         }
+    }
+
+    /** The signature of a chunk this account may read, for a client to encode a delta against it. */
+    @GetMapping("/v1/chunks/{chunkId}/signature")
+    ResponseEntity<byte[]> signature(DeviceSession session, @PathVariable String chunkId) {
+        ChunkId id = InvalidChunkIdException.parse(chunkId);
+        byte[] signature = Signature.of(deltas.chunk(session.accountId(), id)).toBytes();
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .cacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable())
+                .body(signature);
+    }
+
+    /**
+     * The chunk as a delta against {@code base}, both readable by this account; when the delta would
+     * not be smaller, the chunk's own bytes ({@code application/octet-stream}) instead.
+     */
+    @GetMapping(path = "/v1/chunks/{chunkId}", params = "base")
+    ResponseEntity<byte[]> downloadDelta(DeviceSession session, @PathVariable String chunkId, @RequestParam("base") String base) {
+        ChunkId id = InvalidChunkIdException.parse(chunkId);
+        ChunkId baseId = InvalidChunkIdException.parse(base);
+        byte[] chunk = deltas.chunk(session.accountId(), id);
+        byte[] delta = DeltaEncoder.encode(deltas.base(session.accountId(), baseId), chunk);
+        boolean smaller = delta.length < chunk.length;
+        return ResponseEntity.ok()
+                .contentType(smaller ? MediaType.parseMediaType(ChunkDeltas.MEDIA_TYPE) : MediaType.APPLICATION_OCTET_STREAM)
+                .cacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable())
+                .body(smaller ? delta : chunk);
     }
 
     @GetMapping("/v1/chunks/{chunkId}")

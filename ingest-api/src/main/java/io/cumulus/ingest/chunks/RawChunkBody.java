@@ -21,7 +21,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code application/octet-stream}. Otherwise a form type would be parsed into parameters by Spring's
  * {@code FormContentFilter} (a stray {@code %} fails the parse, and the bytes are gone either way),
  * and a multipart type would be taken apart by the multipart resolver, so the hash would be checked
- * against nothing or the upload would fail.
+ * against nothing or the upload would fail. A delta upload keeps its own type, which nothing parses.
  */
 public final class RawChunkBody extends OncePerRequestFilter {
     /** The URL pattern to register the filter under; it acts on {@code PUT} and on {@code POST /v1/chunks/pack} only. */
@@ -36,6 +36,10 @@ public final class RawChunkBody extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (ChunkDeltas.MEDIA_TYPE.equalsIgnoreCase(String.valueOf(request.getContentType()).trim())) {
+            chain.doFilter(request, response); // a delta upload: neither a form nor multipart, so it reaches its handler as sent
+            return;
+        }
         chain.doFilter(new OctetStream(request), response);
     }
 

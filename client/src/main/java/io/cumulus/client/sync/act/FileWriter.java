@@ -35,17 +35,20 @@ public final class FileWriter {
     private final ServerApi api;
     private final Retry retry;
     private final Progress progress;
+    private final ChunkDeltas deltas;
     private final Map<ChunkId, ChunkSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Where a chunk sits in a local file, as last synced: a hint, checked against the chunk's id when read. */
     private record ChunkSource(String path, long offset, long size) {
     }
 
-    public FileWriter(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Iterable<SyncedFile> synced) {
+    public FileWriter(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Iterable<SyncedFile> synced,
+                      ChunkDeltas deltas) {
         this.folder = folder;
         this.api = api;
         this.retry = retry;
         this.progress = progress;
+        this.deltas = deltas;
         for (SyncedFile f : synced) {
             remember(f.path(), f.manifest());
         }
@@ -114,9 +117,11 @@ public final class FileWriter {
                     }
                 });
                 Map<ChunkId, byte[]> kept = new HashMap<>();
+                long offset = 0;
                 for (ChunkRef ref : manifest.chunks()) {
                     byte[] bytes = kept.containsKey(ref.id()) ? kept.get(ref.id())
-                            : fetched.containsKey(ref.id()) ? fetched.get(ref.id()) : chunk(ref);
+                            : fetched.containsKey(ref.id()) ? fetched.get(ref.id()) : chunk(rel, offset, ref);
+                    offset += ref.size();
                     if (repeated.contains(ref.id())) {
                         kept.put(ref.id(), bytes);
                     }
@@ -146,13 +151,17 @@ public final class FileWriter {
         }
     }
 
-    private byte[] chunk(ChunkRef ref) throws IOException {
+    private byte[] chunk(String rel, long offset, ChunkRef ref) throws IOException {
         ChunkSource source = sources.get(ref.id());
         if (source != null) {
             Optional<byte[]> copied = readLocal(source, ref.id());
             if (copied.isPresent()) {
                 return copied.get();
             }
+        }
+        Optional<byte[]> rebuilt = deltas.tryFetch(ref, rel, offset);
+        if (rebuilt.isPresent()) {
+            return rebuilt.get();
         }
         byte[] bytes;
         try {

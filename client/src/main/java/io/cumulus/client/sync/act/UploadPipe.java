@@ -22,7 +22,8 @@ import io.cumulus.sync.manifest.ChunkId;
  * Uploads chunks while the files they come from are still being read, so each byte is read and
  * hashed once: the reading thread {@linkplain #offer offers} every chunk it cuts; the pipe asks the
  * server which of a few megabytes of them it lacks, sends those on a few threads (small ones
- * several to a request) and forgets the bytes. At most {@link #IN_FLIGHT_BYTES} wait or travel at
+ * several to a request; a changed chunk of a synced file as a delta against its synced version when
+ * that is smaller) and forgets the bytes. At most {@link #IN_FLIGHT_BYTES} wait or travel at
  * once; beyond that, {@link #offer} blocks. A {@linkplain #checkpoint checkpoint} completes when
  * every chunk offered before it is on the server, which is when the changes that need them may be
  * committed.
@@ -41,6 +42,7 @@ public final class UploadPipe implements AutoCloseable {
     private final ServerApi api;
     private final Retry retry;
     private final Progress progress;
+    private final ChunkDeltas deltas;
     private final ExecutorService pool = Executors.newFixedThreadPool(SENDERS, r -> {
         Thread t = new Thread(r, "cumulus-upload");
         t.setDaemon(true);
@@ -49,25 +51,29 @@ public final class UploadPipe implements AutoCloseable {
     private final Semaphore room = new Semaphore(IN_FLIGHT_BYTES);
     private final Set<ChunkId> offered = new HashSet<>();
     private final List<Chunk> collected = new ArrayList<>();
+    private final java.util.Map<ChunkId, String> pathOf = new java.util.HashMap<>();
     private int collectedBytes;
     private final List<CompletableFuture<Void>> sent = new ArrayList<>();
     private final AtomicLong bytesUploaded = new AtomicLong();
 
-    public UploadPipe(ServerApi api, Retry retry, Progress progress) {
+    /** {@code deltas}: sends a changed chunk of a synced file as a delta against its synced version, when that is smaller. */
+    public UploadPipe(ServerApi api, Retry retry, Progress progress, ChunkDeltas deltas) {
         this.api = api;
         this.retry = retry;
         this.progress = progress;
+        this.deltas = deltas;
     }
 
     public long bytesUploaded() {
         return bytesUploaded.get();
     }
 
-    /** A chunk just cut from a file; kept until the server says whether it has it. Blocks while the pipe is full. */
-    public void offer(Chunk chunk) throws IOException {
+    /** A chunk just cut from the file at {@code path}; kept until the server says whether it has it. Blocks while the pipe is full. */
+    public void offer(Chunk chunk, String path) throws IOException {
         if (!offered.add(chunk.id())) {
             return;
         }
+        pathOf.put(chunk.id(), path);
         acquire(chunk.length());
         collected.add(chunk);
         collectedBytes += chunk.length();
@@ -91,7 +97,9 @@ public final class UploadPipe implements AutoCloseable {
             return;
         }
         List<Chunk> batch = new ArrayList<>(collected);
+        java.util.Map<ChunkId, String> paths = new java.util.HashMap<>(pathOf);
         collected.clear();
+        pathOf.clear();
         collectedBytes = 0;
         Set<ChunkId> ids = new LinkedHashSet<>();
         batch.forEach(c -> ids.add(c.id()));
@@ -107,11 +115,11 @@ public final class UploadPipe implements AutoCloseable {
         for (Chunk c : batch) {
             if (!missing.contains(c.id())) {
                 room.release(c.length());
-            } else if (c.length() >= SMALL_CHUNK) {
-                send(List.of(c));
+            } else if (c.length() >= SMALL_CHUNK || c.length() >= ChunkDeltas.MIN_CHUNK_BYTES && deltas.hasBase(paths.get(c.id()))) {
+                send(List.of(c), paths.get(c.id()));
             } else {
                 if (packBytes + c.length() > PACK_BYTES && !pack.isEmpty()) {
-                    send(pack);
+                    send(pack, null);
                     pack = new ArrayList<>();
                     packBytes = 0;
                 }
@@ -120,16 +128,20 @@ public final class UploadPipe implements AutoCloseable {
             }
         }
         if (!pack.isEmpty()) {
-            send(pack);
+            send(pack, null);
         }
     }
 
-    private void send(List<Chunk> chunks) {
+    private void send(List<Chunk> chunks, String path) {
         int bytes = chunks.stream().mapToInt(Chunk::length).sum();
         sent.add(CompletableFuture.runAsync(() -> {
             try {
                 if (chunks.size() == 1) {
                     Chunk c = chunks.get(0);
+                    if (path != null && deltas.tryUpload(c, path)) {
+                        progress.bytes(bytes);
+                        return;
+                    }
                     retry.call(() -> {
                         api.putChunk(c.id(), c.bytes());
                         return null;

@@ -39,15 +39,18 @@ public final class Uploader {
     private final Progress progress;
     private final Consumer<String> log;
     private final FastCdcChunker chunker;
+    private final ChunkDeltas deltas;
     private final AtomicLong bytesUploaded = new AtomicLong();
 
-    public Uploader(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Consumer<String> log, FastCdcChunker chunker) {
+    public Uploader(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Consumer<String> log, FastCdcChunker chunker,
+                    ChunkDeltas deltas) {
         this.folder = folder;
         this.api = api;
         this.retry = retry;
         this.progress = progress;
         this.log = log;
         this.chunker = chunker;
+        this.deltas = deltas;
     }
 
     public long bytesUploaded() {
@@ -83,7 +86,7 @@ public final class Uploader {
                     continue;
                 }
                 try (InputStream in = Files.newInputStream(folder.resolveChecked(l.change().path()))) {
-                    uploadChunks(in, missing, inFlight, sent, pool);
+                    uploadChunks(in, l.change().path(), missing, inFlight, sent, pool);
                 } catch (NoSuchFileException | FolderAccess.Refused gone) {
                     continue; // deleted or moved since the scan: its chunks stay missing, and the change waits for the next round
                 }
@@ -108,15 +111,17 @@ public final class Uploader {
         }
     }
 
-    private void uploadChunks(InputStream in, Set<ChunkId> missing, Set<ChunkId> inFlight, List<Future<?>> sent,
+    private void uploadChunks(InputStream in, String path, Set<ChunkId> missing, Set<ChunkId> inFlight, List<Future<?>> sent,
                               ExecutorService pool) throws IOException {
         chunker.chunk(in, chunk -> {
             if (missing.contains(chunk.id()) && inFlight.add(chunk.id())) {
                 sent.add(pool.submit(() -> {
-                    retry.call(() -> {
-                        api.putChunk(chunk.id(), chunk.bytes());
-                        return null;
-                    });
+                    if (!deltas.tryUpload(chunk, path)) {
+                        retry.call(() -> {
+                            api.putChunk(chunk.id(), chunk.bytes());
+                            return null;
+                        });
+                    }
                     bytesUploaded.addAndGet(chunk.length());
                     progress.bytes(chunk.length());
                 }));
