@@ -40,8 +40,16 @@ public final class Uploader {
     private final Consumer<String> log;
     private final FastCdcChunker chunker;
     private final AtomicLong bytesUploaded = new AtomicLong();
+    private final ChunksOnServer onServer;
 
     public Uploader(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Consumer<String> log, FastCdcChunker chunker) {
+        this(folder, api, retry, progress, log, chunker, ChunksOnServer.none());
+    }
+
+    /** {@code onServer}: chunks not to ask about, the server has them (see {@link ChunksOnServer}). */
+    public Uploader(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Consumer<String> log, FastCdcChunker chunker,
+                    ChunksOnServer onServer) {
+        this.onServer = onServer;
         this.folder = folder;
         this.api = api;
         this.retry = retry;
@@ -60,6 +68,7 @@ public final class Uploader {
         for (LocalChange l : changes) {
             wanted.addAll(l.change().manifest().distinctChunkIds());
         }
+        wanted.removeIf(onServer);
         Set<ChunkId> missing = new HashSet<>();
         List<ChunkId> all = new ArrayList<>(wanted);
         for (int from = 0; from < all.size(); from += 5_000) {
