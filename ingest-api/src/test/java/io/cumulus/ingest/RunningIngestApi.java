@@ -41,6 +41,10 @@ public final class RunningIngestApi implements AutoCloseable {
         properties.put("spring.datasource.password", postgres.password());
         properties.put("spring.datasource.hikari.connection-timeout", 2000);
         properties.put("server.tomcat.max-swallow-size", "8MB");
+        // as standalone's application.yaml has it
+        properties.put("server.compression.enabled", true);
+        properties.put("server.compression.mime-types", "application/json,application/problem+json");
+        properties.put("server.compression.min-response-size", "1KB");
         properties.put("cumulus.blobs.dir", blobs.toString());
         properties.put("cumulus.admin-token", adminToken);
         properties.putAll(extra);

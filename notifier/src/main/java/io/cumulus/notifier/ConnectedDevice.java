@@ -5,13 +5,24 @@ import java.util.Set;
 
 /**
  * A device whose token was accepted at the handshake: its id, its account, and the namespaces the
- * account was a member of at that moment (the pushes it may receive).
+ * account was a member of at that moment (the pushes it may receive). {@code outcomes}: whether it
+ * wants a frame per change of its batches (a device that polls its batches asks for none at the
+ * handshake: a batch of 2,000 changes would be 2,000 frames it only reads as "something changed").
  */
-public record ConnectedDevice(String deviceId, String accountId, Set<String> namespaces) {
+public record ConnectedDevice(String deviceId, String accountId, Set<String> namespaces, boolean outcomes) {
 
     public ConnectedDevice {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(accountId, "accountId");
         namespaces = Set.copyOf(namespaces);
+    }
+
+    public ConnectedDevice(String deviceId, String accountId, Set<String> namespaces) {
+        this(deviceId, accountId, namespaces, true);
+    }
+
+    /** The same device, sent no outcome frames. */
+    public ConnectedDevice withoutOutcomes() {
+        return new ConnectedDevice(deviceId, accountId, namespaces, false);
     }
 }

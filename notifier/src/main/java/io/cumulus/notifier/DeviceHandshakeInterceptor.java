@@ -49,13 +49,26 @@ final class DeviceHandshakeInterceptor implements HandshakeInterceptor {
             response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
             return false;
         }
-        attributes.put(DEVICE_ATTRIBUTE, device.get());
+        attributes.put(DEVICE_ATTRIBUTE, wantsOutcomes(request.getURI().getRawQuery()) ? device.get() : device.get().withoutOutcomes());
         return true;
     }
 
     @Override
     public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
             Exception exception) {
+    }
+
+    /** {@code /v1/notify?outcomes=false}: no outcome frames for this session; anything else keeps them. */
+    static boolean wantsOutcomes(String rawQuery) {
+        if (rawQuery == null) {
+            return true;
+        }
+        for (String parameter : rawQuery.split("&")) {
+            if (parameter.equals("outcomes=false")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Optional<String> bearerToken(String header) {

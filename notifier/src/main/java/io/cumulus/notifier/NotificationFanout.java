@@ -112,6 +112,9 @@ public final class NotificationFanout implements AutoCloseable {
             }
             String frame = PushMessages.outcome(o);
             for (Subscriber s : device) {
+                if (!s.device().outcomes()) {
+                    continue; // it asked for none at the handshake
+                }
                 s.outbox().offer(frame);
                 frames++;
             }

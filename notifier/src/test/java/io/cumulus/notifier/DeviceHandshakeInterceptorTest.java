@@ -14,4 +14,12 @@ class DeviceHandshakeInterceptorTest {
         assertThat(DeviceHandshakeInterceptor.bearerToken("Bearer ")).isEmpty();
         assertThat(DeviceHandshakeInterceptor.bearerToken(null)).isEmpty();
     }
+
+    @Test
+    void aDeviceMayAskForNoOutcomeFrames() {
+        assertThat(DeviceHandshakeInterceptor.wantsOutcomes(null)).isTrue();
+        assertThat(DeviceHandshakeInterceptor.wantsOutcomes("x=1")).isTrue();
+        assertThat(DeviceHandshakeInterceptor.wantsOutcomes("outcomes=false")).isFalse();
+        assertThat(DeviceHandshakeInterceptor.wantsOutcomes("x=1&outcomes=false")).isFalse();
+    }
 }

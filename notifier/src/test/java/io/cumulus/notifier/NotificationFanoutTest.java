@@ -92,6 +92,20 @@ class NotificationFanoutTest {
     }
 
     @Test
+    void aSessionThatAskedForNoOutcomesGetsOnlyNamespaceChanges() {
+        // given alice's laptop connected twice, once without outcomes
+        RecordingSession quiet = connect("s1", ALICE_LAPTOP.withoutOutcomes());
+        RecordingSession chatty = connect("s2", ALICE_LAPTOP);
+
+        // when a verdict on its change and its namespace's change arrive
+        fanout.publish(List.of(event(SHARED, 9)), List.of(outcome(ALICE_LAPTOP.deviceId())));
+
+        // then the quiet session hears only that the namespace changed
+        assertThat(quiet.frames()).singleElement().asString().contains("namespace-changed");
+        assertThat(chatty.frames()).hasSize(2);
+    }
+
+    @Test
     void aDisconnectedSessionGetsNothingMore() {
         // given a connected phone that disconnects
         RecordingSession phone = connect("s1", ALICE_PHONE);

@@ -117,6 +117,10 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // Its outputs (file events, outcomes, states, chunk references) and its changelogs are mostly ids and
+        // paths repeated from record to record: zstd makes a batch of them a fraction of its size on disk and on
+        // the wire (docs/decisions/0017).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         // A crashed instance holds its tasks until its session times out: keep that short.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 3_000);

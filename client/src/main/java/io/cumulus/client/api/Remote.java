@@ -28,7 +28,15 @@ public final class Remote {
                         String deviceId, Optional<String> conflictOf, boolean mergePending, Optional<String> malformed) {
     }
 
-    public record Feed(List<Event> events, long lastSeq) {
+    /**
+     * A page of the change feed. {@code lastSeq}: where the next page starts (past the events the
+     * server left out as this device's own); {@code read}: how many events the page covered, those
+     * left out included, so a page is full when it reached the limit asked for.
+     */
+    public record Feed(List<Event> events, long lastSeq, int read) {
+        public Feed(List<Event> events, long lastSeq) {
+            this(events, lastSeq, events.size());
+        }
     }
 
     public enum Kind { APPLIED, DUPLICATE, STALE, CONFLICT }

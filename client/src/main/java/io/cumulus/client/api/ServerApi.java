@@ -248,7 +248,8 @@ public final class ServerApi {
     }
 
     public Batch batch(String batchId) {
-        JsonNode body = sendJson("GET", "/v1/batches/" + encode(batchId), null, Map.of());
+        // Polled until done: the outcomes come once, with the answer that says so.
+        JsonNode body = sendJson("GET", "/v1/batches/" + encode(batchId) + "?outcomesWhenDone=true", null, Map.of());
         List<Outcome> outcomes = new ArrayList<>();
         for (JsonNode o : body.get("changes")) {
             outcomes.add(new Outcome(o.get("changeIndex").asInt(), text(o, "fileId"), text(o, "path"),
@@ -258,9 +259,13 @@ public final class ServerApi {
         return new Batch("done".equals(text(body, "status")), outcomes);
     }
 
+    /**
+     * The feed after {@code after}, without the events that are exactly what this device sent (the
+     * server knows them by their batch's outcomes, which the batch sender recorded already).
+     */
     public Feed feed(String namespaceId, long after, int limit) {
-        JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/changes?after=" + after + "&limit=" + limit,
-                null, Map.of());
+        JsonNode body = sendJson("GET", "/v1/namespaces/" + encode(namespaceId) + "/changes?after=" + after + "&limit=" + limit
+                + "&omitOwn=true", null, Map.of());
         List<Event> events = new ArrayList<>();
         for (JsonNode e : body.get("changes")) {
             long seq = e.path("seq").asLong(0);
@@ -277,7 +282,7 @@ public final class ServerApi {
                         VersionVector.empty(), Manifest.empty(), null, Optional.empty(), false, Optional.of(String.valueOf(malformed.getMessage()))));
             }
         }
-        return new Feed(events, body.get("lastSeq").asLong());
+        return new Feed(events, body.get("lastSeq").asLong(), events.size() + body.path("omitted").asInt(0));
     }
 
     public Optional<FileState> file(String namespaceId, String fileId) {
@@ -404,14 +409,19 @@ public final class ServerApi {
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            byte[] json = JSON.writeValueAsBytes(body);
+            b.header("Content-Type", "application/json");
+            if (json.length >= Gzip.WORTH_COMPRESSING) {
+                b.header("Content-Encoding", "gzip");
+                json = Gzip.compress(json);
+            }
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(json));
         }
         return exchange(b.build(), method + " " + path.replaceAll("\\?.*", "")).body();
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT);
+        HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT).header("Accept-Encoding", "gzip");
         token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
         return b;
     }
@@ -424,7 +434,9 @@ public final class ServerApi {
 
     private HttpResponse<byte[]> call(HttpRequest request, String what) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request, Gzip.DECODING);
+        } catch (java.io.UncheckedIOException e) {
+            throw ApiException.unreachable(what, e.getCause());
         } catch (IOException e) {
             throw ApiException.unreachable(what, e);
         } catch (InterruptedException e) {

@@ -29,6 +29,7 @@ import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.SyncedFile;
 import io.cumulus.client.sync.act.BatchSender;
 import io.cumulus.client.sync.act.ChunkDeltas;
+import io.cumulus.client.sync.act.ChunksOnServer;
 import io.cumulus.client.sync.act.FileWriter;
 import io.cumulus.client.sync.act.FolderAccess;
 import io.cumulus.client.sync.act.PullExecutor;
@@ -157,6 +158,24 @@ public final class Syncer {
         return false;
     }
 
+    /**
+     * The server refused changes for a chunk it lacks, which this device believed it had (a synced
+     * file references it, see {@link ChunksOnServer}): asks about every chunk of the refused changes,
+     * uploads the missing ones and sends those changes again, in this round, since a later round
+     * would believe the same; returns what is still refused.
+     */
+    private Map<String, String> resendRefused(List<LocalChange> sent, Map<String, String> refused) throws IOException {
+        List<LocalChange> again = sent.stream().filter(l -> refused.containsKey(l.change().path())).toList();
+        Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, ChunksOnServer.none(),
+                new ChunkDeltas(folder, api, Map.of()));
+        List<LocalChange> uploaded = uploader.upload(again);
+        bytesUploaded += uploader.bytesUploaded();
+        Map<String, String> still = new TreeMap<>(refused);
+        uploaded.forEach(l -> still.remove(l.change().path()));
+        still.putAll(sender.send(uploaded));
+        return still;
+    }
+
     // ---------------------------------------------------------------- pull
 
     /**
@@ -187,7 +206,9 @@ public final class Syncer {
                             e.malformed()));
                     newest = Math.max(newest, e.seq());
                 }
-                boolean more = feed.events().size() >= FEED_PAGE && !feed.events().isEmpty();
+                // The page may leave out this device's own events (ServerApi.feed): its cursor and fullness count them.
+                newest = Math.max(newest, feed.lastSeq());
+                boolean more = feed.read() >= FEED_PAGE && feed.lastSeq() > after;
                 if (!more || window.size() >= FEED_WINDOW) {
                     apply(window);
                     state.lastSeq(newest);
@@ -295,7 +316,8 @@ public final class Syncer {
                 .toList();
         if (!toRead.isEmpty()) {
             progress.begin("uploading", toRead.stream().mapToLong(p -> scan.files().get(p).size()).sum());
-            try (UploadPipe pipe = new UploadPipe(api, retry, progress, new ChunkDeltas(folder, api, synced));
+            try (UploadPipe pipe = new UploadPipe(api, retry, progress, ChunksOnServer.referencedBy(synced.values()),
+                    new ChunkDeltas(folder, api, synced));
                  EarlyCommits early = new EarlyCommits(synced)) {
                 Map<String, PushPlanner.Read> group = new TreeMap<>();
                 long groupBytes = 0;
@@ -353,10 +375,17 @@ public final class Syncer {
         now.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
         List<LocalChange> changes = plan.changes();
         if (!changes.isEmpty()) {
-            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, new ChunkDeltas(folder, api, syncedNow));
+            // The chunks of synced files are not asked about (ChunksOnServer); should the server lack one, resendRefused.
+            Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, ChunksOnServer.referencedBy(syncedNow.values()),
+                    new ChunkDeltas(folder, api, syncedNow));
             changes = uploader.upload(changes);
             bytesUploaded += uploader.bytesUploaded();
-            notSent.putAll(sender.send(changes));
+            sender.takeChunkMissing();
+            Map<String, String> refused = sender.send(changes);
+            if (sender.takeChunkMissing()) {
+                refused = resendRefused(changes, refused);
+            }
+            notSent.putAll(refused);
         }
         Set<String> before = new HashSet<>();
         state.skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> before.add(s.path() + "\n" + s.reason()));
@@ -425,7 +454,12 @@ public final class Syncer {
             }
             sent.add(committer.submit(() -> {
                 chunksLanded.join();
-                return sender.send(changes);
+                sender.takeChunkMissing();
+                Map<String, String> refused = sender.send(changes);
+                if (sender.takeChunkMissing()) {
+                    refused = resendRefused(changes, refused); // a chunk believed on the server was not (see ChunksOnServer)
+                }
+                return refused;
             }));
         }
 

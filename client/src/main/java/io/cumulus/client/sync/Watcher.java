@@ -136,7 +136,9 @@ public final class Watcher implements AutoCloseable {
 
     private void connect() {
         URI server = device.server();
-        URI ws = URI.create((server.getScheme().equals("https") ? "wss" : "ws") + "://" + server.getAuthority() + "/v1/notify");
+        URI ws = URI.create((server.getScheme().equals("https") ? "wss" : "ws") + "://" + server.getAuthority()
+                // Any frame only wakes a round up; a batch's outcomes are polled (BatchSender), so none is sent per change.
+                + "/v1/notify?outcomes=false");
         try {
             socket = http.newWebSocketBuilder()
                     .header("Authorization", "Bearer " + device.token())

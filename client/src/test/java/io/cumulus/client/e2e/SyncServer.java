@@ -32,6 +32,7 @@ final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
     private Path dataDir;
     private int port;
     private StandaloneServer server;
+    private PostgresConnection database;
 
     private SyncServer() {
     }
@@ -43,6 +44,7 @@ final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
 
     private void configure() {
         PostgresConnection pg = TestServers.freshDatabase();
+        database = pg;
         dataDir = workDir("server-");
         port = freePort();
         settings = StandaloneSettings.from(List.of("--data-dir=" + dataDir, "--port=" + port,
@@ -69,6 +71,18 @@ final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         if (server != null) {
             server.close();
             server = null;
+        }
+    }
+
+    /** Runs a statement on the server's database behind its back: for a test that needs the server to lose something. */
+    void execute(String sql, Object... params) {
+        try (java.sql.Connection c = database.connect(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(sql, e);
         }
     }
 

@@ -76,7 +76,7 @@ public final class BatchIntake {
             UUID batchId = UUID.randomUUID();
             Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             boolean inserted = batches.insertIfKeyUnused(batchId, device.accountId(), device.deviceId(), namespaceId, key,
-                    fingerprint, batch.changes().size(), acceptedAt);
+                    fingerprint, batch.changes().size(), acceptedAt, actor.onBehalf());
             if (!inserted) {
                 // A concurrent request with the same key won; the insert waited for it to commit, so its row is visible now.
                 return retried(batches.findByKey(device.accountId(), key).orElseThrow(() ->

@@ -26,14 +26,14 @@ final class BatchStore {
      * @return true when this call inserted the row
      */
     boolean insertIfKeyUnused(UUID batchId, UUID accountId, UUID deviceId, UUID namespaceId, IdempotencyKey key,
-                              String requestSha256, int changeCount, Instant acceptedAt) {
+                              String requestSha256, int changeCount, Instant acceptedAt, boolean onBehalf) {
         return db.jdbc().sql("""
                         INSERT INTO ingest.batches (id, account_id, device_id, namespace_id, idempotency_key,
-                                                    request_sha256, change_count, accepted_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                                    request_sha256, change_count, accepted_at, on_behalf)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (account_id, idempotency_key) DO NOTHING""")
                 .params(batchId, accountId, deviceId, namespaceId, key.value(), requestSha256, changeCount,
-                        acceptedAt.atOffset(ZoneOffset.UTC))
+                        acceptedAt.atOffset(ZoneOffset.UTC), onBehalf)
                 .update() == 1;
     }
 

@@ -2,7 +2,9 @@ package io.cumulus.ingest.reads;
 
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -44,7 +46,8 @@ public class ReadController {
     record BatchStatus(UUID batchId, UUID namespaceId, String status, List<Outcome> changes) {
     }
 
-    record Feed(UUID namespaceId, List<FeedEntry> changes, long lastSeq) {
+    /** {@code omitted}: how many of the page's events were left out as the device's own (see {@link #changes}). */
+    record Feed(UUID namespaceId, List<FeedEntry> changes, long lastSeq, int omitted) {
     }
 
     /** {@code lastSeq} is the namespace's latest seq, so a device's lag is {@code lastSeq - seq}. */
@@ -65,16 +68,21 @@ public class ReadController {
         this.membership = membership;
     }
 
-    /** {@code pending} until the outcome of every change, and the event it made, have been projected; then {@code done}. */
+    /**
+     * {@code pending} until the outcome of every change, and the event it made, have been projected; then {@code done}.
+     * With {@code outcomesWhenDone=true} a pending batch's answer lists no outcome yet: a device that polls
+     * until the batch is done reads them once, not again on every poll.
+     */
     @GetMapping("/v1/batches/{batchId}")
-    BatchStatus batch(DeviceSession session, @PathVariable String batchId) {
+    BatchStatus batch(DeviceSession session, @PathVariable String batchId,
+                      @RequestParam(defaultValue = "false") boolean outcomesWhenDone) {
         ReadModel.Batch batch = parseUuid(batchId)
                 .flatMap(id -> readModel.batchOf(session.accountId(), id))
                 .orElseThrow(() -> new UnknownBatchException(batchId));
         List<Outcome> outcomes = readModel.outcomesOf(batch.batchId());
         boolean complete = outcomes.size() >= batch.changeCount() && !readModel.eventsPending(batch.batchId());
         String status = complete ? "done" : "pending";
-        return new BatchStatus(batch.batchId(), batch.namespaceId(), status, outcomes);
+        return new BatchStatus(batch.batchId(), batch.namespaceId(), status, complete || !outcomesWhenDone ? outcomes : List.of());
     }
 
     /**
@@ -83,11 +91,18 @@ public class ReadController {
      * everything, and must not be told of a seq that does not exist yet). Asking for the changes
      * after {@code after} says the device has everything up to it: that, never past the head, is
      * recorded as the device's cursor for the namespace.
+     *
+     * <p>With {@code omitOwn=true} the page leaves out the events that are exactly what the asking
+     * device sent: its own changes (not a restore or resolution the server made on its behalf, not a
+     * merge) applied as sent, with no conflicted copy. The device learnt their seq and vector from its
+     * batch's outcomes, so sending them back only costs bytes. Every other event still comes, and
+     * {@code lastSeq} and {@code omitted} still count the omitted ones, so the device's cursor passes them.
      */
     @GetMapping("/v1/namespaces/{namespaceId}/changes")
     Feed changes(DeviceSession session, @PathVariable String namespaceId,
                  @RequestParam(defaultValue = "0") long after,
-                 @RequestParam(defaultValue = "" + DEFAULT_FEED_LIMIT) int limit) {
+                 @RequestParam(defaultValue = "" + DEFAULT_FEED_LIMIT) int limit,
+                 @RequestParam(defaultValue = "false") boolean omitOwn) {
         UUID namespace = membership.requireReader(session.accountId(), namespaceId);
         if (after < 0) {
             throw invalidParameter("after", "after must be a sequence number >= 0");
@@ -108,7 +123,34 @@ public class ReadController {
                     session.deviceId(), acknowledged, e.toString());
         }
         long lastSeq = entries.isEmpty() ? acknowledged : entries.getLast().seq();
-        return new Feed(namespace, entries, lastSeq);
+        List<FeedEntry> sent = omitOwn ? withoutSentAsIs(entries, session.deviceId()) : entries;
+        return new Feed(namespace, sent, lastSeq, entries.size() - sent.size());
+    }
+
+    private List<FeedEntry> withoutSentAsIs(List<FeedEntry> entries, UUID deviceId) {
+        String device = deviceId.toString();
+        Set<String> batches = new HashSet<>();
+        for (FeedEntry e : entries) {
+            if (ownPlainCandidate(e, device)) {
+                batches.add(e.batchId());
+            }
+        }
+        if (batches.isEmpty()) {
+            return entries;
+        }
+        Set<String> asSent = new HashSet<>();
+        for (ReadModel.SentAsIs s : readModel.appliedAsSent(deviceId, batches)) {
+            asSent.add(s.batchId() + "/" + s.changeIndex() + "/" + s.seq() + "/" + s.fileId());
+        }
+        return entries.stream()
+                .filter(e -> !(ownPlainCandidate(e, device)
+                        && asSent.contains(e.batchId() + "/" + e.changeIndex() + "/" + e.seq() + "/" + e.fileId())))
+                .toList();
+    }
+
+    /** An event the device made itself that is no conflicted copy and waits for no merge. */
+    private static boolean ownPlainCandidate(FeedEntry e, String device) {
+        return device.equals(e.deviceId()) && e.conflictOf() == null && !e.mergePending() && e.batchId() != null;
     }
 
     @GetMapping("/v1/namespaces/{namespaceId}/devices/cursors")

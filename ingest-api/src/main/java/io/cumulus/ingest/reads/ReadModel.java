@@ -81,6 +81,38 @@ public final class ReadModel {
     }
 
     /**
+     * Of these batches, the changes that {@code deviceId} itself sent (not a batch the server made on
+     * its behalf) and that were applied as sent: no conflicted copy was made. Their events tell the
+     * device nothing its batch's outcomes did not (see {@link ReadController#changes}).
+     */
+    public List<SentAsIs> appliedAsSent(UUID deviceId, java.util.Collection<String> batchIds) {
+        if (batchIds.isEmpty()) {
+            return List.of();
+        }
+        return db.jdbc().sql("""
+                        SELECT o.batch_id, o.change_index, o.file_id, o.seq
+                        FROM ingest.batches b JOIN readmodel.batch_outcomes o ON o.batch_id = b.id::text
+                        WHERE b.id = ANY (?::uuid[]) AND b.device_id = ? AND b.on_behalf = false
+                          AND o.kind = 'APPLIED' AND o.seq IS NOT NULL AND o.conflict_file_id IS NULL""")
+                .params(batchIds.stream().map(ReadModel::uuidOrNil).map(UUID::toString).toArray(String[]::new), deviceId)
+                .query((rs, i) -> new SentAsIs(rs.getString("batch_id"), rs.getInt("change_index"), rs.getString("file_id"),
+                        rs.getLong("seq")))
+                .list();
+    }
+
+    /** An applied change as its device sent it, and the seq of the event it made. */
+    public record SentAsIs(String batchId, int changeIndex, String fileId, long seq) {
+    }
+
+    private static UUID uuidOrNil(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return new UUID(0, 0); // not a batch the intake made (none has this id)
+        }
+    }
+
+    /**
      * Whether some outcome of the batch names a file event the feed does not show yet: the projector
      * may write an outcome and its event in two transactions, and a batch is only done for a device
      * once it can also pull what the batch changed.

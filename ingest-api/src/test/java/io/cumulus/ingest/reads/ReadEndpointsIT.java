@@ -102,6 +102,38 @@ class ReadEndpointsIT {
     }
 
     @Test
+    void aDeviceThatAsksForOutcomesWhenDoneGetsNoneWhilePendingAndAllOnceDone() {
+        // given a batch of one change whose outcome is projected but whose event is not yet
+        Device laptop = client.newAccountWithDevice("poller", "Laptop");
+        String chunk = client.upload(laptop, "abc".getBytes(StandardCharsets.UTF_8));
+        String batchId = client.submit(laptop, "k", ApiClient.oneFileBatch(laptop.namespace(), "f", "a.txt", Map.of(laptop.id(), 1), chunk, 3))
+                .json().get("batchId").asString();
+        api.execute("""
+                insert into readmodel.batch_outcomes (batch_id, change_index, namespace_id, device_id, file_id, path, kind, seq,
+                                                      conflict_file_id, conflict_path, current_vector, decided_at)
+                values (?, 0, ?::uuid, ?, 'f', 'a.txt', 'APPLIED', 9, null, null, ?::jsonb, now())""",
+                batchId, laptop.namespace(), laptop.id(), "{\"" + laptop.id() + "\": 1}");
+
+        // when it is polled while pending, with and without the parameter, and again once its event is there
+        JsonNode pendingBrief = client.get(laptop, "/v1/batches/" + batchId + "?outcomesWhenDone=true").json();
+        JsonNode pendingFull = client.get(laptop, "/v1/batches/" + batchId).json();
+        api.execute("""
+                insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, at)
+                values (?::uuid, 9, 'f', 'a.txt', 'UPSERT', '{}'::jsonb, '[]'::jsonb, 3, ?, ?, 0, now())""",
+                laptop.namespace(), laptop.id(), batchId);
+        JsonNode done = client.get(laptop, "/v1/batches/" + batchId + "?outcomesWhenDone=true").json();
+
+        // then the outcomes are left out only while the batch is pending and the device asked so
+        assertThat(pendingBrief.get("status").asString()).isEqualTo("pending");
+        assertThat(pendingBrief.get("changes")).isEmpty();
+        assertThat(pendingFull.get("changes")).hasSize(1);
+        assertThat(done.get("status").asString()).isEqualTo("done");
+        assertThat(done.get("changes")).hasSize(1);
+        assertThat(done.get("changes").get(0).get("seq").asLong()).isEqualTo(9);
+    }
+
+    @Test
     void onlyTheBatchsOwnAccountCanSeeIt() {
         Device owner = client.newAccountWithDevice("own", "Laptop");
         Device other = client.newAccountWithDevice("nosy", "Laptop");

@@ -146,7 +146,12 @@ public final class SyncBenchmark {
             String password = "bench password " + user;
             createAccount(s, user, password);
             try (CumulusDriver driver = new CumulusDriver(work, URI.create(s.baseUrl()), user, password)) {
-                return new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits, System.out::println).run();
+                ToolResult result = new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits,
+                        System.out::println).run();
+                if (throwaway != null) {
+                    ServerFootprint.report(postgres(settings, throwaway), work.resolve("server").resolve("kafka"), System.out::println);
+                }
+                return result;
             }
         } finally {
             if (throwaway != null) {
@@ -168,6 +173,10 @@ public final class SyncBenchmark {
         if (r.statusCode() != 201) {
             throw new IllegalStateException("account creation failed: " + r.statusCode() + " " + r.body());
         }
+    }
+
+    private static PostgresConnection postgres(StandaloneSettings settings, String database) {
+        return new PostgresConnection("127.0.0.1", 5432, database, settings.postgresUser(), settings.postgresPassword());
     }
 
     private static void dropDatabase(StandaloneSettings settings, String database) {

@@ -53,6 +53,7 @@ public final class BatchSender {
     private final Duration outcomeTimeout;
     private int pushed;
     private int conflicts;
+    private boolean chunkMissing;
 
     public BatchSender(FolderAccess folder, LocalNames names, String namespace, ServerApi api, LocalState state, Consumer<String> log, Retry retry,
                        Clock clock, Duration outcomeTimeout) {
@@ -79,6 +80,16 @@ public final class BatchSender {
         int n = conflicts;
         conflicts = 0;
         return n;
+    }
+
+    /**
+     * Whether the server refused a batch for a chunk it does not have since this was last asked: the
+     * refused changes are uploaded asking about every chunk, and sent again (see {@link ChunksOnServer}).
+     */
+    public boolean takeChunkMissing() {
+        boolean seen = chunkMissing;
+        chunkMissing = false;
+        return seen;
     }
 
     /**
@@ -117,6 +128,9 @@ public final class BatchSender {
         } catch (ApiException e) {
             if (e.retryable() || e.unauthorized() || e.status() < 400 || e.status() >= 500) {
                 throw e;
+            }
+            if (e.problemType().endsWith("chunk-missing")) {
+                chunkMissing = true;
             }
             state.settle(pending);
             Map<String, String> refused = new TreeMap<>();

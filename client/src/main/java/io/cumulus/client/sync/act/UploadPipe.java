@@ -43,6 +43,7 @@ public final class UploadPipe implements AutoCloseable {
     private final Retry retry;
     private final Progress progress;
     private final ChunkDeltas deltas;
+    private final ChunksOnServer onServer;
     private final ExecutorService pool = Executors.newFixedThreadPool(SENDERS, r -> {
         Thread t = new Thread(r, "cumulus-upload");
         t.setDaemon(true);
@@ -56,8 +57,13 @@ public final class UploadPipe implements AutoCloseable {
     private final List<CompletableFuture<Void>> sent = new ArrayList<>();
     private final AtomicLong bytesUploaded = new AtomicLong();
 
-    /** {@code deltas}: sends a changed chunk of a synced file as a delta against its synced version, when that is smaller. */
-    public UploadPipe(ServerApi api, Retry retry, Progress progress, ChunkDeltas deltas) {
+    /**
+     * {@code onServer}: chunks not asked about, since this device's synced files reference them;
+     * {@code deltas}: sends a changed chunk of a synced file as a delta against its synced version,
+     * when that is smaller.
+     */
+    public UploadPipe(ServerApi api, Retry retry, Progress progress, ChunksOnServer onServer, ChunkDeltas deltas) {
+        this.onServer = onServer;
         this.api = api;
         this.retry = retry;
         this.progress = progress;
@@ -70,7 +76,7 @@ public final class UploadPipe implements AutoCloseable {
 
     /** A chunk just cut from the file at {@code path}; kept until the server says whether it has it. Blocks while the pipe is full. */
     public void offer(Chunk chunk, String path) throws IOException {
-        if (!offered.add(chunk.id())) {
+        if (onServer.test(chunk.id()) || !offered.add(chunk.id())) {
             return;
         }
         pathOf.put(chunk.id(), path);

@@ -41,9 +41,15 @@ public final class Uploader {
     private final FastCdcChunker chunker;
     private final ChunkDeltas deltas;
     private final AtomicLong bytesUploaded = new AtomicLong();
+    private final ChunksOnServer onServer;
 
+    /**
+     * {@code onServer}: chunks not to ask about, the server has them (see {@link ChunksOnServer});
+     * {@code deltas}: how a changed chunk of a synced file may travel as a delta.
+     */
     public Uploader(FolderAccess folder, ServerApi api, Retry retry, Progress progress, Consumer<String> log, FastCdcChunker chunker,
-                    ChunkDeltas deltas) {
+                    ChunksOnServer onServer, ChunkDeltas deltas) {
+        this.onServer = onServer;
         this.folder = folder;
         this.api = api;
         this.retry = retry;
@@ -63,6 +69,7 @@ public final class Uploader {
         for (LocalChange l : changes) {
             wanted.addAll(l.change().manifest().distinctChunkIds());
         }
+        wanted.removeIf(onServer);
         Set<ChunkId> missing = new HashSet<>();
         List<ChunkId> all = new ArrayList<>(wanted);
         for (int from = 0; from < all.size(); from += 5_000) {
