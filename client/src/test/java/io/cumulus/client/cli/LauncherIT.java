@@ -58,8 +58,9 @@ class LauncherIT {
         // given garbage where the launcher keeps `trash`'s class-data sharing archive, and no archive for `devices`
         Path target = ROOT.resolve("client/target");
         String jdk = launcherJdkFeatureVersion();
-        Path trashArchive = target.resolve("cumulus-client-trash-jdk" + jdk + ".jsa");
-        Path devicesArchive = target.resolve("cumulus-client-devices-jdk" + jdk + ".jsa");
+        String kind = Integer.parseInt(jdk) >= 25 ? ".aot" : ".jsa"; // an AOT cache from JDK 25 on, else a dynamic archive
+        Path trashArchive = target.resolve("cumulus-client-trash-jdk" + jdk + kind);
+        Path devicesArchive = target.resolve("cumulus-client-devices-jdk" + jdk + kind);
         Files.writeString(trashArchive, "not an archive");
         Files.deleteIfExists(devicesArchive);
         Path noDevice = Files.createTempDirectory("launcher-no-device-");
