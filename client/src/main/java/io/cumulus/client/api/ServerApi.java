@@ -62,7 +62,17 @@ public final class ServerApi {
     private ServerApi(URI server, Optional<String> token) {
         this.server = server;
         this.token = token;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if ("http".equalsIgnoreCase(server.getScheme())) {
+            // A plain-HTTP server never needs TLS, and the JDK's default context (its trust store read and parsed)
+            // is a good part of a short command's start: an uninitialised one stands in, never used.
+            try {
+                http.sslContext(javax.net.ssl.SSLContext.getInstance("TLS")).sslParameters(new javax.net.ssl.SSLParameters());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                // no TLS in this JDK: the default context is as good as any
+            }
+        }
+        this.http = http.build();
     }
 
     /** A client for the calls that need no device token (device registration). */

@@ -199,7 +199,8 @@ public final class ClientMain implements Runnable {
                         System.out.println("could not finish: " + message(e));
                         inSync = false;
                     }
-                    List<String> skipped = skippedLines(state, FolderScanner.scan(dir));
+                    // The round's push recorded what its scan passed over in the state: no second walk of the folder.
+                    List<String> skipped = skippedLines(state, List.of());
                     if (!skipped.isEmpty()) {
                         System.out.println("skipped " + skipped.size() + " (see `cumulus status`):");
                         skipped.forEach(line -> System.out.println("  " + line));
@@ -250,7 +251,7 @@ public final class ClientMain implements Runnable {
                 FolderScanner.Scan scan = FolderScanner.scan(dir);
                 Map<String, LocalState.SyncedFile> synced = state.files();
                 List<String> changed = PushPlanner.waiting(scan, synced);
-                List<String> skipped = skippedLines(state, scan);
+                List<String> skipped = skippedLines(state, scan.skipped());
                 List<String> nonPortable = new ArrayList<>();
                 for (String p : scan.files().keySet()) {
                     try {
@@ -282,7 +283,7 @@ public final class ClientMain implements Runnable {
                 status.put("queuedBatches", state.pending().size());
                 status.put("unresolvedConflicts", unresolvedUnknown != null ? null
                         : unresolved.stream().map(ConflictCommands::json).toList());
-                status.put("skipped", skippedJson(state, scan));
+                status.put("skipped", skippedJson(state, scan.skipped()));
                 status.put("nonPortable", nonPortable);
                 status.put("lastSeq", state.lastSeq());
                 status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
@@ -313,7 +314,7 @@ public final class ClientMain implements Runnable {
     }
 
     /** Everything not synced for now: entries from the server not written here, and local entries not sent, with why. */
-    static List<Map<String, Object>> skippedJson(LocalState state, FolderScanner.Scan scan) {
+    static List<Map<String, Object>> skippedJson(LocalState state, List<FolderScanner.Skipped> scanned) {
         Map<String, Map<String, Object>> all = new LinkedHashMap<>();
         for (LocalState.Skipped s : state.skipped()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -326,7 +327,7 @@ public final class ClientMain implements Runnable {
             }
             all.put(s.side() + "\n" + s.path(), m);
         }
-        for (FolderScanner.Skipped s : scan.skipped()) {
+        for (FolderScanner.Skipped s : scanned) {
             all.computeIfAbsent("local\n" + s.path(), k -> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("path", s.path());
@@ -338,8 +339,8 @@ public final class ClientMain implements Runnable {
         return new ArrayList<>(all.values());
     }
 
-    static List<String> skippedLines(LocalState state, FolderScanner.Scan scan) {
-        return skippedJson(state, scan).stream().map(m -> m.get("path") + " ("
+    static List<String> skippedLines(LocalState state, List<FolderScanner.Skipped> scanned) {
+        return skippedJson(state, scanned).stream().map(m -> m.get("path") + " ("
                 + (m.get("side").equals("from-server") ? "not written here" : "not sent") + ": " + m.get("reason") + ")").toList();
     }
 

@@ -45,9 +45,9 @@ final class HistoryCommands {
     /** The file id of a path: from the folder's sync state, else from the trash. */
     static String fileIdOf(CommandLine cli, ServerApi api, DeviceConfig device, Located at) {
         try (LocalState state = LocalState.open(at.folder())) {
-            LocalState.SyncedFile f = state.files().get(at.path());
-            if (f != null) {
-                return f.fileId();
+            Optional<LocalState.SyncedFile> f = state.byPath(at.path());
+            if (f.isPresent()) {
+                return f.get().fileId();
             }
         }
         return api.trash(device.homeNamespace()).stream().filter(t -> t.path().equals(at.path())).findFirst()

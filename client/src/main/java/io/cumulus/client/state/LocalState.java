@@ -116,6 +116,16 @@ public final class LocalState implements AutoCloseable {
         }
     }
 
+    /** Whether any file is recorded as synced (without reading them all, as {@link #files()} does). */
+    public boolean hasFiles() {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM files LIMIT 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw failed("read the synced files", e);
+        }
+    }
+
     /** A row of {@code SELECT path, file_id, vector, manifest, size, mtime_ns, inode, seq FROM files}. */
     private static SyncedFile syncedFile(ResultSet rs) throws SQLException {
         return new SyncedFile(rs.getString(1), rs.getString(2), vectorOf(rs.getString(3)), manifestOf(rs.getString(4)),
@@ -455,6 +465,10 @@ public final class LocalState implements AutoCloseable {
     }
 
     public static VersionVector vectorOf(String json) {
+        VersionVector fast = StoredJson.vector(json);
+        if (fast != null) {
+            return fast;
+        }
         Map<String, Long> entries = new TreeMap<>();
         for (Map.Entry<String, JsonNode> e : JSON.readTree(json).properties()) {
             entries.put(e.getKey(), e.getValue().asLong());
@@ -463,6 +477,10 @@ public final class LocalState implements AutoCloseable {
     }
 
     public static Manifest manifestOf(String json) {
+        Manifest fast = StoredJson.manifest(json);
+        if (fast != null) {
+            return fast;
+        }
         List<ChunkRef> refs = new ArrayList<>();
         for (JsonNode c : JSON.readTree(json)) {
             refs.add(ChunkRef.of(c.get("id").asString(), c.get("size").asLong()));

@@ -188,7 +188,7 @@ public final class Syncer {
         try {
             List<RemoteEntry> window = new ArrayList<>();
             long newest = state.lastSeq();
-            if (newest == 0 && state.files().isEmpty() && state.pending().isEmpty()) {
+            if (newest == 0 && !state.hasFiles() && state.pending().isEmpty()) {
                 // A first sync starts from the current files rather than replaying the namespace's history; the
                 // listing is one snapshot and the projector writes a namespace's events in order, so every earlier
                 // event is in it. Events after the newest live file (one created and deleted since) still follow.

@@ -53,6 +53,38 @@ class LauncherIT {
         assertThat(launcher.output()).contains("./cumulus resolve");
     }
 
+    @Test
+    void aClassDataArchiveThatIsNoArchiveIsRemovedAndOnlyASuccessfulRunWritesOne() throws Exception {
+        // given garbage where the launcher keeps `trash`'s class-data sharing archive, and no archive for `devices`
+        Path target = ROOT.resolve("client/target");
+        String jdk = launcherJdkFeatureVersion();
+        String kind = Integer.parseInt(jdk) >= 25 ? ".aot" : ".jsa"; // an AOT cache from JDK 25 on, else a dynamic archive
+        Path trashArchive = target.resolve("cumulus-client-trash-jdk" + jdk + kind);
+        Path devicesArchive = target.resolve("cumulus-client-devices-jdk" + jdk + kind);
+        Files.writeString(trashArchive, "not an archive");
+        Files.deleteIfExists(devicesArchive);
+        Path noDevice = Files.createTempDirectory("launcher-no-device-");
+
+        // when a command fails (not logged in) and another only shows its help
+        Run failed = launch(List.of("trash", "--config-dir=" + noDevice));
+        Run help = launch(List.of("devices", "--help"));
+
+        // then both ran as without an archive, the garbage is gone, and neither wrote one
+        assertThat(failed.exit()).as(failed.output()).isEqualTo(ClientMain.NOT_LOGGED_IN);
+        assertThat(failed.output()).contains("this device is not registered").doesNotContainIgnoringCase("warning");
+        assertThat(help.exit()).isZero();
+        assertThat(trashArchive).doesNotExist();
+        assertThat(devicesArchive).doesNotExist();
+    }
+
+    /** The feature version of the JDK the launcher runs ("25"). */
+    private static String launcherJdkFeatureVersion() throws Exception {
+        Run version = launch(List.of("java", "-version"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("version \"(\\d+)").matcher(version.output());
+        assertThat(m.find()).as(version.output()).isTrue();
+        return m.group(1);
+    }
+
     private static Run launch(List<String> args) throws IOException, InterruptedException {
         Path script = ROOT.resolve("cumulus");
         assertThat(script).as("the launcher at the repository's root").isRegularFile();

@@ -72,8 +72,7 @@ final class BenchRun {
         double[] latency = measureLatency();
         log.accept(String.format("%s: small edit p50 %.0f ms, p95 %.0f ms", tool.name(), latency[0], latency[1]));
         Optional<SyncTool.CommandTimes> commands = tool.timeCommands();
-        commands.ifPresent(c -> log.accept(tool.name() + ": status " + c.status().toMillis() + " ms, sync --once "
-                + c.syncOnce().toMillis() + " ms"));
+        commands.ifPresent(c -> c.describe().forEach(line -> log.accept(tool.name() + ": " + line)));
         return new ToolResult(tool.name(), dataset.bytes(), initial, insert, copy, latency[0], latency[1], latency[2], edits, rss,
                 commands);
     }

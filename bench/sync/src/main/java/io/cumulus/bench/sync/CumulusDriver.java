@@ -119,12 +119,38 @@ final class CumulusDriver implements SyncTool {
     public Optional<CommandTimes> timeCommands() throws Exception {
         stop(syncA);
         stop(syncB);
-        Duration status = timed(configA, "status", folderA.toString());
-        Duration once = timed(configA, "sync", folderA.toString(), "--once");
-        return Optional.of(new CommandTimes(status, once));
+        return Optional.of(timeCommands(configA, folderA, COMMAND_RUNS));
     }
 
-    private Duration timed(Path config, String... args) throws Exception {
+    /** Runs of each short command: the first of each may write the launcher's class-data sharing archive. */
+    static final int COMMAND_RUNS = 5;
+
+    /** Times the short commands on a synced folder, {@code runs} runs each, through the launcher as a user types them. */
+    CommandTimes timeCommands(Path config, Path folder, int runs) throws Exception {
+        Path file = anyFile(folder);
+        java.util.SequencedMap<String, List<Duration>> times = new java.util.LinkedHashMap<>();
+        for (List<String> command : List.of(List.of("status", folder.toString()), List.of("sync", folder.toString(), "--once"),
+                List.of("versions", file.toString()), List.of("trash"), List.of("devices"))) {
+            String name = command.getFirst() + (command.contains("--once") ? " --once" : "");
+            List<Duration> each = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                each.add(timed(config, command.toArray(String[]::new)));
+            }
+            times.put(name, each);
+        }
+        return new CommandTimes(times);
+    }
+
+    /** A synced file of the folder (for {@code versions}): the first regular file outside the state directory. */
+    private static Path anyFile(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).filter(p -> !folder.relativize(p).toString().startsWith(".cumulus"))
+                    .filter(p -> !p.getFileName().toString().startsWith(".")).sorted().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no file in " + folder));
+        }
+    }
+
+    Duration timed(Path config, String... args) throws Exception {
         long start = System.nanoTime();
         Process p = client(config, args);
         int code = p.waitFor();
@@ -136,7 +162,7 @@ final class CumulusDriver implements SyncTool {
     }
 
     /** A {@code cumulus} client in a process of its own; its output goes to a log in the work dir. */
-    private Process client(Path config, String... args) throws IOException {
+    Process client(Path config, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (launcher != null) {
             command.add(launcher.toString());
@@ -152,7 +178,7 @@ final class CumulusDriver implements SyncTool {
         return pb.start();
     }
 
-    private Path log(Path config) {
+    Path log(Path config) {
         return work.resolve(config.getFileName() + ".log");
     }
 

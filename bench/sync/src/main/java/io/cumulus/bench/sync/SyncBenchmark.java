@@ -34,8 +34,11 @@ import io.cumulus.standalone.StandaloneSettings;
  * <li>the bytes on the wire, per leg, after the 2,000-file folder is copied to a new path;</li>
  * <li>the latency of a small edit, A to B, p50 and p95;</li>
  * <li>each device's client memory (largest RSS during the initial sync);</li>
- * <li>the wall time of one {@code cumulus status} and one {@code cumulus sync --once} on the synced folder.</li>
+ * <li>the wall time (p50 of a few runs) of {@code cumulus status}, {@code sync --once}, {@code versions}, {@code trash}
+ * and {@code devices} on the synced folder.</li>
  * </ol>
+ * With {@code --footprint [--files=100000]}, instead: one Cumulus device on a folder of that many small files, its
+ * memory and its no-op rescan (see {@link Footprint}).
  * Options: {@code --scale=1} (multiplies the file counts and the 64 MiB sizes), {@code --small=N --large=N}
  * (file counts), {@code --edits=20}, {@code --seed=2026}, {@code --tools=cumulus,syncthing}, {@code --syncthing=PATH}
  * (the binary), {@code --keep} (keep the work dir), {@code --scaled-out} (Cumulus on the distributed engines), and
@@ -55,10 +58,16 @@ public final class SyncBenchmark {
         String syncthing = "syncthing";
         boolean scaledOut = false;
         boolean keep = false;
+        boolean footprint = false;
+        int files = 100_000;
         List<String> serverArgs = new ArrayList<>();
         for (String a : args) {
             if (a.equals("--scaled-out")) {
                 scaledOut = true;
+            } else if (a.equals("--footprint")) {
+                footprint = true;
+            } else if (a.startsWith("--files=")) {
+                files = Integer.parseInt(value(a));
             } else if (a.equals("--keep")) {
                 keep = true;
             } else if (a.startsWith("--scale=")) {
@@ -78,6 +87,26 @@ public final class SyncBenchmark {
             } else {
                 serverArgs.add(a);
             }
+        }
+        if (footprint) {
+            Path work = Files.createTempDirectory("cumulus-footprint-bench-");
+            System.out.println("footprint benchmark: " + files + " files; seed " + seed + "; work dir " + work);
+            System.out.println("machine: " + Machine.describe());
+            int fileCount = files;
+            long fileSeed = seed;
+            boolean ok = false;
+            try {
+                withServer(work, serverArgs, scaledOut, (server, user, password) ->
+                        new Footprint(work, server, user, password, fileCount, fileSeed, System.out).run());
+                ok = true;
+            } catch (Exception e) {
+                System.out.println("footprint: the run failed; its logs are in " + work);
+                e.printStackTrace(System.out);
+            }
+            if (ok && !keep) {
+                deleteTree(work);
+            }
+            System.exit(ok ? 0 : 1);
         }
         Dataset.Shape shape = Dataset.Shape.scaled(scale).withCounts(small, large);
         Path work = Files.createTempDirectory("cumulus-sync-bench-");
@@ -124,6 +153,22 @@ public final class SyncBenchmark {
 
     private static ToolResult runCumulus(Path work, List<String> serverArgs, boolean scaledOut, Dataset.Shape shape, long seed,
             int edits) throws Exception {
+        ToolResult[] result = new ToolResult[1];
+        withServer(work, serverArgs, scaledOut, (server, user, password) -> {
+            try (CumulusDriver driver = new CumulusDriver(work, server, user, password)) {
+                result[0] = new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits, System.out::println).run();
+            }
+        });
+        return result[0];
+    }
+
+    /** What runs against a started server, as one account's user. */
+    private interface WithAccount {
+        void run(URI server, String user, String password) throws Exception;
+    }
+
+    /** Starts a standalone server (with a throwaway database unless one is given), creates an account, runs {@code body}. */
+    private static void withServer(Path work, List<String> serverArgs, boolean scaledOut, WithAccount body) throws Exception {
         List<String> options = new ArrayList<>(serverArgs);
         options.add("--data-dir=" + work.resolve("server"));
         options.add("--port=" + freePort());
@@ -145,13 +190,9 @@ public final class SyncBenchmark {
             String user = "bench" + UUID.randomUUID().toString().substring(0, 8);
             String password = "bench password " + user;
             createAccount(s, user, password);
-            try (CumulusDriver driver = new CumulusDriver(work, URI.create(s.baseUrl()), user, password)) {
-                ToolResult result = new BenchRun(driver, Files.createDirectories(work.resolve("staging")), shape, seed, edits,
-                        System.out::println).run();
-                if (throwaway != null) {
-                    ServerFootprint.report(postgres(settings, throwaway), work.resolve("server").resolve("kafka"), System.out::println);
-                }
-                return result;
+            body.run(URI.create(s.baseUrl()), user, password);
+            if (throwaway != null) {
+                ServerFootprint.report(postgres(settings, throwaway), work.resolve("server").resolve("kafka"), System.out::println);
             }
         } finally {
             if (throwaway != null) {

@@ -30,15 +30,32 @@ interface SyncTool extends AutoCloseable {
     Map<String, ProcessHandle> processes();
 
     /**
-     * Stops the continuous clients and times one {@code status} and one {@code sync --once} on device A's folder;
-     * empty when the tool has no such commands.
+     * Stops the continuous clients and times the short commands on device A's folder ({@code status},
+     * {@code sync --once}, {@code versions}, {@code trash}, {@code devices}), a few runs each; empty when the tool
+     * has no such commands.
      */
     Optional<CommandTimes> timeCommands() throws Exception;
 
     @Override
     void close();
 
-    record CommandTimes(Duration status, Duration syncOnce) {
+    /** Per command (as typed after {@code cumulus}, in the order run): the wall time of each run, the first one first. */
+    record CommandTimes(java.util.SequencedMap<String, List<Duration>> runs) {
+        /** The median run of a command, or null when it was not run. */
+        Duration p50(String command) {
+            List<Duration> r = runs.get(command);
+            if (r == null || r.isEmpty()) {
+                return null;
+            }
+            List<Duration> sorted = r.stream().sorted().toList();
+            return sorted.get(sorted.size() / 2);
+        }
+
+        /** One line per command: its p50, and every run in milliseconds. */
+        List<String> describe() {
+            return runs.entrySet().stream().map(e -> String.format(java.util.Locale.ROOT, "%s: p50 %d ms (runs %s ms)", e.getKey(),
+                    p50(e.getKey()).toMillis(), e.getValue().stream().map(d -> Long.toString(d.toMillis())).toList())).toList();
+        }
     }
 
     /**

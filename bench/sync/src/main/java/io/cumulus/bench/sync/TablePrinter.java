@@ -46,10 +46,13 @@ final class TablePrinter {
                     r -> Optional.ofNullable(r.maxRss().get(device)).map(Long::doubleValue),
                     (r, v) -> String.format(Locale.ROOT, "%.0f MB", v / 1e6));
         }
-        row("one `cumulus status` on the synced folder, wall time", r -> r.commands().map(c -> seconds(c.status())),
-                (r, v) -> String.format(Locale.ROOT, "%.2f s", v));
-        row("one `cumulus sync --once` on the synced folder, wall time", r -> r.commands().map(c -> seconds(c.syncOnce())),
-                (r, v) -> String.format(Locale.ROOT, "%.2f s", v));
+        List<String> commands = java.util.stream.Stream.of(cumulus, syncthing).filter(java.util.Objects::nonNull)
+                .flatMap(r -> r.commands().stream()).flatMap(c -> c.runs().keySet().stream()).distinct().toList();
+        for (String command : commands) {
+            row("`cumulus " + command + "` on the synced folder, wall time p50",
+                    r -> r.commands().map(c -> c.p50(command)).map(TablePrinter::seconds),
+                    (r, v) -> String.format(Locale.ROOT, "%.2f s", v));
+        }
         return this;
     }
 
