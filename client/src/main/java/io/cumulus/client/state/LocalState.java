@@ -432,8 +432,21 @@ public final class LocalState implements AutoCloseable {
         void run() throws SQLException;
     }
 
+    /**
+     * Runs {@code work}, whose writes to this state commit together (one transaction instead of one
+     * each): for recording many results at once. Nothing else that must survive apart from them
+     * (a file moved on disk) may happen inside.
+     */
+    public synchronized void atomically(Runnable work) {
+        inTransaction(work::run);
+    }
+
     private synchronized void inTransaction(SqlWork work) {
         try {
+            if (!db.getAutoCommit()) {
+                work.run(); // inside atomically(): the outer transaction commits
+                return;
+            }
             db.setAutoCommit(false);
             try {
                 work.run();

@@ -145,6 +145,21 @@ public final class BatchSender {
             return refused;
         }
         Remote.Batch batch = awaitOutcomes(batchId);
+        if (batch.outcomes().stream().noneMatch(o -> o.kind() == Remote.Kind.CONFLICT)) {
+            // Nothing but records to write (a conflict also moves the local file, which must not wait on a
+            // transaction): the whole batch's in one commit.
+            state.atomically(() -> {
+                try {
+                    for (Outcome o : batch.outcomes()) {
+                        record(changes.get(o.changeIndex()), o);
+                    }
+                    state.settle(pending);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            return Map.of();
+        }
         for (Outcome o : batch.outcomes()) {
             record(changes.get(o.changeIndex()), o);
         }

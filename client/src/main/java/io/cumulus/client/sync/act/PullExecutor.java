@@ -185,17 +185,20 @@ public final class PullExecutor {
         }
 
         private void record(List<Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>>> task) {
-            ApiException stop = null;
-            for (Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>> f : task) {
-                Action.Download d = f.getKey();
-                try {
-                    tally.count(d, () -> downloaded(d, written(f.getValue())));
-                } catch (ApiException e) {
-                    stop = stop == null ? e : stop;
+            ApiException[] stop = new ApiException[1];
+            // The task's files are on disk already: their records commit together.
+            state.atomically(() -> {
+                for (Map.Entry<Action.Download, CompletableFuture<LocalTree.Entry>> f : task) {
+                    Action.Download d = f.getKey();
+                    try {
+                        tally.count(d, () -> downloaded(d, written(f.getValue())));
+                    } catch (ApiException e) {
+                        stop[0] = stop[0] == null ? e : stop[0];
+                    }
                 }
-            }
-            if (stop != null) {
-                throw stop;
+            });
+            if (stop[0] != null) {
+                throw stop[0];
             }
         }
     }
