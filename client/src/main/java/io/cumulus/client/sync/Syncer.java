@@ -320,6 +320,7 @@ public final class Syncer {
                     new ChunkDeltas(folder, api, synced));
                  EarlyCommits early = new EarlyCommits(synced)) {
                 Map<String, PushPlanner.Read> group = new TreeMap<>();
+                int groupFiles = FIRST_EARLY_FILES; // small at first, so other devices start at once; then larger, cheaper batches
                 long groupBytes = 0;
                 long groupStarted = System.nanoTime();
                 for (String path : toRead) {
@@ -334,10 +335,11 @@ public final class Syncer {
                         notSent.put(path, "cannot be read: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                     }
                     progress.file();
-                    if (group.size() >= EARLY_FILES || groupBytes >= EARLY_BYTES
+                    if (group.size() >= groupFiles || groupBytes >= EARLY_BYTES
                             || System.nanoTime() - groupStarted >= EARLY_NANOS) {
                         early.commit(scan, group, pipe.checkpoint());
                         group = new TreeMap<>();
+                        groupFiles = Math.min(EARLY_FILES, groupFiles * 2);
                         groupBytes = 0;
                         groupStarted = System.nanoTime();
                     }
@@ -397,7 +399,8 @@ public final class Syncer {
         state.skippedLocally(notSent, clock.instant());
     }
 
-    /** An early commit closes after this many files, bytes read, or this long. */
+    /** An early commit closes after this many files (the first after fewer, each next after twice as many), bytes read, or this long. */
+    private static final int FIRST_EARLY_FILES = 25;
     private static final int EARLY_FILES = 500;
     private static final long EARLY_BYTES = 64L * 1024 * 1024;
     private static final long EARLY_NANOS = 1_000_000_000L;
