@@ -135,19 +135,7 @@ public final class ChunkCatalog {
 
     /** The sizes of those of {@code ids} this account may read (no lock: for downloads). */
     public Map<String, Long> sizesVisibleTo(UUID accountId, Collection<String> ids) {
-        Map<String, Long> sizes = new TreeMap<>();
-        if (ids.isEmpty()) {
-            return sizes;
-        }
-        db.jdbc().sql("""
-                        SELECT c.id, c.size FROM ingest.chunks c
-                        JOIN ingest.account_chunks ac ON ac.chunk_id = c.id AND ac.account_id = ?
-                        WHERE c.id = ANY(?) AND c.state = 'stored'""")
-                .params(accountId, ids.toArray(String[]::new))
-                .query(rs -> {
-                    sizes.put(rs.getString("id"), rs.getLong("size"));
-                });
-        return sizes;
+        return visible(accountId, ids, "");
     }
 
     /**
@@ -159,6 +147,10 @@ public final class ChunkCatalog {
      * the chunk as no longer stored, so it is refused as missing.
      */
     public Map<String, Long> lockVisible(UUID accountId, Collection<String> ids) {
+        return visible(accountId, ids, " ORDER BY c.id FOR SHARE OF c");
+    }
+
+    private Map<String, Long> visible(UUID accountId, Collection<String> ids, String locking) {
         Map<String, Long> sizes = new TreeMap<>();
         if (ids.isEmpty()) {
             return sizes;
@@ -166,9 +158,7 @@ public final class ChunkCatalog {
         db.jdbc().sql("""
                         SELECT c.id, c.size FROM ingest.chunks c
                         JOIN ingest.account_chunks ac ON ac.chunk_id = c.id AND ac.account_id = ?
-                        WHERE c.id = ANY(?) AND c.state = 'stored'
-                        ORDER BY c.id
-                        FOR SHARE OF c""")
+                        WHERE c.id = ANY(?) AND c.state = 'stored'""" + locking)
                 .params(accountId, ids.toArray(String[]::new))
                 .query(rs -> {
                     sizes.put(rs.getString("id"), rs.getLong("size"));
