@@ -98,7 +98,7 @@ public final class OutboxRelay implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 1,
-                // a change batch is mostly hex chunk ids, ids and paths: zstd halves it (docs/decisions/0017)
+                // a change batch is mostly hex chunk ids, ids and paths: zstd halves it (docs/decisions/0018)
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd",
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,

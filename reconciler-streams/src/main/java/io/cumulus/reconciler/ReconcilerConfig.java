@@ -119,7 +119,7 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         // Its outputs (file events, outcomes, states, chunk references) and its changelogs are mostly ids and
         // paths repeated from record to record: zstd makes a batch of them a fraction of its size on disk and on
-        // the wire (docs/decisions/0017).
+        // the wire (docs/decisions/0018).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "zstd");
         // A crashed instance holds its tasks until its session times out: keep that short.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
