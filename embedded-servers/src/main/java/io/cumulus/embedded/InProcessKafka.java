@@ -83,6 +83,7 @@ public final class InProcessKafka implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
             String bootstrap = "127.0.0.1:" + clientPort;
+            TransactionVersion.settle(bootstrap);
             log.info("kafka started bootstrap={} logDir={}", bootstrap, dataDir);
             return new InProcessKafka(server, bootstrap);
         } catch (Exception e) {
@@ -99,6 +100,7 @@ public final class InProcessKafka implements AutoCloseable {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setFeatureLevel(TransactionVersion.FEATURE, TransactionVersion.LEVEL)
                 .setClusterId(clusterId)
                 .setNodeId(nodeId)
                 .setControllerListenerName("CONTROLLER")

@@ -27,6 +27,7 @@ import org.springframework.context.SmartLifecycle;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
+import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.Topics;
 
 /**
@@ -161,6 +162,8 @@ public final class NotificationConsumer implements SmartLifecycle {
             }
         }
         NotificationFanout.Pushes pushes = fanout.publish(events, verdicts);
+        // Every record is stamped with its batch's acceptance time.
+        records.forEach(r -> PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PUSHED, r.timestamp()));
         log.debug("pushed namespaces={} outcomes={} frames={}", pushes.namespaceChanges(), pushes.outcomes(),
                 pushes.frames());
     }

@@ -27,6 +27,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.Topics;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -255,7 +256,10 @@ public final class OutboxRelay implements AutoCloseable {
             throws InterruptedException {
         List<OutboxRow> rows = events.stream().flatMap(e -> outboxRow(e.record()).stream()).toList();
         if (!rows.isEmpty()) {
+            events.forEach(e -> committedAt(e.record()).ifPresent(at -> PipelineStages.sinceEpoch(PipelineStages.WAL_TO_RELAY, at)));
+            long start = System.nanoTime();
             publish(rows);
+            PipelineStages.sinceNanos(PipelineStages.RELAY_PUBLISH, start);
         }
         for (RecordChangeEvent<SourceRecord> event : events) {
             committer.markProcessed(event);
@@ -348,6 +352,16 @@ public final class OutboxRelay implements AutoCloseable {
         Object payload = after.get("payload");
         byte[] bytes = payload instanceof ByteBuffer buffer ? toArray(buffer) : (byte[]) payload;
         return java.util.Optional.of(new OutboxRow(after.get("namespace_id").toString(), bytes));
+    }
+
+    /** When the row's transaction committed, as the database's WAL says (Debezium's {@code source.ts_ms}). */
+    private static java.util.Optional<Long> committedAt(SourceRecord record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return java.util.Optional.empty();
+        }
+        Struct source = value.getStruct("source");
+        return source == null || source.schema().field("ts_ms") == null ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(source.getInt64("ts_ms"));
     }
 
     private static byte[] toArray(ByteBuffer buffer) {

@@ -55,7 +55,7 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("binary.handling.mode", "bytes");
         // Latency: an accepted batch should reach Kafka within tens of milliseconds.
-        p.setProperty("poll.interval.ms", "20");
+        p.setProperty("poll.interval.ms", "5");
         p.setProperty("max.batch.size", "2048");
         p.setProperty("errors.max.retries", "-1");
         // A relay taking over may find the slot still streaming to the one it replaces for a moment.

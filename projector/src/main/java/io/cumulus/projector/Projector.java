@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
+import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.PoisonRecordException;
 
 /**
@@ -147,6 +148,8 @@ public final class Projector implements AutoCloseable {
                     continue;
                 }
                 backoff = FIRST_RETRY_BACKOFF;
+                // Every record is stamped with its batch's acceptance time.
+                records.forEach(r -> PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PROJECTED, r.timestamp()));
                 commit();
                 log.debug("projected events={} outcomes={}", batch.events().size(), batch.outcomes().size());
             }

@@ -24,6 +24,7 @@ import io.cumulus.reconciler.decision.Reconciler;
 import io.cumulus.schemas.ChangeBatchSubmitted;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.OutcomeKind;
+import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.Topics;
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.cumulus.sync.history.RetentionPolicy;
@@ -60,6 +61,8 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         if (batch == null) {
             return; // a tombstone on the changes topic carries no batch to reconcile
         }
+        // The input's timestamp is the relay's send time.
+        PipelineStages.sinceEpoch(PipelineStages.RELAY_TO_RECONCILER, record.timestamp());
         releaseExpired(batch.getAcceptedAt());
         String namespaceId = batch.getNamespaceId();
         if (stores.alreadyProcessed(namespaceId, batch.getBatchId())) {

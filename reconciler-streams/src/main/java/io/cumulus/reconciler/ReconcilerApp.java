@@ -43,7 +43,7 @@ public final class ReconcilerApp implements AutoCloseable {
         createMissingTopics();
         KafkaStreams client = new KafkaStreams(ReconcilerTopology.build(config.conflicts(), config.retention(),
                 config.textMerge()),
-                config.streamsProperties());
+                config.streamsProperties(), new TimedCommits());
         client.setUncaughtExceptionHandler(e -> {
             log.error("reconciler failed, shutting down applicationId={}", config.applicationId(), e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

@@ -53,6 +53,9 @@ public final class PipelineBenchmark {
     private final String adminToken;
 
     private final int perBatch;
+    /** With --in-flight=0, the one batch in flight across all devices. */
+    private final Semaphore oneAtATime = new Semaphore(1);
+    private final List<Device> allDevices = new ArrayList<>();
 
     private PipelineBenchmark(String base, String adminToken, int perBatch) {
         this.base = base;
@@ -126,6 +129,8 @@ public final class PipelineBenchmark {
         try (engines; StandaloneServer server = StandaloneServer.start(settings, line -> System.out.println("  " + line))) {
             PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir), perBatch);
             bench.run(changes, devices, inFlight, warmup);
+            StageReport.print();
+            StageReport.printBroker();
         } finally {
             if (throwaway != null) {
                 dropDatabase(settings, throwaway);
@@ -159,6 +164,7 @@ public final class PipelineBenchmark {
             namespace = reg.get("homeNamespace").asString();
             connect(device);
             devices.add(device);
+            allDevices.add(device);
         }
         if (warmup > 0) {
             submitAll(devices, namespace, warmup, inFlight, "warm");
@@ -210,6 +216,19 @@ public final class PipelineBenchmark {
         return all;
     }
 
+    /** Waits (bounded) until the batch's outcome reached its device and its push every other device. */
+    private void awaitDecidedAndPushed(Submitted s) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (s.device().outcomeCounts.getOrDefault(s.batchId(), 0) < s.changes() || !pushedToOthers(s, allDevices)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("outcome or push of batch " + s.batchId() + " did not arrive within 60 s");
+            }
+            synchronized (arrivals) {
+                arrivals.wait(50); // woken by every pushed message; the timeout only bounds a missed wake-up
+            }
+        }
+    }
+
     private boolean pushedToOthers(Submitted s, List<Device> devices) {
         Long seq = s.device().outcomeSeq.get(s.batchId());
         if (seq == null) {
@@ -245,7 +264,9 @@ public final class PipelineBenchmark {
     private List<Submitted> submitFrom(Device device, String namespace, List<String[]> chunks, int inFlight, String tag)
             throws Exception {
         int count = chunks.size();
-        Semaphore window = new Semaphore(inFlight);
+        // --in-flight=0: an idle server, one batch in the whole system at a time, each waiting for its outcome and push.
+        boolean idle = inFlight == 0;
+        Semaphore window = idle ? oneAtATime : new Semaphore(inFlight);
         List<CompletableFuture<Submitted>> futures = new ArrayList<>();
         for (int first = 0; first < count; first += perBatch) {
             List<Map<String, Object>> changes = new ArrayList<>();
@@ -264,14 +285,21 @@ public final class PipelineBenchmark {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
             window.acquire();
             long sent = System.nanoTime();
-            futures.add(http.sendAsync(submit, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            CompletableFuture<Submitted> answer = http.sendAsync(submit, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
                 long accepted = System.nanoTime();
-                window.release();
+                if (!idle) {
+                    window.release();
+                }
                 if (r.statusCode() != 202) {
                     throw new IllegalStateException("submit failed: " + r.statusCode() + " " + r.body());
                 }
                 return new Submitted(device, JSON.readTree(r.body()).get("batchId").asString(), changes.size(), sent, accepted);
-            }));
+            });
+            futures.add(answer);
+            if (idle) {
+                awaitDecidedAndPushed(answer.get(120, TimeUnit.SECONDS));
+                window.release();
+            }
         }
         List<Submitted> done = new ArrayList<>();
         for (CompletableFuture<Submitted> f : futures) {

@@ -20,6 +20,7 @@ import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.PipelineStages;
 
 /**
  * Accepts a parsed change batch: checks that the device may write the namespace, that its vectors
@@ -62,6 +63,7 @@ public final class BatchIntake {
      */
     public Accepted accept(DeviceSession device, VectorActor actor, IdempotencyKey key, ChangeBatch batch) {
         String fingerprint = RequestFingerprint.sha256(batch);
+        long start = System.nanoTime();
         Accepted accepted = db.transactions().execute(tx -> {
             // A retry of an accepted batch gets its first answer, even if its chunks have aged out or the
             // account's role in the namespace has changed since: the batch is in the pipeline already.
@@ -88,8 +90,9 @@ public final class BatchIntake {
             counters.record(namespaceId, actor, batch);
             return new Accepted(batchId, true);
         });
+        PipelineStages.sinceNanos(PipelineStages.INTAKE, start);
         if (accepted.created()) {
-            log.info("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
+            log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
                     device.deviceId(), device.accountId(), batch.changes().size(), key.value());
         }
         return accepted;
