@@ -49,6 +49,35 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void everyStageOfThePipelineIsTimedForTheBatchesThatCrossIt() {
+        // given a scrape before a batch
+        CumulusClient client = RunningCumulus.client();
+        Device laptop = client.newAccountWithDevice(RunningCumulus.adminToken(), "stages" + System.nanoTime(), "Laptop");
+        BreakerMetrics before = BreakerMetrics.of(client, RunningCumulus.adminToken());
+
+        // when a batch is accepted, decided, projected and pushed
+        byte[] content = ("timed stage by stage " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+        String chunk = client.upload(laptop, content);
+        Response submitted = client.submit(laptop, "stages-1", CumulusClient.oneFileBatch(laptop.namespace(), "stages-file",
+                "stages.txt", Map.of(laptop.id(), 1), chunk, content.length));
+        assertThat(submitted.status()).isEqualTo(202);
+        EditFlowsThroughThePipelineIT.awaitDone(client, laptop, submitted.json().get("batchId").asString());
+
+        // then every stage's histogram counted it (the notifier's too, once the outcome was pushed)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+            BreakerMetrics after = BreakerMetrics.of(client, RunningCumulus.adminToken());
+            for (String stage : List.of("intake", "wal-to-relay", "relay-publish", "relay-to-reconciler", "reconciler-commit",
+                    "accepted-to-projected", "accepted-to-pushed")) {
+                String labels = "stage=\"" + stage + "\"";
+                assertThat(after.value("cumulus_pipeline_stage_seconds_count", labels)
+                        - before.value("cumulus_pipeline_stage_seconds_count", labels)).as("batches timed in %s", stage).isPositive();
+                assertThat(after.toString()).as("histogram buckets of %s", stage)
+                        .containsPattern("(?m)^cumulus_pipeline_stage_seconds_bucket\\{[^}]*" + labels + "[^}]*}");
+            }
+        });
+    }
+
+    @Test
     void deduplicationIsCountedChunksNotSentAndChunksStoredOnce() {
         // given a chunk one account has stored, and another account
         CumulusClient client = RunningCumulus.client();
