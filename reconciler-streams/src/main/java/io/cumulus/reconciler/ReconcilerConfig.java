@@ -99,12 +99,13 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
     /**
      * The Kafka Streams properties. Exactly-once, because a batch's outputs and state updates must
      * commit together or not at all. A short commit interval and no record caches, because a commit
-     * is what makes outputs visible to read_committed consumers and an edit should reach other
-     * devices well under a second after it was accepted. Not much shorter than 100 ms: the
-     * thread processes for one interval after a commit ends, then commits again, and a commit waits
-     * tens of milliseconds for the broker (which fsyncs every write), far more when the machine is
-     * busy; with a shorter interval the reconciler spends most of its time committing a handful of
-     * records each time and falls behind the intake.
+     * is what makes outputs visible to read_committed consumers: on a quiet server a batch waits at
+     * most 20 ms for the next commit; under load the thread processes what arrived during a commit,
+     * then commits again, so commits run back to back and each carries more batches the longer the
+     * one before it took. (With the transaction protocol version 2 a short interval made things
+     * worse, every new transaction's first writes being refused and retried 100 ms later while the
+     * previous commit's markers were written: the brokers Cumulus starts use version 1, see
+     * docs/decisions/0021-transaction-protocol-version-1.md.)
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -116,7 +117,11 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // Nothing the reconciler writes is visible before its transaction commits, and a commit flushes whatever the
+        // producer holds: lingering costs no latency, and a transaction's records then go out in a few large requests
+        // instead of one per millisecond, each of which the broker appends and fsyncs partition by partition.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1_000);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
         // Its outputs (file events, outcomes, states, chunk references) and its changelogs are mostly ids and
         // paths repeated from record to record: zstd makes a batch of them a fraction of its size on disk and on
         // the wire (docs/decisions/0018).
