@@ -28,15 +28,16 @@ import io.cumulus.bench.PipelineBenchmark.Fleet;
  * <p>Per step and per batch, into HdrHistograms: submit→202 (the batch is durable), submit→outcome
  * (the verdict of each of its changes was pushed to the submitting device) and submit→push (every
  * other device was pushed a sequence number covering it). A 503 (the server sheds load) is counted as
- * rejected, not retried, and left out of the latencies; any other answer but 202, or none, is an
- * error. The achieved rate is the step's decided changes per second, from its first outcome to its
- * last plus one batch interval, so that a step that keeps up achieves exactly the offered rate and
- * one that falls behind spreads its outcomes over a longer time.
+ * rejected, not retried, and left out of the latencies; any other answer but 202, or a request that
+ * failed, is an error. The achieved rate is the step's decided changes per second, from its first
+ * outcome to its last plus one batch interval, so that a step that keeps up achieves exactly the
+ * offered rate and one that falls behind spreads its outcomes over a longer time.
  *
- * <p>The steps stop at the first saturated one: achieved below {@value #SUSTAINED_PERCENT} % of the
- * offered rate, a p99 submit→push over 5 s, errors, or answers, outcomes or pushes still missing 30 s
- * after the step's last intended send (such a batch counts in the latencies as taking those 30 s
- * after its send: a lower bound).
+ * <p>A warm-up of {@code --warmup} changes at the first rate comes first, measured the same way but
+ * not counted. The steps stop at the first saturated one: achieved below {@value #SUSTAINED_PERCENT}
+ * % of the offered rate, a p99 submit→push over 5 s, errors, or answers, outcomes or pushes still
+ * missing 30 s after the step's last intended send (such a batch counts in the latencies as taking
+ * those 30 s after its send: a lower bound).
  */
 final class OpenLoop {
     private static final int SUSTAINED_PERCENT = 90;
@@ -108,7 +109,8 @@ final class OpenLoop {
         }
     }
 
-    void run(List<Integer> rates, MachineCeilings ceilings) throws Exception {
+    /** Warms up with {@code warmup} changes at the first rate (not counted), then steps through the rates. */
+    void run(List<Integer> rates, int warmup, MachineCeilings ceilings) throws Exception {
         System.out.println();
         System.out.println("Columns: the offered rate and the achieved one (changes decided per second), in changes/s;");
         System.out.println("submit->202 (the batch is durable), submit->outcome (the verdict of each of its changes pushed to");
@@ -116,9 +118,15 @@ final class OpenLoop {
         System.out.println("p50, p99 and p99.9 in ms per batch, timed from the batch's intended send time; 503: submissions");
         System.out.println("rejected (not retried, not in the latencies), how many and per second; errors: any other answer,");
         System.out.println("or a request that failed.");
+        if (warmup > 0) {
+            Step warm = step("warm-up, not counted", rates.getFirst(), warmup, "warm");
+            System.out.println(header());
+            System.out.println(warm.row());
+        }
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < rates.size(); i++) {
-            Step step = step(rates.get(i), i + 1, rates.size());
+            int rate = rates.get(i);
+            Step step = step("step " + (i + 1) + " of " + rates.size(), rate, rate * stepSeconds, "step" + (i + 1));
             steps.add(step);
             System.out.println(header());
             System.out.println(step.row());
@@ -140,10 +148,10 @@ final class OpenLoop {
                         "p99.9", "n", "per s", "");
     }
 
-    private Step step(int rate, int index, int count) throws Exception {
+    /** Submits {@code changes} changes at {@code rate} changes/s and measures them; {@code tag} keeps their files apart. */
+    private Step step(String label, int rate, int changes, String tag) throws Exception {
         List<Device> devices = fleet.devices();
         devices.forEach(Device::forget);
-        int changes = rate * stepSeconds;
         int batches = (changes + perBatch - 1) / perBatch;
         // Batch k is device (k mod devices)'s; one chunk per change, uploaded before the clock starts.
         int[] sizes = new int[batches];
@@ -152,9 +160,9 @@ final class OpenLoop {
             sizes[k] = Math.min(perBatch, changes - k * perBatch);
             perDevice[k % devices.size()] += sizes[k];
         }
-        String tag = "step" + index;
-        System.out.printf("%nstep %d of %d: %,d changes/s for %d s (%,d changes in %,d batches from %d devices)%n",
-                index, count, rate, stepSeconds, changes, batches, devices.size());
+        double seconds = changes / (double) rate;
+        System.out.printf("%n%s: %,d changes/s for %.1f s (%,d changes in %,d batches from %d devices)%n",
+                label, rate, seconds, changes, batches, devices.size());
         long uploadStart = System.nanoTime();
         List<List<String[]>> chunks = bench.uploadChunks(devices, perDevice, tag);
         HttpRequest[] requests = new HttpRequest[batches];
@@ -241,7 +249,7 @@ final class OpenLoop {
         }
         long end = overdue > 0 ? deadline : lastOutcome;
         double achieved = decided == 0 ? 0 : decided / ((end - firstOutcome + interval) / 1e9);
-        return new Step(rate, achieved, accepted, outcome, push, rejected, rejected / (double) stepSeconds, errors, overdue,
+        return new Step(rate, achieved, accepted, outcome, push, rejected, rejected / seconds, errors, overdue,
                 firstError);
     }
 

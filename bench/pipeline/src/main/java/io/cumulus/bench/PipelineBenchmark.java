@@ -53,7 +53,7 @@ public final class PipelineBenchmark {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> BENCH_OPTIONS = Set.of("changes", "devices", "in-flight", "warmup", "batch", "rates",
             "step-seconds");
-    private static final List<String> CLOSED_LOOP_ONLY = List.of("changes");
+    private static final List<String> CLOSED_LOOP_ONLY = List.of("changes", "in-flight");
     private static final List<String> OPEN_LOOP_ONLY = List.of("rates", "step-seconds");
 
     /** Notified whenever a pushed message arrives, so the waiting thread does not poll. */
@@ -180,11 +180,7 @@ public final class PipelineBenchmark {
             PipelineBenchmark bench = new PipelineBenchmark(server.baseUrl(), StandaloneServer.adminToken(dataDir), perBatch);
             if (openLoop) {
                 MachineCeilings ceilings = MachineCeilings.measure(server.dataDir(), server.bootstrapServers());
-                Fleet fleet = bench.register(devices);
-                if (warmup > 0) {
-                    bench.submitAll(fleet, warmup, inFlight, "warm");
-                }
-                new OpenLoop(bench, fleet, perBatch, stepSeconds).run(rates, ceilings);
+                new OpenLoop(bench, bench.register(devices), perBatch, stepSeconds).run(rates, warmup, ceilings);
             } else {
                 bench.run(changes, devices, inFlight, warmup);
             }
