@@ -107,7 +107,17 @@ public final class PipelineBenchmark {
     private record Submitted(Device device, String batchId, int changes, long sentNanos, long acceptedNanos) {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            benchmark(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // the servers' threads would keep the JVM running
+        }
+        System.exit(0);
+    }
+
+    private static void benchmark(String[] args) throws Exception {
         Map<String, String> options = new ConcurrentHashMap<>();
         List<String> serverArgs = new ArrayList<>();
         boolean scaledOut = false;
@@ -189,7 +199,6 @@ public final class PipelineBenchmark {
                 dropDatabase(settings, throwaway);
             }
         }
-        System.exit(0);
     }
 
     /** Drops the benchmark's database and the outbox relay's replication slot, which pins it. */
