@@ -47,10 +47,11 @@ class TheIntakeRefusesRatherThanFallBehindIT {
     /**
      * How far past the bound the oldest undecided batch may get: refusing stops new batches, not the
      * ones already accepted, and each of those is decided only after the relay, a reconciler commit
-     * and the notifier's read, which take up to a few seconds on a loaded two-core machine. Without
-     * back-pressure the lag grows with the backlog instead; the count below is the tight check.
+     * and the notifier's read. On a two-core machine shared with other work one such pass has taken
+     * 5.5 s (load average 15). Without back-pressure the lag grows with the backlog instead; the
+     * count below is the tight check.
      */
-    private static final Duration LAG_TOLERANCE = Duration.ofSeconds(5);
+    private static final Duration LAG_TOLERANCE = Duration.ofSeconds(10);
     /**
      * The most changes that can be undecided: the bound, plus one batch of every device whose
      * submission passed the gate just before the bound was reached (the gate is checked before the
@@ -137,7 +138,7 @@ class TheIntakeRefusesRatherThanFallBehindIT {
             assertThat(Long.parseLong(r.retryAfter().get())).isBetween(1L, (MAX_LAG.toMillis() + 999) / 1000);
         });
         // and while the devices drove it, what the server had accepted and not decided stayed within its bounds
-        assertThat(lag.count()).as("lag samples while submitting").isGreaterThan(10);
+        assertThat(lag.count()).as("lag samples while submitting (%s)", lag).isGreaterThan(10);
         assertThat(lag.mostChanges()).as("most undecided changes seen").isLessThanOrEqualTo(MOST_UNDECIDED_CHANGES);
         assertThat(lag.oldest()).as("oldest undecided batch seen").isLessThanOrEqualTo(MAX_LAG.plus(LAG_TOLERANCE));
 
@@ -244,15 +245,26 @@ class TheIntakeRefusesRatherThanFallBehindIT {
         private int count;
         private double mostChanges;
         private double oldestSeconds;
+        private RuntimeException failure;
 
         static LagSamples start(CumulusClient client, String adminToken) {
             LagSamples samples = new LagSamples();
             BreakerMetrics first = BreakerMetrics.of(client, adminToken);
             assertThat(first.toString()).contains("cumulus_intake_undecided_changes")
                     .contains("cumulus_intake_undecided_oldest_seconds");
-            samples.reader.scheduleWithFixedDelay(() -> samples.add(BreakerMetrics.of(client, adminToken)), 0, 100,
-                    TimeUnit.MILLISECONDS);
+            samples.reader.scheduleWithFixedDelay(() -> {
+                try {
+                    samples.add(BreakerMetrics.of(client, adminToken));
+                } catch (RuntimeException e) {
+                    samples.failed(e); // kept for the report: a scheduled task that throws is silently never run again
+                    throw e;
+                }
+            }, 0, 100, TimeUnit.MILLISECONDS);
             return samples;
+        }
+
+        private synchronized void failed(RuntimeException e) {
+            failure = e;
         }
 
         private synchronized void add(BreakerMetrics scrape) {
@@ -281,7 +293,7 @@ class TheIntakeRefusesRatherThanFallBehindIT {
         @Override
         public synchronized String toString() {
             return "lagSamples=" + count + " mostUndecidedChanges=" + (long) mostChanges + " oldestUndecided="
-                    + Math.round(oldestSeconds * 1000) + "ms";
+                    + Math.round(oldestSeconds * 1000) + "ms" + (failure == null ? "" : " samplingStoppedBy=" + failure);
         }
     }
 }
