@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import io.cumulus.client.api.ApiException;
-import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.Remote;
+import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
 import io.cumulus.client.scan.FolderScanner;
@@ -96,7 +97,7 @@ public final class ClientMain implements Runnable {
      * A request the server is asked once (a restore, a resolution): sent again while the server is
      * busy or briefly unavailable, telling the user once that it waits for a busy server.
      */
-    static <T> T whenTaken(java.util.function.Supplier<T> request) {
+    static <T> T whenTaken(Supplier<T> request) {
         boolean[] said = {false};
         return Retry.defaults().call(request, (refusal, wait) -> {
             if (!said[0]) {
