@@ -32,6 +32,9 @@ import io.cumulus.ingest.auth.DeviceController;
 import io.cumulus.ingest.auth.DeviceStore;
 import io.cumulus.ingest.auth.OperatorEndpoints;
 import io.cumulus.ingest.auth.PasswordHasher;
+import io.cumulus.ingest.backpressure.BackPressure;
+import io.cumulus.ingest.backpressure.BackPressureSettings;
+import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeController;
 import io.cumulus.ingest.chunks.BlobStore;
@@ -82,7 +85,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * reads them); for the sync state, {@code cumulus.sync-state.store} ({@code postgres}, the default, or
  * {@code cassandra} with {@code cumulus.cassandra.*}, see {@link #ingestSyncState}); for the chunk
  * collector, {@code cumulus.gc.enabled} (default false), {@code cumulus.gc.grace} (24h) and
- * {@code cumulus.gc.interval} (1m), see {@link GcSettings}. Bean names start with
+ * {@code cumulus.gc.interval} (1m), see {@link GcSettings}; for back-pressure at the intake,
+ * {@code cumulus.backpressure.enabled} (true), {@code .max-lag} (10s) and {@code .max-pending-changes}
+ * (5000), see {@link BackPressureSettings}. Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -222,8 +227,30 @@ public class IngestApiConfiguration {
     }
 
     @Bean
-    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks) {
-        return new BatchIntake(db, membership, chunks);
+    BackPressureSettings ingestBackPressureSettings(@Value("${cumulus.backpressure.enabled:true}") boolean enabled,
+                                                    @Value("${cumulus.backpressure.max-lag:10s}") Duration maxLag,
+                                                    @Value("${cumulus.backpressure.max-pending-changes:5000}") long maxPendingChanges) {
+        return new BackPressureSettings(enabled, maxLag, maxPendingChanges);
+    }
+
+    /**
+     * The batches this instance accepted and the reconciler has not decided: counted only while the
+     * process's reader of the outcomes topic tells it of decisions (the standalone process connects the
+     * notifier's; docs/decisions/0020), so without one nothing is counted and nothing refused.
+     */
+    @Bean
+    PipelineLag ingestPipelineLag(BackPressureSettings settings) {
+        return new PipelineLag(settings.forgetAfter());
+    }
+
+    @Bean
+    BackPressure ingestBackPressure(PipelineLag lag, BackPressureSettings settings, ObjectProvider<MeterRegistry> meters) {
+        return new BackPressure(lag, settings, meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag) {
+        return new BatchIntake(db, membership, chunks, lag);
     }
 
     @Bean

@@ -35,7 +35,8 @@ import io.cumulus.schemas.Topics;
  * Every notifier instance must see every record, so it reads all partitions itself, without a
  * consumer group, starting from the end: a push is only a hint to pull, and a device that connects
  * later pulls what it missed anyway. Partitions that appear later (a topic created after the start,
- * partitions added) are read from their beginning.
+ * partitions added) are read from their beginning. Every outcome read is also handed to the
+ * {@link OutcomeListener}s, if any.
  */
 public final class NotificationConsumer implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NotificationConsumer.class);
@@ -46,6 +47,7 @@ public final class NotificationConsumer implements SmartLifecycle {
 
     private final String bootstrapServers;
     private final NotificationFanout fanout;
+    private final List<OutcomeListener> listeners;
     private final AvroSerde<FileEvent> fileEvents = AvroSerde.fileEvents();
     private final AvroSerde<ChangeOutcome> outcomes = AvroSerde.outcomes();
     private CountDownLatch stopping;
@@ -54,9 +56,10 @@ public final class NotificationConsumer implements SmartLifecycle {
     private Thread thread;
     private Instant nextRefresh;
 
-    public NotificationConsumer(String bootstrapServers, NotificationFanout fanout) {
+    public NotificationConsumer(String bootstrapServers, NotificationFanout fanout, List<OutcomeListener> listeners) {
         this.bootstrapServers = bootstrapServers;
         this.fanout = fanout;
+        this.listeners = List.copyOf(listeners);
     }
 
     /** Assigns every partition at its current end before returning, so nothing produced afterwards is missed. */
@@ -88,6 +91,8 @@ public final class NotificationConsumer implements SmartLifecycle {
         nextRefresh = Instant.now().plus(PARTITION_REFRESH);
         stopping = new CountDownLatch(1);
         running = true;
+        // Positioned: every outcome produced from here on will be read.
+        listeners.forEach(OutcomeListener::reading);
         // From here on only the consumer thread touches the consumer (KafkaConsumer is single-threaded).
         thread = new Thread(this::run, "cumulus-notifier-consumer");
         thread.start();
@@ -140,6 +145,8 @@ public final class NotificationConsumer implements SmartLifecycle {
                 }
             }
         } finally {
+            // However the loop ended, no more outcomes will be read.
+            listeners.forEach(OutcomeListener::stopped);
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             log.info("notifier consumer stopped");
         }
@@ -160,6 +167,9 @@ public final class NotificationConsumer implements SmartLifecycle {
                 log.error("undecodable record not pushed topic={} partition={} offset={} error={}", record.topic(),
                         record.partition(), record.offset(), e.toString());
             }
+        }
+        if (!verdicts.isEmpty()) {
+            listeners.forEach(l -> l.decided(verdicts));
         }
         NotificationFanout.Pushes pushes = fanout.publish(events, verdicts);
         // Every record is stamped with its batch's acceptance time.

@@ -56,10 +56,11 @@ public class NotifierConfiguration {
         return new RevokedDeviceSweep(notifierFanout, notifierDeviceDirectory, interval);
     }
 
+    /** The Kafka reader; the context's {@link OutcomeListener}s, if any, hear every outcome it reads. */
     @Bean
     NotificationConsumer notifierConsumer(@Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers,
-            NotificationFanout notifierFanout) {
-        return new NotificationConsumer(bootstrapServers, notifierFanout);
+            NotificationFanout notifierFanout, ObjectProvider<OutcomeListener> outcomeListeners) {
+        return new NotificationConsumer(bootstrapServers, notifierFanout, outcomeListeners.orderedStream().toList());
     }
 
     @Bean

@@ -210,6 +210,11 @@ public final class StandaloneServer implements AutoCloseable {
             say.accept(settings.gc()
                     ? "Chunk collection: every " + settings.gcInterval() + ", grace period " + settings.gcGrace()
                     : "Chunk collection: off (--gc=off), no chunk is deleted");
+            say.accept(settings.backPressure().enabled()
+                    ? "Back-pressure: new batches get 503 while the oldest undecided one is over "
+                            + settings.backPressure().maxLag().toMillis() + " ms old or over "
+                            + settings.backPressure().maxPendingChanges() + " changes are undecided"
+                    : "Back-pressure: off (--backpressure=off), batches are accepted however far behind the pipeline is");
         }
 
         // 4. The pipeline behind the outbox, in flow order.
@@ -293,6 +298,8 @@ public final class StandaloneServer implements AutoCloseable {
         p.put("cumulus.conflicts.rules", settings.conflictRules());
         // The chunk collector runs in the web context too, where the chunks' catalogue and blob store are.
         p.putAll(settings.gcProperties());
+        // The intake refuses new batches while the pipeline is behind; the notifier in this context tells it what is decided.
+        p.putAll(settings.backPressureProperties());
         p.putAll(settings.blobStore());
         p.putAll(settings.syncState());
         return p;

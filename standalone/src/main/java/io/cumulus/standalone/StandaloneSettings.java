@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import io.cumulus.ingest.backpressure.BackPressureSettings;
 import io.cumulus.sync.conflict.ConflictPolicy;
 import io.cumulus.sync.gc.GracePeriod;
 import io.cumulus.sync.gc.SweepInterval;
@@ -36,6 +37,10 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --gc=on|off               CUMULUS_GC                 on  (this process's API deletes chunks nothing references)
  *   --gc-grace=DURATION       CUMULUS_GC_GRACE           24h (unreferenced and not uploaded for this long first)
  *   --gc-interval=DURATION    CUMULUS_GC_INTERVAL        1m  (between two sweeps; at least 100ms)
+ *   --backpressure=on|off     CUMULUS_BACKPRESSURE       on  (the API answers 503 to new batches while the pipeline
+ *                                                        is past --max-lag or --max-pending-changes)
+ *   --max-lag=DURATION        CUMULUS_MAX_LAG            10s (age of the oldest batch not decided yet; at least 100ms)
+ *   --max-pending-changes=N   CUMULUS_MAX_PENDING_CHANGES 5000 (changes accepted and not decided yet)
  *   --blob-store=local|s3     CUMULUS_BLOB_STORE         local (chunks under DATA_DIR/blobs)
  *   --s3-endpoint=URL         CUMULUS_S3_ENDPOINT        (required with s3)
  *   --s3-bucket=NAME          CUMULUS_S3_BUCKET          cumulus-chunks (created when missing)
@@ -53,8 +58,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
  * </pre>
- * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval also
- * {@code 200ms}) or ISO-8601 ({@code PT24H}).
+ * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval and the
+ * maximum lag also {@code 200ms}) or ISO-8601 ({@code PT24H}).
  */
 public record StandaloneSettings(
         Path dataDir,
@@ -72,6 +77,7 @@ public record StandaloneSettings(
         boolean gc,
         Duration gcGrace,
         Duration gcInterval,
+        BackPressureSettings backPressure,
         Map<String, String> blobStore,
         Set<Service> services,
         String instanceId,
@@ -81,7 +87,8 @@ public record StandaloneSettings(
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
-            "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "blob-store", "s3-endpoint", "s3-bucket",
+            "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "backpressure",
+            "max-lag", "max-pending-changes", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
             "cassandra-datacenter", "cassandra-keyspace", "admin-token");
 
@@ -158,6 +165,7 @@ public record StandaloneSettings(
                 onOff(value.apply("gc").orElse("on"), "gc"),
                 duration(value.apply("gc-grace").orElse("24h"), "gc-grace", GracePeriod::parse),
                 duration(value.apply("gc-interval").orElse("1m"), "gc-interval", SweepInterval::parse),
+                backPressure(value),
                 blobStore(value),
                 services(value.apply("services").orElse("all"), value.apply("kafka-bootstrap").isPresent()),
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
@@ -365,6 +373,29 @@ public record StandaloneSettings(
                 "cumulus.gc.enabled", String.valueOf(gc && runs(Service.API)),
                 "cumulus.gc.grace", gcGrace.toString(),
                 "cumulus.gc.interval", gcInterval.toString());
+    }
+
+    private static BackPressureSettings backPressure(java.util.function.Function<String, Optional<String>> value) {
+        boolean enabled = onOff(value.apply("backpressure").orElse("on"), "backpressure");
+        Duration maxLag = value.apply("max-lag").map(text -> duration(text, "max-lag", BackPressureSettings::parseMaxLag))
+                .orElse(BackPressureSettings.DEFAULT_MAX_LAG);
+        int maxPending = positive(value.apply("max-pending-changes")
+                .orElse(Long.toString(BackPressureSettings.DEFAULT_MAX_PENDING_CHANGES)), "max-pending-changes");
+        if (maxPending < 1) {
+            throw new BadSettings("--max-pending-changes must be at least 1, was " + maxPending);
+        }
+        return new BackPressureSettings(enabled, maxLag, maxPending);
+    }
+
+    /**
+     * The intake's back-pressure as web properties ({@code cumulus.backpressure.*}): whether the API
+     * refuses new batches while the pipeline is behind, and its two bounds (docs/decisions/0020).
+     */
+    public Map<String, String> backPressureProperties() {
+        return Map.of(
+                "cumulus.backpressure.enabled", String.valueOf(backPressure.enabled()),
+                "cumulus.backpressure.max-lag", backPressure.maxLag().toString(),
+                "cumulus.backpressure.max-pending-changes", Long.toString(backPressure.maxPendingChanges()));
     }
 
     /** The conflict policy the rules give (checked when the settings were read). */

@@ -207,6 +207,42 @@ class StandaloneSettingsTest {
     }
 
     @Test
+    void theIntakeRefusesNewBatchesPastTenSecondsOrFiveThousandUndecidedChangesByDefault() {
+        StandaloneSettings s = parse();
+        assertThat(s.backPressureProperties()).isEqualTo(Map.of("cumulus.backpressure.enabled", "true",
+                "cumulus.backpressure.max-lag", "PT10S", "cumulus.backpressure.max-pending-changes", "5000"));
+    }
+
+    @Test
+    void theIntakesBoundsComeFromOptionsOrTheEnvironment() {
+        StandaloneSettings s = StandaloneSettings.from(List.of("--max-lag=500ms", "--max-pending-changes=200"),
+                Map.of("CUMULUS_BACKPRESSURE", "off", "CUMULUS_MAX_LAG", "1m", "CUMULUS_MAX_PENDING_CHANGES", "9"));
+        assertThat(s.backPressure().enabled()).isFalse();
+        assertThat(s.backPressure().maxLag()).as("an option wins over the environment").isEqualTo(Duration.ofMillis(500));
+        assertThat(s.backPressureProperties()).containsEntry("cumulus.backpressure.enabled", "false")
+                .containsEntry("cumulus.backpressure.max-lag", "PT0.5S")
+                .containsEntry("cumulus.backpressure.max-pending-changes", "200");
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_MAX_LAG", "PT2S")).backPressure().maxLag())
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void badIntakeBoundsAreRefusedWithTheirOptionAndTheAcceptedForms() {
+        assertThatThrownBy(() -> parse("--backpressure=maybe")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--backpressure must be on or off");
+        assertThatThrownBy(() -> parse("--max-lag=soon")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--max-lag: the maximum lag 'soon' is not a duration").hasMessageContaining("e.g. 10s");
+        assertThatThrownBy(() -> parse("--max-lag=10ms")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--max-lag: the maximum lag must be at least 100ms");
+        assertThatThrownBy(() -> parse("--max-pending-changes=0")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--max-pending-changes must be at least 1");
+        assertThatThrownBy(() -> parse("--max-pending-changes=many")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--max-pending-changes must be a non-negative whole number");
+        assertThatThrownBy(() -> StandaloneSettings.from(List.of(), Map.of("CUMULUS_MAX_LAG", "x".repeat(10_000))))
+                .isInstanceOf(BadSettings.class).satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
+
+    @Test
     void anAdminTokenGivenIsSharedByEveryProcessAndMustBeHardToGuess() {
         assertThat(parse().adminToken()).isEmpty();
         assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"))

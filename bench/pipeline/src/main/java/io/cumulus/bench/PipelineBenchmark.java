@@ -44,7 +44,9 @@ import tools.jackson.databind.json.JsonMapper;
  * concurrently (at most {@code --in-flight} outstanding batches per device). Prints, per change:
  * submit→202 (the batch is durable), submit→outcome (the verdict pushed to the submitting device),
  * submit→push (every other device has been pushed a sequence number covering the change), and the
- * throughput from the first submit to the last outcome.
+ * throughput from the first submit to the last outcome. A submission the intake refuses while the
+ * pipeline is behind (503 with {@code Retry-After}) is sent again after that wait, as a device does, and
+ * its times run from the first send; {@code --backpressure=off} (a server option) measures without it.
  *
  * <p>With {@code --open-loop} the changes arrive at fixed rates instead, whatever the server answers:
  * see {@link OpenLoop}, which also measures the machine's own ceilings ({@link MachineCeilings}).
@@ -58,6 +60,8 @@ public final class PipelineBenchmark {
 
     /** Notified whenever a pushed message arrives, so the waiting thread does not poll. */
     private final Object arrivals = new Object();
+    /** Submissions the intake refused as busy and that were sent again. */
+    private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private final String adminToken;
@@ -372,7 +376,7 @@ public final class PipelineBenchmark {
             HttpRequest submit = submitRequest(device, namespace, chunks, first, changes, tag);
             window.acquire();
             long sent = System.nanoTime();
-            CompletableFuture<Submitted> answer = http.sendAsync(submit, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+            CompletableFuture<Submitted> answer = submitUntilTaken(submit).thenApply(r -> {
                 long accepted = System.nanoTime();
                 if (!idle) {
                     window.release();
@@ -420,6 +424,24 @@ public final class PipelineBenchmark {
 
     HttpClient http() {
         return http;
+    }
+
+    /**
+     * Sends a batch until the intake takes it: one refused because the pipeline is behind (503 with
+     * {@code Retry-After}, docs/decisions/0020) goes again after the wait it asks for, under the same
+     * key, as a device sends it; the report counts them.
+     */
+    private CompletableFuture<HttpResponse<String>> submitUntilTaken(HttpRequest submit) {
+        return http.sendAsync(submit, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+            Optional<String> retryAfter = r.headers().firstValue("Retry-After");
+            if (r.statusCode() != 503 || retryAfter.isEmpty()) {
+                return CompletableFuture.completedFuture(r);
+            }
+            refusals.incrementAndGet();
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(Long.parseLong(retryAfter.get().trim()), TimeUnit.SECONDS))
+                    .thenCompose(waited -> submitUntilTaken(submit));
+        });
     }
 
     private void connect(Device device) throws Exception {
@@ -485,6 +507,8 @@ public final class PipelineBenchmark {
         System.out.println(Percentiles.of(push).line("submit->push"));
         System.out.printf("throughput       %d changes in %.2f s = %.0f changes/s (first submit to last outcome pushed)%n",
                 changes, seconds, changes / seconds);
+        System.out.println("refused busy     " + refusals.get() + " submissions (503 pipeline-busy, sent again after Retry-After;"
+                + " warm-up included)");
         System.out.println("machine          " + machine());
     }
 

@@ -45,6 +45,14 @@ public final class ApiException extends RuntimeException {
         return status == 0 || status == 429 || status >= 500;
     }
 
+    /**
+     * The server is up but still processing earlier changes (503 {@code /problems/pipeline-busy}): it
+     * stored nothing and takes the same request after {@link #retryAfter()}.
+     */
+    public boolean busy() {
+        return status == 503 && problemType.endsWith("/pipeline-busy");
+    }
+
     public boolean unauthorized() {
         return status == 401;
     }

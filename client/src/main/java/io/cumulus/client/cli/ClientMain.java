@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import io.cumulus.client.api.ApiException;
 import io.cumulus.client.api.Remote;
+import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
 import io.cumulus.client.scan.FolderScanner;
@@ -43,7 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "1:failure: the server refused, or a file could not be read or written",
                 "2:usage error",
                 "3:not logged in (run `cumulus login`)",
-                "4:`sync --once` ended before the folder was in sync (the server was unreachable, say)"})
+                "4:`sync --once` ended before the folder was in sync (the server was unreachable or busy, say)"})
 public final class ClientMain implements Runnable {
     static final int NOT_LOGGED_IN = 3;
     static final int NOT_IN_SYNC = 4;
@@ -89,6 +91,20 @@ public final class ClientMain implements Runnable {
         return DeviceConfig.load(configDirectory())
                 .orElseThrow(() -> new NotLoggedIn("this device is not registered; run `cumulus login` first (config dir "
                         + configDirectory() + ")"));
+    }
+
+    /**
+     * A request the server is asked once (a restore, a resolution): sent again while the server is
+     * busy or briefly unavailable, telling the user once that it waits for a busy server.
+     */
+    static <T> T whenTaken(Supplier<T> request) {
+        boolean[] said = {false};
+        return Retry.defaults().call(request, (refusal, wait) -> {
+            if (!said[0]) {
+                said[0] = true;
+                System.out.println("server busy (it is still processing earlier changes); waiting until it takes the request");
+            }
+        });
     }
 
     /** The server, as this device. */
@@ -191,7 +207,8 @@ public final class ClientMain implements Runnable {
                         if (!e.retryable()) {
                             throw e;
                         }
-                        System.out.println("server unavailable: " + e.getMessage());
+                        // Busy or down, nothing was lost: what is waiting stays queued on disk and goes at the next sync.
+                        System.out.println((e.busy() ? "server busy: " : "server unavailable: ") + e.getMessage());
                         inSync = false;
                     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
                         // A round that could not finish (an outcome not decided in time, a busy local state): what is
@@ -218,7 +235,8 @@ public final class ClientMain implements Runnable {
                             if (!e.retryable()) {
                                 throw e;
                             }
-                            System.out.println("server unavailable (" + e.getMessage() + "); retrying later");
+                            System.out.println((e.busy() ? "server busy (" : "server unavailable (") + e.getMessage()
+                                    + "); retrying later");
                         } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
                             say("round not finished (" + message(e) + "); retrying at the next change");
                         }
@@ -281,6 +299,7 @@ public final class ClientMain implements Runnable {
                 status.put("files", scan.files().size());
                 status.put("pendingUploads", changed);
                 status.put("queuedBatches", state.pending().size());
+                status.put("serverBusySince", state.serverBusySince().map(Object::toString).orElse(null));
                 status.put("unresolvedConflicts", unresolvedUnknown != null ? null
                         : unresolved.stream().map(ConflictCommands::json).toList());
                 status.put("skipped", skippedJson(state, scan.skipped()));
@@ -294,7 +313,9 @@ public final class ClientMain implements Runnable {
                     System.out.println("files:           " + scan.files().size());
                     System.out.println("last sync:       " + state.lastSync().map(Object::toString).orElse("never"));
                     System.out.println("pending uploads: " + changed.size() + (changed.isEmpty() ? "" : " " + changed));
-                    System.out.println("queued batches:  " + state.pending().size());
+                    System.out.println("queued batches:  " + state.pending().size() + state.serverBusySince()
+                            .map(since -> " (the server has been busy since " + since + "; they go when it takes them)")
+                            .orElse(""));
                     if (unresolvedUnknown != null) {
                         System.out.println("unresolved conflicts: " + unresolvedUnknown);
                     } else {

@@ -100,7 +100,7 @@ final class ConflictCommands {
                 syncer.syncOnce();
                 Remote.Conflict conflict = conflictAt(cli, api.conflicts(device.homeNamespace()), at.path());
                 String side = serverSide(cli, wanted, conflict, device.deviceId());
-                String batchId = api.resolve(device.homeNamespace(), conflict.copy().fileId(), side);
+                String batchId = ClientMain.whenTaken(() -> api.resolve(device.homeNamespace(), conflict.copy().fileId(), side));
                 settleAndSync(syncer, batchId);
                 System.out.println(switch (side) {
                     case "copy" -> "resolved: " + conflict.original().path() + " now has the content of " + conflict.copy().path();

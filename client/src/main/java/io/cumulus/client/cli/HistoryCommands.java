@@ -118,7 +118,8 @@ final class HistoryCommands {
             DeviceConfig device = main.device();
             ServerApi api = ClientMain.api(device);
             Located at = requireLocated(spec.commandLine(), file);
-            String batchId = api.restore(fileIdOf(spec.commandLine(), api, device, at), version);
+            String fileId = fileIdOf(spec.commandLine(), api, device, at);
+            String batchId = ClientMain.whenTaken(() -> api.restore(fileId, version));
             settleAndSync(api, device, at.folder(), batchId);
             System.out.println("restored version " + version + " of " + at.path());
             return 0;
@@ -161,7 +162,7 @@ final class HistoryCommands {
             Located at = requireLocated(spec.commandLine(), file);
             Remote.TrashEntry entry = api.trash(device.homeNamespace()).stream().filter(t -> t.path().equals(at.path())).findFirst()
                     .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), at.path() + " is not in the trash"));
-            String batchId = api.restore(entry.fileId(), entry.version());
+            String batchId = ClientMain.whenTaken(() -> api.restore(entry.fileId(), entry.version()));
             settleAndSync(api, device, at.folder(), batchId);
             System.out.println("undeleted " + at.path());
             return 0;

@@ -366,6 +366,26 @@ public final class LocalState implements AutoCloseable {
         meta("lastSync", at.toString());
     }
 
+    /**
+     * Since when the server has answered that it is busy (still processing earlier changes) to this
+     * folder's submissions; empty once it took one again.
+     */
+    public Optional<Instant> serverBusySince() {
+        return meta("serverBusySince").map(Instant::parse);
+    }
+
+    public void serverBusySince(Instant since) {
+        meta("serverBusySince", since.toString());
+    }
+
+    public void serverNotBusy() {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("DELETE FROM meta WHERE key = 'serverBusySince'")) {
+                ps.executeUpdate();
+            }
+        });
+    }
+
     public Optional<String> meta(String key) {
         try (PreparedStatement ps = db.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
             ps.setString(1, key);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -75,5 +77,62 @@ class RetryTest {
         // and the server's Retry-After wins, within the cap
         assertThat(retry.delay(1, failure(429, Optional.of(Duration.ofMillis(700))))).isEqualTo(Duration.ofMillis(700));
         assertThat(retry.delay(1, failure(503, Optional.of(Duration.ofSeconds(30))))).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    private static ApiException busy(Duration retryAfter) {
+        return new ApiException(503, "/problems/pipeline-busy", "busy", Optional.of(retryAfter), null);
+    }
+
+    @Test
+    void aBusyServerIsWaitedOutAsItAsksWithoutUsingUpAttempts() {
+        // given a server busy five times, and a policy of two attempts with patience for a busy server
+        AtomicInteger calls = new AtomicInteger();
+        List<Duration> waits = new ArrayList<>();
+        Retry retry = new Retry(2, Duration.ofMillis(1), Duration.ofMillis(50), Duration.ofSeconds(10));
+
+        // when it is called
+        String result = retry.call(() -> {
+            if (calls.incrementAndGet() <= 5) {
+                throw busy(Duration.ofMillis(3));
+            }
+            return "taken";
+        }, (refusal, wait) -> waits.add(wait));
+
+        // then every busy answer was waited out as long as it asked, and the call went through
+        assertThat(result).isEqualTo("taken");
+        assertThat(calls).hasValue(6);
+        assertThat(waits).hasSize(5).containsOnly(Duration.ofMillis(3));
+    }
+
+    @Test
+    void aServerBusyForLongerThanThePatienceIsReportedBusy() {
+        AtomicInteger calls = new AtomicInteger();
+        Retry retry = new Retry(5, Duration.ofMillis(1), Duration.ofMillis(50), Duration.ofMillis(20));
+
+        assertThatThrownBy(() -> retry.call(() -> {
+            calls.incrementAndGet();
+            throw busy(Duration.ofMillis(5));
+        })).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.busy()).isTrue());
+        assertThat(calls).as("four waits of 5 ms use up 20 ms of patience").hasValue(5);
+    }
+
+    @Test
+    void withoutPatienceABusyAnswerIsRetriedAsAnyTransientFailure() {
+        AtomicInteger calls = new AtomicInteger();
+        Retry retry = new Retry(3, Duration.ofMillis(1), Duration.ofMillis(5));
+
+        assertThatThrownBy(() -> retry.call(() -> {
+            calls.incrementAndGet();
+            throw busy(Duration.ofMillis(1));
+        })).isInstanceOf(ApiException.class);
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void onlyA503NamingTheBusyPipelineIsBusy() {
+        assertThat(busy(Duration.ofSeconds(1)).busy()).isTrue();
+        assertThat(new ApiException(503, "/problems/store-unavailable", "down", Optional.of(Duration.ofSeconds(1)), null).busy())
+                .isFalse();
+        assertThat(new ApiException(400, "/problems/pipeline-busy", "odd", Optional.empty(), null).busy()).isFalse();
     }
 }

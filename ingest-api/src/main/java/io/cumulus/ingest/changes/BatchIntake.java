@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.cumulus.ingest.IngestDatabase;
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.ingest.changes.FileChange.ChunkRef;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
@@ -28,7 +29,8 @@ import io.cumulus.schemas.PipelineStages;
  * stored and visible to its account, then in one transaction records the batch (which is also the
  * idempotency record), its outbox event, the chunks' new use and the counters the batch claims. Once
  * {@link #accept} returns, the batch cannot be lost. A retry with the same key and request
- * returns the first batch id and writes nothing; a refusal writes nothing either.
+ * returns the first batch id and writes nothing; a refusal writes nothing either. Every batch it
+ * creates is counted in the {@link PipelineLag} until the reconciler has decided it.
  */
 public final class BatchIntake {
     private static final Logger log = LoggerFactory.getLogger(BatchIntake.class);
@@ -38,16 +40,18 @@ public final class BatchIntake {
     private final ChunkCatalog chunks;
     private final BatchStore batches;
     private final DeviceCounters counters;
+    private final PipelineLag lag;
     private final AvroSerde<ChangeBatchSubmitted> serde = AvroSerde.changeBatches();
 
     /** The answer to a submission: the batch id, and whether this request created it (false for a retry). */
     public record Accepted(UUID batchId, boolean created) {
     }
 
-    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks) {
+    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag) {
         this.db = db;
         this.membership = membership;
         this.chunks = chunks;
+        this.lag = lag;
         this.batches = new BatchStore(db);
         this.counters = new DeviceCounters(db);
     }
@@ -63,33 +67,41 @@ public final class BatchIntake {
      */
     public Accepted accept(DeviceSession device, VectorActor actor, IdempotencyKey key, ChangeBatch batch) {
         String fingerprint = RequestFingerprint.sha256(batch);
+        UUID newBatchId = UUID.randomUUID();
         long start = System.nanoTime();
-        Accepted accepted = db.transactions().execute(tx -> {
-            // A retry of an accepted batch gets its first answer, even if its chunks have aged out or the
-            // account's role in the namespace has changed since: the batch is in the pipeline already.
-            var earlier = batches.findByKey(device.accountId(), key);
-            if (earlier.isPresent()) {
-                return retried(earlier.get(), key, fingerprint);
-            }
-            UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
-            counters.check(namespaceId, actor, batch);
-            SortedSet<String> chunkIds = batch.chunkIds();
-            checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
-            UUID batchId = UUID.randomUUID();
-            Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            boolean inserted = batches.insertIfKeyUnused(batchId, device.accountId(), device.deviceId(), namespaceId, key,
-                    fingerprint, batch.changes().size(), acceptedAt, actor.onBehalf());
-            if (!inserted) {
-                // A concurrent request with the same key won; the insert waited for it to commit, so its row is visible now.
-                return retried(batches.findByKey(device.accountId(), key).orElseThrow(() ->
-                        new IllegalStateException("idempotency key " + key.value() + " conflicted but has no batch")), key, fingerprint);
-            }
-            ChangeBatchSubmitted event = ChangeBatchEvents.submitted(batchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
-            batches.insertOutbox(batchId, namespaceId, serde.encode(event));
-            chunks.recordReferences(namespaceId, chunkIds);
-            counters.record(namespaceId, actor, batch);
-            return new Accepted(batchId, true);
-        });
+        Accepted accepted;
+        try {
+            accepted = db.transactions().execute(tx -> {
+                // A retry of an accepted batch gets its first answer, even if its chunks have aged out or the
+                // account's role in the namespace has changed since: the batch is in the pipeline already.
+                var earlier = batches.findByKey(device.accountId(), key);
+                if (earlier.isPresent()) {
+                    return retried(earlier.get(), key, fingerprint);
+                }
+                UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
+                counters.check(namespaceId, actor, batch);
+                SortedSet<String> chunkIds = batch.chunkIds();
+                checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
+                Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                boolean inserted = batches.insertIfKeyUnused(newBatchId, device.accountId(), device.deviceId(), namespaceId, key,
+                        fingerprint, batch.changes().size(), acceptedAt, actor.onBehalf());
+                if (!inserted) {
+                    // A concurrent request with the same key won; the insert waited for it to commit, so its row is visible now.
+                    return retried(batches.findByKey(device.accountId(), key).orElseThrow(() ->
+                            new IllegalStateException("idempotency key " + key.value() + " conflicted but has no batch")), key, fingerprint);
+                }
+                ChangeBatchSubmitted event = ChangeBatchEvents.submitted(newBatchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
+                batches.insertOutbox(newBatchId, namespaceId, serde.encode(event));
+                chunks.recordReferences(namespaceId, chunkIds);
+                counters.record(namespaceId, actor, batch);
+                // Counted before the commit: the batch's outcome cannot exist before it, so it always finds the batch here.
+                lag.accepted(newBatchId, batch.changes().size());
+                return new Accepted(newBatchId, true);
+            });
+        } catch (RuntimeException | Error e) {
+            lag.withdrawn(newBatchId); // rolled back, or its commit failed: no outcome is coming for it
+            throw e;
+        }
         PipelineStages.sinceNanos(PipelineStages.INTAKE, start);
         if (accepted.created()) {
             log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),

@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.backpressure.BackPressure;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,26 +18,30 @@ import jakarta.servlet.http.HttpServletRequest;
 /**
  * {@code POST /v1/changes}: a device submits a change batch under an {@code Idempotency-Key} and
  * gets {@code 202 {batchId}} once the batch is durable; the reconciler decides its outcome later
- * ({@code GET /v1/batches/{batchId}}).
+ * ({@code GET /v1/batches/{batchId}}). While the pipeline is behind, it answers {@code 503} with
+ * {@code Retry-After} before reading the batch ({@link BackPressure}).
  */
 @RestController
 public class ChangeController {
     static final BodyLimit LIMIT = BodyLimit.ofMiB(1);
 
     private final BatchIntake intake;
+    private final BackPressure backPressure;
     private final JsonBody json;
 
     record BatchAccepted(UUID batchId) {
     }
 
-    public ChangeController(BatchIntake intake, JsonBody json) {
+    public ChangeController(BatchIntake intake, BackPressure backPressure, JsonBody json) {
         this.intake = intake;
+        this.backPressure = backPressure;
         this.json = json;
     }
 
     @PostMapping(path = "/v1/changes", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<BatchAccepted> submit(DeviceSession session, @RequestHeader("Idempotency-Key") String idempotencyKey,
                                          HttpServletRequest request) {
+        backPressure.admit();
         IdempotencyKey key = new IdempotencyKey(idempotencyKey);
         ChangeBatch batch = ChangeBatchParser.parse(json.readTree(request, LIMIT), session.deviceId().toString());
         BatchIntake.Accepted accepted = intake.accept(session, key, batch);

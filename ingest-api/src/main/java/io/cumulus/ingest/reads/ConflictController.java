@@ -19,6 +19,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.backpressure.BackPressure;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeBatch;
 import io.cumulus.ingest.changes.FileChange;
@@ -55,6 +56,7 @@ public class ConflictController {
     private final ReadModel readModel;
     private final NamespaceMembership membership;
     private final BatchIntake intake;
+    private final BackPressure backPressure;
     private final JsonBody json;
 
     /** Which side a resolution keeps. */
@@ -84,10 +86,12 @@ public class ConflictController {
     record Resolving(UUID batchId, String copyFileId, String keep) {
     }
 
-    public ConflictController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake, JsonBody json) {
+    public ConflictController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake,
+                              BackPressure backPressure, JsonBody json) {
         this.readModel = readModel;
         this.membership = membership;
         this.intake = intake;
+        this.backPressure = backPressure;
         this.json = json;
     }
 
@@ -101,12 +105,14 @@ public class ConflictController {
      * Resolves a conflict ({@code {"keep": "copy"|"original"|"both"}}) in one batch. Without an
      * {@code Idempotency-Key}, one is derived from the conflict, the choice and the device, so a
      * retry makes no second change; a retry that comes after the pipeline has applied the
-     * resolution (the copy is no longer listed) gets the first batch again.
+     * resolution (the copy is no longer listed) gets the first batch again. While the pipeline is
+     * behind, {@code 503} with {@code Retry-After} ({@link BackPressure}), before anything is read.
      */
     @PostMapping(path = "/v1/namespaces/{namespaceId}/conflicts/{copyFileId}/resolve", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Resolving> resolve(DeviceSession session, @PathVariable String namespaceId, @PathVariable String copyFileId,
                                       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
                                       HttpServletRequest request) {
+        backPressure.admit();
         InvalidFileIdException.requireValid(copyFileId);
         UUID namespace = membership.requireWriter(session.accountId(), namespaceId);
         Keep keep = Keep.of(json.readTree(request, LIMIT).get("keep"));

@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.backpressure.BackPressure;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeBatch;
 import io.cumulus.ingest.changes.FileChange;
@@ -49,6 +50,7 @@ public class HistoryController {
     private final ReadModel readModel;
     private final NamespaceMembership membership;
     private final BatchIntake intake;
+    private final BackPressure backPressure;
     private final JsonBody json;
     private final RetentionPolicy retention;
 
@@ -61,12 +63,13 @@ public class HistoryController {
     record Restoring(UUID batchId, String fileId, long version, String path) {
     }
 
-    public HistoryController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake, JsonBody json,
-                             RetentionPolicy retention) {
+    public HistoryController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake,
+                             BackPressure backPressure, JsonBody json, RetentionPolicy retention) {
         this.retention = retention;
         this.readModel = readModel;
         this.membership = membership;
         this.intake = intake;
+        this.backPressure = backPressure;
         this.json = json;
     }
 
@@ -104,12 +107,14 @@ public class HistoryController {
      * current path when it is live and at the version's path when it was deleted. Without an
      * {@code Idempotency-Key}, one is derived from the file's current state, so a retry of the same
      * restore makes no second change. The new version counts under {@link OnBehalf#actor}, so an edit
-     * the device has not sent yet is concurrent with it and both are kept.
+     * the device has not sent yet is concurrent with it and both are kept. While the pipeline is
+     * behind, {@code 503} with {@code Retry-After} ({@link BackPressure}), before anything is read.
      */
     @PostMapping(path = "/v1/files/{fileId}/restore", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Restoring> restore(DeviceSession session, @PathVariable String fileId,
                                       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
                                       HttpServletRequest request) {
+        backPressure.admit();
         InvalidFileIdException.requireValid(fileId);
         JsonNode body = json.readTree(request, LIMIT);
         JsonNode v = body.get("version");

@@ -36,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  * crash), waits for the server's verdict on each change, and records it: an accepted change
  * becomes the synced version, a conflicted copy takes the local file to the copy's name, a copy
  * still being merged leaves the file in place until the merge lands. What the server changed
- * elsewhere is held for the next pull.
+ * elsewhere is held for the next pull. A server that answers it is busy (its pipeline behind) is
+ * waited out as it asks ({@link Retry}): said once in the log and kept in the state for {@code status}
+ * until it takes a batch again; nothing is refused or marked for it.
  */
 public final class BatchSender {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -124,7 +126,7 @@ public final class BatchSender {
         String batchId;
         try {
             batchId = retry.call(() -> api.submit(pending.namespace(), pending.idempotencyKey(),
-                    changes.stream().map(LocalChange::change).toList()));
+                    changes.stream().map(LocalChange::change).toList()), this::serverBusy);
         } catch (ApiException e) {
             if (e.retryable() || e.unauthorized() || e.status() < 400 || e.status() >= 500) {
                 throw e;
@@ -144,6 +146,7 @@ public final class BatchSender {
             }
             return refused;
         }
+        serverTakesChangesAgain();
         Remote.Batch batch = awaitOutcomes(batchId);
         if (batch.outcomes().stream().noneMatch(o -> o.kind() == Remote.Kind.CONFLICT)) {
             // Nothing but records to write (a conflict also moves the local file, which must not wait on a
@@ -165,6 +168,22 @@ public final class BatchSender {
         }
         state.settle(pending);
         return Map.of();
+    }
+
+    /** The server asked this device to wait before sending again: said when the wait starts, not at every retry. */
+    private void serverBusy(ApiException refusal, Duration wait) {
+        if (state.serverBusySince().isEmpty()) {
+            state.serverBusySince(clock.instant());
+            log.accept("server busy (it is still processing earlier changes): waiting to send, next try in "
+                    + Math.max(1, wait.toSeconds()) + " s; the changes stay queued here");
+        }
+    }
+
+    private void serverTakesChangesAgain() {
+        state.serverBusySince().ifPresent(since -> {
+            state.serverNotBusy();
+            log.accept("server taking changes again, after " + Duration.between(since, clock.instant()).toSeconds() + " s busy");
+        });
     }
 
     /** Waits until the server has decided every change of the batch (and the feed shows it). */
