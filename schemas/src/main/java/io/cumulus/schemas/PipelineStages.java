@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Timer;
  *   <li>{@code wal-to-relay}: from the transaction's commit to the relay holding its row;
  *   <li>{@code relay-publish}: from the relay holding rows to Kafka acknowledging them;
  *   <li>{@code relay-to-reconciler}: from the relay's send to the reconciler deciding the batch;
+ *   <li>{@code reconcile}: the reconciler deciding the batch and recording and sending its results;
  *   <li>{@code reconciler-commit}: one commit of the reconciler's transaction (outputs become visible);
  *   <li>{@code accepted-to-projected}: from acceptance to the projector's write of the read model;
  *   <li>{@code accepted-to-pushed}: from acceptance to the notifier's push to the devices.
@@ -30,6 +31,7 @@ public final class PipelineStages {
     public static final Timer WAL_TO_RELAY = stage("wal-to-relay");
     public static final Timer RELAY_PUBLISH = stage("relay-publish");
     public static final Timer RELAY_TO_RECONCILER = stage("relay-to-reconciler");
+    public static final Timer RECONCILE = stage("reconcile");
     public static final Timer RECONCILER_COMMIT = stage("reconciler-commit");
     public static final Timer ACCEPTED_TO_PROJECTED = stage("accepted-to-projected");
     public static final Timer ACCEPTED_TO_PUSHED = stage("accepted-to-pushed");

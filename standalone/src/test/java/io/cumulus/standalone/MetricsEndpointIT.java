@@ -66,7 +66,7 @@ class MetricsEndpointIT {
         // then every stage's histogram counted it (the notifier's too, once the outcome was pushed)
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
             BreakerMetrics after = BreakerMetrics.of(client, RunningCumulus.adminToken());
-            for (String stage : List.of("intake", "wal-to-relay", "relay-publish", "relay-to-reconciler", "reconciler-commit",
+            for (String stage : List.of("intake", "wal-to-relay", "relay-publish", "relay-to-reconciler", "reconcile", "reconciler-commit",
                     "accepted-to-projected", "accepted-to-pushed")) {
                 String labels = "stage=\"" + stage + "\"";
                 assertThat(after.value("cumulus_pipeline_stage_seconds_count", labels)
