@@ -98,16 +98,16 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
 
     /**
      * The Kafka Streams properties. Exactly-once, because a batch's outputs and state updates must
-     * commit together or not at all. No record caches, and a commit interval of 100 ms, because a
-     * commit is what makes outputs visible to read_committed consumers: after a commit ends, the
-     * thread processes what arrived for one interval, then commits it all in one transaction. A
-     * quiet server does not wait for the interval: the processor asks for a commit as soon as it has
-     * caught up with the relay ({@link ReconcileProcessor}). A much shorter interval starves the
-     * commits instead: a commit costs tens of milliseconds whatever it holds (the broker fsyncs every
-     * partition it touches, then writes and fsyncs its markers), and the thread would commit a few
-     * batches at a time. (With the transaction protocol version 2 every new transaction's first
-     * writes were also refused and retried 100 ms later while the previous commit's markers were
-     * written: the brokers Cumulus starts use version 1, see
+     * commit together or not at all. No record caches, because a commit is what makes outputs
+     * visible to read_committed consumers. A quiet server commits as soon as the reconciler has
+     * caught up with the relay: the processor asks for it ({@link ReconcileProcessor}). Behind a
+     * backlog, the thread processes for one commit interval after each commit ends, then commits
+     * everything in one transaction: 500 ms, because a commit costs tens to hundreds of milliseconds
+     * whatever it holds (the broker fsyncs every partition it touches, then writes and fsyncs its
+     * markers), so the longer the thread processes between commits, the more batches each commit
+     * carries and the faster a backlog drains. (With the transaction protocol version 2 every new
+     * transaction's first writes were also refused and retried 100 ms later while the previous
+     * commit's markers were written: the brokers Cumulus starts use version 1, see
      * docs/decisions/0021-transaction-protocol-version-1.md.)
      */
     public Properties streamsProperties() {
@@ -117,7 +117,7 @@ public record ReconcilerConfig(String applicationId, String bootstrapServers, Pa
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 500);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         // Nothing the reconciler writes is visible before its transaction commits, and a commit flushes whatever the
