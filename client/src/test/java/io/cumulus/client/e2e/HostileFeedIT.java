@@ -1,9 +1,10 @@
 package io.cumulus.client.e2e;
 
+import static io.cumulus.client.testing.JsonAnswers.json;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,6 @@ class HostileFeedIT {
     private static final String NS = "00000000-0000-0000-0000-0000000000aa";
     private static final String DEVICE = "00000000-0000-0000-0000-0000000000d1";
     private static final String OTHER = "00000000-0000-0000-0000-0000000000d2";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private HttpServer http;
     private final Map<String, byte[]> chunks = new ConcurrentHashMap<>();
@@ -206,17 +206,6 @@ class HostileFeedIT {
             }
         } finally {
             x.close();
-        }
-    }
-
-    private static void json(HttpExchange x, int status, Object body) {
-        try {
-            byte[] bytes = JSON.writeValueAsBytes(body);
-            x.getResponseHeaders().set("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-            x.sendResponseHeaders(status, bytes.length);
-            x.getResponseBody().write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,10 +1,11 @@
 package io.cumulus.client.sync.act;
 
+import static io.cumulus.client.testing.JsonAnswers.json;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -47,7 +48,6 @@ class BatchSenderTest {
     private static final String NS = "00000000-0000-0000-0000-0000000000aa";
     private static final String DEVICE = "00000000-0000-0000-0000-0000000000d1";
     private static final String BATCH = "00000000-0000-0000-0000-0000000000b1";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path folder;
@@ -148,17 +148,6 @@ class BatchSenderTest {
             }
         } finally {
             x.close();
-        }
-    }
-
-    private static void json(HttpExchange x, int status, Object body) {
-        try {
-            byte[] bytes = JSON.writeValueAsBytes(body);
-            x.getResponseHeaders().set("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
-            x.sendResponseHeaders(status, bytes.length);
-            x.getResponseBody().write(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
