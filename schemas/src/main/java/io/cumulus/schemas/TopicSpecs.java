@@ -25,7 +25,9 @@ public final class TopicSpecs {
                 new NewTopic(Topics.FILE_EVENTS, partitions, replicationFactor).configs(keepForever),
                 new NewTopic(Topics.FILE_STATE, partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                new NewTopic(Topics.CHUNK_REFS, partitions, replicationFactor).configs(keepForever));
+                new NewTopic(Topics.CHUNK_REFS, partitions, replicationFactor).configs(keepForever),
+                new NewTopic(Topics.PHOTO_EVENTS, partitions, replicationFactor).configs(keepForever),
+                new NewTopic(Topics.ALBUM_EVENTS, partitions, replicationFactor).configs(keepForever));
     }
 
     /** Creates whichever public topics do not exist yet; existing ones are left as they are. */

@@ -16,6 +16,10 @@ public final class Topics {
     public static final String FILE_STATE = "cumulus.file-state.v1";
     /** {@link ChunkRefDelta}, key: chunk id. */
     public static final String CHUNK_REFS = "cumulus.chunk-refs.v1";
+    /** {@code PhotoEvent}, key: namespace id. The photo library's changes, written by the photo derivatives worker. */
+    public static final String PHOTO_EVENTS = "cumulus.photo-events.v1";
+    /** {@code AlbumEvent}, key: namespace id. Albums and favourites, written by the API; the photo worker projects them. */
+    public static final String ALBUM_EVENTS = "cumulus.album-events.v1";
 
     public static String fileStateKey(String namespaceId, String fileId) {
         return namespaceId + "/" + fileId;
