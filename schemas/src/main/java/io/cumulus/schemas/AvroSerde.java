@@ -52,6 +52,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(ChunkRefDelta.getClassSchema());
     }
 
+    public static AvroSerde<PhotoEvent> photoEvents() {
+        return new AvroSerde<>(PhotoEvent.getClassSchema());
+    }
+
     public byte[] encode(T record) {
         try {
             ByteBuffer buffer = encoder.encode(record);

@@ -99,14 +99,7 @@ public final class ChunkCatalog {
      */
     public boolean recordUpload(UUID accountId, ChunkId id, long size, BlobStore blobs) {
         return Boolean.TRUE.equals(db.transactions().execute(tx -> {
-            int stored = db.jdbc().sql("""
-                            UPDATE ingest.chunks SET state = 'stored', size = ?, last_uploaded_at = clock_timestamp()
-                            WHERE id = ? AND state IN ('uploading', 'stored')""")
-                    .params(size, id.hex())
-                    .update();
-            if (stored == 0 || !blobs.exists(id)) {
-                throw new ChunkBeingCollectedException(id);
-            }
+            markStored(id, size, blobs);
             // xmax is 0 only in a row this statement inserted; an updated (already visible) row has it set.
             return db.jdbc().sql("""
                             INSERT INTO ingest.account_chunks (account_id, chunk_id) VALUES (?, ?)
@@ -116,6 +109,28 @@ public final class ChunkCatalog {
                     .params(accountId, id.hex())
                     .query(Boolean.class).single();
         }));
+    }
+
+    /**
+     * Records a blob that no account uploaded (a photo's derivative, written by the photo worker) once
+     * its bytes are durable: the row becomes {@code stored}, and the collector keeps it while a
+     * retained version's derivatives name it (see {@code ChunkCollector}).
+     *
+     * @throws ChunkBeingCollectedException as {@link #recordUpload} does
+     */
+    public void recordStored(ChunkId id, long size, BlobStore blobs) {
+        db.transactions().executeWithoutResult(tx -> markStored(id, size, blobs));
+    }
+
+    private void markStored(ChunkId id, long size, BlobStore blobs) {
+        int stored = db.jdbc().sql("""
+                        UPDATE ingest.chunks SET state = 'stored', size = ?, last_uploaded_at = clock_timestamp()
+                        WHERE id = ? AND state IN ('uploading', 'stored')""")
+                .params(size, id.hex())
+                .update();
+        if (stored == 0 || !blobs.exists(id)) {
+            throw new ChunkBeingCollectedException(id);
+        }
     }
 
     /** The chunk's state ({@code uploading}, {@code stored}, {@code deleting}), or empty when it has no row. */

@@ -34,7 +34,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  *     commit or an upload holds is skipped, it is in use), re-read every fact the deletion rests on
  *     in later statements (so they include whatever a commit the lock waited for wrote), decide with
  *     {@link GcDecision}, re-check in the file state that no retained version, history entry or
- *     trash entry holds the chunk ({@link RetainedReferences}), and set the row to {@code deleting}.
+ *     trash entry holds the chunk and that it is not the thumbnail or preview of a retained photo version
+ *     ({@link RetainedReferences}), and set the row to {@code deleting}.
  *     From then on uploads are refused (503, retry), commits see the chunk as missing, reads as gone;</li>
  * <li><b>delete the object</b> from the blob store (deleting an object already gone is fine);</li>
  * <li><b>forget the row</b>: the catalogue row, the accounts' rows of it and a zero count go in one
@@ -234,6 +235,12 @@ public final class ChunkCollector implements SmartLifecycle {
      * referenced since the grace period began, nor since the counts were last complete.
      */
     private List<String> candidates(Instant settled) {
+        // The derivatives of photos as they are now are kept without asking: they would fill every sweep's list.
+        String currentDerivative = !references.photoLibraryExists() ? "" : """
+                          AND NOT EXISTS (SELECT 1 FROM photos.derivatives d JOIN photos.photos p
+                                          ON p.namespace_id = d.namespace_id AND p.file_id = d.file_id AND p.seq = d.seq
+                                          WHERE d.chunk_id = c.id)
+                """;
         return db.jdbc().sql("""
                         SELECT c.id FROM ingest.chunks c
                         LEFT JOIN gc.chunk_store s ON s.chunk_id = c.id
@@ -243,6 +250,7 @@ public final class ChunkCollector implements SmartLifecycle {
                           AND (s.last_referenced_at IS NULL OR s.last_referenced_at < now() - make_interval(secs => ?))
                           AND NOT EXISTS (SELECT 1 FROM ingest.account_chunks a WHERE a.chunk_id = c.id
                                           AND (a.last_used_at >= now() - make_interval(secs => ?) OR a.last_used_at >= ?))
+                        """ + currentDerivative + """
                         ORDER BY c.last_uploaded_at
                         LIMIT ?""")
                 .params(graceSeconds(), graceSeconds(), graceSeconds(), Timestamp.from(settled),
@@ -314,6 +322,9 @@ public final class ChunkCollector implements SmartLifecycle {
                 log.error("chunk kept, its count is zero but retained versions hold it chunkId={} files={}", id,
                         holders.size() > 5 ? holders.subList(0, 5) + "…" : holders);
                 return new Mark.HeldByRetainedVersion();
+            }
+            if (!references.versionsDerivedAs(id, now).isEmpty()) {
+                return new Mark.Kept(KeepReason.DERIVATIVE_OF_RETAINED_VERSION);
             }
             db.jdbc().sql("UPDATE ingest.chunks SET state = 'deleting', deleting_since = now() WHERE id = ?")
                     .param(id).update();

@@ -73,6 +73,49 @@ public final class RetainedReferences {
     }
 
     /**
+     * The versions whose photo derivatives (thumbnail, preview) are {@code chunkId} and that are still
+     * retained at {@code now}: a derivative is kept exactly as long as the version it was made from.
+     * A version the feed does not show yet counts as retained. Empty when the photo library's schema
+     * does not exist (no photo worker has run).
+     */
+    public List<FileRef> versionsDerivedAs(String chunkId, Instant now) {
+        if (!photoLibraryExists()) {
+            return List.of();
+        }
+        List<FileRef> holding = new ArrayList<>();
+        List<Object[]> derived = db.jdbc().sql("""
+                        SELECT DISTINCT namespace_id, file_id, seq FROM photos.derivatives WHERE chunk_id = ?""")
+                .param(chunkId)
+                .query((rs, i) -> new Object[] {rs.getObject("namespace_id", UUID.class), rs.getString("file_id"),
+                        rs.getLong("seq")})
+                .list();
+        for (Object[] d : derived) {
+            FileRef file = new FileRef((UUID) d[0], (String) d[1]);
+            List<Long> seqs = new ArrayList<>();
+            List<Version> history = new ArrayList<>();
+            db.jdbc().sql("""
+                            SELECT seq, op, chunks::text, at FROM readmodel.feed
+                            WHERE namespace_id = ? AND file_id = ? ORDER BY seq""")
+                    .params(file.namespaceId(), file.fileId())
+                    .query((RowCallbackHandler) rs -> {
+                        seqs.add(rs.getLong("seq"));
+                        history.add(version(rs));
+                    });
+            int at = seqs.indexOf((Long) d[2]);
+            if (at < 0 || retained(history, now).contains(at)) {
+                holding.add(file);
+            }
+        }
+        return holding;
+    }
+
+    /** Whether the photo worker's derivatives table exists in this database. */
+    public boolean photoLibraryExists() {
+        return Boolean.TRUE.equals(db.jdbc().sql("SELECT to_regclass('photos.derivatives') IS NOT NULL")
+                .query(Boolean.class).single());
+    }
+
+    /**
      * How many files hold each chunk that any file holds, from every file's history, read in one pass
      * over the feed in file order (one file's versions in memory at a time).
      */
@@ -125,16 +168,22 @@ public final class RetainedReferences {
 
     /** The distinct chunks of the versions of one file's history (oldest first) that are retained at {@code now}. */
     Set<String> retainedChunks(List<Version> history, Instant now) {
-        List<Integer> expired = retention.expired(history.stream()
-                .map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList(), now);
-        Set<Integer> gone = Set.copyOf(expired);
         Set<String> chunks = new LinkedHashSet<>();
+        retained(history, now).forEach(i -> chunks.addAll(history.get(i).chunkIds()));
+        return chunks;
+    }
+
+    /** The positions in one file's history (oldest first) of the versions retained at {@code now}. */
+    private Set<Integer> retained(List<Version> history, Instant now) {
+        Set<Integer> gone = Set.copyOf(retention.expired(history.stream()
+                .map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList(), now));
+        Set<Integer> kept = new LinkedHashSet<>();
         for (int i = 0; i < history.size(); i++) {
             if (!gone.contains(i)) {
-                chunks.addAll(history.get(i).chunkIds());
+                kept.add(i);
             }
         }
-        return chunks;
+        return kept;
     }
 
     private static Version version(ResultSet rs) throws SQLException {

@@ -16,7 +16,9 @@ public enum KeepReason {
     /** Its bytes were stored within the grace period: the batch that uses them may still be coming. */
     RECENTLY_UPLOADED(false),
     /** An account uploaded it again or a batch referenced it within the grace period. */
-    RECENTLY_USED(false);
+    RECENTLY_USED(false),
+    /** It is a photo's thumbnail or preview, and the version of the photo it was made from is retained. */
+    DERIVATIVE_OF_RETAINED_VERSION(false);
 
     private final boolean anomaly;
 
