@@ -1,0 +1,236 @@
+package io.cumulus.photos.image;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns an image file into what the photo library shows of it: its {@link PhotoMetadata}, a square
+ * thumbnail and a preview, or the reason it cannot. Metadata comes from the headers
+ * (metadata-extractor, pure Java); pixels are decoded by libvips' command-line tools, one process
+ * per derivative, because libvips shrinks JPEGs while it decodes them and it was the fastest
+ * decoder measured (docs/decisions/0022-photo-derivatives-with-libvips-tools.md).
+ *
+ * <h2>Hostile input</h2>
+ * Every file is suspect: the format is recognised by content; the pixel count is read from the
+ * header and checked against {@link DeriverSettings#maxPixels()} before anything is decoded; libvips
+ * runs with its untrusted loaders blocked, a deadline, an address-space and file-size cap, and
+ * fails on truncated data rather than padding it grey. What fails is {@link Derived.Unreadable}.
+ *
+ * <h2>Determinism</h2>
+ * The same file gives the same bytes (the worker stores derivatives by content address): libvips'
+ * JPEG encoder is deterministic, and the derivatives carry no metadata (no timestamps).
+ *
+ * <p>What is not the file's fault is thrown, not answered Unreadable: an I/O error reading the
+ * original or writing the temporary directory ({@link UncheckedIOException}), a tool that is not
+ * installed ({@link IllegalStateException}, see {@link #missingTools()}).
+ */
+public final class PhotoDeriver {
+    private static final Pattern HEADER_SIZE = Pattern.compile(": (\\d+)x(\\d+) ");
+
+    private final DeriverSettings settings;
+    private final Subprocess.Limits limits;
+    private final Map<String, String> environment;
+
+    public PhotoDeriver(DeriverSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.limits = new Subprocess.Limits(settings.timeout(), settings.maxAddressSpaceBytes(),
+                settings.maxOutputBytes(), settings.prlimit());
+        this.environment = Map.of(
+                "VIPS_CONCURRENCY", Integer.toString(settings.vipsConcurrency()),
+                // Loaders libvips itself marks unfit for untrusted input (ImageMagick, MATLAB, FITS...).
+                "VIPS_BLOCK_UNTRUSTED", "1",
+                // Two malloc arenas instead of one per thread: a smaller resident set, same speed.
+                "MALLOC_ARENA_MAX", "2");
+    }
+
+    /** The settings for the tools on {@code PATH}, {@code prlimit} when installed, and the defaults above. */
+    public static DeriverSettings defaults() {
+        return new DeriverSettings("vipsthumbnail", "vipsheader", "vips",
+                ToolCheck.onPath("prlimit").map(Path::toString).orElse(null),
+                200_000_000L, Duration.ofSeconds(60), 4L << 30, 256L << 20, 1,
+                256, 1600, 80, 82, true, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** Empty when every tool is installed; else what is missing and which Debian packages bring it. */
+    public Optional<String> missingTools() {
+        return ToolCheck.missing(settings);
+    }
+
+    /**
+     * The metadata and derivatives of {@code original}, or why there are none; {@code fileTime}
+     * dates a photo whose metadata does not say when it was taken.
+     */
+    public Derived derive(Path original, Instant fileTime) {
+        Objects.requireNonNull(original, "original");
+        Objects.requireNonNull(fileTime, "fileTime");
+        byte[] head = readHead(original);
+        if (head.length == 0) {
+            return new Derived.Unreadable(null, "empty file");
+        }
+        Optional<String> recognised = ImageKinds.recognise(head);
+        if (recognised.isEmpty()) {
+            return new Derived.Unreadable(null, "not an image: its content matches no known image format");
+        }
+        ExifFacts facts = ExifFacts.read(original);
+        String format = recognised.get().equals("tiff")
+                ? ImageKinds.refineTiff(facts.make(), facts.dngVersion(), facts.rawLayout())
+                : recognised.get();
+        try (Workspace workspace = Workspace.create(settings.tempRoot())) {
+            return derive(original, format, facts, fileTime, workspace);
+        } catch (IOException e) {
+            throw new UncheckedIOException("deriving " + original, e);
+        }
+    }
+
+    private Derived derive(Path original, String format, ExifFacts facts, Instant fileTime, Workspace workspace)
+            throws IOException {
+        Path source;
+        if (ImageKinds.isRaw(format)) {
+            Optional<Path> preview = EmbeddedPreview.extract(original, format, facts, workspace.file("embedded.jpg"),
+                    settings.maxOutputBytes());
+            if (preview.isEmpty()) {
+                return new Derived.Unreadable(format, "raw file without an embedded preview");
+            }
+            source = preview.get();
+        } else {
+            source = workspace.safeName(original);
+        }
+
+        Subprocess.Result header = run(workspace, List.of(settings.vipsheader(), source.toString()));
+        if (!header.succeeded()) {
+            return new Derived.Unreadable(format, failure("cannot read its header", header));
+        }
+        Matcher size = HEADER_SIZE.matcher(header.output());
+        if (!size.find()) {
+            return new Derived.Unreadable(format, "libvips cannot read its header: " + header.firstLine());
+        }
+        long width = Long.parseLong(size.group(1));
+        long height = Long.parseLong(size.group(2));
+        if (width * height > settings.maxPixels()) {
+            return new Derived.Unreadable(format, "image is %d x %d pixels (%d megapixels), above the limit of %d megapixels"
+                    .formatted(width, height, width * height / 1_000_000, settings.maxPixels() / 1_000_000));
+        }
+
+        Path preview = workspace.file("preview.jpg");
+        Subprocess.Result previewRun = run(workspace, List.of(settings.vipsthumbnail(),
+                // fail_on=truncated: a cut-off file is refused, not shown with a grey lower half.
+                source + "[fail_on=truncated]",
+                "--size=%dx%d>".formatted(settings.previewSize(), settings.previewSize()),
+                "--export-profile=srgb",
+                "--output=" + preview + "[Q=" + settings.previewQuality() + ",strip]"));
+        if (!previewRun.succeeded() || !Files.isRegularFile(preview)) {
+            return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
+        }
+        // The thumbnail from the preview: a 1600-pixel JPEG decodes in a few milliseconds, the original does not.
+        Path thumbnail = workspace.file("thumbnail.jpg");
+        Subprocess.Result thumbnailRun = run(workspace, List.of(settings.vipsthumbnail(),
+                preview.toString(),
+                "--size=%dx%d".formatted(settings.thumbnailSize(), settings.thumbnailSize()),
+                "--smartcrop=" + (settings.attentionCrop() ? "attention" : "centre"),
+                "--output=" + thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]"));
+        if (!thumbnailRun.succeeded() || !Files.isRegularFile(thumbnail)) {
+            return new Derived.Unreadable(format, failure("cannot make its thumbnail", thumbnailRun));
+        }
+
+        // libheif applies a HEIF's rotation while decoding, so its header's size is already upright.
+        boolean swap = facts.orientation() >= 5 && !format.equals("heif") && !format.equals("avif");
+        PhotoMetadata metadata = new PhotoMetadata(format, facts.takenAt().resolve(fileTime),
+                (int) (swap ? height : width), (int) (swap ? width : height), facts.orientation(),
+                facts.latitude(), facts.longitude(), facts.make(), facts.model(), facts.lens());
+        return new Derived.Ready(metadata, Files.readAllBytes(thumbnail), Files.readAllBytes(preview));
+    }
+
+    private Subprocess.Result run(Workspace workspace, List<String> command) throws IOException {
+        List<String> full = new ArrayList<>(command);
+        full.add(1, "--vips-concurrency=" + settings.vipsConcurrency());
+        try {
+            // TMPDIR: libvips' own temporary files land in the workspace and go with it.
+            var env = new java.util.HashMap<>(environment);
+            env.put("TMPDIR", workspace.directory().toString());
+            return Subprocess.run(full, env, limits, workspace.file("tool.log"));
+        } catch (IOException e) {
+            if (ToolCheck.missing(settings).isPresent()) {
+                throw new IllegalStateException(ToolCheck.missing(settings).get(), e);
+            }
+            throw e;
+        }
+    }
+
+    private String failure(String what, Subprocess.Result result) {
+        if (result.timedOut()) {
+            return "libvips " + what + " within " + settings.timeout().toSeconds() + " s";
+        }
+        String detail = result.firstLine();
+        return "libvips " + what + (detail.isEmpty() ? " (exit " + result.exitCode() + ")" : ": " + detail);
+    }
+
+    private static byte[] readHead(Path original) {
+        try (InputStream in = Files.newInputStream(original)) {
+            return in.readNBytes(ImageKinds.HEAD_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + original, e);
+        }
+    }
+
+    /** A private temporary directory for one derivation, deleted with everything in it. */
+    record Workspace(Path directory) implements AutoCloseable {
+        static Workspace create(Path root) throws IOException {
+            Path directory = Files.createTempDirectory(root, "cumulus-photo-");
+            File file = directory.toFile();
+            // Owner only, whatever the umask: the originals of other people's photos pass through it.
+            file.setReadable(false, false);
+            file.setWritable(false, false);
+            file.setExecutable(false, false);
+            file.setReadable(true, true);
+            file.setWritable(true, true);
+            file.setExecutable(true, true);
+            return new Workspace(directory);
+        }
+
+        Path file(String name) {
+            return directory.resolve(name);
+        }
+
+        /**
+         * A name for the original that libvips reads as a plain path: the original's own when it is
+         * one, else a link to it in the workspace (a name with {@code [} would be read as load
+         * options, and one with odd bytes may not survive the trip through a C string).
+         */
+        Path safeName(Path original) throws IOException {
+            Path absolute = original.toAbsolutePath().normalize();
+            if (DeriverSettings.SAFE_PATH.matcher(absolute.toString()).matches()) {
+                return absolute;
+            }
+            Path link = file("original");
+            try {
+                Files.createSymbolicLink(link, absolute);
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(absolute, link);
+            }
+            return link;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (var files = Files.list(directory)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(directory);
+        }
+    }
+}
