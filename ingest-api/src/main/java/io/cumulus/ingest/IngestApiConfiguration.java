@@ -1,6 +1,5 @@
 package io.cumulus.ingest;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,12 +37,11 @@ import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.ingest.changes.BatchIntake;
 import io.cumulus.ingest.changes.ChangeController;
 import io.cumulus.ingest.chunks.BlobStore;
+import io.cumulus.ingest.chunks.BlobStores;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkController;
 import io.cumulus.ingest.chunks.GuardedBlobStore;
-import io.cumulus.ingest.chunks.LocalDirBlobStore;
 import io.cumulus.ingest.chunks.RawChunkBody;
-import io.cumulus.ingest.chunks.S3BlobStore;
 import io.cumulus.ingest.gc.ChunkCollector;
 import io.cumulus.ingest.gc.CountedUpTo;
 import io.cumulus.ingest.gc.Fsck;
@@ -122,18 +120,7 @@ public class IngestApiConfiguration {
                               @Value("${cumulus.s3.access-key:}") String accessKey,
                               @Value("${cumulus.s3.secret-key:}") String secretKey,
                               @Value("${cumulus.s3.region:us-east-1}") String region) {
-        BlobStore store = switch (kind) {
-            case "local" -> new LocalDirBlobStore(directory);
-            case "s3" -> {
-                if (endpoint.isBlank() || accessKey.isBlank() || secretKey.isBlank()) {
-                    throw new IllegalStateException("cumulus.blobs.store=s3 needs cumulus.s3.endpoint, "
-                            + "cumulus.s3.access-key and cumulus.s3.secret-key");
-                }
-                yield S3BlobStore.open(new S3BlobStore.Settings(URI.create(endpoint), region, bucket, accessKey, secretKey,
-                        Duration.ofSeconds(2), Duration.ofSeconds(30)), directory.resolve("incoming"));
-            }
-            default -> throw new IllegalStateException("cumulus.blobs.store must be local or s3, not '" + kind + "'");
-        };
+        BlobStore store = BlobStores.open(kind, directory, endpoint, bucket, accessKey, secretKey, region);
         return new GuardedBlobStore(store, ingestBreakers);
     }
 

@@ -238,11 +238,11 @@ public final class PhotoWorker implements AutoCloseable {
     }
 
     private void handle(ConsumerRecords<byte[], byte[]> records) throws TransientFailure, InterruptedException {
-        Map<FileKey, Optional<Known>> library = new HashMap<>();
+        Map<FileKey, Optional<Known>> known = new HashMap<>();
         List<Step> steps = new ArrayList<>(records.count());
         try {
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                steps.add(plan(record, library));
+                steps.add(plan(record, known));
             }
             List<PhotoRecord> photos = new ArrayList<>();
             List<ProducerRecord<String, byte[]>> events = new ArrayList<>();

@@ -50,7 +50,7 @@ public final class CumulusMain {
     private static final String USAGE = """
             usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--bind-address=ADDRESS] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
-                                   [--services=all|api,relay,reconciler,projector,gc] [--instance-id=ID]
+                                   [--services=all|api,relay,reconciler,projector,gc,photos] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
                    """ + AdminCommand.USAGE + "\n";
@@ -64,7 +64,7 @@ public final class CumulusMain {
               --kafka-port=N, --kafka-bootstrap=HOST:PORT[,...]
               --postgres-url=JDBC_URL, --postgres-user=U, --postgres-password=P
               --partitions=N, --replication-factor=auto|N
-              --services=all|api,relay,reconciler,projector,gc, --instance-id=ID
+              --services=all|api,relay,reconciler,projector,gc,photos, --instance-id=ID
               --max-lag=DURATION, --max-pending-changes=N   new batches get 503 while the pipeline is this far
                                              behind (10s, 5000; --backpressure=off accepts them however far)
             Every option, with its environment variable: see the README (Configuration).

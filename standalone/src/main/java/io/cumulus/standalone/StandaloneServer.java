@@ -32,7 +32,18 @@ import io.cumulus.gc.ChunkGcConfig;
 import io.cumulus.gc.GcSchema;
 import io.cumulus.gc.refs.RefCountConsumer;
 import io.cumulus.ingest.resilience.StoreBreakers;
+import io.cumulus.ingest.IngestDatabase;
 import io.cumulus.ingest.IngestSchema;
+import io.cumulus.ingest.chunks.BlobStore;
+import io.cumulus.ingest.chunks.BlobStores;
+import io.cumulus.ingest.chunks.ChunkCatalog;
+import io.cumulus.ingest.chunks.DerivativeStore;
+import io.cumulus.ingest.chunks.GuardedBlobStore;
+import io.cumulus.photos.ChunkSource;
+import io.cumulus.photos.PhotoWorker;
+import io.cumulus.photos.PhotoWorkerConfig;
+import io.cumulus.photos.PhotosSchema;
+import io.cumulus.photos.image.PhotoDeriver;
 import io.cumulus.projector.CassandraSettings;
 import io.cumulus.projector.CassandraSyncStateSchema;
 import io.cumulus.projector.Projector;
@@ -71,6 +82,7 @@ public final class StandaloneServer implements AutoCloseable {
     private ReconcilerApp reconciler;
     private Projector projector;
     private RefCountConsumer refCounter;
+    private PhotoWorker photoWorker;
 
     private boolean closed;
     private Thread watchdog;
@@ -153,6 +165,9 @@ public final class StandaloneServer implements AutoCloseable {
         if (refCounter != null && refCounter.failure().isPresent()) {
             return java.util.Optional.of("stage=chunk-ref-counter error=" + refCounter.failure().get());
         }
+        if (photoWorker != null && photoWorker.failure().isPresent()) {
+            return java.util.Optional.of("stage=photos error=" + photoWorker.failure().get());
+        }
         return java.util.Optional.empty();
     }
 
@@ -190,6 +205,10 @@ public final class StandaloneServer implements AutoCloseable {
         if (settings.runs(Service.GC) || settings.runs(Service.API) && settings.gc()) {
             // The counter writes the reference counts; the API's collector reads them from its first sweep on.
             GcSchema.migrate(postgres.dataSource());
+        }
+        if (settings.runs(Service.API) || settings.runs(Service.PHOTOS)) {
+            // The API serves the library from its first request on, before the photo worker has started.
+            PhotosSchema.migrate(postgres.dataSource());
         }
         Optional<CassandraSettings> cassandra = projectorCassandra();
         if (settings.runs(Service.API) || settings.runs(Service.PROJECTOR)) {
@@ -253,6 +272,16 @@ public final class StandaloneServer implements AutoCloseable {
             running(refCounter).start();
         }
 
+        if (settings.runs(Service.PHOTOS)) {
+            PhotoDeriver deriver = new PhotoDeriver(PhotoDeriver.defaults());
+            photoWorker = new PhotoWorker(PhotoWorkerConfig.of(bootstrapServers, dataDir.resolve("photos"))
+                    .withInstanceId(settings.instanceId()), postgres.dataSource(), chunkSource(derivativeStore(dataDir)),
+                    deriver);
+            running(photoWorker).start();
+            say.accept(deriver.missingTools().map(missing -> "Photo library: " + missing)
+                    .orElse("Photo library: thumbnails, previews and metadata of every image"));
+        }
+
         log.info("cumulus started services={} instanceId={} port={} dataDir={} kafka={} postgres={}",
                 settings.services(), settings.instanceId(), httpPort, dataDir, bootstrapServers, postgres.jdbcUrl());
     }
@@ -303,6 +332,38 @@ public final class StandaloneServer implements AutoCloseable {
         p.putAll(settings.blobStore());
         p.putAll(settings.syncState());
         return p;
+    }
+
+    /**
+     * The chunk store as the photo worker writes derivatives to it: the API's own catalogue and blob
+     * store when the API runs in this process, else the same store opened from the same settings.
+     */
+    private DerivativeStore derivativeStore(Path dataDir) {
+        if (web != null) {
+            return new DerivativeStore(web.getBean(ChunkCatalog.class), web.getBean(BlobStore.class));
+        }
+        Map<String, String> p = settings.blobStore();
+        CircuitBreakerRegistry breakers = StoreBreakers.registry(java.time.Duration.ofSeconds(5));
+        BlobStore blobs = new GuardedBlobStore(BlobStores.open(p.getOrDefault("cumulus.blobs.store", "local"),
+                dataDir.resolve("blobs"), p.getOrDefault("cumulus.s3.endpoint", ""),
+                p.getOrDefault("cumulus.s3.bucket", "cumulus-chunks"), p.getOrDefault("cumulus.s3.access-key", ""),
+                p.getOrDefault("cumulus.s3.secret-key", ""), p.getOrDefault("cumulus.s3.region", "us-east-1")), breakers);
+        IngestDatabase db = IngestDatabase.migrated(postgres.dataSource(), breakers.circuitBreaker("photos-postgres"));
+        return new DerivativeStore(new ChunkCatalog(db), blobs);
+    }
+
+    private static ChunkSource chunkSource(DerivativeStore store) {
+        return new ChunkSource() {
+            @Override
+            public Optional<java.io.InputStream> open(String chunkId) {
+                return store.open(chunkId);
+            }
+
+            @Override
+            public String store(byte[] bytes) {
+                return store.store(bytes);
+            }
+        };
     }
 
     /** The projector's view of the Cassandra the web context reads, when the sync state is there. */

@@ -47,7 +47,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --s3-access-key=K         CUMULUS_S3_ACCESS_KEY      (required with s3)
  *   --s3-secret-key=S         CUMULUS_S3_SECRET_KEY      (required with s3)
  *   --s3-region=R             CUMULUS_S3_REGION          us-east-1
- *   --services=LIST           CUMULUS_SERVICES           all: api,relay,reconciler,projector,gc (api includes the
+ *   --services=LIST           CUMULUS_SERVICES           all: api,relay,reconciler,projector,gc,photos (api includes the
  *                                                        notifier, the merge worker and the chunk collector; gc is the
  *                                                        chunk reference counter); a subset needs --kafka-bootstrap
  *   --instance-id=ID          CUMULUS_INSTANCE_ID        cumulus-standalone (static group membership, state directory)
@@ -110,7 +110,12 @@ public record StandaloneSettings(
          * The chunk reference counter: counts the chunk-refs topic into {@code gc.chunk_store}, which the
          * API's chunk collector reads. One consumer group, so any number of processes may run it.
          */
-        GC;
+        GC,
+        /**
+         * The photo library's worker: derives metadata, thumbnails and previews from the file events into
+         * {@code photos.*} and the chunk store. One consumer group, so any number of processes may run it.
+         */
+        PHOTOS;
 
         String optionName() {
             return name().toLowerCase(java.util.Locale.ROOT);
