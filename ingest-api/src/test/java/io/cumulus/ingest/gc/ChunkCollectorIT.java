@@ -34,6 +34,7 @@ import io.cumulus.ingest.RunningIngestApi;
 import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.chunks.ChunkId;
+import io.cumulus.ingest.chunks.DerivativeStore;
 import io.cumulus.ingest.gc.ChunkCollector.Step;
 import io.cumulus.ingest.gc.ChunkCollector.Sweep;
 import io.cumulus.sync.gc.KeepReason;
@@ -219,6 +220,76 @@ class ChunkCollectorIT {
         assertThat(sweep.kept()).containsEntry(KeepReason.NEGATIVE_COUNT, 1);
         assertThat(sweep.heldByRetainedVersions()).isEqualTo(1);
         assertThat(sweep.deleted()).isZero();
+    }
+
+    @Test
+    void aPhotosDerivativesAreKeptWhileTheVersionTheyCameFromIsRetainedAndCollectedAfter() throws Exception {
+        // given the photo library's tables, and three derivatives no file references, stored long ago
+        photoLibrary();
+        Device laptop = device("photos");
+        DerivativeStore derivatives = new DerivativeStore(api.context().getBean(ChunkCatalog.class),
+                api.context().getBean(BlobStore.class));
+        String live = derivatives.store(("thumbnail of a live photo " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        String inTrash = derivatives.store(("preview of a photo in the trash " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        String expired = derivatives.store(("thumbnail of a photo deleted long ago " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        List.of(live, inTrash, expired).forEach(ChunkCollectorIT::ageChunk);
+        // a live photo: its current version; one deleted yesterday (in the trash for 30 days); one deleted 61 days ago
+        version(laptop, "live", 1, "UPSERT", "1 hour");
+        version(laptop, "trashed", 2, "UPSERT", "2 days");
+        version(laptop, "trashed", 3, "DELETE", "1 day");
+        version(laptop, "gone", 4, "UPSERT", "62 days");
+        version(laptop, "gone", 5, "DELETE", "61 days");
+        api.execute("""
+                INSERT INTO photos.photos (namespace_id, file_id, seq, path, content_key, size, state, taken_at,
+                                           taken_at_source, thumbnail_id, preview_id)
+                VALUES (?::uuid, 'live', 1, 'live.jpg', 'k', 10, 'ready', now(), 'file', ?, ?)""",
+                laptop.namespace(), live, live);
+        derived(laptop, "live", 1, live);
+        derived(laptop, "trashed", 2, inTrash);
+        derived(laptop, "gone", 4, expired);
+
+        // when the collector sweeps
+        Sweep sweep = collector().sweep();
+
+        // then the live photo's derivative is not even a candidate, the trashed one's is kept for its version,
+        // and the one whose version expired is gone, row and bytes
+        assertThat(state(live)).isEqualTo("stored");
+        assertThat(objectExists(live)).isTrue();
+        assertThat(state(inTrash)).isEqualTo("stored");
+        assertThat(objectExists(inTrash)).isTrue();
+        assertThat(sweep.kept()).containsEntry(KeepReason.DERIVATIVE_OF_RETAINED_VERSION, 1);
+        assertThat(state(expired)).isEqualTo("no row");
+        assertThat(objectExists(expired)).isFalse();
+        assertThat(sweep.heldByRetainedVersions()).isZero();
+    }
+
+    /** The photo worker's schema, from its own migration, so the collector reads the tables it will read in production. */
+    private static void photoLibrary() throws Exception {
+        if (api.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'photos'") > 0) {
+            return;
+        }
+        String migration = java.nio.file.Files.readString(java.nio.file.Path.of(
+                "../photo-derivatives-worker/src/main/resources/db/photos/V1__photos.sql"));
+        try (java.sql.Connection c = api.postgres().dataSource().getConnection();
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA photos; SET search_path TO photos; " + migration + "; SET search_path TO DEFAULT");
+        }
+    }
+
+    private static void version(Device device, String fileId, long seq, String op, String ago) {
+        api.execute("""
+                INSERT INTO readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, at)
+                VALUES (?::uuid, ?, ?, ?, ?, '{}'::jsonb, ?::jsonb, 10, ?, ?, 0, now() - ?::interval)""",
+                device.namespace(), seq, fileId, fileId + ".jpg", op,
+                op.equals("DELETE") ? "[]" : "[{\"id\": \"" + "0".repeat(64) + "\", \"size\": 10}]", device.id(),
+                "b-" + fileId + "-" + seq, ago);
+    }
+
+    private static void derived(Device device, String fileId, long seq, String chunkId) {
+        api.execute("""
+                INSERT INTO photos.derivatives (namespace_id, file_id, seq, chunk_id, kind) VALUES (?::uuid, ?, ?, ?, 'thumbnail')""",
+                device.namespace(), fileId, seq, chunkId);
     }
 
     @Test
