@@ -166,6 +166,12 @@ final class FsckRepairs {
                     grantReaders(id, holding);
                     return f.resolvedAs("kept: a retained version holds it now; catalogued again");
                 }
+                if (!retained.versionsDerivedAs(id, now()).isEmpty() && f.objectSize() > 0 && blobs.exists(new ChunkId(id))) {
+                    // A photo's thumbnail or preview whose version is retained: nothing references it but that version.
+                    db.jdbc().sql("UPDATE ingest.chunks SET state = 'stored', deleting_since = NULL WHERE id = ?")
+                            .param(id).update();
+                    return f.resolvedAs("kept: the derivative of a retained photo version; catalogued again");
+                }
                 boolean deleted = blobs.delete(new ChunkId(id));
                 db.jdbc().sql("DELETE FROM ingest.chunks WHERE id = ? AND state = 'deleting'").param(id).update();
                 log.info("chunk deleted chunkId={} size={} lastModified={} reason=uncatalogued by=fsck", id,
