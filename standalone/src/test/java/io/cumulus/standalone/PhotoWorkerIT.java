@@ -1,4 +1,4 @@
-package io.cumulus.photos;
+package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,6 +56,9 @@ import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.chunks.DerivativeStore;
 import io.cumulus.ingest.chunks.LocalDirBlobStore;
 import io.cumulus.ingest.resilience.StoreBreakers;
+import io.cumulus.photos.ChunkSource;
+import io.cumulus.photos.PhotoWorker;
+import io.cumulus.photos.PhotoWorkerConfig;
 import io.cumulus.photos.image.PhotoDeriver;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChunkRef;
