@@ -22,7 +22,7 @@ final class ReleasedSchemas {
      * A new schema is added here too.
      */
     private static final List<String> NAMES = List.of("FileOp", "OutcomeKind", "VersionEntry", "ChunkRef", "Change",
-            "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "FileState", "ChunkRefDelta");
+            "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "FileState", "ChunkRefDelta", "AlbumEvent");
     private static final List<Schema> ALL = load();
 
     /** Every released schema of the type named {@code fullName}, oldest release first. */
