@@ -87,7 +87,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * collector, {@code cumulus.gc.enabled} (default false), {@code cumulus.gc.grace} (24h) and
  * {@code cumulus.gc.interval} (1m), see {@link GcSettings}; for back-pressure at the intake,
  * {@code cumulus.backpressure.enabled} (true), {@code .max-lag} (10s) and {@code .max-pending-changes}
- * (5000), see {@link BackPressureSettings}. Bean names start with
+ * (5000), see {@link BackPressureSettings}; for the photo library, {@code cumulus.photos.*}, see
+ * {@link io.cumulus.ingest.photos.PhotoApiConfiguration}. Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)

@@ -23,28 +23,28 @@ import io.cumulus.schemas.Topics;
 public class PhotoApiConfiguration {
 
     @Bean
-    PhotoLibrary photosLibrary(IngestDatabase db) {
+    PhotoLibrary ingestPhotoLibrary(IngestDatabase db) {
         return new PhotoLibrary(db);
     }
 
     @Bean
-    Albums photosAlbums(IngestDatabase db) {
+    Albums ingestAlbums(IngestDatabase db) {
         return new Albums(db);
     }
 
     @Bean
-    AlbumEvents photosAlbumEvents() {
+    AlbumEvents ingestAlbumEvents() {
         return new AlbumEvents(Clock.systemUTC());
     }
 
     @Bean
-    AlbumEventPublisher photosAlbumEventPublisher(@Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers,
+    AlbumEventPublisher ingestAlbumEventPublisher(@Value("${cumulus.kafka.bootstrap-servers:}") String bootstrapServers,
                                                   @Value("${cumulus.photos.album-events-topic:" + Topics.ALBUM_EVENTS + "}") String topic) {
         return new AlbumEventPublisher(bootstrapServers, topic);
     }
 
     @Bean
-    ProjectionWait photosProjectionWait(PhotoLibrary library, AlbumEventPublisher publisher,
+    ProjectionWait ingestProjectionWait(PhotoLibrary library, AlbumEventPublisher publisher,
                                         @Value("${cumulus.photos.projection-wait:5s}") Duration wait) {
         return new ProjectionWait(library, publisher.topic(), wait);
     }
