@@ -85,13 +85,15 @@ import io.micrometer.core.instrument.MeterRegistry;
  * collector, {@code cumulus.gc.enabled} (default false), {@code cumulus.gc.grace} (24h) and
  * {@code cumulus.gc.interval} (1m), see {@link GcSettings}; for back-pressure at the intake,
  * {@code cumulus.backpressure.enabled} (true), {@code .max-lag} (10s) and {@code .max-pending-changes}
- * (5000), see {@link BackPressureSettings}. Bean names start with
+ * (5000), see {@link BackPressureSettings}; for the photo library, {@code cumulus.photos.*}, see
+ * {@link io.cumulus.ingest.photos.PhotoApiConfiguration}. Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
 @Import({AccountController.class, DeviceController.class, ChunkController.class, ChangeController.class,
         ReadController.class, io.cumulus.ingest.reads.HistoryController.class,
-        io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class})
+        io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class,
+        io.cumulus.ingest.photos.PhotoApiConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */

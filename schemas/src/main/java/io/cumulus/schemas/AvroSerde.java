@@ -56,6 +56,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(PhotoEvent.getClassSchema());
     }
 
+    public static AvroSerde<AlbumEvent> albumEvents() {
+        return new AvroSerde<>(AlbumEvent.getClassSchema());
+    }
+
     public byte[] encode(T record) {
         try {
             ByteBuffer buffer = encoder.encode(record);

@@ -23,7 +23,7 @@ final class ReleasedSchemas {
      */
     private static final List<String> NAMES = List.of("FileOp", "OutcomeKind", "VersionEntry", "ChunkRef", "Change",
             "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "FileState", "ChunkRefDelta",
-            "PhotoEvent");
+            "PhotoEvent", "AlbumEvent");
     private static final List<Schema> ALL = load();
 
     /** Every released schema of the type named {@code fullName}, oldest release first. */

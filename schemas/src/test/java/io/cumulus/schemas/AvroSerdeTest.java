@@ -23,6 +23,17 @@ class AvroSerdeTest {
     }
 
     @Test
+    void anAlbumEventSurvivesARoundTrip() {
+        AlbumEvent added = AlbumEvent.newBuilder()
+                .setEventId("e1").setNamespaceId("ns").setAccountId("a").setDeviceId("d").setAlbumId("album")
+                .setKind(AlbumEventKind.PHOTOS_ADDED).setFileIds(List.of("f1", "f2")).setBeforeFileId("f0").setAt(1000L)
+                .build();
+        AvroSerde<AlbumEvent> serde = AvroSerde.albumEvents();
+
+        assertThat(serde.decode(serde.encode(added))).isEqualTo(added);
+    }
+
+    @Test
     void aRecordSurvivesARoundTrip() {
         AvroSerde<FileEvent> serde = AvroSerde.fileEvents();
 

@@ -359,6 +359,48 @@ public final class ServerApi {
         return files;
     }
 
+    // ---- the photo library: answers are the API's JSON, which `--json` prints as it is ----
+
+    /** A page of the photo timeline, newest first: {@code photos} and {@code nextCursor} (null on the last page). */
+    public JsonNode photos(Optional<String> before, int limit, boolean favouritesOnly) {
+        return sendJson("GET", "/v1/photos?limit=" + limit + before.map(c -> "&before=" + encode(c)).orElse("")
+                + (favouritesOnly ? "&favourites=true" : ""), null, Map.of());
+    }
+
+    /** Marks a photo as a favourite, or no longer; the photo as it then is (or a {@code 202} body). */
+    public JsonNode favourite(String fileId, boolean favourite) {
+        return sendJson(favourite ? "PUT" : "DELETE", "/v1/photos/" + encode(fileId) + "/favourite", null, Map.of());
+    }
+
+    public JsonNode albums() {
+        return sendJson("GET", "/v1/albums", null, Map.of());
+    }
+
+    public JsonNode album(String albumId) {
+        return sendJson("GET", "/v1/albums/" + encode(albumId), null, Map.of());
+    }
+
+    /** Creates an album; the same {@code idempotencyKey} on a retry makes no second one. */
+    public JsonNode createAlbum(String name, String idempotencyKey) {
+        return sendJson("POST", "/v1/albums", Map.of("name", name), Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    public JsonNode renameAlbum(String albumId, String name) {
+        return sendJson("PATCH", "/v1/albums/" + encode(albumId), Map.of("name", name), Map.of());
+    }
+
+    public void deleteAlbum(String albumId) {
+        send("DELETE", "/v1/albums/" + encode(albumId), null, Map.of());
+    }
+
+    public JsonNode addToAlbum(String albumId, List<String> fileIds) {
+        return sendJson("POST", "/v1/albums/" + encode(albumId) + "/photos", Map.of("fileIds", fileIds), Map.of());
+    }
+
+    public JsonNode removeFromAlbum(String albumId, List<String> fileIds) {
+        return sendJson("DELETE", "/v1/albums/" + encode(albumId) + "/photos", Map.of("fileIds", fileIds), Map.of());
+    }
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

@@ -33,7 +33,8 @@ class ClientHelpTest {
     void everyCommandAndSubcommandAnswersHelpWithExitZero() {
         List<List<String>> paths = new ArrayList<>(commandPaths());
         paths.add(List.of("devices", "revoke")); // revoke is an argument of devices, its help is devices'
-        assertThat(paths).contains(List.of("login"), List.of("resolve"), List.of("restore"), List.of("devices"));
+        assertThat(paths).contains(List.of("login"), List.of("resolve"), List.of("restore"), List.of("devices"),
+                List.of("photos"), List.of("album", "add"), List.of("favourite"), List.of("unfavourite"));
         for (List<String> path : paths) {
             for (String help : List.of("--help", "-h")) {
                 List<String> args = new ArrayList<>(path);

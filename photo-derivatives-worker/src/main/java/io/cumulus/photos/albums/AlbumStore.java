@@ -1,0 +1,300 @@
+package io.cumulus.photos.albums;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.cumulus.photos.PhotosSchema;
+import io.cumulus.schemas.AlbumEvent;
+
+/**
+ * The albums and favourites in {@code photos.albums}, {@code album_photos} and {@code favourites},
+ * and how far each partition of the album events has been projected ({@code photos.consumer_positions}),
+ * always written together in one transaction: an event is applied exactly when its offset is moved
+ * past, so a record delivered again (a crash between this commit and Kafka's offset commit, a
+ * rebalance) is recognised by its offset and not applied twice.
+ *
+ * <p>Two instances may briefly hold the same partition (a rebalance while a poll is in flight). Each
+ * transaction locks the partitions' position rows first, in partition order, and reads the positions
+ * under that lock, so the second writer sees what the first applied and skips it.
+ *
+ * <p>An event about an album that does not exist in its namespace, or was deleted, changes nothing
+ * and is reported as {@link Ignored}: the API checks before it publishes, so such an event lost a
+ * race with a delete (or names an album of another namespace), and there is nothing right to do with it.
+ */
+public final class AlbumStore {
+    private static final int QUERY_TIMEOUT_SECONDS = 30;
+    private static final String SCHEMA = PhotosSchema.NAME;
+
+    private static final String ENSURE_POSITIONS = "INSERT INTO " + SCHEMA + ".consumer_positions"
+            + " (topic, partition, next_offset)"
+            + " SELECT ?, p, 0 FROM unnest(?::integer[]) AS p ORDER BY p"
+            + " ON CONFLICT (topic, partition) DO NOTHING";
+    private static final String LOCK_POSITIONS = "SELECT partition, next_offset FROM " + SCHEMA + ".consumer_positions"
+            + " WHERE topic = ? AND partition = ANY(?::integer[]) ORDER BY partition FOR UPDATE";
+    private static final String READ_POSITIONS = "SELECT partition, next_offset FROM " + SCHEMA + ".consumer_positions"
+            + " WHERE topic = ? AND partition = ANY(?::integer[])";
+    private static final String MOVE_POSITIONS = "UPDATE " + SCHEMA + ".consumer_positions AS c"
+            + " SET next_offset = greatest(c.next_offset, v.next_offset)"
+            + " FROM unnest(?::integer[], ?::bigint[]) AS v(partition, next_offset)"
+            + " WHERE c.topic = ? AND c.partition = v.partition";
+
+    private static final String CREATE = "INSERT INTO " + SCHEMA + ".albums"
+            + " (namespace_id, album_id, account_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (namespace_id, album_id) DO NOTHING";
+    private static final String RENAME = "UPDATE " + SCHEMA + ".albums SET name = ?, updated_at = ?"
+            + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL";
+    private static final String DELETE = "UPDATE " + SCHEMA + ".albums SET deleted_at = ?, updated_at = ?"
+            + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL";
+    private static final String DELETE_PHOTOS = "DELETE FROM " + SCHEMA + ".album_photos WHERE namespace_id = ? AND album_id = ?";
+    private static final String LOCK_LIVE_ALBUM = "SELECT 1 FROM " + SCHEMA + ".albums"
+            + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL FOR UPDATE";
+    private static final String READ_ORDER = "SELECT file_id, added_at FROM " + SCHEMA + ".album_photos"
+            + " WHERE namespace_id = ? AND album_id = ? ORDER BY position";
+    private static final String WRITE_ORDER = "INSERT INTO " + SCHEMA + ".album_photos"
+            + " (namespace_id, album_id, file_id, position, added_at)"
+            + " SELECT ?, ?, o.file_id, o.position, o.added_at"
+            + " FROM unnest(?::text[], ?::integer[], ?::timestamptz[]) AS o(file_id, position, added_at)";
+    private static final String TOUCH = "UPDATE " + SCHEMA + ".albums SET updated_at = ? WHERE namespace_id = ? AND album_id = ?";
+    private static final String FAVOURITE = "INSERT INTO " + SCHEMA + ".favourites (namespace_id, file_id, favourited_at)"
+            + " SELECT ?, f, ? FROM unnest(?::text[]) AS f ON CONFLICT (namespace_id, file_id) DO NOTHING";
+    private static final String UNFAVOURITE = "DELETE FROM " + SCHEMA + ".favourites WHERE namespace_id = ? AND file_id = ANY(?::text[])";
+
+    private final DataSource dataSource;
+
+    public AlbumStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** An event that changed nothing, and why. */
+    public record Ignored(AlbumEventBatch.Positioned event, String reason) {
+    }
+
+    /** What one {@link #apply} did: events applied, events ignored (with the reason), events skipped as applied before. */
+    public record Applied(int applied, List<Ignored> ignored, int skipped) {
+        public Applied {
+            ignored = List.copyOf(ignored);
+        }
+    }
+
+    /** Applies the batch's events its partitions' positions have not passed, and moves the positions past the batch, in one transaction. */
+    public Applied apply(AlbumEventBatch batch) throws SQLException {
+        if (batch.events().isEmpty()) {
+            return new Applied(0, List.of(), 0);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                Integer[] partitions = batch.nextOffsets().keySet().toArray(Integer[]::new);
+                ensurePositions(connection, batch.topic(), partitions);
+                Map<Integer, Long> positions = readPositions(connection, LOCK_POSITIONS, batch.topic(), partitions);
+                int applied = 0;
+                int skipped = 0;
+                List<Ignored> ignored = new ArrayList<>();
+                for (AlbumEventBatch.Positioned e : batch.events()) {
+                    if (e.offset() < positions.getOrDefault(e.partition(), 0L)) {
+                        skipped++;
+                        continue;
+                    }
+                    String ignoredBecause = applyOne(connection, e.event());
+                    if (ignoredBecause == null) {
+                        applied++;
+                    } else {
+                        ignored.add(new Ignored(e, ignoredBecause));
+                    }
+                }
+                movePositions(connection, batch.topic(), batch.nextOffsets());
+                connection.commit();
+                connection.setAutoCommit(true);
+                return new Applied(applied, ignored, skipped);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The next offset to project of each of these partitions of the topic that has projected anything. */
+    public Map<Integer, Long> positions(String topic, Collection<Integer> partitions) throws SQLException {
+        if (partitions.isEmpty()) {
+            return new TreeMap<>();
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            return readPositions(connection, READ_POSITIONS, topic, partitions.toArray(Integer[]::new));
+        }
+    }
+
+    /** Applies one event; null when it changed what it names, else why it was ignored. */
+    private static String applyOne(Connection c, AlbumEvent e) throws SQLException {
+        UUID namespace = UUID.fromString(e.getNamespaceId());
+        OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.getAt()), ZoneOffset.UTC);
+        UUID album = e.getAlbumId() == null ? null : UUID.fromString(e.getAlbumId());
+        return switch (e.getKind()) {
+            case CREATED -> {
+                if (e.getName() == null) {
+                    yield "a new album without a name";
+                }
+                yield update(c, CREATE, namespace, album, UUID.fromString(e.getAccountId()), e.getName(), at, at) == 1
+                        ? null : "the album exists already";
+            }
+            case RENAMED -> {
+                if (e.getName() == null) {
+                    yield "a rename without a name";
+                }
+                yield update(c, RENAME, e.getName(), at, namespace, album) == 1 ? null : "no such album, or deleted";
+            }
+            case DELETED -> {
+                if (update(c, DELETE, at, at, namespace, album) != 1) {
+                    yield "no such album, or deleted";
+                }
+                update(c, DELETE_PHOTOS, namespace, album);
+                yield null;
+            }
+            case PHOTOS_ADDED, PHOTOS_REMOVED, REORDERED -> {
+                if (!exists(c, LOCK_LIVE_ALBUM, namespace, album)) {
+                    yield "no such album, or deleted";
+                }
+                Map<String, OffsetDateTime> addedAt = readOrder(c, namespace, album);
+                List<String> current = List.copyOf(addedAt.keySet());
+                List<String> next = switch (e.getKind()) {
+                    case PHOTOS_ADDED -> AlbumOrder.add(current, e.getFileIds(), e.getBeforeFileId());
+                    case PHOTOS_REMOVED -> AlbumOrder.remove(current, e.getFileIds());
+                    default -> AlbumOrder.reorder(current, e.getFileIds());
+                };
+                writeOrder(c, namespace, album, next, addedAt, at);
+                update(c, TOUCH, at, namespace, album);
+                yield null;
+            }
+            case FAVOURITED -> {
+                update(c, FAVOURITE, namespace, at, c.createArrayOf("text", e.getFileIds().toArray()));
+                yield null;
+            }
+            case UNFAVOURITED -> {
+                update(c, UNFAVOURITE, namespace, c.createArrayOf("text", e.getFileIds().toArray()));
+                yield null;
+            }
+        };
+    }
+
+    /** The album's photos in order, each with when it was added (a LinkedHashMap keeps the order). */
+    private static Map<String, OffsetDateTime> readOrder(Connection c, UUID namespace, UUID album) throws SQLException {
+        Map<String, OffsetDateTime> order = new java.util.LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement(READ_ORDER)) {
+            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            s.setObject(1, namespace);
+            s.setObject(2, album);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    order.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class));
+                }
+            }
+        }
+        return order;
+    }
+
+    private static void writeOrder(Connection c, UUID namespace, UUID album, List<String> order,
+                                   Map<String, OffsetDateTime> addedAt, OffsetDateTime now) throws SQLException {
+        update(c, DELETE_PHOTOS, namespace, album);
+        if (order.isEmpty()) {
+            return;
+        }
+        Integer[] positions = new Integer[order.size()];
+        OffsetDateTime[] added = new OffsetDateTime[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            positions[i] = i;
+            added[i] = addedAt.getOrDefault(order.get(i), now);
+        }
+        update(c, WRITE_ORDER, namespace, album, c.createArrayOf("text", order.toArray()),
+                c.createArrayOf("integer", positions), c.createArrayOf("timestamptz", added));
+    }
+
+    private static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            return s.executeUpdate();
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void ensurePositions(Connection c, String topic, Integer[] partitions) throws SQLException {
+        update(c, ENSURE_POSITIONS, topic, c.createArrayOf("integer", partitions));
+    }
+
+    private static Map<Integer, Long> readPositions(Connection c, String sql, String topic, Integer[] partitions)
+            throws SQLException {
+        Map<Integer, Long> positions = new TreeMap<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            s.setString(1, topic);
+            s.setArray(2, c.createArrayOf("integer", partitions));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    positions.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return positions;
+    }
+
+    private static void movePositions(Connection c, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
+        Map<Integer, Long> sorted = new TreeMap<>(nextOffsets);
+        update(c, MOVE_POSITIONS, c.createArrayOf("integer", sorted.keySet().toArray(Integer[]::new)),
+                c.createArrayOf("bigint", sorted.values().toArray(Long[]::new)), topic);
+    }
+
+    /**
+     * Whether a failed write may succeed if tried again unchanged: the connection broke, the server
+     * is starting or shutting down, out of resources, or the transaction lost a serialization or
+     * deadlock race. Anything else would fail the same way forever.
+     */
+    public static boolean isTransient(SQLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+                        || state.equals("40001") || state.equals("40P01"))) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}
