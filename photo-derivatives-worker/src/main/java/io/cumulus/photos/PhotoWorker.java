@@ -539,7 +539,7 @@ public final class PhotoWorker implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000));
-        config.instanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id + "-photos"));
+        config.instanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         return p;
     }
 

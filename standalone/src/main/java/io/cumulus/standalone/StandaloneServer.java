@@ -43,6 +43,8 @@ import io.cumulus.photos.ChunkSource;
 import io.cumulus.photos.PhotoWorker;
 import io.cumulus.photos.PhotoWorkerConfig;
 import io.cumulus.photos.PhotosSchema;
+import io.cumulus.photos.albums.AlbumProjector;
+import io.cumulus.photos.albums.AlbumProjectorConfig;
 import io.cumulus.photos.image.PhotoDeriver;
 import io.cumulus.projector.CassandraSettings;
 import io.cumulus.projector.CassandraSyncStateSchema;
@@ -83,6 +85,7 @@ public final class StandaloneServer implements AutoCloseable {
     private Projector projector;
     private RefCountConsumer refCounter;
     private PhotoWorker photoWorker;
+    private AlbumProjector albumProjector;
 
     private boolean closed;
     private Thread watchdog;
@@ -167,6 +170,9 @@ public final class StandaloneServer implements AutoCloseable {
         }
         if (photoWorker != null && photoWorker.failure().isPresent()) {
             return java.util.Optional.of("stage=photos error=" + photoWorker.failure().get());
+        }
+        if (albumProjector != null && albumProjector.failure().isPresent()) {
+            return java.util.Optional.of("stage=album-projector error=" + albumProjector.failure().get());
         }
         return java.util.Optional.empty();
     }
@@ -278,6 +284,10 @@ public final class StandaloneServer implements AutoCloseable {
                     .withInstanceId(settings.instanceId()), postgres.dataSource(), chunkSource(derivativeStore(dataDir)),
                     deriver);
             running(photoWorker).start();
+            // Albums and favourites: the API's requests wait for this projection of their events.
+            albumProjector = new AlbumProjector(AlbumProjectorConfig.of(bootstrapServers, postgres.dataSource())
+                    .withInstanceId(settings.instanceId()));
+            running(albumProjector).start();
             say.accept(deriver.missingTools().map(missing -> "Photo library: " + missing)
                     .orElse("Photo library: thumbnails, previews and metadata of every image"));
         }

@@ -223,7 +223,7 @@ class ChunkCollectorIT {
     }
 
     @Test
-    void aPhotosDerivativesAreKeptWhileTheVersionTheyCameFromIsRetainedAndCollectedAfter() throws Exception {
+    void aPhotosDerivativesAreKeptWhileTheVersionTheyCameFromIsRetainedAndCollectedAfter() {
         // given the photo library's tables, and three derivatives no file references, stored long ago
         photoLibrary();
         Device laptop = device("photos");
@@ -263,17 +263,9 @@ class ChunkCollectorIT {
         assertThat(sweep.heldByRetainedVersions()).isZero();
     }
 
-    /** The photo worker's schema, from its own migration, so the collector reads the tables it will read in production. */
-    private static void photoLibrary() throws Exception {
-        if (api.count("SELECT count(*) FROM pg_namespace WHERE nspname = 'photos'") > 0) {
-            return;
-        }
-        String migration = java.nio.file.Files.readString(java.nio.file.Path.of(
-                "../photo-derivatives-worker/src/main/resources/db/photos/V1__photos.sql"));
-        try (java.sql.Connection c = api.postgres().dataSource().getConnection();
-                java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA photos; SET search_path TO photos; " + migration + "; SET search_path TO DEFAULT");
-        }
+    /** The photo worker's schema, migrated as the worker migrates it, so the collector reads the tables it reads in production. */
+    private static void photoLibrary() {
+        io.cumulus.photos.PhotosSchema.migrate(api.postgres().dataSource());
     }
 
     private static void version(Device device, String fileId, long seq, String op, String ago) {
