@@ -1,6 +1,5 @@
 package io.cumulus.client.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,7 @@ final class PhotoCommands {
     static String fileIdOf(CommandLine cli, ServerApi api, DeviceConfig device, String path) {
         Optional<HistoryCommands.Located> located = HistoryCommands.locate(Path.of(path));
         String remotePath = path;
-        if (located.isPresent() && Files.exists(Path.of(path))) {
+        if (located.isPresent()) {
             try (LocalState state = LocalState.open(located.get().folder())) {
                 Optional<LocalState.SyncedFile> synced = state.byPath(located.get().path());
                 if (synced.isPresent()) {
