@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
         subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class,
                 HistoryCommands.Versions.class, HistoryCommands.Restore.class, HistoryCommands.Trash.class,
                 HistoryCommands.Undelete.class, ConflictCommands.Resolve.class, PhotoCommands.Photos.class,
-                PhotoCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class},
+                AlbumCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",

@@ -26,10 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.chunks.BlobStore;
+import io.cumulus.ingest.changes.InvalidFileIdException;
 import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.schemas.AlbumEventKind;
-import io.cumulus.sync.id.FileId;
 
 /**
  * The photo library of the caller's home namespace: the timeline (newest first, cursor-paged), one
@@ -202,9 +202,7 @@ public class PhotoController {
     }
 
     private Photo requireIn(UUID namespace, String fileId) {
-        if (!FileId.isValid(fileId)) {
-            throw new PhotoNotFoundException(fileId);
-        }
+        InvalidFileIdException.requireValid(fileId);
         return library.photo(namespace, fileId).orElseThrow(() -> new PhotoNotFoundException(fileId));
     }
 }

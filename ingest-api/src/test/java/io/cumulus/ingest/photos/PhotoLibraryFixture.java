@@ -1,5 +1,7 @@
 package io.cumulus.ingest.photos;
 
+import static org.awaitility.Awaitility.await;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -60,10 +62,17 @@ final class PhotoLibraryFixture implements AutoCloseable {
         startProjector();
     }
 
+    /** Starts the album projection in a new consumer group, and returns once the group holds every partition. */
     void startProjector() {
+        String group = "album-projector-it-" + UUID.randomUUID();
         projector = new AlbumProjector(AlbumProjectorConfig.of(bootstrapServers, api.postgres().dataSource())
-                .withTopic(topic).withGroupId("album-projector-it-" + UUID.randomUUID()).withMaxRetryBackoff(Duration.ofSeconds(1)));
+                .withTopic(topic).withGroupId(group).withMaxRetryBackoff(Duration.ofSeconds(1)));
         projector.start();
+        try (Admin admin = admin()) {
+            // A request answers 202 when the projection is late: the tests that expect 200 need it there from the start.
+            await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeConsumerGroups(List.of(group)).all().get()
+                    .get(group).members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum() == PARTITIONS);
+        }
     }
 
     void stopProjector() {

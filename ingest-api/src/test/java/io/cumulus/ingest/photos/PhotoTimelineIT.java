@@ -118,7 +118,7 @@ class PhotoTimelineIT {
     }
 
     @Test
-    void badCursorsAndLimitsAreRefused() {
+    void badCursorsLimitsAndFileIdsAreRefused() {
         Device alice = aPerson();
 
         assertThat(client.get(alice, "/v1/photos?before=not-a-cursor").problem()).isEqualTo("invalid-cursor");
@@ -126,6 +126,7 @@ class PhotoTimelineIT {
         assertThat(client.get(alice, "/v1/photos?limit=501").problem()).isEqualTo("invalid-parameter");
         assertThat(client.get(alice, "/v1/photos?limit=ten").status()).isEqualTo(400);
         assertThat(client.get(alice, "/v1/photos?limit=500").status()).isEqualTo(200);
+        assertThat(client.get(alice, "/v1/photos/a%20b").problem()).isEqualTo("invalid-file-id");
     }
 
     @Test
