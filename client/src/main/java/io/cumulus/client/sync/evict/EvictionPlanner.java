@@ -24,7 +24,7 @@ import io.cumulus.client.state.LocalState.SyncedFile;
  * (written only once the server accepted or sent that version), it is unchanged since (same size,
  * modification time and inode), and nothing about it is held back (a remote version kept apart for
  * a local change, a merge awaited, a skip). A new file, an edit not yet sent, a conflicted copy not
- * yet accepted are never candidates.
+ * yet accepted are never candidates; nor is a file under {@link #MIN_BYTES}.
  *
  * <h2>Least recently used</h2>
  * A file's last use is the later of its modification time as recorded at sync (when it was last
@@ -34,6 +34,12 @@ import io.cumulus.client.state.LocalState.SyncedFile;
  * reusing chunks of local files) would count as uses.
  */
 public final class EvictionPlanner {
+    /**
+     * Smaller files are never evicted: such a file takes one block of the disk, as its placeholder
+     * would, so evicting it would free nothing and only cost a fetch.
+     */
+    public static final long MIN_BYTES = 4096;
+
     private EvictionPlanner() {
     }
 
@@ -75,7 +81,7 @@ public final class EvictionPlanner {
 
     /** Whether the server holds exactly this original and nothing about it is held back. */
     static boolean evictable(SyncedFile s, LocalFile now, Set<String> held) {
-        return !FolderScanner.isFolderMarker(s.path()) && !held.contains(s.fileId()) && s.size() > 0 && s.seq() >= 0
+        return !FolderScanner.isFolderMarker(s.path()) && !held.contains(s.fileId()) && s.size() >= MIN_BYTES && s.seq() >= 0
                 && s.size() == s.manifest().size() && s.size() == now.size() && s.mtimeNanos() == now.mtimeNanos()
                 && Objects.equals(s.inode(), now.inode());
     }

@@ -72,33 +72,33 @@ class EvictionPlannerTest {
 
     @Test
     void theLeastRecentlyUsedOriginalsGoUntilTheRestFits() {
-        // given four synced files of 100 bytes, written at seconds 10, 40, 20 and 30
-        Folder f = new Folder().synced("a", 100, 10).synced("b", 100, 40).synced("c", 100, 20).synced("d", 100, 30);
+        // given four synced files of 10 KB, written at seconds 10, 40, 20 and 30
+        Folder f = new Folder().synced("a", 10_000, 10).synced("b", 10_000, 40).synced("c", 10_000, 20).synced("d", 10_000, 30);
 
-        // when the folder must fit 250 bytes
-        EvictionPlanner.Plan plan = f.plan(250);
+        // when the folder must fit 25 KB
+        EvictionPlanner.Plan plan = f.plan(25_000);
 
         // then the two oldest go, and the rest fits
         assertThat(paths(plan)).containsExactly("a", "c");
-        assertThat(plan.bytesBefore()).isEqualTo(400);
-        assertThat(plan.bytesAfter()).isEqualTo(200);
+        assertThat(plan.bytesBefore()).isEqualTo(40_000);
+        assertThat(plan.bytesAfter()).isEqualTo(20_000);
         assertThat(plan.fits()).isTrue();
     }
 
     @Test
     void nothingGoesWhenTheFolderFits() {
-        Folder f = new Folder().synced("a", 100, 10).synced("b", 100, 20);
+        Folder f = new Folder().synced("a", 10_000, 10).synced("b", 10_000, 20);
 
-        assertThat(f.plan(200).evict()).isEmpty();
+        assertThat(f.plan(20_000).evict()).isEmpty();
     }
 
     @Test
     void aFileOpenedOrFetchedLaterCountsAsUsedThen() {
         // given a file written long ago but opened recently, and one written a little later
-        Folder f = new Folder().synced("old-but-opened", 100, 10).openedAt("old-but-opened", 50).synced("newer", 100, 20);
+        Folder f = new Folder().synced("old-but-opened", 10_000, 10).openedAt("old-but-opened", 50).synced("newer", 10_000, 20);
 
         // when one must go
-        EvictionPlanner.Plan plan = f.plan(100);
+        EvictionPlanner.Plan plan = f.plan(10_000);
 
         // then the one not opened goes
         assertThat(paths(plan)).containsExactly("newer");
@@ -107,7 +107,7 @@ class EvictionPlannerTest {
     @Test
     void anEditNotYetSentIsNeverEvictedEvenWhenItIsTheOldest() {
         // given the oldest file edited here since it was synced, and a newer unchanged one
-        Folder f = new Folder().edited("draft.txt", 100, 1).synced("photo.jpg", 100, 50);
+        Folder f = new Folder().edited("draft.txt", 10_000, 1).synced("photo.jpg", 10_000, 50);
 
         // when nothing may stay
         EvictionPlanner.Plan plan = f.plan(0);
@@ -119,18 +119,18 @@ class EvictionPlannerTest {
 
     @Test
     void aFileNeverSyncedIsItsOnlyCopyAndStays() {
-        Folder f = new Folder().unsynced("new.txt", 500).synced("old.txt", 100, 1);
+        Folder f = new Folder().unsynced("new.txt", 50_000).synced("old.txt", 10_000, 1);
 
         EvictionPlanner.Plan plan = f.plan(0);
 
         assertThat(paths(plan)).containsExactly("old.txt");
-        assertThat(plan.bytesAfter()).isEqualTo(500);
+        assertThat(plan.bytesAfter()).isEqualTo(50_000);
     }
 
     @Test
     void aFileHeldBackIsNotEvicted() {
         // given an unchanged file whose remote version is held back (a conflict pending), and another
-        Folder f = new Folder().synced("conflicted.txt", 100, 1).synced("other.txt", 100, 2);
+        Folder f = new Folder().synced("conflicted.txt", 10_000, 1).synced("other.txt", 10_000, 2);
 
         // when both would go
         EvictionPlanner.Plan plan = f.plan(0, "id-conflicted.txt");
@@ -140,8 +140,9 @@ class EvictionPlannerTest {
     }
 
     @Test
-    void emptyFilesAndFolderMarkersAreNeverEvicted() {
-        Folder f = new Folder().synced("empty.txt", 0, 1).synced("photos/.cumulusdir", 0, 1).synced("big.bin", 10, 5);
+    void filesNoLargerThanAPlaceholderAndFolderMarkersAreNeverEvicted() {
+        Folder f = new Folder().synced("empty.txt", 0, 1).synced("photos/.cumulusdir", 0, 1).synced("small.txt", 4095, 1)
+                .synced("big.bin", 10_000, 5);
 
         assertThat(paths(f.plan(0))).containsExactly("big.bin");
     }

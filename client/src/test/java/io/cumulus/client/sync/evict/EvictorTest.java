@@ -51,12 +51,12 @@ class EvictorTest {
         }
     }
 
-    /** A file written and recorded as synced, last written {@code ageSeconds} before now. */
+    /** A file of {@code content} a thousand times, written and recorded as synced, last written {@code ageSeconds} before now. */
     private SyncedFile synced(String path, String content, long ageSeconds) throws IOException {
         evictor();
         Path file = root.resolve(path);
         Files.createDirectories(file.getParent());
-        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = content.repeat(1000).getBytes(StandardCharsets.UTF_8); // 1000 times: larger than a placeholder
         Files.write(file, bytes);
         Files.setLastModifiedTime(file, FileTime.from(NOW.minusSeconds(ageSeconds)));
         FolderScanner.LocalFile stat = FolderScanner.stat(root, path);
@@ -72,20 +72,20 @@ class EvictorTest {
 
     @Test
     void theOldestOriginalsAreReplacedByPlaceholdersUntilTheFolderFits() throws IOException {
-        // given three synced files of 10 bytes, the first the oldest
+        // given three synced files of 10 KB, the first the oldest
         synced("a.txt", "aaaaaaaaaa", 300);
         synced("docs/b.txt", "bbbbbbbbbb", 200);
         synced("c.txt", "cccccccccc", 100);
 
-        // when the folder must fit 15 bytes
-        Evictor.Done done = evictor().evict(new StorageLimit(15), Set.of());
+        // when the folder must fit 15 KB
+        Evictor.Done done = evictor().evict(new StorageLimit(15_000), Set.of());
 
         // then the two oldest are evicted: a placeholder each, the original gone, the record kept
         assertThat(done.evicted()).containsExactly("a.txt", "docs/b.txt");
         assertThat(done.fits()).isTrue();
         assertThat(root.resolve("a.txt")).doesNotExist();
         assertThat(root.resolve("docs/b.txt")).doesNotExist();
-        assertThat(read("c.txt")).isEqualTo("cccccccccc");
+        assertThat(read("c.txt")).isEqualTo("cccccccccc".repeat(1000));
         assertThat(read("docs/.b.txt.cumulus-cloud")).contains("\"fileId\" : \"id-docs/b.txt\"");
         assertThat(state.evicted()).containsOnlyKeys("a.txt", "docs/b.txt");
         assertThat(state.files()).containsKeys("a.txt", "docs/b.txt", "c.txt");
@@ -112,7 +112,7 @@ class EvictorTest {
         state.enqueue("key-1", "ns", "{}", NOW);
 
         assertThat(evictor().evict(new StorageLimit(0), Set.of()).evicted()).isEmpty();
-        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa");
+        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa".repeat(1000));
     }
 
     @Test
@@ -170,7 +170,7 @@ class EvictorTest {
         evictor().reconcile();
 
         // then the original stays, unchanged, and the placeholder is gone
-        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa");
+        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa".repeat(1000));
         assertThat(root.resolve(".a.txt.cumulus-cloud")).doesNotExist();
         assertThat(state.evicted()).isEmpty();
     }
@@ -183,7 +183,7 @@ class EvictorTest {
         evictor().reconcile();
 
         assertThat(root.resolve(".a.txt.cumulus-cloud")).doesNotExist();
-        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa");
+        assertThat(read("a.txt")).isEqualTo("aaaaaaaaaa".repeat(1000));
     }
 
     @Test
@@ -207,7 +207,7 @@ class EvictorTest {
         state.used(old.fileId(), NOW);
 
         // when one must go
-        Evictor.Done done = evictor().evict(new StorageLimit(10), Set.of());
+        Evictor.Done done = evictor().evict(new StorageLimit(10_000), Set.of());
 
         // then the one not used lately goes
         assertThat(done.evicted()).containsExactly("new.txt");

@@ -1,0 +1,207 @@
+package io.cumulus.client.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.cumulus.client.api.Remote;
+import io.cumulus.client.api.ServerApi;
+import io.cumulus.client.config.DeviceConfig;
+import io.cumulus.client.state.LocalState;
+import io.cumulus.client.sync.evict.Placeholder;
+import io.cumulus.sync.hash.Sha256;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Originals on demand with real clients and a real server: a device with
+ * {@code --optimize-storage} keeps its originals under the limit, with placeholders for the rest,
+ * and nothing is lost or changed for the other devices.
+ */
+class OriginalsOnDemandIT {
+    @RegisterExtension
+    static final SyncServer server = SyncServer.forEachClass();
+
+    private static final long LIMIT = 500 * 1024;
+    private static final List<String> PHOTOS = List.of("photos/p1.jpg", "photos/p2.jpg", "photos/p3.jpg", "photos/p4.jpg",
+            "photos/p5.jpg");
+
+    @Test
+    void aLimitedDeviceEvictsOriginalsFetchesThemBackAndNeverLosesAFile() throws IOException {
+        // given five photos of 200 KB and a note on the laptop, synced
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        for (int i = 0; i < PHOTOS.size(); i++) {
+            laptop.write(PHOTOS.get(i), FoldersConvergeIT.bytes(200_000, i));
+        }
+        laptop.write("notes.txt", "hello\n");
+        laptop.syncInSync();
+        Map<String, String> onLaptop = laptop.tree();
+
+        // when the phone syncs with a limit of 500 KiB
+        int code = phone.run("sync", phone.folder().toString(), "--once", "--optimize-storage=500K");
+
+        // then its originals fit, a placeholder stands for each evicted file, and the laptop still has every file unchanged
+        assertThat(code).as(phone.output()).isZero();
+        List<String> evicted = evicted(phone);
+        assertThat(evicted).hasSizeGreaterThanOrEqualTo(3).isSubsetOf(PHOTOS);
+        assertThat(originalsBytes(phone)).isLessThanOrEqualTo(LIMIT);
+        for (String p : PHOTOS) {
+            assertThat(Files.exists(phone.file(p)) ^ evicted.contains(p)).as(p).isTrue();
+        }
+        laptop.syncInSync();
+        assertThat(laptop.tree()).isEqualTo(onLaptop);
+        assertThat(trash(laptop)).isEmpty();
+
+        // and status lists them, and a plain sync remembers the limit and changes nothing
+        JsonNode status = statusJson(phone);
+        assertThat(status.path("optimizeStorage").path("limitBytes").asLong()).isEqualTo(LIMIT);
+        assertThat(status.path("optimizeStorage").path("evictedFiles").asInt()).isEqualTo(evicted.size());
+        List<String> listed = new ArrayList<>();
+        status.path("optimizeStorage").path("evicted").forEach(n -> listed.add(n.asString()));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(evicted);
+        assertThat(status.path("pendingUploads")).isEmpty();
+        phone.syncInSync();
+        assertThat(evicted(phone)).isEqualTo(evicted);
+        laptop.syncInSync();
+        assertThat(laptop.tree()).isEqualTo(onLaptop);
+
+        // when one is fetched by its placeholder
+        String fetched = evicted.getFirst();
+        assertThat(phone.run("fetch", phone.file(Placeholder.pathFor(fetched)).toString())).as(phone.output()).isZero();
+
+        // then it is back with its bytes, and another least recently used file went to keep the limit
+        assertThat(sha256(phone.file(fetched))).isEqualTo(onLaptop.get(fetched));
+        assertThat(phone.file(Placeholder.pathFor(fetched))).doesNotExist();
+        assertThat(evicted(phone)).doesNotContain(fetched).hasSameSizeAs(evicted);
+        assertThat(originalsBytes(phone)).isLessThanOrEqualTo(LIMIT);
+
+        // when the laptop edits one evicted on the phone, and renames another
+        List<String> nowEvicted = evicted(phone);
+        String edited = nowEvicted.get(0);
+        String renamed = nowEvicted.get(1);
+        byte[] newBytes = FoldersConvergeIT.bytes(150_000, 99);
+        laptop.write(edited, newBytes);
+        Files.createDirectories(laptop.file("archive"));
+        Files.move(laptop.file(renamed), laptop.file("archive/renamed.jpg"));
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then on the phone both stay evicted: the placeholder stands for the new version, the other moved with its file
+        assertThat(evicted(phone)).contains(edited, "archive/renamed.jpg").doesNotContain(renamed);
+        assertThat(Files.readString(phone.file(Placeholder.pathFor(edited)))).contains("\"size\" : 150000");
+        assertThat(phone.file(Placeholder.pathFor(renamed))).doesNotExist();
+        assertThat(phone.run("fetch", phone.file(edited).toString(), phone.file("archive").toString())).as(phone.output()).isZero();
+        assertThat(sha256(phone.file(edited))).isEqualTo(Sha256.hex(newBytes));
+        assertThat(sha256(phone.file("archive/renamed.jpg"))).isEqualTo(onLaptop.get(renamed));
+        laptop.syncInSync();
+        assertThat(laptop.tree().keySet()).containsExactlyInAnyOrderElementsOf(laptopFilesExpected(onLaptop, renamed));
+        assertThat(trash(laptop)).isEmpty();
+
+        // when a file is edited on the phone (and made to look the oldest) and a fetch then puts the phone over its limit
+        phone.syncInSync();
+        String kept = PHOTOS.stream().filter(p -> Files.exists(phone.file(p))).findFirst().orElseThrow();
+        byte[] edit = FoldersConvergeIT.bytes(200_000, 1234);
+        phone.write(kept, edit);
+        Files.setLastModifiedTime(phone.file(kept), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
+        String another = evicted(phone).getFirst();
+        assertThat(phone.run("fetch", phone.file(another).toString())).as(phone.output()).isZero();
+
+        // then the unsent edit is never evicted, and it reaches the laptop at the next sync
+        assertThat(sha256(phone.file(kept))).isEqualTo(Sha256.hex(edit));
+        assertThat(phone.file(Placeholder.pathFor(kept))).doesNotExist();
+        phone.syncInSync();
+        laptop.syncInSync();
+        assertThat(laptop.tree().get(kept)).isEqualTo(Sha256.hex(edit));
+
+        // when a placeholder is deleted on the phone
+        String deleted = evicted(phone).getFirst();
+        Files.delete(phone.file(Placeholder.pathFor(deleted)));
+        phone.syncInSync();
+        laptop.syncInSync();
+
+        // then the file is deleted everywhere, as any deletion, and it is in the trash
+        assertThat(laptop.tree()).doesNotContainKey(deleted);
+        assertThat(trash(laptop)).extracting(Remote.TrashEntry::path).containsExactly(deleted);
+        assertThat(evicted(phone)).doesNotContain(deleted);
+    }
+
+    @Test
+    void aBadSizeIsAUsageErrorAndChangesNothing() {
+        String user = server.newAccount();
+        Device phone = Device.login(server, user, "Phone");
+
+        int code = phone.run("sync", phone.folder().toString(), "--once", "--optimize-storage=lots");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(phone.output()).contains("--optimize-storage: 'lots' is not a size");
+        assertThat(phone.folder()).doesNotExist();
+    }
+
+    private static List<String> laptopFilesExpected(Map<String, String> before, String renamed) {
+        List<String> files = new ArrayList<>(before.keySet());
+        files.remove(renamed);
+        files.add("archive/renamed.jpg");
+        return files;
+    }
+
+    private static boolean isPlaceholder(String path) {
+        return Placeholder.originalOf(path).isPresent();
+    }
+
+    /** The files the phone's placeholders stand for, as they are on disk, sorted. */
+    private static List<String> evicted(Device d) {
+        List<String> evicted = new ArrayList<>();
+        d.tree().keySet().stream().filter(OriginalsOnDemandIT::isPlaceholder)
+                .forEach(p -> evicted.add(Placeholder.originalOf(p).orElseThrow()));
+        try (LocalState state = LocalState.open(d.folder())) {
+            assertThat(state.evicted().keySet()).as("evicted in the state").containsExactlyInAnyOrderElementsOf(evicted);
+        }
+        return evicted.stream().sorted().toList();
+    }
+
+    /** The bytes of the originals on disk: every file but the placeholders. */
+    private static long originalsBytes(Device d) {
+        try (Stream<Path> files = Files.walk(d.folder())) {
+            long total = 0;
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String rel = d.folder().relativize(p).toString().replace('\\', '/');
+                if (Files.isRegularFile(p) && !rel.startsWith(LocalState.STATE_DIR + "/") && !isPlaceholder(rel)) {
+                    total += Files.size(p);
+                }
+            }
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode statusJson(Device d) {
+        int before = d.output().length();
+        assertThat(d.run("status", d.folder().toString(), "--json")).as(d.output()).isZero();
+        String out = d.output().substring(before).lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+        return JsonMapper.builder().build().readTree(out);
+    }
+
+    private static List<Remote.TrashEntry> trash(Device d) {
+        DeviceConfig config = DeviceConfig.load(d.configDir()).orElseThrow();
+        return ServerApi.device(config.server(), config.token()).trash(config.homeNamespace());
+    }
+
+    private static String sha256(Path file) throws IOException {
+        return Sha256.hex(Files.readAllBytes(file));
+    }
+}
