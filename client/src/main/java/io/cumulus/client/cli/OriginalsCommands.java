@@ -57,7 +57,8 @@ final class OriginalsCommands {
         if (state.byPath(path).isPresent()) {
             return List.of();
         }
-        throw new CommandLine.ParameterException(cli, at.path() + " is not a synced file of " + at.folder());
+        throw new CommandLine.ParameterException(cli, at.path() + " is neither a synced file nor the placeholder of an evicted one in "
+                + at.folder());
     }
 
     /** Fetches {@code files} in {@code folder}, then evicts others if the folder is now over its limit; the fetched records. */
@@ -76,6 +77,10 @@ final class OriginalsCommands {
             if (!done.evicted().isEmpty()) {
                 System.out.println("over the optimize-storage limit of " + limit.get() + " after fetching: evicted "
                         + done.evicted().size() + " other file(s), least recently used first");
+            }
+            if (!done.fits() && done.bytesBefore() > 0) {
+                System.out.println("the originals here (" + StorageLimit.human(done.bytesAfter()) + ") stay over the limit: what is "
+                        + "left was fetched or opened within the last hour, is changed here, or is too small to evict");
             }
         }
         return fetched;

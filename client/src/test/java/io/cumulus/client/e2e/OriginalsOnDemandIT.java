@@ -79,15 +79,24 @@ class OriginalsOnDemandIT {
         laptop.syncInSync();
         assertThat(laptop.tree()).isEqualTo(onLaptop);
 
-        // when one is fetched by its placeholder
+        // when a photo on the phone is edited (and made to look the oldest), and an evicted one is fetched by its placeholder
+        String kept = PHOTOS.stream().filter(p -> Files.exists(phone.file(p))).findFirst().orElseThrow();
+        byte[] edit = FoldersConvergeIT.bytes(200_000, 1234);
+        phone.write(kept, edit);
+        Files.setLastModifiedTime(phone.file(kept), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
         String fetched = evicted.getFirst();
         assertThat(phone.run("fetch", phone.file(Placeholder.pathFor(fetched)).toString())).as(phone.output()).isZero();
 
-        // then it is back with its bytes, and another least recently used file went to keep the limit
+        // then it is back with its bytes; the unsent edit is never evicted, another least recently used file went instead
         assertThat(sha256(phone.file(fetched))).isEqualTo(onLaptop.get(fetched));
         assertThat(phone.file(Placeholder.pathFor(fetched))).doesNotExist();
-        assertThat(evicted(phone)).doesNotContain(fetched).hasSameSizeAs(evicted);
+        assertThat(sha256(phone.file(kept))).isEqualTo(Sha256.hex(edit));
+        assertThat(phone.file(Placeholder.pathFor(kept))).doesNotExist();
+        assertThat(evicted(phone)).doesNotContain(fetched, kept).hasSameSizeAs(evicted);
         assertThat(originalsBytes(phone)).isLessThanOrEqualTo(LIMIT);
+        phone.syncInSync();
+        laptop.syncInSync();
+        assertThat(laptop.tree().get(kept)).isEqualTo(Sha256.hex(edit));
 
         // when the laptop edits one evicted on the phone, and renames another
         List<String> nowEvicted = evicted(phone);
@@ -111,22 +120,6 @@ class OriginalsOnDemandIT {
         assertThat(laptop.tree().keySet()).containsExactlyInAnyOrderElementsOf(laptopFilesExpected(onLaptop, renamed));
         assertThat(trash(laptop)).isEmpty();
 
-        // when a file is edited on the phone (and made to look the oldest) and a fetch then puts the phone over its limit
-        phone.syncInSync();
-        String kept = PHOTOS.stream().filter(p -> Files.exists(phone.file(p))).findFirst().orElseThrow();
-        byte[] edit = FoldersConvergeIT.bytes(200_000, 1234);
-        phone.write(kept, edit);
-        Files.setLastModifiedTime(phone.file(kept), FileTime.from(Instant.parse("2001-01-01T00:00:00Z")));
-        String another = evicted(phone).getFirst();
-        assertThat(phone.run("fetch", phone.file(another).toString())).as(phone.output()).isZero();
-
-        // then the unsent edit is never evicted, and it reaches the laptop at the next sync
-        assertThat(sha256(phone.file(kept))).isEqualTo(Sha256.hex(edit));
-        assertThat(phone.file(Placeholder.pathFor(kept))).doesNotExist();
-        phone.syncInSync();
-        laptop.syncInSync();
-        assertThat(laptop.tree().get(kept)).isEqualTo(Sha256.hex(edit));
-
         // when a placeholder is deleted on the phone
         String deleted = evicted(phone).getFirst();
         Files.delete(phone.file(Placeholder.pathFor(deleted)));
@@ -137,6 +130,17 @@ class OriginalsOnDemandIT {
         assertThat(laptop.tree()).doesNotContainKey(deleted);
         assertThat(trash(laptop)).extracting(Remote.TrashEntry::path).containsExactly(deleted);
         assertThat(evicted(phone)).doesNotContain(deleted);
+
+        // when the laptop deletes a file evicted on the phone
+        String goneThere = evicted(phone).getFirst();
+        Files.delete(laptop.file(goneThere));
+        laptop.syncInSync();
+        phone.syncInSync();
+
+        // then the phone's placeholder goes with it
+        assertThat(phone.file(Placeholder.pathFor(goneThere))).doesNotExist();
+        assertThat(evicted(phone)).doesNotContain(goneThere);
+        assertThat(phone.tree()).doesNotContainKey(goneThere);
     }
 
     @Test

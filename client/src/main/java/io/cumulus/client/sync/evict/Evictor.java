@@ -43,6 +43,12 @@ import io.cumulus.client.sync.act.FolderAccess;
  * A placeholder that is simply gone is left to the push, which sends the file's deletion.
  */
 public final class Evictor {
+    /**
+     * A file fetched or opened this recently is not evicted, even over the limit: the round that a
+     * fetch's own write sets off would otherwise evict it again when nothing else is left to go.
+     */
+    public static final java.time.Duration RECENT_USE = java.time.Duration.ofHours(1);
+
     private final FolderAccess folder;
     private final LocalState state;
     private final Consumer<String> log;
@@ -130,7 +136,8 @@ public final class Evictor {
 
     /**
      * Evicts least recently used originals until those on disk fit {@code limit}, except the files
-     * of {@code keep} (just fetched). Nothing is evicted while a batch waits for the server's answer.
+     * of {@code keep} (just fetched) and those fetched or opened within {@link #RECENT_USE}. Nothing
+     * is evicted while a batch waits for the server's answer.
      */
     public Done evict(StorageLimit limit, Set<String> keep) throws IOException {
         if (!state.pending().isEmpty()) {
@@ -143,6 +150,13 @@ public final class Evictor {
         held.addAll(state.awaitingMerge().keySet());
         held.addAll(state.awaitingMerge().values());
         state.evicted().values().forEach(e -> held.add(e.file().fileId()));
+        Map<String, Instant> lastUsed = state.lastUsed();
+        Instant recent = clock.instant().minus(RECENT_USE);
+        lastUsed.forEach((id, at) -> {
+            if (at.isAfter(recent)) {
+                held.add(id);
+            }
+        });
         for (LocalState.Skipped s : state.skipped()) {
             if (s.side().equals("remote")) {
                 held.add(s.id());
@@ -150,7 +164,7 @@ public final class Evictor {
                 held.add(synced.get(s.path()).fileId());
             }
         }
-        EvictionPlanner.Plan plan = EvictionPlanner.plan(scan.files(), synced, held, state.lastUsed(), limit.bytes());
+        EvictionPlanner.Plan plan = EvictionPlanner.plan(scan.files(), synced, held, lastUsed, limit.bytes());
         List<String> done = new ArrayList<>();
         long after = plan.bytesBefore();
         for (SyncedFile f : plan.evict()) {

@@ -199,17 +199,34 @@ class EvictorTest {
     }
 
     @Test
-    void aFetchedFileIsNotEvictedAgainByTheRoundThatFollowsIt() throws IOException {
+    void aFileFetchedAMomentAgoStaysEvenWhenTheFolderIsOverItsLimit() throws IOException {
         // given two files, the older one handed out by fetch a moment ago
         SyncedFile old = synced("old.txt", "oooooooooo", 300);
         synced("new.txt", "nnnnnnnnnn", 100);
         evictor();
-        state.used(old.fileId(), NOW);
+        state.used(old.fileId(), NOW.minusSeconds(5));
+
+        // when nothing may stay
+        Evictor.Done done = evictor().evict(new StorageLimit(0), Set.of());
+
+        // then the one not used lately goes, and the fetched one stays though the folder does not fit
+        assertThat(done.evicted()).containsExactly("new.txt");
+        assertThat(done.fits()).isFalse();
+        assertThat(root.resolve("old.txt")).exists();
+    }
+
+    @Test
+    void aFileFetchedLongAgoIsEvictedByItsLastUse() throws IOException {
+        // given a file written long ago but opened two hours ago, and one written after that
+        SyncedFile opened = synced("opened.txt", "oooooooooo", 10_000);
+        synced("written.txt", "wwwwwwwwww", 3_600);
+        evictor();
+        state.used(opened.fileId(), NOW.minusSeconds(7_200));
 
         // when one must go
         Evictor.Done done = evictor().evict(new StorageLimit(10_000), Set.of());
 
-        // then the one not used lately goes
-        assertThat(done.evicted()).containsExactly("new.txt");
+        // then the one used longest ago goes
+        assertThat(done.evicted()).containsExactly("opened.txt");
     }
 }
