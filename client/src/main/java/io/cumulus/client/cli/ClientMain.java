@@ -193,6 +193,9 @@ public final class ClientMain implements Runnable {
                 converter = DurationConverter.class)
         Duration interval;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--optimize-storage", paramLabel = "SIZE", description = "keep the originals in DIR under SIZE (500M, 2G, "
                 + "1.5GiB; K, M, G, T count in 1024s, KB, MB, GB, TB in 1000s) by evicting the least recently used ones the "
                 + "server holds, each replaced by a placeholder .NAME.cumulus-cloud (`cumulus fetch` brings it back); remembered "
@@ -201,27 +204,22 @@ public final class ClientMain implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Optional<Optional<StorageLimit>> limit = Optional.empty();
+            Optional<StorageLimit> limit = Optional.empty();
             if (optimizeStorage != null) {
                 try {
-                    limit = Optional.of(StorageLimit.parse(optimizeStorage));
+                    limit = StorageLimit.parse(optimizeStorage); // refused before anything is changed
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(main.spec.commandLine().getSubcommands().get("sync"),
-                            "--optimize-storage: " + e.getMessage());
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--optimize-storage: " + e.getMessage());
                 }
             }
             DeviceConfig device = main.device();
             Files.createDirectories(dir);
             ServerApi api = ClientMain.api(device);
             try (LocalState state = LocalState.open(dir)) {
-                if (limit.isPresent()) {
-                    if (limit.get().isPresent()) {
-                        state.meta(StorageLimit.META_KEY, Long.toString(limit.get().get().bytes()));
-                        System.out.println("optimize storage: originals in " + dir + " are kept under " + limit.get().get());
-                    } else {
-                        state.forgetMeta(StorageLimit.META_KEY);
-                        System.out.println("optimize storage: off (nothing more is evicted; placeholders stay until fetched)");
-                    }
+                if (optimizeStorage != null) {
+                    StorageLimit.remember(state, limit);
+                    System.out.println(limit.map(l -> "optimize storage: originals in " + dir + " are kept under " + l)
+                            .orElse("optimize storage: off (nothing more is evicted; placeholders stay until fetched)"));
                 }
                 Syncer syncer = Syncer.forDevice(dir, device.homeNamespace(), device.deviceId(), api, state, Sync::say);
                 if (TERMINAL) {
@@ -337,7 +335,7 @@ public final class ClientMain implements Runnable {
                         : unresolved.stream().map(ConflictCommands::json).toList());
                 status.put("skipped", skippedJson(state, scan.skipped()));
                 status.put("nonPortable", nonPortable);
-                Optional<StorageLimit> limit = StorageLimit.stored(state.meta(StorageLimit.META_KEY));
+                Optional<StorageLimit> limit = StorageLimit.of(state);
                 long evictedBytes = evicted.values().stream().mapToLong(e -> e.file().size()).sum();
                 List<String> strayPlaceholders = Evictor.unreadable(raw, evicted);
                 Map<String, Object> storage = new LinkedHashMap<>();

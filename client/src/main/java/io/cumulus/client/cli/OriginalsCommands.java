@@ -70,7 +70,7 @@ final class OriginalsCommands {
         for (SyncedFile f : files) {
             fetched.add(fetcher.fetch(f));
         }
-        Optional<StorageLimit> limit = StorageLimit.stored(state.meta(StorageLimit.META_KEY));
+        Optional<StorageLimit> limit = StorageLimit.of(state);
         if (!fetched.isEmpty() && limit.isPresent()) {
             Set<String> keep = fetched.stream().map(SyncedFile::fileId).collect(Collectors.toSet());
             Evictor.Done done = new Evictor(access, state, ClientMain.Sync::say, Clock.systemUTC()).evict(limit.get(), keep);

@@ -151,7 +151,7 @@ public final class Syncer {
 
     /** Evicts least recently used originals while the folder's originals exceed its limit, if it has one. */
     private void evictOverLimit() throws IOException {
-        Optional<StorageLimit> limit = StorageLimit.stored(state.meta(StorageLimit.META_KEY));
+        Optional<StorageLimit> limit = StorageLimit.of(state);
         if (limit.isEmpty()) {
             return;
         }

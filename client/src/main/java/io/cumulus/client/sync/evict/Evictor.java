@@ -67,7 +67,7 @@ public final class Evictor {
 
     /** Whether there is anything to reconcile or evict: a limit set, or files evicted. */
     public static boolean enabled(LocalState state) {
-        return state.meta(StorageLimit.META_KEY).isPresent() || !state.evicted().isEmpty();
+        return StorageLimit.of(state).isPresent() || !state.evicted().isEmpty();
     }
 
     /** Settles placeholders and originals against the state (see the class comment). */

@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.cumulus.client.state.LocalState;
+
 /**
  * How many bytes of originals a folder keeps on disk ({@code sync --optimize-storage=SIZE}). A
  * size is a number, optionally with a fraction, and a unit: none or {@code B} for bytes;
@@ -15,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public record StorageLimit(long bytes) {
     /** Where a folder's setting is kept in its local state. */
-    public static final String META_KEY = "optimizeStorage";
+    static final String META_KEY = "optimizeStorage";
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b?)");
 
@@ -51,9 +53,14 @@ public record StorageLimit(long bytes) {
         return Optional.of(new StorageLimit(bytes.longValue()));
     }
 
-    /** The setting as stored in a folder's state. */
-    public static Optional<StorageLimit> stored(Optional<String> value) {
-        return value.map(v -> new StorageLimit(Long.parseLong(v)));
+    /** A folder's setting, as its state remembers it; empty when it has none (off). */
+    public static Optional<StorageLimit> of(LocalState state) {
+        return state.meta(META_KEY).map(v -> new StorageLimit(Long.parseLong(v)));
+    }
+
+    /** Remembers a folder's setting (empty: off) for every later sync of it. */
+    public static void remember(LocalState state, Optional<StorageLimit> limit) {
+        limit.ifPresentOrElse(l -> state.meta(META_KEY, Long.toString(l.bytes())), () -> state.forgetMeta(META_KEY));
     }
 
     /** As a person reads it: {@code 1.5 GiB (1610612736 bytes)}. */
