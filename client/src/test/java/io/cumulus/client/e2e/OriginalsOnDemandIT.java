@@ -1,12 +1,14 @@
 package io.cumulus.client.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,6 +191,33 @@ class OriginalsOnDemandIT {
         assertThat(phone.run("fetch", phone.folder().toString())).as(phone.output()).isZero();
         assertThat(sha256(phone.file("a.bin"))).isEqualTo(onLaptop.get("a.bin"));
         assertThat(sha256(phone.file("b.bin"))).isEqualTo(onLaptop.get("b.bin"));
+    }
+
+    @Test
+    void aContinuousSyncHonoursTheLimitRememberedForTheFolder() throws Exception {
+        // given a phone whose folder was once synced with a limit of nothing, then synced continuously without the option
+        String user = server.newAccount();
+        Device laptop = Device.login(server, user, "Laptop");
+        Device phone = Device.login(server, user, "Phone");
+        assertThat(phone.run("sync", phone.folder().toString(), "--once", "--optimize-storage=0")).as(phone.output()).isZero();
+        Process watching = phone.startWatching();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> phone.output().contains("syncing "));
+
+            // when the laptop adds a large file
+            laptop.write("video.mp4", FoldersConvergeIT.bytes(300_000, 5));
+            laptop.syncInSync();
+
+            // then the watching phone receives it and evicts it after the round
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(phone.file(Placeholder.pathFor("video.mp4"))));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(phone.file("video.mp4")));
+        } finally {
+            watching.destroy();
+            watching.waitFor();
+        }
+        assertThat(evicted(phone)).containsExactly("video.mp4");
+        laptop.syncInSync();
+        assertThat(laptop.tree()).containsOnlyKeys("video.mp4");
     }
 
     @Test
