@@ -24,6 +24,9 @@ import io.cumulus.client.state.LocalState;
 import io.cumulus.client.sync.Progress;
 import io.cumulus.client.sync.Syncer;
 import io.cumulus.client.sync.Watcher;
+import io.cumulus.client.sync.evict.EvictionPlanner;
+import io.cumulus.client.sync.evict.Evictor;
+import io.cumulus.client.sync.evict.StorageLimit;
 import io.cumulus.client.sync.plan.PushPlanner;
 import io.cumulus.sync.path.SyncPath;
 import picocli.CommandLine;
@@ -39,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
         subcommands = {ClientMain.Login.class, ClientMain.Sync.class, ClientMain.Status.class, ClientMain.Devices.class,
                 HistoryCommands.Versions.class, HistoryCommands.Restore.class, HistoryCommands.Trash.class,
                 HistoryCommands.Undelete.class, ConflictCommands.Resolve.class, PhotoCommands.Photos.class,
-                AlbumCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class},
+                AlbumCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class,
+                OriginalsCommands.Fetch.class, OriginalsCommands.Open.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",
@@ -190,12 +194,34 @@ public final class ClientMain implements Runnable {
                 converter = DurationConverter.class)
         Duration interval;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--optimize-storage", paramLabel = "SIZE", description = "keep the originals in DIR under SIZE (500M, 2G, "
+                + "1.5GiB; K, M, G, T count in 1024s, KB, MB, GB, TB in 1000s) by evicting the least recently used ones the "
+                + "server holds, each replaced by a placeholder .NAME.cumulus-cloud (`cumulus fetch` brings it back); remembered "
+                + "for DIR; `off` stops evicting (placeholders stay until fetched)")
+        String optimizeStorage;
+
         @Override
         public Integer call() throws Exception {
+            Optional<StorageLimit> limit = Optional.empty();
+            if (optimizeStorage != null) {
+                try {
+                    limit = StorageLimit.parse(optimizeStorage); // refused before anything is changed
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--optimize-storage: " + e.getMessage());
+                }
+            }
             DeviceConfig device = main.device();
             Files.createDirectories(dir);
             ServerApi api = ClientMain.api(device);
             try (LocalState state = LocalState.open(dir)) {
+                if (optimizeStorage != null) {
+                    StorageLimit.remember(state, limit);
+                    System.out.println(limit.map(l -> "optimize storage: originals in " + dir + " are kept under " + l)
+                            .orElse("optimize storage: off (nothing more is evicted; placeholders stay until fetched)"));
+                }
                 Syncer syncer = Syncer.forDevice(dir, device.homeNamespace(), device.deviceId(), api, state, Sync::say);
                 if (TERMINAL) {
                     syncer.withProgress(Progress.terminal(System.out));
@@ -261,13 +287,18 @@ public final class ClientMain implements Runnable {
         @Option(names = "--json", description = "machine-readable output")
         boolean json;
 
+        @Option(names = {"-v", "--verbose"}, description = "list every evicted file")
+        boolean verbose;
+
         @Override
         public Integer call() throws Exception {
             if (!Files.isDirectory(dir.resolve(LocalState.STATE_DIR))) {
                 throw new CommandLine.ParameterException(main.spec.commandLine(), dir + " has never been synced");
             }
             try (LocalState state = LocalState.open(dir)) {
-                FolderScanner.Scan scan = FolderScanner.scan(dir);
+                FolderScanner.Scan raw = FolderScanner.scan(dir);
+                Map<String, LocalState.Evicted> evicted = state.evicted();
+                FolderScanner.Scan scan = EvictionPlanner.withStandIns(raw, evicted.values().stream().map(LocalState.Evicted::file).toList());
                 Map<String, LocalState.SyncedFile> synced = state.files();
                 List<String> changed = PushPlanner.waiting(scan, synced);
                 List<String> skipped = skippedLines(state, scan.skipped());
@@ -305,6 +336,17 @@ public final class ClientMain implements Runnable {
                         : unresolved.stream().map(ConflictCommands::json).toList());
                 status.put("skipped", skippedJson(state, scan.skipped()));
                 status.put("nonPortable", nonPortable);
+                Optional<StorageLimit> limit = StorageLimit.of(state);
+                long evictedBytes = evicted.values().stream().mapToLong(e -> e.file().size()).sum();
+                List<String> strayPlaceholders = Evictor.unreadable(raw, evicted);
+                Map<String, Object> storage = new LinkedHashMap<>();
+                storage.put("limitBytes", limit.map(StorageLimit::bytes).orElse(null));
+                storage.put("originalsBytes", raw.files().values().stream().mapToLong(FolderScanner.LocalFile::size).sum());
+                storage.put("evictedFiles", evicted.size());
+                storage.put("evictedBytes", evictedBytes);
+                storage.put("evicted", List.copyOf(evicted.keySet()));
+                storage.put("placeholdersNotUnderstood", strayPlaceholders);
+                status.put("optimizeStorage", storage);
                 status.put("lastSeq", state.lastSeq());
                 status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
                 if (json) {
@@ -329,6 +371,16 @@ public final class ClientMain implements Runnable {
                     System.out.println("skipped:         " + skipped.size());
                     skipped.forEach(line -> System.out.println("  " + line));
                     System.out.println("not portable:    " + nonPortable.size() + (nonPortable.isEmpty() ? "" : " " + nonPortable));
+                    System.out.println("optimize storage: " + limit.map(StorageLimit::toString).orElse("off") + "; originals here: "
+                            + StorageLimit.human((Long) storage.get("originalsBytes")));
+                    System.out.println("evicted:         " + evicted.size() + " file(s), " + StorageLimit.human(evictedBytes)
+                            + (evicted.isEmpty() ? "" : " (`cumulus fetch PATH` brings one back" + (verbose ? ")" : "; -v lists them)")));
+                    if (verbose) {
+                        evicted.keySet().forEach(p -> System.out.println("  " + p));
+                    }
+                    if (!strayPlaceholders.isEmpty()) {
+                        System.out.println("placeholders that stand for no evicted file (left alone): " + strayPlaceholders);
+                    }
                 }
                 return 0;
             }

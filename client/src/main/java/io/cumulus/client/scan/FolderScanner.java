@@ -16,12 +16,13 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.cumulus.client.state.LocalState;
+import io.cumulus.client.sync.evict.Placeholder;
 
 /**
  * Walks a synced folder and lists its regular files with what tells a changed file from an
  * unchanged one (size, modification time, inode). Never follows a symbolic link, skips the state
- * directory, the client's own temporary files and whatever {@code .cumulusignore} excludes, and
- * reports (rather than fails on) what it cannot read.
+ * directory, the client's own temporary files, the placeholders of evicted files (listed apart)
+ * and whatever {@code .cumulusignore} excludes, and reports (rather than fails on) what it cannot read.
  */
 public final class FolderScanner {
     /** Prefix of the client's temporary files; a file so named is never uploaded. */
@@ -44,9 +45,15 @@ public final class FolderScanner {
 
     /**
      * {@code emptyFolders}: folders (relative paths) holding nothing that is synced; {@code tree}:
-     * everything found, links and special files included, for the planner.
+     * everything found, links and special files included, for the planner; {@code placeholders}: the
+     * placeholders of evicted files found ({@code dir/.NAME.cumulus-cloud}, see {@code sync.evict}),
+     * which are never among the files.
      */
-    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders, LocalTree tree) {
+    public record Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders, LocalTree tree,
+                       java.util.Set<String> placeholders) {
+        public Scan(Map<String, LocalFile> files, List<Skipped> skipped, java.util.Set<String> emptyFolders, LocalTree tree) {
+            this(files, skipped, emptyFolders, tree, java.util.Set.of());
+        }
     }
 
     /** Whether a name is the client's own: its state directory, a temporary download. Such names are never synced. */
@@ -75,6 +82,7 @@ public final class FolderScanner {
         Map<String, LocalFile> files = new TreeMap<>();
         List<Skipped> skipped = new ArrayList<>();
         java.util.Set<String> emptyFolders = new java.util.TreeSet<>();
+        java.util.Set<String> placeholders = new java.util.TreeSet<>();
         java.util.Deque<int[]> entries = new java.util.ArrayDeque<>(); // per open folder: how many synced entries it holds
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
@@ -123,7 +131,17 @@ public final class FolderScanner {
                 if (!entries.isEmpty()) {
                     entries.peek()[0]++; // an ignored or temporary file still makes its folder not empty on disk
                 }
-                if (name.startsWith(TEMP_PREFIX) || name.startsWith(FOLDER_MARKER) || ignore.ignored(rel, false)) {
+                if (name.startsWith(TEMP_PREFIX) || name.startsWith(FOLDER_MARKER)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (Placeholder.isPlaceholderName(name)) {
+                    // It stands for an evicted original and is never sent, whatever the ignore rules say.
+                    if (attrs.isRegularFile()) {
+                        placeholders.add(rel);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+                if (ignore.ignored(rel, false)) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (isReservedName(name)) {
@@ -157,7 +175,7 @@ public final class FolderScanner {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Scan(files, skipped, emptyFolders, tree);
+        return new Scan(files, skipped, emptyFolders, tree, placeholders);
     }
 
     /**

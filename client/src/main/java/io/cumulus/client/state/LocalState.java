@@ -86,6 +86,10 @@ public final class LocalState implements AutoCloseable {
                           PRIMARY KEY(side, id))""");
                 // Originals whose concurrent edit from here waits in a conflicted copy the server is merging.
                 s.execute("CREATE TABLE IF NOT EXISTS awaiting_merge(file_id TEXT PRIMARY KEY, copy_file_id TEXT NOT NULL)");
+                // Files whose original was evicted (a placeholder stands for it; the record in files stays as synced),
+                // and when open or fetch last handed a file out (see sync.evict.EvictionPlanner).
+                s.execute("CREATE TABLE IF NOT EXISTS evicted(file_id TEXT PRIMARY KEY, since TEXT NOT NULL)");
+                s.execute("CREATE TABLE IF NOT EXISTS used(file_id TEXT PRIMARY KEY, at TEXT NOT NULL)");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS pending(
                           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -320,6 +324,78 @@ public final class LocalState implements AutoCloseable {
         }
     }
 
+    /** An evicted file: its record as synced, and since when a placeholder stands for it. */
+    public record Evicted(SyncedFile file, Instant since) {
+    }
+
+    /** The evicted files whose record is still there, by path. */
+    public Map<String, Evicted> evicted() {
+        Map<String, Evicted> evicted = new TreeMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT f.path, f.file_id, f.vector, f.manifest, f.size, f.mtime_ns, f.inode, "
+                + "f.seq, e.since FROM files f JOIN evicted e ON e.file_id = f.file_id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                SyncedFile f = syncedFile(rs);
+                evicted.put(f.path(), new Evicted(f, Instant.parse(rs.getString(9))));
+            }
+            return evicted;
+        } catch (SQLException e) {
+            throw failed("read the evicted files", e);
+        }
+    }
+
+    /** Notes that {@code fileId}'s original is evicted (its placeholder is written first). */
+    public void evicted(String fileId, Instant since) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement("INSERT INTO evicted(file_id, since) VALUES (?, ?) "
+                    + "ON CONFLICT(file_id) DO UPDATE SET since = excluded.since")) {
+                ps.setString(1, fileId);
+                ps.setString(2, since.toString());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Forgets that {@code fileId} was evicted: its original is back, or the file is gone. */
+    public void materialised(String fileId) {
+        update("DELETE FROM evicted WHERE file_id = ?", fileId);
+    }
+
+    /** Forgets the evictions of files that have no record any more. */
+    public void forgetEvictionsWithoutFile() {
+        inTransaction(() -> {
+            try (Statement s = db.createStatement()) {
+                s.executeUpdate("DELETE FROM evicted WHERE file_id NOT IN (SELECT file_id FROM files)");
+                s.executeUpdate("DELETE FROM used WHERE file_id NOT IN (SELECT file_id FROM files)");
+            }
+        });
+    }
+
+    /** Notes that open or fetch handed {@code fileId} out at {@code at}. */
+    public void used(String fileId, Instant at) {
+        inTransaction(() -> {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT INTO used(file_id, at) VALUES (?, ?) ON CONFLICT(file_id) DO UPDATE SET at = excluded.at")) {
+                ps.setString(1, fileId);
+                ps.setString(2, at.toString());
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** When open or fetch last handed each file out, by file id. */
+    public Map<String, Instant> lastUsed() {
+        Map<String, Instant> used = new java.util.HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT file_id, at FROM used"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                used.put(rs.getString(1), Instant.parse(rs.getString(2)));
+            }
+            return used;
+        } catch (SQLException e) {
+            throw failed("read when files were used", e);
+        }
+    }
+
     /** Notes that {@code fileId}'s edit from here waits in the copy {@code copyFileId}, which the server is merging. */
     public void awaitMerge(String fileId, String copyFileId) {
         inTransaction(() -> {
@@ -395,6 +471,10 @@ public final class LocalState implements AutoCloseable {
         } catch (SQLException e) {
             throw failed("read " + key, e);
         }
+    }
+
+    public void forgetMeta(String key) {
+        update("DELETE FROM meta WHERE key = ?", key);
     }
 
     public void meta(String key, String value) {

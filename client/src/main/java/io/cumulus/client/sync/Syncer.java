@@ -35,6 +35,9 @@ import io.cumulus.client.sync.act.FolderAccess;
 import io.cumulus.client.sync.act.PullExecutor;
 import io.cumulus.client.sync.act.UploadPipe;
 import io.cumulus.client.sync.act.Uploader;
+import io.cumulus.client.sync.evict.EvictionPlanner;
+import io.cumulus.client.sync.evict.Evictor;
+import io.cumulus.client.sync.evict.StorageLimit;
 import io.cumulus.client.sync.plan.Action;
 import io.cumulus.client.sync.plan.LocalNames;
 import io.cumulus.client.sync.plan.PullPlanner;
@@ -81,6 +84,7 @@ public final class Syncer {
     }
 
     private final BatchSender sender;
+    private final Evictor evictor;
     private int downloaded;
     private int deletedLocally;
     private long bytesUploaded;
@@ -98,6 +102,7 @@ public final class Syncer {
         this.log = log;
         this.retry = retry;
         this.clock = clock;
+        this.evictor = new Evictor(folder, state, log, clock);
         this.sender = new BatchSender(folder, names, namespace, api, state, log, retry, clock, outcomeTimeout);
     }
 
@@ -118,19 +123,50 @@ public final class Syncer {
         return this;
     }
 
-    /** One round: settle, pull, push, pull. */
+    /**
+     * One round: settle, pull, push, pull. With originals on demand ({@code sync.evict}) the
+     * placeholders are first reconciled with the state, and after the round the least recently used
+     * originals go until the folder fits its limit.
+     */
     public Round syncOnce() throws IOException {
         downloaded = deletedLocally = 0;
         bytesUploaded = 0;
         bytesDownloaded = 0;
         sender.takePushed();
         sender.takeConflicts();
+        boolean onDemand = Evictor.enabled(state);
+        if (onDemand) {
+            evictor.reconcile();
+        }
         sender.settlePending();
         pull();
         push();
         pull();
+        if (onDemand) {
+            evictOverLimit();
+        }
         state.lastSync(clock.instant());
         return new Round(sender.takePushed(), downloaded, deletedLocally, sender.takeConflicts(), bytesUploaded, bytesDownloaded);
+    }
+
+    /** Evicts least recently used originals while the folder's originals exceed its limit, if it has one. */
+    private void evictOverLimit() throws IOException {
+        Optional<StorageLimit> limit = StorageLimit.of(state);
+        if (limit.isEmpty()) {
+            return;
+        }
+        Evictor.Done done = evictor.evict(limit.get(), Set.of());
+        evictor.reconcile(); // placeholders of files edited or renamed on other devices this round: rewritten now
+        if (!done.fits() && !done.evicted().isEmpty()) {
+            log.accept("the originals that cannot be evicted (changed here, not yet sent) hold " + StorageLimit.human(done.bytesAfter())
+                    + ", more than the limit of " + limit.get());
+        }
+    }
+
+    /** The folder as the planners see it: evicted files stand where their placeholders are. */
+    private Scan scan() throws IOException {
+        return EvictionPlanner.withStandIns(FolderScanner.scan(root),
+                state.evicted().values().stream().map(LocalState.Evicted::file).toList());
     }
 
     /**
@@ -254,9 +290,11 @@ public final class Syncer {
             return;
         }
         List<RemoteEntry> latest = withoutMergesAwaited(RemoteEntry.latestPerFile(window));
-        Scan scan = FolderScanner.scan(root);
+        Scan scan = scan();
         Map<String, SyncedFile> synced = state.files();
-        List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names);
+        Set<String> evicted = new HashSet<>();
+        state.evicted().values().forEach(e -> evicted.add(e.file().fileId()));
+        List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names, evicted);
         FileWriter writer = new FileWriter(folder, api, retry, progress, synced.values(),
                 new ChunkDeltas(folder, api, synced));
         PullExecutor.Done done = new PullExecutor(folder, state, writer, this::readManifest, log, clock).execute(plan);
@@ -304,7 +342,7 @@ public final class Syncer {
      * been read: only then is a vanished file known not to have been renamed.
      */
     public void push() throws IOException {
-        Scan scan = FolderScanner.scan(root);
+        Scan scan = scan();
         Map<String, SyncedFile> synced = state.files();
         Map<String, PushPlanner.Read> read = new TreeMap<>();
         Map<String, String> notSent = new TreeMap<>();
@@ -353,7 +391,7 @@ public final class Syncer {
             }
         }
         // The rest, planned on the folder as it is now (the early batches may have moved a conflicted file aside).
-        Scan now = committed.isEmpty() ? scan : FolderScanner.scan(root);
+        Scan now = committed.isEmpty() ? scan : scan();
         Map<String, SyncedFile> syncedNow = committed.isEmpty() ? synced : state.files();
         Map<String, PushPlanner.Read> rest = new TreeMap<>();
         for (String path : PushPlanner.needsReading(now, syncedNow)) {

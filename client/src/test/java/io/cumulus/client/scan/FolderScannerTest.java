@@ -70,4 +70,21 @@ class FolderScannerTest {
         // then the ignored paths are left out, and the ignore file itself is synced
         assertThat(scan.files()).containsOnlyKeys(".cumulusignore", "notes.txt", "keep.tmp");
     }
+
+    @Test
+    void placeholdersOfEvictedFilesAreListedApartAndLookAlikesAreOrdinaryFiles() throws IOException {
+        // given a placeholder, and files whose names only look like one
+        write("docs/.report.pdf.cumulus-cloud", "{}");
+        write("docs/.report.pdf.cumulus-cloud.bak", "a copy");
+        write("docs/report.pdf.cumulus-cloud", "no leading dot");
+        write("..cumulus-cloud", "no name");
+
+        // when the folder is scanned
+        FolderScanner.Scan scan = FolderScanner.scan(root);
+
+        // then the placeholder is never a file to send, and the look-alikes are
+        assertThat(scan.placeholders()).containsExactly("docs/.report.pdf.cumulus-cloud");
+        assertThat(scan.files()).containsOnlyKeys("docs/.report.pdf.cumulus-cloud.bak", "docs/report.pdf.cumulus-cloud", "..cumulus-cloud");
+        assertThat(scan.emptyFolders()).isEmpty();
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.cumulus.client.scan.FolderScanner;
 import io.cumulus.client.scan.LocalTree;
+import io.cumulus.client.sync.evict.Placeholder;
 
 /**
  * The only way executors touch the synced folder. Every target is resolved component by component
@@ -176,6 +177,68 @@ public final class FolderAccess {
     public Path temporaryBeside(String rel) throws IOException {
         Path target = parentsMade(rel);
         return target.resolveSibling(FolderScanner.TEMP_PREFIX + java.util.UUID.randomUUID());
+    }
+
+    /**
+     * Writes the placeholder of the original at {@code original} (see {@code sync.evict.Placeholder}):
+     * a temporary file beside it, fsynced, then renamed over the placeholder's name, so a reader
+     * finds the old placeholder or the new one, never half of one. Only a regular file is replaced.
+     */
+    public void writePlaceholder(String original, byte[] content) throws IOException {
+        String name = Placeholder.pathFor(original);
+        Path target = parentsMade(name);
+        Optional<LocalTree.Entry> there = lstat(name);
+        if (there.isPresent() && there.get().kind() != LocalTree.Kind.FILE) {
+            throw new Refused(name + " is not a file here; no placeholder is written over it");
+        }
+        Path tmp = target.resolveSibling(FolderScanner.TEMP_PREFIX + java.util.UUID.randomUUID());
+        try {
+            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The bytes of the placeholder at {@code placeholderPath}; empty when no regular file of a placeholder's size is there. */
+    public Optional<byte[]> readPlaceholder(String placeholderPath) throws IOException {
+        Optional<LocalTree.Entry> there = lstat(placeholderPath);
+        if (there.isEmpty() || there.get().kind() != LocalTree.Kind.FILE || there.get().size() > Placeholder.MAX_BYTES) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(resolveChecked(placeholderPath)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Removes the placeholder of the original at {@code original}, when it is a regular file; true when one was there. */
+    public boolean deletePlaceholder(String original) throws IOException {
+        return deletePlaceholderAt(Placeholder.pathFor(original));
+    }
+
+    /** Removes the placeholder found at {@code placeholderPath} (a regular file with a placeholder's name); true when one was there. */
+    public boolean deletePlaceholderAt(String placeholderPath) throws IOException {
+        if (Placeholder.originalOf(placeholderPath).isEmpty()) {
+            throw new Refused(placeholderPath + " is not a placeholder's name");
+        }
+        Optional<LocalTree.Entry> there = lstat(placeholderPath);
+        if (there.isEmpty() || there.get().kind() != LocalTree.Kind.FILE) {
+            return false;
+        }
+        return Files.deleteIfExists(resolveChecked(placeholderPath));
     }
 
     /** Removes the folder {@code rel} and then each parent, while empty and not in {@code kept}; stops at the root. */

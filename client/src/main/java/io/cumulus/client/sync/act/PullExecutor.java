@@ -48,6 +48,8 @@ public final class PullExecutor {
     private final Consumer<String> log;
     private final Clock clock;
     private final Set<String> pruneFrom = new HashSet<>();
+    /** The evicted files when the plan started, by file id, with since when (see {@code sync.evict}). */
+    private final Map<String, java.time.Instant> evictedSince = new java.util.HashMap<>();
 
     /** What a plan did, for the round's summary. */
     public record Done(int downloaded, int deletedLocally, int newlySkipped) {
@@ -69,6 +71,7 @@ public final class PullExecutor {
     }
 
     public Done execute(List<Action> plan) {
+        state.evicted().values().forEach(e -> evictedSince.put(e.file().fileId(), e.since()));
         ExecutorService pool = Executors.newFixedThreadPool(DOWNLOADERS, r -> {
             Thread t = new Thread(r, "cumulus-download");
             t.setDaemon(true);
@@ -284,6 +287,8 @@ public final class PullExecutor {
             }
             case Action.AdoptIfSame a -> adoptIfSame(a);
             case Action.DeleteLocal d -> delete(d);
+            case Action.StayEvicted s -> stayEvicted(s);
+            case Action.RemovePlaceholder r -> removePlaceholder(r);
             case Action.MakeFolder m -> makeFolder(m);
             case Action.RemoveFolder r -> {
                 settled(r.fileId(), r.path());
@@ -311,6 +316,11 @@ public final class PullExecutor {
         state.put(record(e, written));
         if (d.previous() != null) {
             removePrevious(d.previous(), e.path());
+        }
+        if (evictedSince.remove(e.fileId()) != null) {
+            // An evicted file whose new name was taken here by another file is downloaded there: its placeholder goes.
+            state.materialised(e.fileId());
+            folder.deletePlaceholder(d.previous() != null ? d.previous().path() : e.path());
         }
         log.accept("downloaded " + e.path() + " (" + e.manifest().size() + " bytes)");
         return Effect.WROTE;
@@ -386,6 +396,42 @@ public final class PullExecutor {
             return Effect.DELETED;
         }
         return Effect.NOTHING;
+    }
+
+    /**
+     * The placeholder now stands for the new version at the new path: written there first, then the
+     * record moves on, then the old placeholder goes; a crash in between leaves a placeholder the
+     * next round rewrites or removes.
+     */
+    private Effect stayEvicted(Action.StayEvicted s) throws IOException {
+        RemoteEntry e = s.entry();
+        java.time.Instant since = evictedSince.getOrDefault(e.fileId(), clock.instant());
+        SyncedFile now = new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), e.manifest().size(), s.known().mtimeNanos(),
+                s.known().inode(), e.seq());
+        folder.writePlaceholder(e.path(), io.cumulus.client.sync.evict.Placeholder.of(now, since).encode());
+        settled(e.fileId(), e.path());
+        state.put(now);
+        if (!s.known().path().equals(e.path())) {
+            folder.deletePlaceholder(s.known().path());
+            pruneFrom.add(parent(s.known().path()));
+            log.accept("moved " + s.known().path() + " -> " + e.path() + " (evicted: its placeholder moved)");
+        } else {
+            log.accept("updated the placeholder of " + e.path() + " (" + e.manifest().size() + " bytes, evicted)");
+        }
+        return Effect.WROTE;
+    }
+
+    private Effect removePlaceholder(Action.RemovePlaceholder r) throws IOException {
+        boolean removed = folder.deletePlaceholder(r.known().path());
+        settled(r.fileId(), r.path());
+        state.atomically(() -> {
+            state.removeFileId(r.fileId());
+            state.materialised(r.fileId());
+        });
+        evictedSince.remove(r.fileId());
+        pruneFrom.add(parent(r.known().path()));
+        log.accept("deleted " + r.known().path() + " (evicted: its placeholder removed)");
+        return removed ? Effect.DELETED : Effect.NOTHING;
     }
 
     private Effect makeFolder(Action.MakeFolder m) throws IOException {

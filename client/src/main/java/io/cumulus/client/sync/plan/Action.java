@@ -59,6 +59,20 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * The file {@code known} is evicted here (a placeholder stands for it) and stays so: the
+     * placeholder now stands for {@code entry}, at its path (a new version, a new name or both).
+     */
+    record StayEvicted(RemoteEntry entry, SyncedFile known) implements OfEntry {
+    }
+
+    /** The evicted file {@code known} was deleted on another device: its placeholder goes. */
+    record RemovePlaceholder(String fileId, SyncedFile known) implements Action {
+        public String path() {
+            return known.path();
+        }
+    }
+
     /** Creates the folder a marker entry stands for. */
     record MakeFolder(RemoteEntry entry, String folder) implements OfEntry {
     }

@@ -54,6 +54,9 @@ public record LocalNames(int maxNameBytes, int maxPathBytes, boolean windows, ja
             if (FolderScanner.isReservedName(segment) || !last && segment.startsWith(FolderScanner.FOLDER_MARKER)) {
                 return Optional.of("'" + segment + "' is a name the client keeps for itself");
             }
+            if (last && io.cumulus.client.sync.evict.Placeholder.isPlaceholderName(segment)) {
+                return Optional.of("'" + segment + "' is the name of a placeholder for an evicted file here");
+            }
             int bytes = segment.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > maxNameBytes) {
                 return Optional.of("the name '" + abbreviated(segment) + "' has " + bytes + " bytes, more than this file system's "

@@ -38,13 +38,15 @@ import io.cumulus.sync.vector.Causality;
 public final class PullPlanner {
     private final LocalTree tree;
     private final LocalNames names;
+    private final java.util.Set<String> evicted;
     private final Map<String, SyncedFile> byFileId = new HashMap<>();
     private final Map<String, SyncedFile> byPath = new HashMap<>();
     private final List<Action> plan = new ArrayList<>();
 
-    private PullPlanner(LocalTree scanned, Map<String, SyncedFile> synced, LocalNames names) {
+    private PullPlanner(LocalTree scanned, Map<String, SyncedFile> synced, LocalNames names, java.util.Set<String> evicted) {
         this.tree = scanned.copy();
         this.names = names;
+        this.evicted = evicted;
         for (SyncedFile f : synced.values()) {
             byFileId.put(f.fileId(), f);
             byPath.put(f.path(), f);
@@ -56,7 +58,17 @@ public final class PullPlanner {
      * {@link RemoteEntry#latestPerFile}); {@code synced}: this device's records by path.
      */
     public static List<Action> plan(List<RemoteEntry> entries, LocalTree scanned, Map<String, SyncedFile> synced, LocalNames names) {
-        PullPlanner planner = new PullPlanner(scanned, synced, names);
+        return plan(entries, scanned, synced, names, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #plan(List, LocalTree, Map, LocalNames)}, for a folder where the files of
+     * {@code evicted} (file ids) are evicted: {@code scanned} has them standing in their place (see
+     * {@code sync.evict.EvictionPlanner.withStandIns}), and their new versions and names stay evicted.
+     */
+    public static List<Action> plan(List<RemoteEntry> entries, LocalTree scanned, Map<String, SyncedFile> synced, LocalNames names,
+                                    java.util.Set<String> evicted) {
+        PullPlanner planner = new PullPlanner(scanned, synced, names, evicted);
         for (RemoteEntry e : entries) {
             planner.plan.add(planner.decide(e));
         }
@@ -80,6 +92,12 @@ public final class PullPlanner {
                 return new Action.KeepBoth(e, known.path() + " changed here and on another device; this version is sent too");
             }
         }
+        if (known != null && evicted.contains(known.fileId())) {
+            Optional<Action> stays = stayEvicted(e, known);
+            if (stays.isPresent()) {
+                return stays.get();
+            }
+        }
         if (e.deleted()) {
             return known == null ? new Action.Forget(e.fileId(), e.path()) : delete(known);
         }
@@ -91,6 +109,32 @@ public final class PullPlanner {
             return folder(e, known);
         }
         return file(e, known);
+    }
+
+    /**
+     * An evicted file stays evicted: deleted, its placeholder goes; edited or renamed, its
+     * placeholder stands for the new version at the new path. Empty when the new path is taken
+     * here or cannot be written: then it is planned as any file (downloaded, or skipped).
+     */
+    private Optional<Action> stayEvicted(RemoteEntry e, SyncedFile known) {
+        if (e.deleted()) {
+            forget(known);
+            tree.remove(known.path());
+            return Optional.of(new Action.RemovePlaceholder(known.fileId(), known));
+        }
+        if (names.problem(e.path()).isPresent() || FolderScanner.isFolderMarker(e.path()) || blockedParent(e.path()).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<Entry> there = tree.at(e.path());
+        if (there.isPresent() && !there.get().path().equals(known.path())) {
+            return Optional.empty();
+        }
+        forget(known);
+        tree.remove(known.path());
+        tree.putFile(Entry.file(e.path(), e.manifest().size(), known.mtimeNanos(), known.inode()));
+        record(new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), e.manifest().size(), known.mtimeNanos(), known.inode(),
+                e.seq()));
+        return Optional.of(new Action.StayEvicted(e, known));
     }
 
     private Action delete(SyncedFile known) {
@@ -157,7 +201,9 @@ public final class PullPlanner {
                 if (changedHere(holder)) {
                     return new Action.KeepBoth(e, t.path() + " changed here while another file took its name; both are kept");
                 }
-                replaces = t; // another synced file, unchanged: the server holds it, and its own entry says where it went
+                // another synced file, unchanged: the server holds it, and its own entry says where it went; an evicted
+                // one has only its placeholder there, which stays until that entry moves it
+                replaces = evicted.contains(holder.fileId()) ? null : t;
                 forget(holder);
             } else if (t.path().equals(e.path()) && known != null && known.manifest().equals(e.manifest())) {
                 record(new SyncedFile(e.path(), e.fileId(), e.vector(), e.manifest(), t.size(), t.mtimeNanos(), t.inode(), e.seq()));

@@ -237,6 +237,9 @@ public final class PushPlanner {
                 return "'" + segment + "' is a name the client keeps for itself";
             }
         }
+        if (io.cumulus.client.sync.evict.Placeholder.isPlaceholderName(path.substring(path.lastIndexOf('/') + 1))) {
+            return "a placeholder of an evicted file, never sent";
+        }
         return null;
     }
 

@@ -95,6 +95,48 @@ class PullPlannerProperties {
         }
     }
 
+    @Property(tries = 600)
+    void anEvictedFileIsNeverMovedDeletedOrReplacedAsIfItsOriginalWereOnDisk(@ForAll("scenarios") Scenario s) {
+        // given the unchanged synced files evicted (each stands in the scan as it was synced)
+        Set<String> evicted = new HashSet<>();
+        Set<String> evictedInodes = new HashSet<>();
+        for (SyncedFile r : s.records().values()) {
+            LocalTree.Entry there = s.tree().at(r.path()).orElseThrow();
+            if (there.size() == r.size()) {
+                evicted.add(r.fileId());
+                evictedInodes.add(r.inode());
+            }
+        }
+
+        // when the server's entries are planned
+        List<Action> plan = PullPlanner.plan(RemoteEntry.latestPerFile(s.entries()), s.tree(), s.records(), PlanFixtures.NAMES, evicted);
+
+        // then only their placeholders are moved, rewritten or removed, always at a path the client may write
+        assertThat(plan).hasSameSizeAs(RemoteEntry.latestPerFile(s.entries()));
+        for (Action a : plan) {
+            switch (a) {
+                case Action.DeleteLocal d -> assertThat(evicted).as("%s", a).doesNotContain(d.fileId());
+                case Action.Move m -> assertThat(evicted).as("%s", a).doesNotContain(m.fileId());
+                case Action.Download d -> {
+                    if (d.replaces() != null) {
+                        assertThat(evictedInodes).as("%s replaces an evicted file's stand-in", a).doesNotContain(d.replaces().inode());
+                    }
+                }
+                case Action.StayEvicted st -> {
+                    assertThat(evicted).contains(st.fileId());
+                    assertThat(PlanFixtures.NAMES.problem(st.entry().path())).as("%s", a).isEmpty();
+                    for (String prefix : properPrefixes(st.entry().path())) {
+                        s.tree().at(prefix).ifPresent(e -> assertThat(e.kind()).as("%s goes through %s", a, e)
+                                .isIn(LocalTree.Kind.DIRECTORY, LocalTree.Kind.FILE));
+                    }
+                }
+                case Action.RemovePlaceholder r -> assertThat(evicted).contains(r.fileId());
+                default -> {
+                }
+            }
+        }
+    }
+
     /** The file at {@code path} is one the server holds: synced and unchanged, or written by this plan. */
     private static void assertHeld(Scenario s, String path, Set<String> written) {
         if (written.contains(key(s, path))) {

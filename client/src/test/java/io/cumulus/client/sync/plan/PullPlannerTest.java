@@ -161,4 +161,55 @@ class PullPlannerTest {
         List<Action> plan = plan(folder, Records.none(), upsert(1, "f1", "report", v(THERE, 1), content("r")));
         assertThat(plan).singleElement().isInstanceOf(Action.Skip.class);
     }
+
+    @Test
+    void anEvictedFileEditedOrRenamedElsewhereStaysEvictedWithItsPlaceholderMoved() {
+        // given an evicted file standing in its place (as EvictionPlanner.withStandIns shows it) and its record
+        Folder folder = Folder.empty().file("docs/a.pdf");
+        Records records = Records.none().synced(folder, "docs/a.pdf", "f1", v(THERE, 1), content("a"));
+
+        // when another device edited it and renamed it
+        List<Action> plan = PullPlanner.plan(List.of(upsert(5, "f1", "archive/a.pdf", v(THERE, 2), content("a, edited"))),
+                folder.tree, records.byPath, PlanFixtures.NAMES, java.util.Set.of("f1"));
+
+        // then its placeholder stands for the new version at the new name; nothing is downloaded
+        assertThat(plan).singleElement().isInstanceOfSatisfying(Action.StayEvicted.class, s -> {
+            assertThat(s.entry().path()).isEqualTo("archive/a.pdf");
+            assertThat(s.known().path()).isEqualTo("docs/a.pdf");
+        });
+    }
+
+    @Test
+    void anEvictedFileDeletedElsewhereLosesItsPlaceholder() {
+        Folder folder = Folder.empty().file("a.pdf");
+        Records records = Records.none().synced(folder, "a.pdf", "f1", v(THERE, 1), content("a"));
+
+        List<Action> plan = PullPlanner.plan(List.of(delete(5, "f1", "a.pdf", v(THERE, 2))), folder.tree, records.byPath,
+                PlanFixtures.NAMES, java.util.Set.of("f1"));
+
+        assertThat(plan).singleElement().isInstanceOf(Action.RemovePlaceholder.class);
+    }
+
+    @Test
+    void anEvictedFileRenamedOntoAPathTakenHereIsPlannedAsAnyFile() {
+        // given an evicted file and an unchanged synced file at the name it is renamed to
+        Folder folder = Folder.empty().file("a.pdf").file("b.pdf");
+        Records records = Records.none().synced(folder, "a.pdf", "f1", v(THERE, 1), content("a"))
+                .synced(folder, "b.pdf", "f2", v(THERE, 1), content("b"));
+
+        // when another device renamed a.pdf to b.pdf (b's own entry, which freed the name there, not in this window)
+        List<Action> plan = PullPlanner.plan(List.of(upsert(5, "f1", "b.pdf", v(THERE, 2), content("a"))), folder.tree,
+                records.byPath, PlanFixtures.NAMES, java.util.Set.of("f1"));
+
+        // then it is downloaded there, over the unchanged file, as any rename onto a taken name is
+        assertThat(plan).singleElement().isInstanceOf(Action.Download.class);
+    }
+
+    @Test
+    void aServerEntryWithAPlaceholdersNameIsSkipped() {
+        List<Action> plan = plan(Folder.empty(), Records.none(), upsert(1, "f1", "docs/.a.pdf.cumulus-cloud", v(THERE, 1), content("x")));
+
+        assertThat(plan).singleElement().isInstanceOfSatisfying(Action.Skip.class,
+                s -> assertThat(s.reason()).contains("placeholder"));
+    }
 }
