@@ -58,7 +58,7 @@ public final class PhotoDeriver {
 
     /** The settings for the tools on {@code PATH}, {@code prlimit} when installed, and the defaults above. */
     public static DeriverSettings defaults() {
-        return new DeriverSettings("vipsthumbnail", "vipsheader", "vips",
+        return new DeriverSettings("vipsheader", "vips",
                 ToolCheck.onPath("prlimit").map(Path::toString).orElse(null),
                 200_000_000L, Duration.ofSeconds(60), 4L << 30, 256L << 20, 1,
                 256, 1600, 80, 82, true, Path.of(System.getProperty("java.io.tmpdir")));
@@ -125,22 +125,21 @@ public final class PhotoDeriver {
         }
 
         Path preview = workspace.file("preview.jpg");
-        Subprocess.Result previewRun = run(workspace, List.of(settings.vipsthumbnail(),
-                // fail_on=truncated: a cut-off file is refused, not shown with a grey lower half.
-                source + "[fail_on=truncated]",
-                "--size=%dx%d>".formatted(settings.previewSize(), settings.previewSize()),
+        Subprocess.Result previewRun = run(workspace, List.of(settings.vips(), "thumbnail",
+                source.toString(), preview + "[Q=" + settings.previewQuality() + ",strip]",
+                Integer.toString(settings.previewSize()), "--height=" + settings.previewSize(), "--size=down",
                 "--export-profile=srgb",
-                "--output=" + preview + "[Q=" + settings.previewQuality() + ",strip]"));
+                // A cut-off file is refused, not shown with a grey lower half.
+                "--fail-on=truncated"));
         if (!previewRun.succeeded() || !Files.isRegularFile(preview)) {
             return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
         }
         // The thumbnail from the preview: a 1600-pixel JPEG decodes in a few milliseconds, the original does not.
         Path thumbnail = workspace.file("thumbnail.jpg");
-        Subprocess.Result thumbnailRun = run(workspace, List.of(settings.vipsthumbnail(),
-                preview.toString(),
-                "--size=%dx%d".formatted(settings.thumbnailSize(), settings.thumbnailSize()),
-                "--smartcrop=" + (settings.attentionCrop() ? "attention" : "centre"),
-                "--output=" + thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]"));
+        Subprocess.Result thumbnailRun = run(workspace, List.of(settings.vips(), "thumbnail",
+                preview.toString(), thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]",
+                Integer.toString(settings.thumbnailSize()), "--height=" + settings.thumbnailSize(),
+                "--crop=" + (settings.attentionCrop() ? "attention" : "centre")));
         if (!thumbnailRun.succeeded() || !Files.isRegularFile(thumbnail)) {
             return new Derived.Unreadable(format, failure("cannot make its thumbnail", thumbnailRun));
         }
