@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,7 @@ import java.util.regex.Pattern;
  */
 public final class PhotoDeriver {
     private static final Pattern HEADER_SIZE = Pattern.compile(": (\\d+)x(\\d+) ");
+    private static final Set<String> HEADER_SIZE_FORMATS = Set.of("jpeg", "png", "gif", "webp");
 
     private final DeriverSettings settings;
     private final Subprocess.Limits limits;
@@ -109,28 +111,40 @@ public final class PhotoDeriver {
             source = workspace.safeName(original);
         }
 
-        Subprocess.Result header = run(workspace, List.of(settings.vipsheader(), source.toString()));
-        if (!header.succeeded()) {
-            return new Derived.Unreadable(format, failure("cannot read its header", header));
+        // The size from the header metadata-extractor has already parsed where it is one libvips reads the same way
+        // (saving a process per photo); vipsheader's for the rest: TIFF, HEIF, a RAW's preview.
+        ExifFacts.PixelSize headerSize = facts.headerSize();
+        if (headerSize == null || !HEADER_SIZE_FORMATS.contains(format)) {
+            Subprocess.Result header = run(workspace, List.of(settings.vipsheader(), source.toString()));
+            if (!header.succeeded()) {
+                return new Derived.Unreadable(format, failure("cannot read its header", header));
+            }
+            Matcher size = HEADER_SIZE.matcher(header.output());
+            if (!size.find()) {
+                return new Derived.Unreadable(format, "libvips cannot read its header: " + header.firstLine());
+            }
+            headerSize = new ExifFacts.PixelSize(Long.parseLong(size.group(1)), Long.parseLong(size.group(2)));
         }
-        Matcher size = HEADER_SIZE.matcher(header.output());
-        if (!size.find()) {
-            return new Derived.Unreadable(format, "libvips cannot read its header: " + header.firstLine());
-        }
-        long width = Long.parseLong(size.group(1));
-        long height = Long.parseLong(size.group(2));
+        long width = headerSize.width();
+        long height = headerSize.height();
         if (width * height > settings.maxPixels()) {
             return new Derived.Unreadable(format, "image is %d x %d pixels (%d megapixels), above the limit of %d megapixels"
                     .formatted(width, height, width * height / 1_000_000, settings.maxPixels() / 1_000_000));
         }
 
         Path preview = workspace.file("preview.jpg");
-        Subprocess.Result previewRun = run(workspace, List.of(settings.vips(), "thumbnail",
+        List<String> previewCommand = new ArrayList<>(List.of(settings.vips(), "thumbnail",
                 source.toString(), preview + "[Q=" + settings.previewQuality() + ",strip]",
                 Integer.toString(settings.previewSize()), "--height=" + settings.previewSize(), "--size=down",
-                "--export-profile=srgb",
                 // A cut-off file is refused, not shown with a grey lower half.
                 "--fail-on=truncated"));
+        // Without a profile the pixels are sRGB already (what browsers assume of an untagged JPEG), and the
+        // transform would cost a fifth of the preview's time for nothing. HEIF may say its colours in an nclx
+        // box, which metadata-extractor does not report as a profile.
+        if (facts.iccProfile() || format.equals("heif") || format.equals("avif") || ImageKinds.isRaw(format)) {
+            previewCommand.add("--export-profile=srgb");
+        }
+        Subprocess.Result previewRun = run(workspace, previewCommand);
         if (!previewRun.succeeded() || !Files.isRegularFile(preview)) {
             return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
         }

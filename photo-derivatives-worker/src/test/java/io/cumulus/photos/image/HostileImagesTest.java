@@ -101,9 +101,9 @@ class HostileImagesTest {
     @Test
     void aToolThatHangsIsKilledWithItsChildrenAtTheDeadline() throws IOException {
         Path pidFile = dir.resolve("child.pid");
-        Path hanging = script("hanging-vipsheader", "sleep 300 &\necho $! > '" + pidFile + "'\nwait\n");
+        Path hanging = script("hanging-vips", "sleep 300 &\necho $! > '" + pidFile + "'\nwait\n");
         deriver = new PhotoDeriver(PhotoDeriver.defaults().withTempRoot(tempRoot).withTimeout(Duration.ofSeconds(1))
-                .withTools(hanging.toString(), "vips"));
+                .withTools("vipsheader", hanging.toString()));
         Path photo = aPhoto(64, 64).jpegIn(dir, "p.jpg");
 
         long start = System.nanoTime();
@@ -117,9 +117,9 @@ class HostileImagesTest {
 
     @Test
     void aToolThatFloodsItsOutputIsStoppedAtTheOutputLimit() throws IOException {
-        Path flooding = script("flooding-vipsheader", "exec yes\n");
+        Path flooding = script("flooding-vips", "exec yes\n");
         deriver = new PhotoDeriver(PhotoDeriver.defaults().withTempRoot(tempRoot).withTimeout(Duration.ofSeconds(20))
-                .withMaxOutputBytes(1 << 20).withTools(flooding.toString(), "vips"));
+                .withMaxOutputBytes(1 << 20).withTools("vipsheader", flooding.toString()));
         Path photo = aPhoto(64, 64).jpegIn(dir, "p.jpg");
 
         long start = System.nanoTime();
@@ -184,7 +184,7 @@ class HostileImagesTest {
                 .put((byte) 1).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0).array());
         ByteArrayOutputStream idat = new ByteArrayOutputStream();
         byte[] row = new byte[1 + (width + 7) / 8];
-        try (var deflate = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_COMPRESSION), 1 << 16)) {
+        try (var deflate = new DeflaterOutputStream(idat, new Deflater(Deflater.DEFAULT_COMPRESSION), 1 << 16)) {
             for (int y = 0; y < height; y++) {
                 deflate.write(row);
             }

@@ -98,12 +98,14 @@ public final class PhotoBenchmark {
         for (int i = 0; i < Math.min(4, jpegs.size()); i++) {
             Path heic = dir.resolve("photo-%02d.heic".formatted(i));
             if (!Files.exists(heic)) {
+                Path partial = dir.resolve("partial.heic");
                 try {
-                    tool(List.of("vips", "copy", jpegs.get(i).toString(), heic + "[Q=60]"));
+                    tool(List.of("vips", "copy", jpegs.get(i).toString(), partial + "[Q=60]"));
                 } catch (IllegalStateException e) {
                     System.out.println("no HEIC encoder here (vips heifsave failed): HEIC not measured");
                     return List.of();
                 }
+                Files.move(partial, heic);
             }
             heics.add(heic);
         }
