@@ -36,7 +36,7 @@ public final class PhotoBenchmark {
         void run(Path photo, Path scratch) throws Exception;
     }
 
-    record Rate(String what, int parallel, double perSecond) {
+    record Rate(String what, int parallel, double perSecond, double cpuMsPerPhoto) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -123,6 +123,7 @@ public final class PhotoBenchmark {
         }
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        long cpuStart = cpuTicks();
         long start = System.nanoTime();
         List<Future<?>> workers = new ArrayList<>();
         for (int t = 0; t < parallel; t++) {
@@ -137,20 +138,33 @@ public final class PhotoBenchmark {
             worker.get();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuMs = (cpuTicks() - cpuStart) * 10.0 / work.size();
         pool.shutdown();
         pool.awaitTermination(1, TimeUnit.MINUTES);
-        Rate rate = new Rate(what, parallel, work.size() / seconds);
-        System.out.printf(Locale.ROOT, "  %-62s x%d  %6.2f photos/s%n", what, parallel, rate.perSecond());
+        Rate rate = new Rate(what, parallel, work.size() / seconds, cpuMs);
+        System.out.printf(Locale.ROOT, "  %-62s x%d  %6.2f photos/s  %5.0f CPU ms/photo%n", what, parallel,
+                rate.perSecond(), cpuMs);
         return rate;
+    }
+
+    /**
+     * User and system CPU of this JVM and of its children it has waited for, in ticks of 10 ms
+     * ({@code /proc/self/stat} fields 14 to 17): what a measurement cost whatever else the machine runs.
+     */
+    private static long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
+                + Long.parseLong(fields[14]);
     }
 
     private static void report(List<Rate> rates) {
         System.out.println();
-        System.out.println("| what | at once | photos/s | ms/photo |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| what | at once | photos/s | wall ms/photo | CPU ms/photo |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (Rate r : rates) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.0f |%n", r.what(), r.parallel(), r.perSecond(),
-                    1000 * r.parallel() / r.perSecond());
+            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.0f | %.0f |%n", r.what(), r.parallel(), r.perSecond(),
+                    1000 * r.parallel() / r.perSecond(), r.cpuMsPerPhoto());
         }
         System.out.println();
         for (int parallel : new int[] {1, 2}) {
@@ -162,7 +176,17 @@ public final class PhotoBenchmark {
                     "%d at once: ours/ImageMagick %.2f (floor 1.0, %s), ours/vipsthumbnail %.2f (target 0.5, %s), ours/pure Java %.2f%n",
                     parallel, ours / magick, ours / magick >= 1.0 ? "met" : "MISSED", ours / vips,
                     ours / vips >= 0.5 ? "met" : "missed", ours / java);
+            double oursCpu = cpu(rates, "Cumulus PhotoDeriver (", parallel);
+            System.out.printf(Locale.ROOT,
+                    "%d at once, by CPU per photo: ours/ImageMagick %.2f, ours/vipsthumbnail %.2f, ours/pure Java %.2f%n",
+                    parallel, cpu(rates, CONVERT, parallel) / oursCpu, cpu(rates, "vipsthumbnail", parallel) / oursCpu,
+                    cpu(rates, "pure Java", parallel) / oursCpu);
         }
+    }
+
+    private static double cpu(List<Rate> rates, String prefix, int parallel) {
+        return rates.stream().filter(r -> r.what().startsWith(prefix) && r.parallel() == parallel)
+                .mapToDouble(Rate::cpuMsPerPhoto).findFirst().orElse(Double.NaN);
     }
 
     private static double find(List<Rate> rates, String prefix, int parallel) {
