@@ -63,7 +63,7 @@ public final class PhotoDeriver {
         return new DeriverSettings("vipsheader", "vips",
                 ToolCheck.onPath("prlimit").map(Path::toString).orElse(null),
                 200_000_000L, Duration.ofSeconds(60), 4L << 30, 256L << 20, 1,
-                256, 1600, 80, 82, true, Path.of(System.getProperty("java.io.tmpdir")));
+                256, 1600, 80, 82, false, Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /** Empty when every tool is installed; else what is missing and which Debian packages bring it. */
@@ -149,13 +149,11 @@ public final class PhotoDeriver {
             return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
         }
         // The thumbnail from the preview: a 1600-pixel JPEG decodes in a few milliseconds, the original does not.
-        Path thumbnail = workspace.file("thumbnail.jpg");
-        Subprocess.Result thumbnailRun = run(workspace, List.of(settings.vips(), "thumbnail",
-                preview.toString(), thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]",
-                Integer.toString(settings.thumbnailSize()), "--height=" + settings.thumbnailSize(),
-                "--crop=" + (settings.attentionCrop() ? "attention" : "centre")));
-        if (!thumbnailRun.succeeded() || !Files.isRegularFile(thumbnail)) {
-            return new Derived.Unreadable(format, failure("cannot make its thumbnail", thumbnailRun));
+        byte[] thumbnail = settings.attentionCrop()
+                ? attentionThumbnail(workspace, preview)
+                : CentreThumbnail.of(preview, settings.thumbnailSize(), settings.thumbnailQuality());
+        if (thumbnail == null) {
+            return new Derived.Unreadable(format, "libvips cannot make its thumbnail");
         }
 
         // libheif applies a HEIF's rotation while decoding, so its header's size is already upright.
@@ -163,7 +161,16 @@ public final class PhotoDeriver {
         PhotoMetadata metadata = new PhotoMetadata(format, facts.takenAt().resolve(fileTime),
                 (int) (swap ? height : width), (int) (swap ? width : height), facts.orientation(),
                 facts.latitude(), facts.longitude(), facts.make(), facts.model(), facts.lens());
-        return new Derived.Ready(metadata, Files.readAllBytes(thumbnail), Files.readAllBytes(preview));
+        return new Derived.Ready(metadata, thumbnail, Files.readAllBytes(preview));
+    }
+
+    /** libvips' attention crop (the busiest, most colourful region), in a process of its own; null if it fails. */
+    private byte[] attentionThumbnail(Workspace workspace, Path preview) throws IOException {
+        Path thumbnail = workspace.file("thumbnail.jpg");
+        Subprocess.Result run = run(workspace, List.of(settings.vips(), "thumbnail",
+                preview.toString(), thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]",
+                Integer.toString(settings.thumbnailSize()), "--height=" + settings.thumbnailSize(), "--crop=attention"));
+        return run.succeeded() && Files.isRegularFile(thumbnail) ? Files.readAllBytes(thumbnail) : null;
     }
 
     private Subprocess.Result run(Workspace workspace, List<String> command) throws IOException {

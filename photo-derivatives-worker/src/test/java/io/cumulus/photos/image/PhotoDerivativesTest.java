@@ -59,6 +59,19 @@ class PhotoDerivativesTest {
     }
 
     @Test
+    void theAttentionCropAlsoGivesASquareThumbnailTheSameEachTime() throws IOException {
+        PhotoDeriver attention = new PhotoDeriver(PhotoDeriver.defaults().withAttentionCrop(true));
+        Path photo = aPhoto(2400, 1200).orientation(8).jpegIn(dir, "large.jpg");
+
+        Derived.Ready first = ready(attention.derive(photo, FILE_TIME));
+        Derived.Ready second = ready(attention.derive(photo, FILE_TIME));
+
+        assertThat(decode(first.thumbnail()).getWidth()).isEqualTo(256);
+        assertThat(decode(first.thumbnail()).getHeight()).isEqualTo(256);
+        assertThat(second.thumbnail()).isEqualTo(first.thumbnail());
+    }
+
+    @Test
     void derivativesCarryNoExifNoGpsAndNoProfile() throws Exception {
         Path photo = aPhoto(800, 600).orientation(6).camera("Canon", "EOS R5").lens("RF50mm F1.8 STM")
                 .takenAt("2024:07:01 12:00:00").offset("+02:00").gps(48.8584, 2.2945).gpsTime("2024:07:01", "10:00:00")
@@ -66,7 +79,9 @@ class PhotoDerivativesTest {
 
         Derived.Ready ready = ready(deriver.derive(photo, FILE_TIME));
 
-        for (byte[] derivative : new byte[][] {ready.thumbnail(), ready.preview()}) {
+        Derived.Ready attention = ready(new PhotoDeriver(PhotoDeriver.defaults().withAttentionCrop(true))
+                .derive(photo, FILE_TIME));
+        for (byte[] derivative : new byte[][] {ready.thumbnail(), ready.preview(), attention.thumbnail()}) {
             Metadata metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(derivative));
             assertThat(metadata.containsDirectoryOfType(GpsDirectory.class)).as("GPS").isFalse();
             assertThat(metadata.containsDirectoryOfType(ExifIFD0Directory.class)).as("EXIF").isFalse();
