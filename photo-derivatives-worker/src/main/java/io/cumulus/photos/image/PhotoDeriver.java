@@ -180,6 +180,7 @@ public final class PhotoDeriver {
             // TMPDIR: libvips' own temporary files land in the workspace and go with it.
             var env = new java.util.HashMap<>(environment);
             env.put("TMPDIR", workspace.directory().toString());
+            VipsHome.forVips(settings.vips(), settings.tempRoot()).ifPresent(home -> env.put("VIPSHOME", home.toString()));
             return Subprocess.run(full, env, limits, workspace.file("tool.log"));
         } catch (IOException e) {
             if (ToolCheck.missing(settings).isPresent()) {

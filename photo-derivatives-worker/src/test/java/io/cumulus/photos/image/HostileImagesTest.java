@@ -147,7 +147,8 @@ class HostileImagesTest {
                 FILE_TIME);
 
         try (var left = Files.list(tempRoot)) {
-            assertThat(left).isEmpty();
+            assertThat(left).as("but the libvips home, one per JVM")
+                    .allMatch(path -> path.getFileName().toString().startsWith("cumulus-vips-home-"));
         }
     }
 
@@ -171,7 +172,8 @@ class HostileImagesTest {
 
     private Path script(String name, String body) throws IOException {
         Path script = dir.resolve(name);
-        Files.writeString(script, "#!/bin/sh\n" + body);
+        // Asked for its loaders (vips -l), the fake answers at once that it has none.
+        Files.writeString(script, "#!/bin/sh\n[ \"$1\" = -l ] && exit 1\n" + body);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         return script;
     }
