@@ -27,7 +27,7 @@ import io.cumulus.photos.image.PhotoDeriver;
  * (ImageIO with subsampling), one photo at a time and two at a time; then the peak memory of
  * deriving one 100-megapixel JPEG.
  *
- * <pre>bench/photos/run [--photos=8] [--rounds=2] [--dir=target/bench-photos] [--skip-100mp]</pre>
+ * <pre>bench/photos/run [--photos=8] [--rounds=2] [--dir=target/bench-photos] [--skip-100mp] [--only-100mp]</pre>
  */
 public final class PhotoBenchmark {
     private static final String CONVERT = "/usr/bin/convert";
@@ -64,6 +64,10 @@ public final class PhotoBenchmark {
         }
         System.out.printf(Locale.ROOT, "%d JPEGs, 4000 x 3000 (12 MP), %.1f MB each on average; %d rounds each%n",
                 photos, bytes / 1e6 / photos, rounds);
+        if (List.of(args).contains("--only-100mp")) {
+            peakMemory(deriver, dir);
+            return;
+        }
         List<Path> heics = heics(jpegs, dir);
 
         Task ours = (photo, out) -> {
