@@ -35,10 +35,10 @@ import com.drew.metadata.webp.WebpDirectory;
  */
 record ExifFacts(String make, String model, String lens, int orientation, Double latitude, Double longitude,
         TakenAtEvidence takenAt, boolean dngVersion, boolean rawLayout, List<EmbeddedJpeg> embeddedJpegs,
-        PixelSize headerSize, boolean iccProfile) {
+        PixelSize headerSize, boolean iccProfile, Integer jpegComponents) {
 
     static final ExifFacts NONE = new ExifFacts(null, null, null, 1, null, null, TakenAtEvidence.NONE, false, false,
-            List.of(), null, false);
+            List.of(), null, false, null);
 
     /** The pixel size a JPEG's frame header, a PNG's IHDR, a GIF's screen or a WebP's canvas says. */
     record PixelSize(long width, long height) {
@@ -98,7 +98,8 @@ record ExifFacts(String make, String model, String lens, int orientation, Double
                 || (subfileType != null && subfileType == 1);
 
         return new ExifFacts(make, model, lens, validOrientation, latitude, longitude, takenAt, dng, rawLayout,
-                embeddedJpegs(metadata), headerSize(metadata), metadata.containsDirectoryOfType(IccDirectory.class));
+                embeddedJpegs(metadata), headerSize(metadata), metadata.containsDirectoryOfType(IccDirectory.class),
+                integer(metadata.getFirstDirectoryOfType(JpegDirectory.class), JpegDirectory.TAG_NUMBER_OF_COMPONENTS));
     }
 
     private static PixelSize headerSize(Metadata metadata) {
