@@ -121,6 +121,42 @@ class PhotoDerivativesTest {
         assertThat(green).isBetween(180, 196);
     }
 
+    @Test
+    void aPhotoWithAProfileIsTurnedUprightToo() throws IOException {
+        // A profile sends the preview through libvips' thumbnail operation rather than the plain-JPEG path.
+        byte[] jpeg = withIccProfile(aPhoto(400, 200).orientation(6).jpeg(), ICC_Profile.getInstance(ColorSpace.CS_sRGB));
+        Path photo = TestPhotos.write(dir.resolve("tagged.jpg"), jpeg);
+
+        Derived.Ready ready = ready(deriver.derive(photo, FILE_TIME));
+
+        assertThat(decode(ready.preview()).getWidth()).isEqualTo(200);
+        assertThat(decode(ready.preview()).getHeight()).isEqualTo(400);
+        assertThat(ready.metadata().width()).isEqualTo(200);
+    }
+
+    @Test
+    void aGreyJpegIsDerived() throws IOException {
+        BufferedImage grey = new BufferedImage(2000, 1000, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getGraphics().drawImage(TestPhotos.pixels(2000, 1000), 0, 0, null);
+        Path photo = TestPhotos.write(dir.resolve("grey.jpg"), TestPhotos.encode(grey, "jpg"));
+
+        Derived.Ready ready = ready(deriver.derive(photo, FILE_TIME));
+
+        assertThat(decode(ready.preview()).getWidth()).isEqualTo(1600);
+        assertThat(decode(ready.preview()).getHeight()).isEqualTo(800);
+        assertThat(decode(ready.thumbnail()).getWidth()).isEqualTo(256);
+    }
+
+    @Test
+    void missingToolsAreNamedWithThePackageToInstall() {
+        PhotoDeriver withoutVips = new PhotoDeriver(PhotoDeriver.defaults()
+                .withTools("/nonexistent/vipsheader", "/nonexistent/vips"));
+
+        assertThat(withoutVips.missingTools()).hasValueSatisfying(message -> assertThat(message)
+                .contains("/nonexistent/vipsheader", "/nonexistent/vips", "apt-get install libvips-tools"));
+        assertThat(deriver.missingTools()).as("here").isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"png", "gif", "tiff"})
     void pngGifAndTiffAreRecognisedAndDerived(String format) throws IOException {
