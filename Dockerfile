@@ -7,7 +7,8 @@ COPY . .
 RUN ./mvnw -B -q -DskipTests -pl standalone -am package
 
 FROM eclipse-temurin:21-jre
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+# libvips' tools: the photo library's decoder (docs/decisions/0022)
+RUN apt-get update && apt-get install -y --no-install-recommends curl libvips-tools && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/standalone/target/cumulus-standalone-exec.jar /opt/cumulus/cumulus.jar
 ENV CUMULUS_DATA_DIR=/var/lib/cumulus
 # The server listens on 127.0.0.1 by default; a container is reached through its other interfaces.
