@@ -1,6 +1,7 @@
 package io.cumulus.photos.image;
 
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -38,7 +39,7 @@ final class CentreThumbnail {
                 // thumbnail: the reader skips the colour conversion of the rest.
                 int step = Math.max(1, shortSide / (2 * size));
                 ImageReadParam param = reader.getDefaultReadParam();
-                param.setSourceRegion(new java.awt.Rectangle((width - shortSide) / 2, (height - shortSide) / 2,
+                param.setSourceRegion(new Rectangle((width - shortSide) / 2, (height - shortSide) / 2,
                         shortSide, shortSide));
                 param.setSourceSubsampling(step, step, 0, 0);
                 image = reader.read(0, param);

@@ -2,6 +2,7 @@ package io.cumulus.photos.image;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,8 +16,11 @@ import java.util.Optional;
  * orientation, which the embedded JPEG itself does not carry, so that libvips rotates it.
  */
 final class EmbeddedPreview {
-    /** Smaller than this is no preview: the 160 x 120 EXIF thumbnail is about 5 to 10 KB. */
-    private static final long MIN_PREVIEW_BYTES = 1;
+    /**
+     * Fewer bytes than a JPEG's start and end markers are no JPEG. A RAW whose only JPEG is the
+     * 160 x 120 EXIF thumbnail still gets it: a small picture is better than none.
+     */
+    private static final long MIN_PREVIEW_BYTES = 4;
 
     static Optional<Path> extract(Path raw, String format, ExifFacts facts, Path into, long maxBytes)
             throws IOException {
@@ -88,10 +92,10 @@ final class EmbeddedPreview {
 
     /** An APP1 Exif segment with one tag, Orientation (a little-endian TIFF with one IFD of one entry). */
     static byte[] orientationSegment(int orientation) {
-        ByteBuffer segment = ByteBuffer.allocate(36).order(java.nio.ByteOrder.BIG_ENDIAN);
+        ByteBuffer segment = ByteBuffer.allocate(36).order(ByteOrder.BIG_ENDIAN);
         segment.put((byte) 0xFF).put((byte) 0xE1).putShort((short) 34);
         segment.put(new byte[] {'E', 'x', 'i', 'f', 0, 0});
-        segment.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        segment.order(ByteOrder.LITTLE_ENDIAN);
         segment.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
         segment.putShort((short) 1);
         segment.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);

@@ -2,6 +2,7 @@ package io.cumulus.photos.image;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -169,7 +170,7 @@ record ExifFacts(String make, String model, String lens, int orientation, Double
         }
         try {
             return ZoneOffset.of(offset);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             return null; // beyond +-18:00
         }
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -210,7 +211,7 @@ public final class PhotoDeriver {
         full.add(1, "--vips-concurrency=" + settings.vipsConcurrency());
         try {
             // TMPDIR: libvips' own temporary files land in the workspace and go with it.
-            var env = new java.util.HashMap<>(environment);
+            Map<String, String> env = new HashMap<>(environment);
             env.put("TMPDIR", workspace.directory().toString());
             VipsHome.forVips(settings.vips(), settings.tempRoot()).ifPresent(home -> env.put("VIPSHOME", home.toString()));
             return Subprocess.run(full, env, limits, workspace.file("tool.log"));
