@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * The same file gives the same bytes (the worker stores derivatives by content address): libvips'
  * JPEG encoder is deterministic, and the derivatives carry no metadata (no timestamps).
  *
+ * <p>Thread-safe: the worker derives as many photos at once as it has cores, each in its own
+ * temporary directory, each libvips process on one thread ({@link DeriverSettings#vipsConcurrency()}).
+ *
  * <p>What is not the file's fault is thrown, not answered Unreadable: an I/O error reading the
  * original or writing the temporary directory ({@link UncheckedIOException}), a tool that is not
  * installed ({@link IllegalStateException}, see {@link #missingTools()}).
