@@ -34,6 +34,9 @@ final class EmbeddedPreview {
             if (largest.isEmpty() && format.equals("raw-raf")) {
                 largest = fujifilmPreview(channel, size, maxBytes);
             }
+            if (largest.isEmpty() && format.equals("raw-cr3")) {
+                largest = canonCr3Preview(channel, size, maxBytes);
+            }
             if (largest.isEmpty()) {
                 return Optional.empty();
             }
@@ -55,6 +58,58 @@ final class EmbeddedPreview {
             return Optional.empty();
         }
         return Optional.of(new ExifFacts.EmbeddedJpeg(offset, length));
+    }
+
+    /** The uuid of the CR3 box that holds the 1620 x 1080 preview (github.com/lclevy/canon_cr3). */
+    private static final long CR3_PREVIEW_UUID_HIGH = 0xeaf42b5e1c984b88L;
+    private static final long CR3_PREVIEW_UUID_LOW = 0xb9fbb7dc406e4d16L;
+
+    /**
+     * A CR3 (ISO base media file) keeps its preview in a top-level {@code uuid} box: 8 bytes, then a
+     * {@code PRVW} box whose JPEG's length is at byte 20 of it and whose JPEG starts at byte 24.
+     */
+    private static Optional<ExifFacts.EmbeddedJpeg> canonCr3Preview(FileChannel channel, long size, long maxBytes)
+            throws IOException {
+        long position = 0;
+        ByteBuffer header = ByteBuffer.allocate(24);
+        while (position + 24 <= size) {
+            header.clear();
+            if (channel.read(header, position) < 24) {
+                return Optional.empty();
+            }
+            long boxSize = Integer.toUnsignedLong(header.getInt(0));
+            int type = header.getInt(4);
+            if (boxSize == 1) {
+                ByteBuffer large = ByteBuffer.allocate(8);
+                channel.read(large, position + 8);
+                boxSize = large.getLong(0);
+            } else if (boxSize == 0) {
+                boxSize = size - position;
+            }
+            if (boxSize < 8 || position + boxSize > size) {
+                return Optional.empty();
+            }
+            if (type == fourCc("uuid") && header.getLong(8) == CR3_PREVIEW_UUID_HIGH
+                    && header.getLong(16) == CR3_PREVIEW_UUID_LOW) {
+                ByteBuffer prvw = ByteBuffer.allocate(24);
+                long at = position + 24 + 8;
+                if (channel.read(prvw, at) < 24 || prvw.getInt(4) != fourCc("PRVW")) {
+                    return Optional.empty();
+                }
+                long length = Integer.toUnsignedLong(prvw.getInt(20));
+                long offset = at + 24;
+                if (offset + length > size || length > maxBytes || !startsAsJpeg(channel, offset)) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ExifFacts.EmbeddedJpeg(offset, length));
+            }
+            position += boxSize;
+        }
+        return Optional.empty();
+    }
+
+    private static int fourCc(String code) {
+        return (code.charAt(0) << 24) | (code.charAt(1) << 16) | (code.charAt(2) << 8) | code.charAt(3);
     }
 
     private static boolean startsAsJpeg(FileChannel channel, long offset) {

@@ -5,6 +5,8 @@ import static io.cumulus.photos.image.PhotoMetadataTest.ready;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -80,6 +82,30 @@ class RawPhotosTest {
 
         assertThat(deriver.derive(raw, FILE_TIME))
                 .isEqualTo(new Derived.Unreadable("raw-nef", "raw file without an embedded preview"));
+    }
+
+    @Test
+    void aCanonCr3IsDerivedFromThePreviewInItsUuidBox() throws IOException {
+        byte[] preview = TestPhotos.plainJpeg(1620, 1080);
+        ByteBuffer prvw = ByteBuffer.allocate(24 + preview.length);
+        prvw.putInt(24 + preview.length).put("PRVW".getBytes(StandardCharsets.US_ASCII)).putInt(0)
+                .putShort((short) 1).putShort((short) 1620).putShort((short) 1080).putShort((short) 1)
+                .putInt(preview.length).put(preview);
+        ByteBuffer uuid = ByteBuffer.allocate(24 + 8 + prvw.capacity());
+        uuid.putInt(uuid.capacity()).put("uuid".getBytes(StandardCharsets.US_ASCII))
+                .putLong(0xeaf42b5e1c984b88L).putLong(0xb9fbb7dc406e4d16L).putLong(0).put(prvw.array());
+        ByteBuffer ftyp = ByteBuffer.allocate(24);
+        ftyp.putInt(24).put("ftypcrx \0\0\0\1crx isom".getBytes(StandardCharsets.US_ASCII));
+        byte[] cr3 = new byte[ftyp.capacity() + uuid.capacity()];
+        System.arraycopy(ftyp.array(), 0, cr3, 0, ftyp.capacity());
+        System.arraycopy(uuid.array(), 0, cr3, ftyp.capacity(), uuid.capacity());
+        Path raw = TestPhotos.write(dir.resolve("IMG_0001.CR3"), cr3);
+
+        Derived.Ready ready = ready(deriver.derive(raw, FILE_TIME));
+
+        assertThat(ready.metadata().format()).isEqualTo("raw-cr3");
+        assertThat(ready.metadata().width()).isEqualTo(1620);
+        assertThat(decode(ready.preview()).getWidth()).isEqualTo(1600);
     }
 
     private static TiffWriter camera(String make, String model, int orientation) {
