@@ -7,7 +7,7 @@ COPY . .
 RUN ./mvnw -B -q -DskipTests -pl standalone -am package
 
 FROM eclipse-temurin:21-jre
-# libvips' tools make the photo library's thumbnails and previews (the photos service).
+# libvips' tools make the photo library's thumbnails and previews (the photos service, decision 0022).
 RUN apt-get update && apt-get install -y --no-install-recommends curl libvips-tools && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/standalone/target/cumulus-standalone-exec.jar /opt/cumulus/cumulus.jar
 ENV CUMULUS_DATA_DIR=/var/lib/cumulus

@@ -6,15 +6,16 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * How {@link PhotoDeriver} runs libvips and what it refuses. The tools are names looked up on
- * {@code PATH} or absolute paths; {@code prlimit} is optional (null: no address-space or file-size
+ * How {@link PhotoDeriver} runs libvips and what it refuses. The tools ({@code vipsheader},
+ * {@code vips}) are names looked up on {@code PATH} or absolute paths; {@code prlimit} is optional (null: no address-space or file-size
  * cap). {@code maxPixels} is checked on the header before anything is decoded, so a decompression
  * bomb costs a header read; 200 megapixels lets a 100-megapixel camera's photos through.
  * {@code vipsConcurrency} is the worker threads of one libvips process: 1 is the best throughput
  * when the caller derives as many photos at once as it has cores (bench/photos measures it).
+ * {@code attentionCrop} cuts the thumbnail around the busiest region (libvips, one more process:
+ * about 60 ms more CPU per photo) instead of the middle (Java, from the preview).
  */
 public record DeriverSettings(
-        String vipsthumbnail,
         String vipsheader,
         String vips,
         String prlimit,
@@ -34,7 +35,6 @@ public record DeriverSettings(
     static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._+-]+");
 
     public DeriverSettings {
-        Objects.requireNonNull(vipsthumbnail, "vipsthumbnail");
         Objects.requireNonNull(vipsheader, "vipsheader");
         Objects.requireNonNull(vips, "vips");
         Objects.requireNonNull(timeout, "timeout");
@@ -52,25 +52,43 @@ public record DeriverSettings(
     }
 
     public DeriverSettings withMaxPixels(long maxPixels) {
-        return new DeriverSettings(vipsthumbnail, vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
                 maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
                 attentionCrop, tempRoot);
     }
 
     public DeriverSettings withTimeout(Duration timeout) {
-        return new DeriverSettings(vipsthumbnail, vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
                 maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
                 attentionCrop, tempRoot);
     }
 
     public DeriverSettings withVipsConcurrency(int vipsConcurrency) {
-        return new DeriverSettings(vipsthumbnail, vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
                 maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
                 attentionCrop, tempRoot);
     }
 
-    public DeriverSettings withTools(String vipsthumbnail, String vipsheader, String vips) {
-        return new DeriverSettings(vipsthumbnail, vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+    public DeriverSettings withTools(String vipsheader, String vips) {
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+                maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
+                attentionCrop, tempRoot);
+    }
+
+    public DeriverSettings withMaxOutputBytes(long maxOutputBytes) {
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+                maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
+                attentionCrop, tempRoot);
+    }
+
+    public DeriverSettings withTempRoot(Path tempRoot) {
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
+                maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
+                attentionCrop, tempRoot);
+    }
+
+    public DeriverSettings withAttentionCrop(boolean attentionCrop) {
+        return new DeriverSettings(vipsheader, vips, prlimit, maxPixels, timeout, maxAddressSpaceBytes,
                 maxOutputBytes, vipsConcurrency, thumbnailSize, previewSize, thumbnailQuality, previewQuality,
                 attentionCrop, tempRoot);
     }

@@ -2,6 +2,7 @@ package io.cumulus.photos.image;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,17 +22,28 @@ import com.drew.metadata.exif.ExifImageDirectory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
 import com.drew.metadata.exif.ExifThumbnailDirectory;
 import com.drew.metadata.exif.GpsDirectory;
+import com.drew.metadata.gif.GifHeaderDirectory;
+import com.drew.metadata.icc.IccDirectory;
+import com.drew.metadata.jpeg.JpegDirectory;
+import com.drew.metadata.png.PngDirectory;
+import com.drew.metadata.webp.WebpDirectory;
 
 /**
  * What the headers of an image say, read by metadata-extractor (pure Java, headers only: nothing
- * is decoded): the camera, the orientation, the position, the taken-at evidence, and for a TIFF
- * the marks of a RAW file and where its embedded JPEGs are.
+ * is decoded): the camera, the orientation, the position, the taken-at evidence, the pixel size
+ * and whether there is a colour profile, and for a TIFF the marks of a RAW file and where its
+ * embedded JPEGs are.
  */
 record ExifFacts(String make, String model, String lens, int orientation, Double latitude, Double longitude,
-        TakenAtEvidence takenAt, boolean dngVersion, boolean rawLayout, List<EmbeddedJpeg> embeddedJpegs) {
+        TakenAtEvidence takenAt, boolean dngVersion, boolean rawLayout, List<EmbeddedJpeg> embeddedJpegs,
+        PixelSize headerSize, boolean iccProfile, Integer jpegComponents) {
 
     static final ExifFacts NONE = new ExifFacts(null, null, null, 1, null, null, TakenAtEvidence.NONE, false, false,
-            List.of());
+            List.of(), null, false, null);
+
+    /** The pixel size a JPEG's frame header, a PNG's IHDR, a GIF's screen or a WebP's canvas says. */
+    record PixelSize(long width, long height) {
+    }
 
     /** A JPEG inside the file (a RAW's preview, an EXIF thumbnail), by its offset from the file's start. */
     record EmbeddedJpeg(long offset, long length) {
@@ -87,7 +99,27 @@ record ExifFacts(String make, String model, String lens, int orientation, Double
                 || (subfileType != null && subfileType == 1);
 
         return new ExifFacts(make, model, lens, validOrientation, latitude, longitude, takenAt, dng, rawLayout,
-                embeddedJpegs(metadata));
+                embeddedJpegs(metadata), headerSize(metadata), metadata.containsDirectoryOfType(IccDirectory.class),
+                integer(metadata.getFirstDirectoryOfType(JpegDirectory.class), JpegDirectory.TAG_NUMBER_OF_COMPONENTS));
+    }
+
+    private static PixelSize headerSize(Metadata metadata) {
+        PixelSize size = sizeIn(metadata.getFirstDirectoryOfType(JpegDirectory.class),
+                JpegDirectory.TAG_IMAGE_WIDTH, JpegDirectory.TAG_IMAGE_HEIGHT);
+        for (PngDirectory png : metadata.getDirectoriesOfType(PngDirectory.class)) {
+            size = size != null ? size : sizeIn(png, PngDirectory.TAG_IMAGE_WIDTH, PngDirectory.TAG_IMAGE_HEIGHT);
+        }
+        size = size != null ? size : sizeIn(metadata.getFirstDirectoryOfType(GifHeaderDirectory.class),
+                GifHeaderDirectory.TAG_IMAGE_WIDTH, GifHeaderDirectory.TAG_IMAGE_HEIGHT);
+        size = size != null ? size : sizeIn(metadata.getFirstDirectoryOfType(WebpDirectory.class),
+                WebpDirectory.TAG_IMAGE_WIDTH, WebpDirectory.TAG_IMAGE_HEIGHT);
+        return size;
+    }
+
+    private static PixelSize sizeIn(Directory directory, int widthTag, int heightTag) {
+        Long width = longValue(directory, widthTag);
+        Long height = longValue(directory, heightTag);
+        return width != null && height != null && width > 0 && height > 0 ? new PixelSize(width, height) : null;
     }
 
     private static List<EmbeddedJpeg> embeddedJpegs(Metadata metadata) {
@@ -138,7 +170,7 @@ record ExifFacts(String make, String model, String lens, int orientation, Double
         }
         try {
             return ZoneOffset.of(offset);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             return null; // beyond +-18:00
         }
     }

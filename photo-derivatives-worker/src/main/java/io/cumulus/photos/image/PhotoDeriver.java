@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,12 +35,16 @@ import java.util.regex.Pattern;
  * The same file gives the same bytes (the worker stores derivatives by content address): libvips'
  * JPEG encoder is deterministic, and the derivatives carry no metadata (no timestamps).
  *
+ * <p>Thread-safe: the worker derives as many photos at once as it has cores, each in its own
+ * temporary directory, each libvips process on one thread ({@link DeriverSettings#vipsConcurrency()}).
+ *
  * <p>What is not the file's fault is thrown, not answered Unreadable: an I/O error reading the
  * original or writing the temporary directory ({@link UncheckedIOException}), a tool that is not
  * installed ({@link IllegalStateException}, see {@link #missingTools()}).
  */
 public final class PhotoDeriver {
     private static final Pattern HEADER_SIZE = Pattern.compile(": (\\d+)x(\\d+) ");
+    private static final Set<String> HEADER_SIZE_FORMATS = Set.of("jpeg", "png", "gif", "webp");
 
     private final DeriverSettings settings;
     private final Subprocess.Limits limits;
@@ -58,10 +64,10 @@ public final class PhotoDeriver {
 
     /** The settings for the tools on {@code PATH}, {@code prlimit} when installed, and the defaults above. */
     public static DeriverSettings defaults() {
-        return new DeriverSettings("vipsthumbnail", "vipsheader", "vips",
+        return new DeriverSettings("vipsheader", "vips",
                 ToolCheck.onPath("prlimit").map(Path::toString).orElse(null),
                 200_000_000L, Duration.ofSeconds(60), 4L << 30, 256L << 20, 1,
-                256, 1600, 80, 82, true, Path.of(System.getProperty("java.io.tmpdir")));
+                256, 1600, 80, 82, false, Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     /** Empty when every tool is installed; else what is missing and which Debian packages bring it. */
@@ -109,40 +115,40 @@ public final class PhotoDeriver {
             source = workspace.safeName(original);
         }
 
-        Subprocess.Result header = run(workspace, List.of(settings.vipsheader(), source.toString()));
-        if (!header.succeeded()) {
-            return new Derived.Unreadable(format, failure("cannot read its header", header));
+        // The size from the header metadata-extractor has already parsed where it is one libvips reads the same way
+        // (saving a process per photo); vipsheader's for the rest: TIFF, HEIF, a RAW's preview.
+        ExifFacts.PixelSize headerSize = facts.headerSize();
+        if (headerSize == null || !HEADER_SIZE_FORMATS.contains(format)) {
+            Subprocess.Result header = run(workspace, List.of(settings.vipsheader(), source.toString()));
+            if (!header.succeeded()) {
+                return new Derived.Unreadable(format, failure("cannot read its header", header));
+            }
+            Matcher size = HEADER_SIZE.matcher(header.output());
+            if (!size.find()) {
+                return new Derived.Unreadable(format, "libvips cannot read its header: " + header.firstLine());
+            }
+            headerSize = new ExifFacts.PixelSize(Long.parseLong(size.group(1)), Long.parseLong(size.group(2)));
         }
-        Matcher size = HEADER_SIZE.matcher(header.output());
-        if (!size.find()) {
-            return new Derived.Unreadable(format, "libvips cannot read its header: " + header.firstLine());
-        }
-        long width = Long.parseLong(size.group(1));
-        long height = Long.parseLong(size.group(2));
+        long width = headerSize.width();
+        long height = headerSize.height();
         if (width * height > settings.maxPixels()) {
             return new Derived.Unreadable(format, "image is %d x %d pixels (%d megapixels), above the limit of %d megapixels"
                     .formatted(width, height, width * height / 1_000_000, settings.maxPixels() / 1_000_000));
         }
 
         Path preview = workspace.file("preview.jpg");
-        Subprocess.Result previewRun = run(workspace, List.of(settings.vipsthumbnail(),
-                // fail_on=truncated: a cut-off file is refused, not shown with a grey lower half.
-                source + "[fail_on=truncated]",
-                "--size=%dx%d>".formatted(settings.previewSize(), settings.previewSize()),
-                "--export-profile=srgb",
-                "--output=" + preview + "[Q=" + settings.previewQuality() + ",strip]"));
+        Subprocess.Result previewRun = run(workspace, isPlainJpeg(format, facts)
+                ? jpegPreview(source, preview, Math.max(width, height))
+                : anyPreview(source, preview, format, facts));
         if (!previewRun.succeeded() || !Files.isRegularFile(preview)) {
             return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
         }
         // The thumbnail from the preview: a 1600-pixel JPEG decodes in a few milliseconds, the original does not.
-        Path thumbnail = workspace.file("thumbnail.jpg");
-        Subprocess.Result thumbnailRun = run(workspace, List.of(settings.vipsthumbnail(),
-                preview.toString(),
-                "--size=%dx%d".formatted(settings.thumbnailSize(), settings.thumbnailSize()),
-                "--smartcrop=" + (settings.attentionCrop() ? "attention" : "centre"),
-                "--output=" + thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]"));
-        if (!thumbnailRun.succeeded() || !Files.isRegularFile(thumbnail)) {
-            return new Derived.Unreadable(format, failure("cannot make its thumbnail", thumbnailRun));
+        byte[] thumbnail = settings.attentionCrop()
+                ? attentionThumbnail(workspace, preview)
+                : CentreThumbnail.of(preview, settings.thumbnailSize(), settings.thumbnailQuality());
+        if (thumbnail == null) {
+            return new Derived.Unreadable(format, "libvips cannot make its thumbnail");
         }
 
         // libheif applies a HEIF's rotation while decoding, so its header's size is already upright.
@@ -150,7 +156,57 @@ public final class PhotoDeriver {
         PhotoMetadata metadata = new PhotoMetadata(format, facts.takenAt().resolve(fileTime),
                 (int) (swap ? height : width), (int) (swap ? width : height), facts.orientation(),
                 facts.latitude(), facts.longitude(), facts.make(), facts.model(), facts.lens());
-        return new Derived.Ready(metadata, Files.readAllBytes(thumbnail), Files.readAllBytes(preview));
+        return new Derived.Ready(metadata, thumbnail, Files.readAllBytes(preview));
+    }
+
+    /**
+     * A JPEG in YCbCr or grey with no profile, the common case: libjpeg decodes it at 1/2, 1/4 or 1/8
+     * of its size (the largest that is still at least the preview), turns it upright, and one lanczos3
+     * resize gives the preview, all in one {@code vips resize}. It is the work {@code vips thumbnail}
+     * does, at about 70 % of its CPU (bench/photos): the thumbnail operation opens the file twice and
+     * runs a pipeline built for every format.
+     */
+    private List<String> jpegPreview(Path source, Path preview, long longSide) {
+        int shrink = 1;
+        while (shrink < 8 && longSide / (shrink * 2) >= settings.previewSize()) {
+            shrink *= 2;
+        }
+        long decoded = (longSide + shrink - 1) / shrink; // libjpeg rounds a scaled size up
+        double scale = Math.min(1.0, settings.previewSize() / (double) decoded);
+        return List.of(settings.vips(), "resize",
+                // fail_on=truncated: a cut-off file is refused, not shown with a grey lower half.
+                source + "[shrink=" + shrink + ",autorotate=true,fail_on=truncated]",
+                preview + "[Q=" + settings.previewQuality() + ",strip]",
+                Double.toString(scale));
+    }
+
+    /** Any other image: libvips' thumbnail operation, which knows every loader's shrink-on-load and profiles. */
+    private List<String> anyPreview(Path source, Path preview, String format, ExifFacts facts) {
+        List<String> command = new ArrayList<>(List.of(settings.vips(), "thumbnail",
+                source.toString(), preview + "[Q=" + settings.previewQuality() + ",strip]",
+                Integer.toString(settings.previewSize()), "--height=" + settings.previewSize(), "--size=down",
+                "--fail-on=truncated"));
+        // Without a profile the pixels are sRGB already (what browsers assume of an untagged image), and the
+        // transform would cost a fifth of the preview's time for nothing. HEIF may say its colours in an nclx
+        // box, which metadata-extractor does not report as a profile.
+        if (facts.iccProfile() || format.equals("heif") || format.equals("avif") || ImageKinds.isRaw(format)) {
+            command.add("--export-profile=srgb");
+        }
+        return command;
+    }
+
+    private static boolean isPlainJpeg(String format, ExifFacts facts) {
+        return format.equals("jpeg") && !facts.iccProfile() && facts.jpegComponents() != null
+                && (facts.jpegComponents() == 3 || facts.jpegComponents() == 1);
+    }
+
+    /** libvips' attention crop (the busiest, most colourful region), in a process of its own; null if it fails. */
+    private byte[] attentionThumbnail(Workspace workspace, Path preview) throws IOException {
+        Path thumbnail = workspace.file("thumbnail.jpg");
+        Subprocess.Result run = run(workspace, List.of(settings.vips(), "thumbnail",
+                preview.toString(), thumbnail + "[Q=" + settings.thumbnailQuality() + ",strip]",
+                Integer.toString(settings.thumbnailSize()), "--height=" + settings.thumbnailSize(), "--crop=attention"));
+        return run.succeeded() && Files.isRegularFile(thumbnail) ? Files.readAllBytes(thumbnail) : null;
     }
 
     private Subprocess.Result run(Workspace workspace, List<String> command) throws IOException {
@@ -158,8 +214,9 @@ public final class PhotoDeriver {
         full.add(1, "--vips-concurrency=" + settings.vipsConcurrency());
         try {
             // TMPDIR: libvips' own temporary files land in the workspace and go with it.
-            var env = new java.util.HashMap<>(environment);
+            Map<String, String> env = new HashMap<>(environment);
             env.put("TMPDIR", workspace.directory().toString());
+            VipsHome.forVips(settings.vips(), settings.tempRoot()).ifPresent(home -> env.put("VIPSHOME", home.toString()));
             return Subprocess.run(full, env, limits, workspace.file("tool.log"));
         } catch (IOException e) {
             if (ToolCheck.missing(settings).isPresent()) {

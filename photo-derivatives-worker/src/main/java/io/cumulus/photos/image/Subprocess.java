@@ -1,11 +1,13 @@
 package io.cumulus.photos.image;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ final class Subprocess {
         ProcessBuilder builder = new ProcessBuilder(full)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(devNull()));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(environment);
         Process process = builder.start();
         boolean finished;
@@ -63,7 +65,7 @@ final class Subprocess {
 
     /** prlimit sets the limits on itself and then execs the tool: the pid we hold is the tool's. */
     private static List<String> withPrlimit(List<String> command, Limits limits) {
-        var full = new java.util.ArrayList<String>(command.size() + 4);
+        List<String> full = new ArrayList<>(command.size() + 4);
         full.add(limits.prlimit());
         if (limits.maxAddressSpace() > 0) {
             full.add("--as=" + limits.maxAddressSpace());
@@ -90,10 +92,6 @@ final class Subprocess {
         try (InputStream in = Files.newInputStream(log)) {
             return new String(in.readNBytes(KEPT_OUTPUT), StandardCharsets.UTF_8);
         }
-    }
-
-    private static java.io.File devNull() {
-        return new java.io.File("/dev/null");
     }
 
     private Subprocess() {

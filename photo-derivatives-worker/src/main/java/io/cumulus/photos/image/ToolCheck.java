@@ -27,7 +27,7 @@ final class ToolCheck {
 
     static Optional<String> missing(DeriverSettings settings) {
         List<String> absent = new ArrayList<>();
-        for (String tool : List.of(settings.vipsthumbnail(), settings.vipsheader(), settings.vips())) {
+        for (String tool : List.of(settings.vipsheader(), settings.vips())) {
             if (resolve(tool).isEmpty()) {
                 absent.add(tool);
             }
