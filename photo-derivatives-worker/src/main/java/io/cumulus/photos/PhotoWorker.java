@@ -367,6 +367,10 @@ public final class PhotoWorker implements AutoCloseable {
             Derived derived;
             try {
                 derived = deriver.derive(original, fileTime(event));
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                // The worker's own trouble (libvips not installed, its working directory unwritable), not the
+                // photo's: the poll is retried until it is mended, and no photo is recorded unreadable for it.
+                throw e;
             } catch (RuntimeException e) {
                 log.warn("photo could not be derived namespaceId={} fileId={} seq={}", event.getNamespaceId(),
                         event.getFileId(), event.getSeq(), e);
