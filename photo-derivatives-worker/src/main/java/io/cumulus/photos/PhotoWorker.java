@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,30 +14,20 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -80,9 +69,7 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class PhotoWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PhotoWorker.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration FIRST_RETRY_BACKOFF = Duration.ofMillis(200);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final AvroSerde<FileEvent> FILE_EVENTS = AvroSerde.fileEvents();
     private static final AvroSerde<PhotoEvent> PHOTO_EVENTS = AvroSerde.photoEvents();
 
@@ -92,18 +79,15 @@ public final class PhotoWorker implements AutoCloseable {
     private final ChunkSource chunks;
     private final Originals originals;
     private final PhotoDeriver deriver;
-    private final CountDownLatch closing = new CountDownLatch(1);
     private final Timer deriveTime = Timer.builder("cumulus.photos.derive").description("Time to derive one photo")
             .publishPercentileHistogram().register(Metrics.globalRegistry);
     private final Counter ready = Counter.builder("cumulus.photos.derived").tag("result", "ready")
             .register(Metrics.globalRegistry);
     private final Counter unreadable = Counter.builder("cumulus.photos.derived").tag("result", "unreadable")
             .register(Metrics.globalRegistry);
-    private volatile Throwable failure;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private final PositionedConsumer loop;
     private KafkaProducer<String, byte[]> producer;
     private ExecutorService pool;
-    private Thread thread;
 
     public PhotoWorker(PhotoWorkerConfig config, DataSource dataSource, ChunkSource chunks, PhotoDeriver deriver) {
         this.config = config;
@@ -112,17 +96,19 @@ public final class PhotoWorker implements AutoCloseable {
         this.chunks = chunks;
         this.originals = new Originals(chunks, config.workDir());
         this.deriver = deriver;
+        this.loop = new PositionedConsumer("photo worker", PhotoWorkerConfig.FILE_EVENTS_TOPIC, consumerProperties(config),
+                partitions -> library.positions(PhotoWorkerConfig.FILE_EVENTS_TOPIC, partitions), FIRST_RETRY_BACKOFF,
+                config.maxRetryBackoff(), this::handle);
     }
 
     /** Makes sure the {@code photos} schema exists, then starts the poll loop on its own thread. */
     public synchronized void start() {
-        if (thread != null) {
+        if (pool != null) {
             throw new IllegalStateException("the photo worker was already started");
         }
-        deriver.missingTools().ifPresent(missing -> log.warn("photos will be recorded as unreadable: {}", missing));
+        deriver.missingTools().ifPresent(missing -> log.warn("photo derivatives wait for their tools: {}", missing));
         PhotosSchema.migrate(dataSource);
         clearWorkDir();
-        consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(), new ByteArraySerializer());
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.threads(), r -> {
@@ -130,85 +116,26 @@ public final class PhotoWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        thread = new Thread(this::run, "cumulus-photos");
-        thread.start();
+        loop.start();
         log.info("photo worker started group={} threads={} workDir={}", config.groupId(), config.threads(), config.workDir());
     }
 
     /** Why the worker stopped on its own, if it did (a poison record or a permanent error). */
     public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+        return loop.failure();
     }
 
     /** Whether the poll loop is running: started, not closed and not stopped by a failure. */
     public boolean isRunning() {
-        Thread t = thread;
-        return t != null && t.isAlive() && closing.getCount() > 0;
+        return loop.isRunning();
     }
 
     @Override
     public synchronized void close() {
-        closing.countDown();
-        if (thread == null) {
-            return;
-        }
-        consumer.wakeup();
-        try {
-            thread.join(CLOSE_TIMEOUT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            log.error("photo worker did not stop within {}", CLOSE_TIMEOUT);
-        }
-        pool.shutdownNow();
-        producer.close(Duration.ofSeconds(5));
-    }
-
-    private void run() {
-        try {
-            consumer.subscribe(List.of(PhotoWorkerConfig.FILE_EVENTS_TOPIC), new SeekToAppliedPositions());
-            Duration backoff = FIRST_RETRY_BACKOFF;
-            while (closing.getCount() > 0) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
-                if (records.isEmpty()) {
-                    continue;
-                }
-                try {
-                    handle(records);
-                } catch (TransientFailure e) {
-                    log.error("photo worker poll failed, retrying records={} backoff={} error={}", records.count(),
-                            backoff, e.getCause().toString());
-                    rewind(records);
-                    closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
-                    backoff = min(backoff.multipliedBy(2), config.maxRetryBackoff());
-                    continue;
-                }
-                backoff = FIRST_RETRY_BACKOFF;
-                commitProgress();
-            }
-        } catch (WakeupException e) {
-            if (closing.getCount() > 0) {
-                fail(e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (PoisonRecordException e) {
-            log.error("poison record, photo worker stopped topic={} partition={} offset={}", e.topic(), e.partition(),
-                    e.offset(), e);
-            failure = e;
-        } catch (Exception | Error e) {
-            fail(e);
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-            log.info("photo worker stopped group={}", config.groupId());
-        }
-    }
-
-    /** A store that failed in a way worth retrying; the poll is read again. */
-    private static final class TransientFailure extends Exception {
-        TransientFailure(Throwable cause) {
-            super(cause);
+        loop.close();
+        if (pool != null) {
+            pool.shutdownNow();
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -237,7 +164,7 @@ public final class PhotoWorker implements AutoCloseable {
     private record Known(String contentKey, CompletableFuture<PhotoRecord> photo) {
     }
 
-    private void handle(ConsumerRecords<byte[], byte[]> records) throws TransientFailure, InterruptedException {
+    private void handle(ConsumerRecords<byte[], byte[]> records) throws PositionedConsumer.Retry, InterruptedException {
         Map<FileKey, Optional<Known>> known = new HashMap<>();
         List<Step> steps = new ArrayList<>(records.count());
         try {
@@ -276,10 +203,10 @@ public final class PhotoWorker implements AutoCloseable {
             }
             log.debug("photo worker poll events={} photos={} applied={}", steps.size(), photos.size(), applied);
         } catch (ExecutionException e) {
-            throw new TransientFailure(e.getCause());
+            throw new PositionedConsumer.Retry(e.getCause());
         } catch (SQLException e) {
             if (PhotoLibrary.isTransient(e)) {
-                throw new TransientFailure(e);
+                throw new PositionedConsumer.Retry(e);
             }
             throw new IllegalStateException("the photo library cannot be written", e);
         } catch (RuntimeException e) {
@@ -287,7 +214,7 @@ public final class PhotoWorker implements AutoCloseable {
                 throw e;
             }
             // The chunk store or Kafka refused for now; the poll is read again.
-            throw new TransientFailure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            throw new PositionedConsumer.Retry(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
         } finally {
             for (Step step : steps) {
                 if (step instanceof Put put) {
@@ -460,56 +387,6 @@ public final class PhotoWorker implements AutoCloseable {
         return new ProducerRecord<>(PhotoWorkerConfig.PHOTO_EVENTS_TOPIC, e.getNamespaceId(), PHOTO_EVENTS.encode(event));
     }
 
-    /** Starts each partition it is given where the library says applying stopped, else at its beginning. */
-    private final class SeekToAppliedPositions implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            Map<Integer, Long> positions;
-            try {
-                positions = library.positions(PhotoWorkerConfig.FILE_EVENTS_TOPIC,
-                        partitions.stream().map(TopicPartition::partition).toList());
-            } catch (SQLException e) {
-                log.warn("photo positions unreadable, reading the partitions from their start partitions={} error={}",
-                        partitions, e.toString());
-                consumer.seekToBeginning(partitions);
-                return;
-            }
-            for (TopicPartition partition : partitions) {
-                Long next = positions.get(partition.partition());
-                if (next == null) {
-                    consumer.seekToBeginning(List.of(partition));
-                } else {
-                    consumer.seek(partition, next);
-                }
-            }
-            log.info("file-events partitions assigned to the photo worker group={} positions={}", config.groupId(),
-                    positions);
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Nothing to hand over: the positions are in the database with the rows they cover.
-        }
-    }
-
-    private void rewind(ConsumerRecords<byte[], byte[]> records) {
-        for (TopicPartition partition : records.partitions()) {
-            consumer.seek(partition, records.records(partition).get(0).offset());
-        }
-    }
-
-    private void commitProgress() {
-        try {
-            consumer.commitSync();
-        } catch (CommitFailedException | RetriableException e) {
-            log.warn("offset commit failed, will be covered by the next one group={} error={}", config.groupId(),
-                    e.toString());
-        }
-    }
-
     private void clearWorkDir() {
         try {
             Files.createDirectories(config.workDir());
@@ -519,15 +396,6 @@ public final class PhotoWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot use the photo worker's working directory " + config.workDir(), e);
         }
-    }
-
-    private void fail(Throwable e) {
-        log.error("photo worker stopped by an error group={}", config.groupId(), e);
-        failure = e;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Map<String, Object> consumerProperties(PhotoWorkerConfig config) {

@@ -146,8 +146,8 @@ final class AlbumCommands {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds photos at the end of an album.")
-    static final class AlbumAdd implements Callable<Integer> {
+    /** What `album add` and `album remove` share: an album, and photos named by their paths. */
+    abstract static class AlbumPhotos implements Callable<Integer> {
         @ParentCommand
         Album album;
 
@@ -163,40 +163,32 @@ final class AlbumCommands {
         @Option(names = "--json", description = "the server's JSON as it is")
         boolean json;
 
+        /** The change to the album, as the server answers it. */
+        abstract JsonNode change(ServerApi api, List<String> fileIds);
+
         @Override
         public Integer call() {
             DeviceConfig device = album.device();
             ServerApi api = ClientMain.api(device);
             List<String> fileIds = PhotoCommands.fileIdsOf(spec.commandLine(), api, device, paths);
-            printAlbum(ClientMain.whenTaken(() -> api.addToAlbum(id, fileIds)), json);
+            printAlbum(ClientMain.whenTaken(() -> change(api, fileIds)), json);
             return 0;
         }
     }
 
-    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Takes photos out of an album (they stay in the library).")
-    static final class AlbumRemove implements Callable<Integer> {
-        @ParentCommand
-        Album album;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "ID", description = "the album, as `album list` shows it")
-        String id;
-
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PATH", description = "photos: files in a synced folder, or paths on the server")
-        List<String> paths;
-
-        @Option(names = "--json", description = "the server's JSON as it is")
-        boolean json;
-
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Adds photos at the end of an album.")
+    static final class AlbumAdd extends AlbumPhotos {
         @Override
-        public Integer call() {
-            DeviceConfig device = album.device();
-            ServerApi api = ClientMain.api(device);
-            List<String> fileIds = PhotoCommands.fileIdsOf(spec.commandLine(), api, device, paths);
-            printAlbum(ClientMain.whenTaken(() -> api.removeFromAlbum(id, fileIds)), json);
-            return 0;
+        JsonNode change(ServerApi api, List<String> fileIds) {
+            return api.addToAlbum(id, fileIds);
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Takes photos out of an album (they stay in the library).")
+    static final class AlbumRemove extends AlbumPhotos {
+        @Override
+        JsonNode change(ServerApi api, List<String> fileIds) {
+            return api.removeFromAlbum(id, fileIds);
         }
     }
 

@@ -103,8 +103,8 @@ final class PhotoCommands {
         }
     }
 
-    @Command(name = "favourite", mixinStandardHelpOptions = true, description = "Marks a photo as a favourite.")
-    static final class Favourite implements Callable<Integer> {
+    /** What `favourite` and `unfavourite` share: one photo, marked or unmarked. */
+    abstract static class Marking implements Callable<Integer> {
         @ParentCommand
         ClientMain main;
 
@@ -114,26 +114,28 @@ final class PhotoCommands {
         @Parameters(paramLabel = "PATH", description = "the photo: a file in a synced folder, or its path on the server")
         String path;
 
+        /** Whether the command marks the photo a favourite (or takes it out of them). */
+        abstract boolean favourite();
+
         @Override
         public Integer call() {
-            return mark(main, spec, path, true);
+            return mark(main, spec, path, favourite());
+        }
+    }
+
+    @Command(name = "favourite", mixinStandardHelpOptions = true, description = "Marks a photo as a favourite.")
+    static final class Favourite extends Marking {
+        @Override
+        boolean favourite() {
+            return true;
         }
     }
 
     @Command(name = "unfavourite", mixinStandardHelpOptions = true, description = "Takes a photo out of the favourites.")
-    static final class Unfavourite implements Callable<Integer> {
-        @ParentCommand
-        ClientMain main;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Parameters(paramLabel = "PATH", description = "the photo: a file in a synced folder, or its path on the server")
-        String path;
-
+    static final class Unfavourite extends Marking {
         @Override
-        public Integer call() {
-            return mark(main, spec, path, false);
+        boolean favourite() {
+            return false;
         }
     }
 
