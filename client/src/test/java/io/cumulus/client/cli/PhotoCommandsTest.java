@@ -90,7 +90,10 @@ class PhotoCommandsTest {
     void jsonIsTheServersAnswerAsItIs() {
         assertThat(run("photos", "--json")).isZero();
 
-        assertThat(out.toString()).startsWith("{\"photos\":[{").contains("\"nextCursor\":\"CUR\"");
+        tools.jackson.databind.JsonNode printed = tools.jackson.databind.json.JsonMapper.builder().build().readTree(out.toString());
+        assertThat(printed.get("nextCursor").asString()).isEqualTo("CUR");
+        assertThat(printed.get("photos").get(0).get("path").asString()).isEqualTo("Photos/cat.jpg");
+        assertThat(printed.get("photos").get(0).get("width").asInt()).isEqualTo(4000);
     }
 
     @Test
