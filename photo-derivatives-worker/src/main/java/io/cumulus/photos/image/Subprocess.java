@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One run of an image tool, bounded so that no input can hang or swamp its caller: no shell (the
@@ -28,13 +29,24 @@ final class Subprocess {
             return !timedOut && exitCode == 0;
         }
 
-        /** The first line of the output, for a reason shown to a person. */
+        /**
+         * The first line of the output, for a reason shown to a person and recorded with the photo: without
+         * what changes from run to run (a process id, a clock time, the path of a working file), so that a
+         * replay records the same reason.
+         */
         String firstLine() {
             String trimmed = output.strip();
             int newline = trimmed.indexOf('\n');
-            return newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+            String line = newline < 0 ? trimmed : trimmed.substring(0, newline).strip();
+            line = GLIB_LOG_PREFIX.matcher(line).replaceFirst("$1: ");
+            return PATH.matcher(line).replaceAll("the file");
         }
     }
+
+    /** GLib's log line prefix: {@code (vipsheader:14525): VIPS-WARNING **: 13:17:56.743: }. */
+    private static final Pattern GLIB_LOG_PREFIX = Pattern.compile("^\\(([^():\\s]+):\\d+\\): [\\w-]+ \\*\\*: [\\d:.]+: ");
+    /** An absolute path, quoted or not: always one of the worker's own working files. */
+    private static final Pattern PATH = Pattern.compile("\"?(?<![\\w.])/[^\"\\s]+\"?");
 
     record Limits(Duration timeout, long maxAddressSpace, long maxFileSize, String prlimit) {
     }
