@@ -47,7 +47,7 @@ class ComposeFileTest {
         List<String> cumulus = cumulusServices();
         assertThat(cumulus).as("two instances of each service")
                 .containsExactlyInAnyOrder("api-1", "api-2", "relay-1", "relay-2", "reconciler-1", "reconciler-2",
-                        "projector-1", "projector-2");
+                        "projector-1", "projector-2", "photos-1", "photos-2");
         for (String name : cumulus) {
             List<String> command = commandOf(name);
             assertThat(command.getFirst()).as(name).isEqualTo("serve");
@@ -120,7 +120,7 @@ class ComposeFileTest {
         Map<String, Object> declared = map(compose.get("volumes"));
         for (String name : services.keySet()) {
             Map<String, Object> service = services.get(name);
-            boolean pipelineWorker = name.matches("(relay|reconciler|projector)-\\d");
+            boolean pipelineWorker = name.matches("(relay|reconciler|projector|photos)-\\d");
             if (!pipelineWorker) {
                 assertThat(service).as(name + " has a health check").containsKey("healthcheck");
             }
