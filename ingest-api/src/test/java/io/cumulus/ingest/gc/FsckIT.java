@@ -165,6 +165,34 @@ class FsckIT {
     }
 
     @Test
+    void anUncataloguedDerivativeOfARetainedPhotoVersionIsCataloguedAgainAndOneOfAnExpiredVersionDeleted() {
+        // given the thumbnails of two photos, their objects without rows: one photo deleted yesterday (in the
+        // trash), one deleted 61 days ago (its versions expired)
+        io.cumulus.photos.PhotosSchema.migrate(postgres.dataSource());
+        String kept = store.object("thumbnail of a photo in the trash", OLD);
+        String expired = store.object("thumbnail of a photo deleted long ago", OLD);
+        String photo = store.object("the photo in the trash", OLD);
+        store.catalogued(photo, 22, "stored", OLD).counted(photo, 1);
+        store.version("trashed", "UPSERT", Duration.ofDays(2), photo).version("trashed", "DELETE", Duration.ofDays(1));
+        store.version("gone", "UPSERT", Duration.ofDays(62)).version("gone", "DELETE", Duration.ofDays(61));
+        store.execute("INSERT INTO photos.derivatives (namespace_id, file_id, seq, chunk_id, kind) VALUES (?, 'trashed', 1, ?, 'thumbnail')",
+                store.namespace, kept);
+        store.execute("INSERT INTO photos.derivatives (namespace_id, file_id, seq, chunk_id, kind) VALUES (?, 'gone', 3, ?, 'thumbnail')",
+                store.namespace, expired);
+
+        // when fsck repairs
+        FsckReport report = fsck.run(true);
+
+        // then the retained version's thumbnail is catalogued again and kept, the expired one's deleted
+        assertThat(report.uncataloguedObjects().samples()).extracting(ChunkFinding::chunkId, ChunkFinding::resolved)
+                .containsExactlyInAnyOrder(tuple(kept, true), tuple(expired, true));
+        assertThat(store.hasObject(kept)).isTrue();
+        assertThat(store.stateOf(kept)).contains("stored");
+        assertThat(store.hasObject(expired)).isFalse();
+        assertThat(store.stateOf(expired)).isEmpty();
+    }
+
+    @Test
     void aCountTooLowIsRaisedToTheFilesHoldingTheChunk() {
         // given a chunk two files hold counted once, and one with no count row at all
         String low = healthyChunk("counted too low", "a", "b");
