@@ -293,6 +293,43 @@ class PhotoWorkerIT {
         assertThat(worker.failure()).isEmpty();
     }
 
+    @Test
+    void twoWorkersShareTheFileEventsPartitionsAndTheLibraryIsTheSame() throws Exception {
+        // given a second worker in the same group
+        PhotoWorker second = newWorker();
+        second.start();
+        try {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    TestServers.kafka().bootstrapServers()))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    var group = admin.describeConsumerGroups(List.of("photos-it")).all().get().get("photos-it");
+                    return group.members().size() == 2 && group.members().stream()
+                            .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                });
+            }
+
+            // when photos arrive in namespaces spread over both partitions
+            List<Namespace> namespaces = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Namespace ns = new Namespace();
+                ns.write("p", "p.jpg", jpeg(320 + i, 240));
+                namespaces.add(ns);
+            }
+
+            // then each is derived once, whichever worker holds its partition
+            for (Namespace ns : namespaces) {
+                Map<String, Map<String, Object>> photos = awaitPhotos(ns, 1);
+                assertThat(photos.get("p")).containsEntry("state", "ready");
+                assertThat(query("SELECT count(*)::text FROM photos.derivatives WHERE namespace_id = '" + ns.id + "'"))
+                        .containsExactly("2");
+            }
+            assertThat(second.failure()).isEmpty();
+            assertThat(worker.failure()).isEmpty();
+        } finally {
+            second.close();
+        }
+    }
+
     // ---- the library as the tests read it ----------------------------------------------------------
 
     private static Map<String, Map<String, Object>> awaitPhotos(Namespace ns, int n) throws SQLException {
