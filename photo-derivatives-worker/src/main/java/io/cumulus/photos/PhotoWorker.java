@@ -184,10 +184,14 @@ public final class PhotoWorker implements AutoCloseable {
                     default -> { }
                 }
             }
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
             for (ProducerRecord<String, byte[]> event : events) {
-                producer.send(event);
+                sent.add(producer.send(event));
             }
             producer.flush();
+            for (var send : sent) {
+                send.get(); // a photo event Kafka did not take fails the poll, which is read again
+            }
             int applied = 0;
             for (Step step : steps) {
                 ConsumerRecord<byte[], byte[]> r = step.record();
@@ -327,8 +331,21 @@ public final class PhotoWorker implements AutoCloseable {
         }
     }
 
-    private static Instant fileTime(FileEvent event) {
-        return Instant.ofEpochMilli(event.getDeviceModifiedAt() != null ? event.getDeviceModifiedAt() : event.getAt());
+    /** The earliest file time taken as a photo's date: before it, a device's clock was wrong. */
+    private static final Instant EARLIEST_FILE_TIME = Instant.parse("1900-01-01T00:00:00Z");
+
+    /**
+     * When a photo without a date of its own was taken, as well as it is known: the time the device gave
+     * the file, unless that is before 1900 or after the server accepted the file (a device's clock, or a
+     * hostile value, that no column could hold), else the time the server accepted it.
+     */
+    static Instant fileTime(FileEvent event) {
+        Instant accepted = Instant.ofEpochMilli(event.getAt());
+        Long modified = event.getDeviceModifiedAt();
+        if (modified == null || modified < EARLIEST_FILE_TIME.toEpochMilli() || modified > event.getAt() + 86_400_000L) {
+            return accepted;
+        }
+        return Instant.ofEpochMilli(modified);
     }
 
     private static PhotoRecord readyRecord(FileEvent e, String contentKey, PhotoMetadata m, String thumbnailId,

@@ -34,7 +34,7 @@ final class AlbumCommands {
             System.out.println("accepted; it shows in a moment (album " + album.path("albumId").asString("") + ")");
             return;
         }
-        System.out.println(album.path("name").asString("") + "  (" + album.path("count").asLong(0) + " photos, id "
+        System.out.println(PhotoCommands.printable(album.path("name").asString("")) + "  (" + album.path("count").asLong(0) + " photos, id "
                 + album.path("albumId").asString("") + ")");
         if (album.has("photos")) {
             PhotoCommands.printPhotos(album.get("photos"));
@@ -78,7 +78,8 @@ final class AlbumCommands {
             }
             System.out.printf("%-36s  %6s  %s%n", "ID", "PHOTOS", "NAME");
             for (JsonNode a : albums.get("albums")) {
-                System.out.printf("%-36s  %6d  %s%n", a.get("albumId").asString(), a.get("count").asLong(), a.get("name").asString());
+                System.out.printf("%-36s  %6d  %s%n", a.get("albumId").asString(), a.get("count").asLong(),
+                        PhotoCommands.printable(a.get("name").asString()));
             }
             return 0;
         }

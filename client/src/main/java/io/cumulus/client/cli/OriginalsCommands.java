@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import io.cumulus.client.api.Retry;
 import io.cumulus.client.api.ServerApi;
 import io.cumulus.client.config.DeviceConfig;
+import io.cumulus.client.state.FolderLock;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.SyncedFile;
 import io.cumulus.client.sync.act.FolderAccess;
@@ -63,6 +64,14 @@ final class OriginalsCommands {
 
     /** Fetches {@code files} in {@code folder}, then evicts others if the folder is now over its limit; the fetched records. */
     static List<SyncedFile> fetchAll(DeviceConfig device, Path folder, LocalState state, List<SyncedFile> files) throws IOException {
+        // A sync round of the folder in another process waits, and this waits for one under way.
+        try (FolderLock held = FolderLock.hold(folder)) {
+            return fetchAllHeld(device, folder, state, files);
+        }
+    }
+
+    private static List<SyncedFile> fetchAllHeld(DeviceConfig device, Path folder, LocalState state, List<SyncedFile> files)
+            throws IOException {
         ServerApi api = ClientMain.api(device);
         FolderAccess access = new FolderAccess(folder);
         Fetcher fetcher = new Fetcher(access, state, api, Retry.defaults(), ClientMain.Sync::say, Clock.systemUTC());

@@ -60,12 +60,22 @@ final class PhotoCommands {
         System.out.printf("%-25s  %-11s  %-24s  %s%n", "TAKEN AT", "SIZE", "CAMERA", "PATH");
         for (JsonNode p : photos) {
             String size = p.path("width").isNumber() ? p.get("width").asInt() + "x" + p.path("height").asInt() : "?";
-            String camera = p.path("camera").isString() ? p.get("camera").asString() : "";
-            String state = "ready".equals(p.path("state").asString("")) ? "" : "  (" + p.path("state").asString("")
-                    + (p.path("reason").isString() ? ": " + p.get("reason").asString() : "") + ")";
-            System.out.printf("%-25s  %-11s  %-24s  %s%s%s%n", p.path("takenAt").asString(""), size, camera,
-                    p.path("path").asString(""), p.path("favourite").asBoolean(false) ? "  *" : "", state);
+            String camera = p.path("camera").isString() ? printable(p.get("camera").asString()) : "";
+            String state = "ready".equals(p.path("state").asString("")) ? "" : "  (" + printable(p.path("state").asString(""))
+                    + (p.path("reason").isString() ? ": " + printable(p.get("reason").asString()) : "") + ")";
+            System.out.printf("%-25s  %-11s  %-24s  %s%s%s%n", printable(p.path("takenAt").asString("")), size, camera,
+                    printable(p.path("path").asString("")), p.path("favourite").asBoolean(false) ? "  *" : "", state);
         }
+    }
+
+    /**
+     * Text from a photo (its camera and lens come from its EXIF, written by whoever made the file) as it
+     * may reach a terminal: control characters, escape sequences among them, shown as {@code ?}.
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     @Command(name = "photos", mixinStandardHelpOptions = true,

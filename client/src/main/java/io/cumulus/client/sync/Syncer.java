@@ -25,6 +25,7 @@ import io.cumulus.client.scan.FolderScanner;
 import io.cumulus.client.scan.FolderScanner.LocalFile;
 import io.cumulus.client.scan.FolderScanner.Scan;
 import io.cumulus.client.scan.LocalTree;
+import io.cumulus.client.state.FolderLock;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.SyncedFile;
 import io.cumulus.client.sync.act.BatchSender;
@@ -129,6 +130,12 @@ public final class Syncer {
      * originals go until the folder fits its limit.
      */
     public Round syncOnce() throws IOException {
+        try (FolderLock held = FolderLock.hold(root)) {
+            return round();
+        }
+    }
+
+    private Round round() throws IOException {
         downloaded = deletedLocally = 0;
         bytesUploaded = 0;
         bytesDownloaded = 0;

@@ -87,6 +87,12 @@ class PhotoCommandsTest {
     }
 
     @Test
+    void textFromAPhotoReachesTheTerminalWithoutItsControlCharacters() {
+        assertThat(PhotoCommands.printable("Canon\u001b[2J\u001b]0;owned\u0007 EOS\nR5")).isEqualTo("Canon?[2J?]0;owned? EOS?R5");
+        assertThat(PhotoCommands.printable("Fujifilm X-T5 日本")).isEqualTo("Fujifilm X-T5 日本");
+    }
+
+    @Test
     void jsonIsTheServersAnswerAsItIs() {
         assertThat(run("photos", "--json")).isZero();
 

@@ -26,6 +26,10 @@ public record TimelineCursor(Instant takenAt, String fileId) {
     }
 
     /** @throws InvalidRequestException when the text is not a cursor this API made */
+    /** The range of a cursor's time: years 0 to 100,000, well inside PostgreSQL's timestamps. */
+    private static final long EARLIEST_MICROS = -62_167_219_200_000_000L;
+    private static final long LATEST_MICROS = 3_093_527_980_800_000_000L;
+
     public static TimelineCursor decode(String text) {
         try {
             String plain = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
@@ -34,6 +38,9 @@ public record TimelineCursor(Instant takenAt, String fileId) {
                 throw invalid();
             }
             long micros = Long.parseLong(plain.substring(0, colon));
+            if (micros < EARLIEST_MICROS || micros > LATEST_MICROS) {
+                throw invalid(); // no photo is dated there, and PostgreSQL's timestamps end before
+            }
             String fileId = plain.substring(colon + 1);
             if (!FileId.isValid(fileId)) {
                 throw invalid();

@@ -43,7 +43,7 @@ class TimelineCursorTest {
 
     @Test
     void textThatIsNoCursorIsABadRequest() {
-        for (String bad : new String[]{"", "!!!", b64("no-colon"), b64("abc:file"), b64("123:"), b64("123:../x"), b64(":f")}) {
+        for (String bad : new String[]{"", "!!!", b64("no-colon"), b64("abc:file"), b64("123:"), b64("123:../x"), b64(":f"), b64("-9223372036854775808:f"), b64("9223372036854775807:f"), b64("-62167219200000001:f")}) {
             assertThatThrownBy(() -> TimelineCursor.decode(bad)).as(bad)
                     .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.slug()).isEqualTo("invalid-cursor"));
         }
