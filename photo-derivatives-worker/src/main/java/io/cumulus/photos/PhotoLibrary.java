@@ -141,8 +141,8 @@ public final class PhotoLibrary {
             upsert.setString(++i, p.contentKey());
             upsert.setLong(++i, p.size());
             upsert.setString(++i, p.ready() ? "ready" : "unreadable");
-            upsert.setString(++i, p.reason());
-            upsert.setString(++i, p.format());
+            upsert.setString(++i, text(p.reason()));
+            upsert.setString(++i, text(p.format()));
             upsert.setTimestamp(++i, Timestamp.from(p.takenAt()));
             setInt(upsert, ++i, p.takenAtOffset());
             upsert.setString(++i, p.takenAtSource());
@@ -151,9 +151,9 @@ public final class PhotoLibrary {
             setInt(upsert, ++i, p.orientation());
             setDouble(upsert, ++i, p.latitude());
             setDouble(upsert, ++i, p.longitude());
-            upsert.setString(++i, p.cameraMake());
-            upsert.setString(++i, p.cameraModel());
-            upsert.setString(++i, p.lens());
+            upsert.setString(++i, text(p.cameraMake()));
+            upsert.setString(++i, text(p.cameraModel()));
+            upsert.setString(++i, text(p.lens()));
             upsert.setString(++i, p.thumbnailId());
             setInt(upsert, ++i, p.thumbnailSize());
             upsert.setString(++i, p.previewId());
@@ -220,6 +220,18 @@ public final class PhotoLibrary {
                 (Double) rs.getObject("longitude"), rs.getString("camera_make"), rs.getString("camera_model"),
                 rs.getString("lens"), rs.getString("thumbnail_id"), (Integer) rs.getObject("thumbnail_size"),
                 rs.getString("preview_id"), (Integer) rs.getObject("preview_size"));
+    }
+
+    /**
+     * Text read from a photo or a tool as a column can hold it: no NUL (PostgreSQL refuses one), and at
+     * most 1,000 characters (a crafted EXIF field may be 64 KiB).
+     */
+    static String text(String value) {
+        if (value == null) {
+            return null;
+        }
+        String clean = value.replace('\0', '\uFFFD');
+        return clean.length() <= 1000 ? clean : clean.substring(0, 1000);
     }
 
     private static void setInt(PreparedStatement s, int index, Integer value) throws SQLException {

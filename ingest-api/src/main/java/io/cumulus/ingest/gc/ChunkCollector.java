@@ -246,6 +246,7 @@ public final class ChunkCollector implements SmartLifecycle {
                         LEFT JOIN gc.chunk_store s ON s.chunk_id = c.id
                         WHERE c.state IN ('stored', 'uploading')
                           AND c.last_uploaded_at < now() - make_interval(secs => ?)
+                          AND (c.recheck_after IS NULL OR c.recheck_after <= now())
                           AND coalesce(s.ref_count, 0) <= 0
                           AND (s.last_referenced_at IS NULL OR s.last_referenced_at < now() - make_interval(secs => ?))
                           AND NOT EXISTS (SELECT 1 FROM ingest.account_chunks a WHERE a.chunk_id = c.id
@@ -323,7 +324,11 @@ public final class ChunkCollector implements SmartLifecycle {
                         holders.size() > 5 ? holders.subList(0, 5) + "…" : holders);
                 return new Mark.HeldByRetainedVersion();
             }
-            if (!references.versionsDerivedAs(id, now).isEmpty()) {
+            RetainedReferences.DerivedHold derived = references.versionsDerivedAs(id, now);
+            if (derived.holds()) {
+                // Not a candidate again before one of those versions may expire: such chunks have no count.
+                db.jdbc().sql("UPDATE ingest.chunks SET recheck_after = ? WHERE id = ?")
+                        .params(Timestamp.from(derived.recheckAt()), id).update();
                 return new Mark.Kept(KeepReason.DERIVATIVE_OF_RETAINED_VERSION);
             }
             db.jdbc().sql("UPDATE ingest.chunks SET state = 'deleting', deleting_since = now() WHERE id = ?")

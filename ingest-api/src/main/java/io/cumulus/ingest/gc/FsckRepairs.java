@@ -166,7 +166,7 @@ final class FsckRepairs {
                     grantReaders(id, holding);
                     return f.resolvedAs("kept: a retained version holds it now; catalogued again");
                 }
-                if (!retained.versionsDerivedAs(id, now()).isEmpty() && f.objectSize() > 0 && blobs.exists(new ChunkId(id))) {
+                if (retained.versionsDerivedAs(id, now()).holds() && f.objectSize() > 0 && blobs.exists(new ChunkId(id))) {
                     // A photo's thumbnail or preview whose version is retained: nothing references it but that version.
                     db.jdbc().sql("UPDATE ingest.chunks SET state = 'stored', deleting_since = NULL WHERE id = ?")
                             .param(id).update();
@@ -211,6 +211,9 @@ final class FsckRepairs {
                 }
                 if (row.get().recent()) {
                     return f.keptAs("kept: uploaded or used within the grace period since it was found");
+                }
+                if (retained.versionsDerivedAs(id, now()).holds()) {
+                    return f.keptAs("kept: the derivative of a retained photo version (a rebuild of the library makes it again)");
                 }
                 if (!retained.filesHolding(id, now()).isEmpty()) {
                     return f.keptAs("kept: a retained version holds it now (a dangling reference)");

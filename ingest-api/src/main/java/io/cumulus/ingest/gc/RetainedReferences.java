@@ -3,6 +3,7 @@ package io.cumulus.ingest.gc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiConsumer;
@@ -73,14 +75,26 @@ public final class RetainedReferences {
     }
 
     /**
-     * The versions whose photo derivatives (thumbnail, preview) are {@code chunkId} and that are still
-     * retained at {@code now}: a derivative is kept exactly as long as the version it was made from.
-     * A version the feed does not show yet counts as retained. Empty when the photo library's schema
-     * does not exist (no photo worker has run).
+     * Why {@code chunkId} is kept as a photo's derivative (thumbnail, preview): the files whose retained
+     * versions it was made from, and when to look again (the earliest moment one of those files' versions
+     * may expire, at most a day ahead; an hour ahead for a version the feed does not show yet).
      */
-    public List<FileRef> versionsDerivedAs(String chunkId, Instant now) {
+    public record DerivedHold(List<FileRef> files, Instant recheckAt) {
+        public boolean holds() {
+            return !files.isEmpty();
+        }
+    }
+
+    /**
+     * The versions whose derivatives are {@code chunkId} and that are still retained at {@code now}: a
+     * derivative is kept exactly as long as the version it was made from. A version the feed does not
+     * show yet counts as retained. None when the photo library's schema does not exist (no photo worker
+     * has run).
+     */
+    public DerivedHold versionsDerivedAs(String chunkId, Instant now) {
+        Instant recheck = now.plus(Duration.ofDays(1));
         if (!photoLibraryExists()) {
-            return List.of();
+            return new DerivedHold(List.of(), recheck);
         }
         List<FileRef> holding = new ArrayList<>();
         List<Object[]> derived = db.jdbc().sql("""
@@ -102,11 +116,22 @@ public final class RetainedReferences {
                         history.add(version(rs));
                     });
             int at = seqs.indexOf((Long) d[2]);
-            if (at < 0 || retained(history, now).contains(at)) {
+            if (at < 0) {
                 holding.add(file);
+                recheck = min(recheck, now.plus(Duration.ofHours(1)));
+            } else if (retained(history, now).contains(at)) {
+                holding.add(file);
+                Optional<Instant> expiry = retention.nextExpiry(entries(history), now);
+                if (expiry.isPresent()) {
+                    recheck = min(recheck, expiry.get());
+                }
             }
         }
-        return holding;
+        return new DerivedHold(List.copyOf(holding), recheck);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     /** Whether the photo worker's derivatives table exists in this database. */
@@ -173,10 +198,13 @@ public final class RetainedReferences {
         return chunks;
     }
 
+    private static List<RetentionPolicy.Entry> entries(List<Version> history) {
+        return history.stream().map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList();
+    }
+
     /** The positions in one file's history (oldest first) of the versions retained at {@code now}. */
     private Set<Integer> retained(List<Version> history, Instant now) {
-        Set<Integer> gone = Set.copyOf(retention.expired(history.stream()
-                .map(v -> new RetentionPolicy.Entry(v.at(), v.op().equals("DELETE"))).toList(), now));
+        Set<Integer> gone = Set.copyOf(retention.expired(entries(history), now));
         Set<Integer> kept = new LinkedHashSet<>();
         for (int i = 0; i < history.size(); i++) {
             if (!gone.contains(i)) {

@@ -261,6 +261,15 @@ class ChunkCollectorIT {
         assertThat(state(expired)).isEqualTo("no row");
         assertThat(objectExists(expired)).isFalse();
         assertThat(sweep.heldByRetainedVersions()).isZero();
+
+        // and the kept one is not looked at again before its version may expire (the trash's 30 days)
+        java.sql.Timestamp recheck = api.context().getBean(IngestDatabase.class).jdbc()
+                .sql("SELECT recheck_after FROM ingest.chunks WHERE id = ?").param(inTrash).query(java.sql.Timestamp.class).single();
+        assertThat(recheck.toInstant()).isBetween(java.time.Instant.now().plus(Duration.ofHours(23)),
+                java.time.Instant.now().plus(Duration.ofDays(1).plusMinutes(5)));
+        Sweep next = collector().sweep();
+        assertThat(next.kept()).doesNotContainKey(KeepReason.DERIVATIVE_OF_RETAINED_VERSION);
+        assertThat(state(inTrash)).isEqualTo("stored");
     }
 
     /** The photo worker's schema, migrated as the worker migrates it, so the collector reads the tables it reads in production. */
