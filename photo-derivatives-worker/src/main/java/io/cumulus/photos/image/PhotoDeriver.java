@@ -144,9 +144,16 @@ public final class PhotoDeriver {
             return new Derived.Unreadable(format, failure("cannot decode it", previewRun));
         }
         // The thumbnail from the preview: a 1600-pixel JPEG decodes in a few milliseconds, the original does not.
-        byte[] thumbnail = settings.attentionCrop()
-                ? attentionThumbnail(workspace, preview)
-                : CentreThumbnail.of(preview, settings.thumbnailSize(), settings.thumbnailQuality());
+        byte[] thumbnail;
+        try {
+            thumbnail = settings.attentionCrop()
+                    ? attentionThumbnail(workspace, preview)
+                    : CentreThumbnail.of(preview, settings.thumbnailSize(), settings.thumbnailQuality());
+        } catch (javax.imageio.IIOException | RuntimeException e) {
+            // A preview the JPEG reader refuses (an unusual colour layout the photo led libvips to write) is the
+            // photo's trouble, not the worker's: recorded, never retried for ever.
+            return new Derived.Unreadable(format, "its thumbnail cannot be cut from its preview: " + e.getMessage());
+        }
         if (thumbnail == null) {
             return new Derived.Unreadable(format, "libvips cannot make its thumbnail");
         }
