@@ -27,9 +27,18 @@ final class VipsHome {
             Path.of("/usr/local/lib"), Path.of("/usr/local/lib64"));
     private static final Map<String, Optional<Path>> HOMES = new ConcurrentHashMap<>();
 
-    /** The home for {@code vips} below {@code tempRoot}, made once per JVM; empty where none works. */
+    /**
+     * The home for {@code vips} below {@code tempRoot}, made once per JVM, and again when it is gone (a
+     * cleaner of temporary files on a long-running host); empty where none works.
+     */
     static Optional<Path> forVips(String vips, Path tempRoot) {
-        return HOMES.computeIfAbsent(vips + "\0" + tempRoot, key -> create(vips, tempRoot));
+        String key = vips + "\0" + tempRoot;
+        Optional<Path> home = HOMES.computeIfAbsent(key, k -> create(vips, tempRoot));
+        if (home.isPresent() && !Files.isDirectory(home.get())) {
+            HOMES.remove(key, home);
+            return HOMES.computeIfAbsent(key, k -> create(vips, tempRoot));
+        }
+        return home;
     }
 
     private static Optional<Path> create(String vips, Path tempRoot) {
