@@ -139,6 +139,23 @@ public class IngestApiConfiguration {
         return registry;
     }
 
+    /** Rate limits of the gateway (see {@link io.cumulus.ingest.gateway.RateLimits}). */
+    @Bean
+    io.cumulus.ingest.gateway.RateLimits ingestRateLimits() {
+        java.util.Map<io.cumulus.ingest.gateway.Limit, io.cumulus.ingest.gateway.LimitSettings.Rate> rates =
+                new java.util.EnumMap<>(io.cumulus.ingest.gateway.Limit.class);
+        for (io.cumulus.ingest.gateway.Limit limit : io.cumulus.ingest.gateway.Limit.values()) {
+            rates.put(limit, new io.cumulus.ingest.gateway.LimitSettings.Rate(1000, Duration.ofSeconds(1)));
+        }
+        return new io.cumulus.ingest.gateway.LocalRateLimits(new io.cumulus.ingest.gateway.LimitSettings(rates));
+    }
+
+    /** The audit log (see {@link io.cumulus.ingest.audit.AuditTrail}). */
+    @Bean
+    io.cumulus.ingest.audit.AuditTrail ingestAuditTrail() {
+        return new io.cumulus.ingest.audit.LoggedAuditTrail();
+    }
+
     @Bean
     AdminToken ingestAdminToken(@Value("${cumulus.admin-token:}") String token) {
         return new AdminToken(token);
