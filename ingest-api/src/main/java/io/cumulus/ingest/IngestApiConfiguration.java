@@ -94,7 +94,8 @@ import io.micrometer.core.instrument.MeterRegistry;
         ReadController.class, io.cumulus.ingest.reads.HistoryController.class,
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class,
         io.cumulus.ingest.photos.PhotoApiConfiguration.class,
-        io.cumulus.ingest.shares.ShareConfiguration.class})
+        io.cumulus.ingest.shares.ShareConfiguration.class,
+        io.cumulus.ingest.audit.AuditApiConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
@@ -149,12 +150,6 @@ public class IngestApiConfiguration {
             rates.put(limit, new io.cumulus.ingest.gateway.LimitSettings.Rate(1000, Duration.ofSeconds(1)));
         }
         return new io.cumulus.ingest.gateway.LocalRateLimits(new io.cumulus.ingest.gateway.LimitSettings(rates));
-    }
-
-    /** The audit log (see {@link io.cumulus.ingest.audit.AuditTrail}). */
-    @Bean
-    io.cumulus.ingest.audit.AuditTrail ingestAuditTrail() {
-        return new io.cumulus.ingest.audit.LoggedAuditTrail();
     }
 
     @Bean
@@ -256,8 +251,9 @@ public class IngestApiConfiguration {
     }
 
     @Bean
-    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag) {
-        return new BatchIntake(db, membership, chunks, lag);
+    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag,
+                                  io.cumulus.ingest.audit.AuditTrail audit) {
+        return new BatchIntake(db, membership, chunks, lag, audit);
     }
 
     @Bean

@@ -25,14 +25,16 @@ import tools.jackson.databind.json.JsonMapper;
  * which has the stores; this command only waits for its report, however long the check takes.
  * Exit codes: {@value #CLEAN} nothing needs attention and every count was checked; {@value #FINDINGS}
  * findings remain (after {@code --repair}: those it could not repair) or the counts could not be
- * checked; {@value #FAILED} bad usage, no server, or the server refused.
+ * checked; {@value #FAILED} bad usage, no server, or the server refused. {@code cumulus admin audit verify}
+ * is {@link AdminAuditCommand}.
  */
 final class AdminCommand {
     static final int CLEAN = 0;
     static final int FINDINGS = 1;
     static final int FAILED = 2;
 
-    static final String USAGE = "cumulus admin fsck [--repair] [--data-dir=DIR] [--port=N] [--admin-token=T]";
+    static final String USAGE = "cumulus admin fsck [--repair] [--data-dir=DIR] [--port=N] [--admin-token=T]\n       "
+            + AdminAuditCommand.USAGE;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String[]> KINDS = List.of(
@@ -47,6 +49,9 @@ final class AdminCommand {
 
     /** Runs {@code admin ARGS...} and answers the exit code. */
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (!args.isEmpty() && args.get(0).equals("audit")) {
+            return AdminAuditCommand.run(args.subList(1, args.size()), env, out, err);
+        }
         if (args.isEmpty() || !args.get(0).equals("fsck")) {
             return usage(err, args.isEmpty() ? "admin needs a command" : "unknown admin command '" + args.get(0) + "'");
         }

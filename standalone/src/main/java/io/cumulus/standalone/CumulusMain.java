@@ -22,8 +22,9 @@ import java.util.concurrent.CountDownLatch;
  *   serve [--options]                         run every service (the default)
  *   account create NAME [--password=P] [--data-dir=DIR] [--port=N]
  *   admin fsck [--repair] [--data-dir=DIR] [--port=N]   check (and repair) the chunk store, see {@link AdminCommand}
+ *   admin audit verify [--user NAME] [--data-dir=DIR] [--port=N]   verify the audit chains, see {@link AdminAuditCommand}
  * </pre>
- * Exit codes: 0 done, 1 failed, 2 bad usage ({@code admin fsck}: see {@link AdminCommand}).
+ * Exit codes: 0 done, 1 failed, 2 bad usage ({@code admin fsck} and {@code admin audit verify}: see their classes).
  */
 public final class CumulusMain {
 
@@ -77,7 +78,9 @@ public final class CumulusMain {
             """;
 
     private static final String ADMIN_USAGE = "usage: " + AdminCommand.USAGE + "\n"
-            + "Checks the running server's chunk store, and with --repair repairs what it can (see docs/fsck.md).\n";
+            + "fsck checks the running server's chunk store, and with --repair repairs what it can (see docs/fsck.md).\n"
+            + "audit verify checks every account's audit chain (or NAME's) and names the first entry that was edited,\n"
+            + "removed or moved; exit 0 intact, 1 tampered (see docs/audit.md).\n";
 
     /**
      * The help a command line asks for ({@code --help} or {@code -h} anywhere, or {@code help}), for

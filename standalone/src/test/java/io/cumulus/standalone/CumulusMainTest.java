@@ -19,6 +19,9 @@ class CumulusMainTest {
         assertThat(CumulusMain.helpFor(List.of("account", "create", "--help"))).get().asString().contains("account create NAME");
         assertThat(CumulusMain.helpFor(List.of("admin", "--help"))).get().asString().contains("admin fsck [--repair]");
         assertThat(CumulusMain.helpFor(List.of("admin", "fsck", "-h"))).get().asString().contains("admin fsck [--repair]");
+        assertThat(CumulusMain.helpFor(List.of("-h"))).get().asString().contains("cumulus admin audit verify [--user NAME]");
+        assertThat(CumulusMain.helpFor(List.of("admin", "audit", "verify", "--help"))).get().asString()
+                .contains("admin audit verify [--user NAME]").contains("exit 0 intact, 1 tampered");
     }
 
     @Test

@@ -401,6 +401,13 @@ public final class ServerApi {
         return sendJson("DELETE", "/v1/albums/" + encode(albumId) + "/photos", Map.of("fileIds", fileIds), Map.of());
     }
 
+    // ---- the audit log ----
+
+    /** A page of this account's audit log after {@code after}, oldest first: {@code entries}, {@code next}, {@code head}. */
+    public JsonNode audit(long after, int limit) {
+        return sendJson("GET", "/v1/audit?after=" + after + "&limit=" + limit, null, Map.of());
+    }
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

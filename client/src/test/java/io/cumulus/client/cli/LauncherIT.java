@@ -41,7 +41,7 @@ class LauncherIT {
     @Test
     void everyServerCommandAnswersHelp() throws Exception {
         for (List<String> args : List.of(List.of("serve", "--help"), List.of("account", "--help"),
-                List.of("account", "create", "--help"), List.of("admin", "--help"), List.of("admin", "fsck", "--help"),
+                List.of("account", "create", "--help"), List.of("admin", "--help"), List.of("admin", "fsck", "--help"), List.of("admin", "audit", "verify", "--help"),
                 List.of("--port=9000", "--help"))) {
             Run run = launch(args);
 

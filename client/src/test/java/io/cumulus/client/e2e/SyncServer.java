@@ -86,6 +86,11 @@ final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         }
     }
 
+    /** Where the server keeps its embedded servers' data and its admin token. */
+    Path dataDir() {
+        return dataDir;
+    }
+
     URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }

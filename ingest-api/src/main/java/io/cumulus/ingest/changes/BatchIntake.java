@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cumulus.ingest.IngestDatabase;
+import io.cumulus.ingest.audit.AuditTrail;
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.ingest.changes.FileChange.ChunkRef;
@@ -21,6 +22,7 @@ import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.PipelineStages;
 
 /**
@@ -30,7 +32,9 @@ import io.cumulus.schemas.PipelineStages;
  * idempotency record), its outbox event, the chunks' new use and the counters the batch claims. Once
  * {@link #accept} returns, the batch cannot be lost. A retry with the same key and request
  * returns the first batch id and writes nothing; a refusal writes nothing either. Every batch it
- * creates is counted in the {@link PipelineLag} until the reconciler has decided it.
+ * creates is counted in the {@link PipelineLag} until the reconciler has decided it. A batch that
+ * deletes files is recorded in the audit log ({@code files-deleted}) in the same transaction, on the
+ * submitting account and, in a namespace another account owns, on the owner's.
  */
 public final class BatchIntake {
     private static final Logger log = LoggerFactory.getLogger(BatchIntake.class);
@@ -41,14 +45,17 @@ public final class BatchIntake {
     private final BatchStore batches;
     private final DeviceCounters counters;
     private final PipelineLag lag;
+    private final AuditTrail audit;
+    private static final int AUDITED_PATHS = 5;
     private final AvroSerde<ChangeBatchSubmitted> serde = AvroSerde.changeBatches();
 
     /** The answer to a submission: the batch id, and whether this request created it (false for a retry). */
     public record Accepted(UUID batchId, boolean created) {
     }
 
-    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag) {
+    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag, AuditTrail audit) {
         this.db = db;
+        this.audit = audit;
         this.membership = membership;
         this.chunks = chunks;
         this.lag = lag;
@@ -94,6 +101,7 @@ public final class BatchIntake {
                 batches.insertOutbox(newBatchId, namespaceId, serde.encode(event));
                 chunks.recordReferences(namespaceId, chunkIds);
                 counters.record(namespaceId, actor, batch);
+                auditDeletions(device, namespaceId, newBatchId, batch);
                 // Counted before the commit: the batch's outcome cannot exist before it, so it always finds the batch here.
                 lag.accepted(newBatchId, batch.changes().size());
                 return new Accepted(newBatchId, true);
@@ -117,6 +125,29 @@ public final class BatchIntake {
      */
     public Optional<UUID> acceptedBefore(DeviceSession device, IdempotencyKey key) {
         return batches.findByKey(device.accountId(), key).map(BatchStore.Recorded::batchId);
+    }
+
+    /**
+     * {@code files-deleted} with the count and the first {@value #AUDITED_PATHS} paths, once per batch
+     * that deletes; on the owner's chain too when the namespace is another account's. Chains are locked
+     * in account id order, the same order whoever submits.
+     */
+    private void auditDeletions(DeviceSession device, UUID namespaceId, UUID batchId, ChangeBatch batch) {
+        List<FileChange> deletions = batch.changes().stream().filter(c -> c.op() == FileOp.DELETE).toList();
+        if (deletions.isEmpty()) {
+            return;
+        }
+        Map<String, String> details = new java.util.LinkedHashMap<>();
+        details.put("count", Integer.toString(deletions.size()));
+        details.put("namespaceId", namespaceId.toString());
+        details.put("batchId", batchId.toString());
+        for (int i = 0; i < Math.min(AUDITED_PATHS, deletions.size()); i++) {
+            details.put("path" + (i + 1), deletions.get(i).path().toString());
+        }
+        UUID owner = db.jdbc().sql("SELECT owner_account FROM ingest.namespaces WHERE id = ?").param(namespaceId)
+                .query(UUID.class).optional().orElse(device.accountId());
+        new java.util.TreeSet<>(List.of(device.accountId(), owner))
+                .forEach(account -> audit.record(account, device.deviceId(), "files-deleted", details));
     }
 
     private static Accepted retried(BatchStore.Recorded earlier, IdempotencyKey key, String fingerprint) {

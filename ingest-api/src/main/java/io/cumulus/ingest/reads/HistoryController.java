@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.cumulus.ingest.audit.AuditTrail;
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.backpressure.BackPressure;
 import io.cumulus.ingest.changes.BatchIntake;
@@ -41,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  * A file's history and the trash. Every version the reconciler applied is listed while the
  * {@link RetentionPolicy} keeps it (the reconciler releases the chunks of the others); restoring one
  * (or undeleting a file, which restores its last version) is a change like any other, submitted on
- * behalf of the asking device, so it reaches every device and conflicts are decided as usual.
+ * behalf of the asking device, so it reaches every device and conflicts are decided as usual. Each
+ * restore is recorded in the account's audit log ({@code file-restored}), once however often it is retried.
  */
 @RestController
 public class HistoryController {
@@ -53,6 +55,7 @@ public class HistoryController {
     private final BackPressure backPressure;
     private final JsonBody json;
     private final RetentionPolicy retention;
+    private final AuditTrail audit;
 
     record History(UUID namespaceId, String fileId, String path, boolean deleted, List<Version> versions) {
     }
@@ -64,8 +67,9 @@ public class HistoryController {
     }
 
     public HistoryController(ReadModel readModel, NamespaceMembership membership, BatchIntake intake,
-                             BackPressure backPressure, JsonBody json, RetentionPolicy retention) {
+                             BackPressure backPressure, JsonBody json, RetentionPolicy retention, AuditTrail audit) {
         this.retention = retention;
+        this.audit = audit;
         this.readModel = readModel;
         this.membership = membership;
         this.intake = intake;
@@ -145,6 +149,11 @@ public class HistoryController {
                 : "restore:" + fileId.hashCode() + ":" + seq + ":" + file.seq() + ":" + session.deviceId());
         BatchIntake.Accepted accepted = intake.accept(session, OnBehalf.actor(session), key,
                 new ChangeBatch(file.namespaceId().toString(), List.of(change)));
+        if (accepted.created()) {
+            audit.record(session.accountId(), session.deviceId(), "file-restored", java.util.Map.of(
+                    "fileId", fileId, "path", path, "version", Long.toString(seq), "undeleted", Boolean.toString(file.deleted()),
+                    "namespaceId", file.namespaceId().toString(), "batchId", accepted.batchId().toString()));
+        }
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Restoring(accepted.batchId(), fileId, seq, path));
     }
 }
