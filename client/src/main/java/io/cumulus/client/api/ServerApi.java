@@ -408,6 +408,28 @@ public final class ServerApi {
         return sendJson("GET", "/v1/audit?after=" + after + "&limit=" + limit, null, Map.of());
     }
 
+    // ---- shared albums (docs/decisions/0032): the owner shares an album with an account to view or contribute ----
+
+    /** Shares the album with {@code username} as {@code role} ({@code view} or {@code contribute}); the member as the server has it. */
+    public JsonNode shareAlbum(String albumId, String username, String role) {
+        return sendJson("POST", "/v1/albums/" + encode(albumId) + "/members", Map.of("username", username, "role", role), Map.of());
+    }
+
+    /** Gives a member of the album another role. */
+    public JsonNode changeAlbumRole(String albumId, String accountId, String role) {
+        return sendJson("PUT", "/v1/albums/" + encode(albumId) + "/members/" + encode(accountId), Map.of("role", role), Map.of());
+    }
+
+    /** Removes a member from the album (the owner), with the photos they contributed to it. */
+    public void unshareAlbum(String albumId, String accountId) {
+        send("DELETE", "/v1/albums/" + encode(albumId) + "/members/" + encode(accountId), null, Map.of());
+    }
+
+    /** Leaves an album shared with this account. */
+    public void leaveAlbum(String albumId) {
+        send("DELETE", "/v1/albums/" + encode(albumId) + "/members/me", null, Map.of());
+    }
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -27,15 +29,21 @@ import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.schemas.AlbumEvent;
 import io.cumulus.schemas.AlbumEventKind;
+import io.cumulus.schemas.AlbumPhotoRef;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The albums of the caller's home namespace. Every change is checked first (the album is the
- * caller's and live, the photos are the caller's, names and lists within their limits), then
- * published as an {@link AlbumEvent}; the answer waits for the album projection to apply it and
- * shows the album as it then is, or is a {@code 202} when the projection is not there within the
- * wait. Nothing is published for a refused request.
+ * The albums of the caller's library and those shared with it (docs/decisions/0032). Every change is
+ * checked first (the album is one the caller may change that way, the photos are the caller's, names
+ * and lists within their limits), then published as an {@link AlbumEvent} keyed by the album's
+ * namespace (its owner's library, so every change to one album keeps its order, whoever makes it);
+ * the answer waits for the album projection to apply it and shows the album as it then is, or is a
+ * {@code 202} when the projection is not there within the wait. Nothing is published for a refused request.
+ *
+ * <p>Only the owner renames, deletes and orders an album; a member the album is shared with to
+ * {@code contribute} adds photos of their own library and takes out their own; a {@code view} member
+ * only reads. An album that is neither the caller's nor shared with it is not found.
  *
  * <p>{@code POST /v1/albums} with an {@code Idempotency-Key} names the album after the key (and the
  * account): a retry finds the album the first request made, or publishes the same creation again,
@@ -47,28 +55,34 @@ public class AlbumController {
 
     private final PhotoLibrary library;
     private final Albums albums;
+    private final AlbumAccess access;
     private final AlbumEvents events;
     private final AlbumEventPublisher publisher;
     private final ProjectionWait projection;
     private final JsonBody json;
 
-    record AlbumSummary(UUID albumId, String name, long count, String coverFileId, Instant createdAt, Instant updatedAt) {
+    /** {@code shared}: the album has members, or is another account's; {@code role}: the caller's (owner, view, contribute). */
+    record AlbumSummary(UUID albumId, String name, long count, String coverFileId, UUID coverNamespaceId, Instant createdAt,
+                        Instant updatedAt, boolean shared, String owner, String role) {
         static AlbumSummary of(Albums.Album a) {
-            return new AlbumSummary(a.albumId(), a.name(), a.count(), a.coverFileId(), a.createdAt(), a.updatedAt());
+            return new AlbumSummary(a.albumId(), a.name(), a.count(), a.coverFileId(), a.coverNamespace(), a.createdAt(),
+                    a.updatedAt(), a.shared(), a.owner(), a.role());
         }
     }
 
     record AlbumList(List<AlbumSummary> albums) {
     }
 
-    record AlbumDetail(UUID albumId, String name, long count, String coverFileId, Instant createdAt, Instant updatedAt,
-                       List<PhotoView> photos) {
+    record AlbumDetail(UUID albumId, String name, long count, String coverFileId, UUID coverNamespaceId, Instant createdAt,
+                       Instant updatedAt, boolean shared, String owner, String role, List<Albums.Member> members,
+                       List<AlbumPhotoView> photos) {
     }
 
-    AlbumController(PhotoLibrary library, Albums albums, AlbumEvents events, AlbumEventPublisher publisher,
+    AlbumController(PhotoLibrary library, Albums albums, AlbumAccess access, AlbumEvents events, AlbumEventPublisher publisher,
                     ProjectionWait projection, JsonBody json) {
         this.library = library;
         this.albums = albums;
+        this.access = access;
         this.events = events;
         this.publisher = publisher;
         this.projection = projection;
@@ -77,13 +91,14 @@ public class AlbumController {
 
     @GetMapping("/v1/albums")
     AlbumList list(DeviceSession session) {
-        return new AlbumList(albums.list(library.homeNamespace(session.accountId())).stream().map(AlbumSummary::of).toList());
+        return new AlbumList(albums.list(session.accountId(), library.homeNamespace(session.accountId())).stream()
+                .map(AlbumSummary::of).toList());
     }
 
     @GetMapping("/v1/albums/{albumId}")
     AlbumDetail show(DeviceSession session, @PathVariable String albumId) {
-        UUID namespace = library.homeNamespace(session.accountId());
-        return detail(namespace, requireAlbum(namespace, albumId));
+        AlbumAccess.Access a = access.require(session, albumId);
+        return detail(a.home(), a.album());
     }
 
     @PostMapping("/v1/albums")
@@ -94,7 +109,7 @@ public class AlbumController {
         UUID albumId = idempotencyKey == null ? UUID.randomUUID()
                 : UUID.nameUUIDFromBytes(("album:" + session.accountId() + ":" + new IdempotencyKey(idempotencyKey).value())
                 .getBytes(StandardCharsets.UTF_8));
-        Optional<Albums.Album> made = albums.album(namespace, albumId);
+        Optional<Albums.Album> made = albums.album(session.accountId(), namespace, albumId).filter(Albums.Album::ownedByCaller);
         if (made.isPresent()) {
             return created(detail(namespace, made.get()));
         }
@@ -102,97 +117,124 @@ public class AlbumController {
         if (!projection.projected(publisher.publish(event))) {
             return ResponseEntity.accepted().location(location(albumId)).body(Accepted.of(albumId, event.getEventId()));
         }
-        return created(detail(namespace, requireAlbum(namespace, albumId.toString())));
+        return created(show(session, albumId.toString()));
     }
 
     @PatchMapping("/v1/albums/{albumId}")
     ResponseEntity<?> rename(DeviceSession session, @PathVariable String albumId, HttpServletRequest request) {
-        UUID namespace = library.homeNamespace(session.accountId());
-        Albums.Album album = requireAlbum(namespace, albumId);
+        AlbumAccess.Access a = access.require(session, albumId).requireOwner("renames it");
         String name = AlbumRequests.name(json.readTree(request, LIMIT));
-        return publishThenShow(namespace, album.albumId(),
-                events.of(session, namespace, AlbumEventKind.RENAMED, album.albumId()).setName(name).build());
+        return publishThenShow(a, event(a, AlbumEventKind.RENAMED).setName(name).build());
     }
 
     @DeleteMapping("/v1/albums/{albumId}")
     ResponseEntity<?> delete(DeviceSession session, @PathVariable String albumId) {
-        UUID namespace = library.homeNamespace(session.accountId());
-        Albums.Album album = requireAlbum(namespace, albumId);
-        AlbumEvent event = events.of(session, namespace, AlbumEventKind.DELETED, album.albumId()).build();
+        AlbumAccess.Access a = access.require(session, albumId).requireOwner("deletes it");
+        AlbumEvent event = event(a, AlbumEventKind.DELETED).build();
         if (!projection.projected(publisher.publish(event))) {
-            return ResponseEntity.accepted().body(Accepted.of(album.albumId(), event.getEventId()));
+            return ResponseEntity.accepted().body(Accepted.of(a.album().albumId(), event.getEventId()));
         }
         return ResponseEntity.noContent().build();
     }
 
-    /** Adds photos of the library ({@code fileIds}) at the end, or before the album photo {@code before}. */
+    /**
+     * Adds photos of the caller's library ({@code fileIds}) at the end, or before the album photo
+     * {@code before}. A contributor's photos stay theirs: the album refers to them in their library.
+     */
     @PostMapping("/v1/albums/{albumId}/photos")
     ResponseEntity<?> add(DeviceSession session, @PathVariable String albumId, HttpServletRequest request,
                           @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
         if (idempotencyKey != null) {
             new IdempotencyKey(idempotencyKey); // checked for its syntax; adding the same photos again changes nothing
         }
-        UUID namespace = library.homeNamespace(session.accountId());
-        Albums.Album album = requireAlbum(namespace, albumId);
+        AlbumAccess.Access a = access.require(session, albumId);
+        if (!a.owner() && !"contribute".equals(a.album().role())) {
+            throw new NotAlbumContributorException();
+        }
         JsonNode body = json.readTree(request, LIMIT);
-        List<String> fileIds = AlbumRequests.fileIds(body);
-        Optional<String> before = AlbumRequests.before(body);
-        requirePhotos(namespace, fileIds);
-        List<String> current = albums.fileIds(namespace, album.albumId());
+        List<PhotoKey> photos = AlbumRequests.photoKeys(body, a.home());
+        Optional<PhotoKey> before = AlbumRequests.beforeKey(body, a.home());
+        requireOwnPhotos(a.home(), photos);
+        Set<PhotoKey> current = albums.entries(a.album()).stream().map(Albums.Entry::key).collect(Collectors.toSet());
         if (before.isPresent() && !current.contains(before.get())) {
             throw new InvalidRequestException("invalid-before", "Invalid before", "before must be the file id of a photo of the album, "
-                    + before.get() + " is not in it");
+                    + before.get().fileId() + " is not in it");
         }
-        Set<String> after = new HashSet<>(current);
-        after.addAll(fileIds);
+        Set<PhotoKey> after = new HashSet<>(current);
+        after.addAll(photos);
         if (after.size() > AlbumRequests.MAX_ALBUM_SIZE) {
             throw new InvalidRequestException("album-full", "Album full", "an album holds at most " + AlbumRequests.MAX_ALBUM_SIZE
                     + " photos");
         }
-        return publishThenShow(namespace, album.albumId(), events.of(session, namespace, AlbumEventKind.PHOTOS_ADDED, album.albumId())
-                .setFileIds(fileIds).setBeforeFileId(before.orElse(null)).build());
+        AlbumEvent.Builder event = naming(event(a, AlbumEventKind.PHOTOS_ADDED), photos, a.album().namespace());
+        before.ifPresent(b -> {
+            if (b.namespace().equals(a.album().namespace())) {
+                event.setBeforeFileId(b.fileId());
+            } else {
+                event.setBeforePhoto(ref(b));
+            }
+        });
+        return publishThenShow(a, event.build());
     }
 
-    /** Takes photos out of the album (the photos stay in the library). */
+    /** Takes photos out of the album (the photos stay in their libraries): the owner any, a member their own. */
     @DeleteMapping("/v1/albums/{albumId}/photos")
     ResponseEntity<?> remove(DeviceSession session, @PathVariable String albumId, HttpServletRequest request) {
-        UUID namespace = library.homeNamespace(session.accountId());
-        Albums.Album album = requireAlbum(namespace, albumId);
-        List<String> fileIds = AlbumRequests.fileIds(json.readTree(request, LIMIT));
-        Set<String> current = new HashSet<>(albums.fileIds(namespace, album.albumId()));
-        List<String> absent = fileIds.stream().filter(id -> !current.contains(id)).toList();
+        AlbumAccess.Access a = access.require(session, albumId);
+        List<PhotoKey> photos = AlbumRequests.photoKeys(json.readTree(request, LIMIT), a.home());
+        Map<PhotoKey, UUID> contributors = albums.entries(a.album()).stream()
+                .collect(Collectors.toMap(Albums.Entry::key, Albums.Entry::contributorId));
+        List<String> absent = photos.stream().filter(k -> !contributors.containsKey(k)).map(PhotoKey::fileId).toList();
         if (!absent.isEmpty()) {
             throw new PhotoNotFoundException(absent);
         }
-        return publishThenShow(namespace, album.albumId(),
-                events.of(session, namespace, AlbumEventKind.PHOTOS_REMOVED, album.albumId()).setFileIds(fileIds).build());
+        if (!a.owner() && photos.stream().anyMatch(k -> !contributors.get(k).equals(session.accountId()))) {
+            throw new NotAlbumOwnerException("takes out photos other accounts put in");
+        }
+        return publishThenShow(a, naming(event(a, AlbumEventKind.PHOTOS_REMOVED), photos, a.album().namespace()).build());
     }
 
     /** Sets the album's order: {@code fileIds} names every photo the album shows, once, in the new order. */
     @PutMapping("/v1/albums/{albumId}/order")
     ResponseEntity<?> reorder(DeviceSession session, @PathVariable String albumId, HttpServletRequest request) {
-        UUID namespace = library.homeNamespace(session.accountId());
-        Albums.Album album = requireAlbum(namespace, albumId);
-        List<String> order = AlbumRequests.fileIds(json.readTree(request, LIMIT));
-        Set<String> shown = new HashSet<>(albums.photos(namespace, album.albumId()).stream().map(Photo::fileId).toList());
+        AlbumAccess.Access a = access.require(session, albumId).requireOwner("orders it");
+        List<PhotoKey> order = AlbumRequests.photoKeys(json.readTree(request, LIMIT), a.home());
+        Set<PhotoKey> shown = albums.photos(a.album(), a.home()).stream()
+                .map(p -> new PhotoKey(p.namespace(), p.photo().fileId())).collect(Collectors.toSet());
         if (!shown.equals(new HashSet<>(order))) {
             throw new InvalidRequestException("order-mismatch", "Order does not match the album",
                     "fileIds must name every photo of the album exactly once (" + shown.size() + " photos), and no other");
         }
-        return publishThenShow(namespace, album.albumId(),
-                events.of(session, namespace, AlbumEventKind.REORDERED, album.albumId()).setFileIds(order).build());
+        return publishThenShow(a, naming(event(a, AlbumEventKind.REORDERED), order, a.album().namespace()).build());
     }
 
-    private ResponseEntity<?> publishThenShow(UUID namespace, UUID albumId, AlbumEvent event) {
-        if (!projection.projected(publisher.publish(event))) {
-            return ResponseEntity.accepted().body(Accepted.of(albumId, event.getEventId()));
+    private AlbumEvent.Builder event(AlbumAccess.Access a, AlbumEventKind kind) {
+        return events.of(a.session(), a.album().namespace(), kind, a.album().albumId());
+    }
+
+    /** Names the photos as events before shared albums did ({@code fileIds}) when all are of the album's library. */
+    private static AlbumEvent.Builder naming(AlbumEvent.Builder event, List<PhotoKey> photos, UUID albumNamespace) {
+        if (photos.stream().allMatch(k -> k.namespace().equals(albumNamespace))) {
+            return event.setFileIds(photos.stream().map(PhotoKey::fileId).toList());
         }
-        return ResponseEntity.ok(detail(namespace, requireAlbum(namespace, albumId.toString())));
+        return event.setPhotos(photos.stream().map(AlbumController::ref).toList());
     }
 
-    private AlbumDetail detail(UUID namespace, Albums.Album a) {
-        return new AlbumDetail(a.albumId(), a.name(), a.count(), a.coverFileId(), a.createdAt(), a.updatedAt(),
-                albums.photos(namespace, a.albumId()).stream().map(PhotoView::of).toList());
+    private static AlbumPhotoRef ref(PhotoKey key) {
+        return AlbumPhotoRef.newBuilder().setNamespaceId(key.namespace().toString()).setFileId(key.fileId()).build();
+    }
+
+    private ResponseEntity<?> publishThenShow(AlbumAccess.Access a, AlbumEvent event) {
+        if (!projection.projected(publisher.publish(event))) {
+            return ResponseEntity.accepted().body(Accepted.of(a.album().albumId(), event.getEventId()));
+        }
+        return ResponseEntity.ok(show(a.session(), a.album().albumId().toString()));
+    }
+
+    private AlbumDetail detail(UUID viewerHome, Albums.Album a) {
+        return new AlbumDetail(a.albumId(), a.name(), a.count(), a.coverFileId(), a.coverNamespace(), a.createdAt(),
+                a.updatedAt(), a.shared(), a.owner(), a.role(), albums.members(a),
+                albums.photos(a, viewerHome).stream().map(p -> AlbumPhotoView.of(p, a.albumId(), viewerHome)).toList());
     }
 
     private ResponseEntity<AlbumDetail> created(AlbumDetail album) {
@@ -203,19 +245,12 @@ public class AlbumController {
         return URI.create("/v1/albums/" + albumId);
     }
 
-    private Albums.Album requireAlbum(UUID namespace, String albumId) {
-        UUID id;
-        try {
-            id = UUID.fromString(albumId);
-        } catch (IllegalArgumentException e) {
-            throw new AlbumNotFoundException(albumId);
-        }
-        return albums.album(namespace, id).orElseThrow(() -> new AlbumNotFoundException(albumId));
-    }
-
-    private void requirePhotos(UUID namespace, List<String> fileIds) {
-        Set<String> existing = library.existing(namespace, fileIds);
-        List<String> unknown = fileIds.stream().filter(id -> !existing.contains(id)).toList();
+    /** Photos go into albums only from the caller's own library: any other is not found, as an unknown one. */
+    private void requireOwnPhotos(UUID home, List<PhotoKey> photos) {
+        List<String> ids = photos.stream().filter(k -> k.namespace().equals(home)).map(PhotoKey::fileId).toList();
+        Set<String> existing = library.existing(home, ids);
+        List<String> unknown = photos.stream().filter(k -> !k.namespace().equals(home) || !existing.contains(k.fileId()))
+                .map(PhotoKey::fileId).toList();
         if (!unknown.isEmpty()) {
             throw new PhotoNotFoundException(unknown);
         }

@@ -37,36 +37,52 @@ final class AlbumRequests {
         return name;
     }
 
-    /** The body's {@code fileIds}: 1 to {@value #MAX_FILE_IDS} distinct file ids. */
-    static List<String> fileIds(JsonNode body) {
+    /**
+     * The body's {@code fileIds} as photos of some library: a bare file id names a photo of the
+     * caller's own library ({@code home}); {@code {"namespaceId", "fileId"}} names one of any library,
+     * as album answers show them (a member's contribution, for the owner taking it out or ordering it).
+     */
+    static List<PhotoKey> photoKeys(JsonNode body, java.util.UUID home) {
         JsonNode ids = body.get("fileIds");
         if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > MAX_FILE_IDS) {
             throw invalidFileIds("fileIds must be an array of 1 to " + MAX_FILE_IDS + " file ids");
         }
-        List<String> list = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        List<PhotoKey> list = new ArrayList<>();
+        Set<PhotoKey> seen = new HashSet<>();
         for (JsonNode id : ids) {
-            if (!id.isString() || !FileId.isValid(id.asString())) {
-                throw invalidFileIds("every member of fileIds is a file id (" + FileId.SYNTAX + ")");
+            PhotoKey key = photoKey(id, home).orElseThrow(() -> invalidFileIds("every member of fileIds is a file id ("
+                    + FileId.SYNTAX + ") or {\"namespaceId\": a UUID, \"fileId\": a file id}"));
+            if (!seen.add(key)) {
+                throw invalidFileIds("fileIds names " + key.fileId() + " twice");
             }
-            if (!seen.add(id.asString())) {
-                throw invalidFileIds("fileIds names " + id.asString() + " twice");
-            }
-            list.add(id.asString());
+            list.add(key);
         }
         return list;
     }
 
-    /** The optional {@code before}: the file id of an album photo. */
-    static Optional<String> before(JsonNode body) {
+    /** The optional {@code before}: an album photo, as a file id of the caller's library or {@code {"namespaceId", "fileId"}}. */
+    static Optional<PhotoKey> beforeKey(JsonNode body, java.util.UUID home) {
         JsonNode b = body.get("before");
         if (b == null || b.isNull()) {
             return Optional.empty();
         }
-        if (!b.isString() || !FileId.isValid(b.asString())) {
-            throw new InvalidRequestException("invalid-before", "Invalid before", "before must be the file id of a photo of the album");
+        return Optional.of(photoKey(b, home).orElseThrow(() -> new InvalidRequestException("invalid-before", "Invalid before",
+                "before must be the file id of a photo of the album")));
+    }
+
+    private static Optional<PhotoKey> photoKey(JsonNode node, java.util.UUID home) {
+        if (node.isString()) {
+            return FileId.isValid(node.asString()) ? Optional.of(new PhotoKey(home, node.asString())) : Optional.empty();
         }
-        return Optional.of(b.asString());
+        if (!node.isObject() || node.size() != 2 || !node.path("namespaceId").isString() || !node.path("fileId").isString()
+                || !FileId.isValid(node.get("fileId").asString())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new PhotoKey(java.util.UUID.fromString(node.get("namespaceId").asString()), node.get("fileId").asString()));
+        } catch (IllegalArgumentException notAUuid) {
+            return Optional.empty();
+        }
     }
 
     static InvalidRequestException invalidFileIds(String detail) {

@@ -19,7 +19,7 @@ import io.cumulus.schemas.Topics;
  * worker's; this API only reads it.
  */
 @Configuration(proxyBeanMethods = false)
-@Import({PhotoController.class, AlbumController.class})
+@Import({PhotoController.class, AlbumController.class, AlbumMemberController.class, AlbumPhotoController.class})
 public class PhotoApiConfiguration {
 
     @Bean
@@ -30,6 +30,11 @@ public class PhotoApiConfiguration {
     @Bean
     Albums ingestAlbums(IngestDatabase db) {
         return new Albums(db);
+    }
+
+    @Bean
+    AlbumAccess ingestAlbumAccess(PhotoLibrary library, Albums albums) {
+        return new AlbumAccess(library, albums);
     }
 
     @Bean

@@ -1,8 +1,6 @@
 package io.cumulus.ingest.photos;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.http.CacheControl;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
 import io.cumulus.ingest.auth.DeviceSession;
 import io.cumulus.ingest.chunks.BlobStore;
 import io.cumulus.ingest.changes.InvalidFileIdException;
-import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.schemas.AlbumEventKind;
 
@@ -38,15 +30,11 @@ import io.cumulus.schemas.AlbumEventKind;
  */
 @RestController
 public class PhotoController {
-    private static final Logger log = LoggerFactory.getLogger(PhotoController.class);
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 500;
-    private static final MediaType JPEG = MediaType.IMAGE_JPEG;
-    /** A derivative never changes under its chunk id, but only this account may see it. */
-    private static final CacheControl IMMUTABLE = CacheControl.maxAge(Duration.ofDays(365)).cachePrivate().immutable();
 
     private final PhotoLibrary library;
-    private final BlobStore blobs;
+    private final PhotoDerivatives derivatives;
     private final AlbumEvents events;
     private final AlbumEventPublisher publisher;
     private final ProjectionWait projection;
@@ -71,7 +59,7 @@ public class PhotoController {
     PhotoController(PhotoLibrary library, BlobStore blobs, AlbumEvents events, AlbumEventPublisher publisher,
                     ProjectionWait projection) {
         this.library = library;
-        this.blobs = blobs;
+        this.derivatives = new PhotoDerivatives(blobs);
         this.events = events;
         this.publisher = publisher;
         this.projection = projection;
@@ -145,35 +133,7 @@ public class PhotoController {
 
     private ResponseEntity<byte[]> derivative(DeviceSession session, String fileId, Photo.Derivative kind, String ifNoneMatch)
             throws IOException {
-        Photo photo = require(session, fileId);
-        String chunk = photo.derivative(kind).orElseThrow(() -> new DerivativeNotFoundException(fileId, kind.slug(),
-                "ready".equals(photo.state()) ? "not made yet" : "the photo cannot be read (" + photo.reason() + ")"));
-        String etag = "\"" + chunk + "\"";
-        if (matches(ifNoneMatch, etag)) {
-            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).cacheControl(IMMUTABLE).build();
-        }
-        Optional<InputStream> stored = ChunkId.isValid(chunk) ? blobs.open(new ChunkId(chunk)) : Optional.empty();
-        if (stored.isEmpty()) {
-            log.warn("photo derivative missing from the chunk store file={} kind={} chunk={}", fileId, kind.slug(), chunk);
-            throw new DerivativeNotFoundException(fileId, kind.slug(), "not in the chunk store");
-        }
-        try (InputStream in = stored.get()) {
-            return ResponseEntity.ok().contentType(JPEG).eTag(etag).cacheControl(IMMUTABLE).body(in.readAllBytes());
-        }
-    }
-
-    /** Whether an If-None-Match header names this ETag (weakly compared, as RFC 9110 has it for GET) or is {@code *}. */
-    static boolean matches(String ifNoneMatch, String etag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (String candidate : ifNoneMatch.split(",")) {
-            String tag = candidate.trim();
-            if (tag.equals("*") || (tag.startsWith("W/") ? tag.substring(2) : tag).equals(etag)) {
-                return true;
-            }
-        }
-        return false;
+        return derivatives.serve(require(session, fileId), kind, ifNoneMatch);
     }
 
     @PutMapping("/v1/photos/{fileId}/favourite")

@@ -60,9 +60,16 @@ public record AlbumEventBatch(String topic, List<Positioned> events, Map<Integer
         }
         requireUuid(record, "namespaceId", event.getNamespaceId());
         requireUuid(record, "accountId", event.getAccountId());
-        boolean favourite = event.getKind() == AlbumEventKind.FAVOURITED || event.getKind() == AlbumEventKind.UNFAVOURITED;
-        if (!favourite) {
+        boolean albumless = event.getKind() == AlbumEventKind.FAVOURITED || event.getKind() == AlbumEventKind.UNFAVOURITED
+                || event.getKind() == AlbumEventKind.UNKNOWN;
+        if (!albumless) {
             requireUuid(record, "albumId", event.getAlbumId());
+        }
+        for (var photo : event.getPhotos()) {
+            requireUuid(record, "photos.namespaceId", photo.getNamespaceId());
+        }
+        if (event.getBeforePhoto() != null) {
+            requireUuid(record, "beforePhoto.namespaceId", event.getBeforePhoto().getNamespaceId());
         }
         return event;
     }

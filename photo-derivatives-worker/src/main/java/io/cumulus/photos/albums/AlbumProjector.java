@@ -15,7 +15,7 @@ import io.cumulus.photos.PhotosSchema;
 import io.cumulus.photos.PositionedConsumer;
 
 /**
- * Keeps {@code photos.albums}, {@code album_photos} and {@code favourites} up to date with the album
+ * Keeps {@code photos.albums}, {@code album_photos}, {@code album_members} and {@code favourites} up to date with the album
  * events, applying every event exactly once. One thread polls; each poll is applied in one database
  * transaction that also moves the partitions' positions in {@code photos.consumer_positions}
  * ({@link AlbumStore}). When it is given partitions it seeks to those positions, so neither a stale

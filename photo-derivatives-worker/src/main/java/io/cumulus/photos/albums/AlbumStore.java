@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 
 import io.cumulus.photos.PhotosSchema;
 import io.cumulus.schemas.AlbumEvent;
+import io.cumulus.schemas.AlbumEventKind;
 
 /**
  * The albums and favourites in {@code photos.albums}, {@code album_photos} and {@code favourites},
@@ -33,6 +34,12 @@ import io.cumulus.schemas.AlbumEvent;
  * <p>An event about an album that does not exist in its namespace, or was deleted, changes nothing
  * and is reported as {@link Ignored}: the API checks before it publishes, so such an event lost a
  * race with a delete (or names an album of another namespace), and there is nothing right to do with it.
+ *
+ * <p>Shared albums (docs/decisions/0032) keep the same rule: who may do what is checked again here
+ * against the album as it is when the event is applied, so an event the API allowed just before a
+ * member was removed (a contribution, say) changes nothing. Only the owner renames, deletes, orders
+ * and shares; a {@code contribute} member adds photos, and takes out only their own; the owner or the
+ * member themself ends a membership, which takes that member's contributions out of the album.
  */
 public final class AlbumStore {
     private static final int QUERY_TIMEOUT_SECONDS = 30;
@@ -59,14 +66,15 @@ public final class AlbumStore {
     private static final String DELETE = "UPDATE " + SCHEMA + ".albums SET deleted_at = ?, updated_at = ?"
             + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL";
     private static final String DELETE_PHOTOS = "DELETE FROM " + SCHEMA + ".album_photos WHERE namespace_id = ? AND album_id = ?";
-    private static final String LOCK_LIVE_ALBUM = "SELECT 1 FROM " + SCHEMA + ".albums"
+    private static final String LOCK_LIVE_ALBUM = "SELECT account_id FROM " + SCHEMA + ".albums"
             + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL FOR UPDATE";
-    private static final String READ_ORDER = "SELECT file_id, added_at FROM " + SCHEMA + ".album_photos"
+    private static final String READ_ORDER = "SELECT photo_namespace_id, file_id, added_at, account_id FROM " + SCHEMA + ".album_photos"
             + " WHERE namespace_id = ? AND album_id = ? ORDER BY position";
     private static final String WRITE_ORDER = "INSERT INTO " + SCHEMA + ".album_photos"
-            + " (namespace_id, album_id, file_id, position, added_at)"
-            + " SELECT ?, ?, o.file_id, o.position, o.added_at"
-            + " FROM unnest(?::text[], ?::integer[], ?::timestamptz[]) AS o(file_id, position, added_at)";
+            + " (namespace_id, album_id, photo_namespace_id, file_id, position, added_at, account_id)"
+            + " SELECT ?, ?, o.photo_namespace_id, o.file_id, o.position, o.added_at, o.account_id"
+            + " FROM unnest(?::uuid[], ?::text[], ?::integer[], ?::timestamptz[], ?::uuid[])"
+            + " AS o(photo_namespace_id, file_id, position, added_at, account_id)";
     private static final String TOUCH = "UPDATE " + SCHEMA + ".albums SET updated_at = ? WHERE namespace_id = ? AND album_id = ?";
     private static final String FAVOURITE = "INSERT INTO " + SCHEMA + ".favourites (namespace_id, file_id, favourited_at)"
             + " SELECT ?, f, ? FROM unnest(?::text[]) AS f ON CONFLICT (namespace_id, file_id) DO NOTHING";
@@ -145,39 +153,82 @@ public final class AlbumStore {
         UUID namespace = UUID.fromString(e.getNamespaceId());
         OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.getAt()), ZoneOffset.UTC);
         UUID album = e.getAlbumId() == null ? null : UUID.fromString(e.getAlbumId());
+        UUID actor = UUID.fromString(e.getAccountId());
         return switch (e.getKind()) {
             case CREATED -> {
                 if (e.getName() == null) {
                     yield "a new album without a name";
                 }
-                yield update(c, CREATE, namespace, album, UUID.fromString(e.getAccountId()), e.getName(), at, at) == 1
+                yield update(c, CREATE, namespace, album, actor, e.getName(), at, at) == 1
                         ? null : "the album exists already";
             }
             case RENAMED -> {
                 if (e.getName() == null) {
                     yield "a rename without a name";
                 }
+                if (!actor.equals(liveOwner(c, namespace, album).orElse(null))) {
+                    yield "no such album, deleted, or not the owner's";
+                }
                 yield update(c, RENAME, e.getName(), at, namespace, album) == 1 ? null : "no such album, or deleted";
             }
             case DELETED -> {
-                if (update(c, DELETE, at, at, namespace, album) != 1) {
-                    yield "no such album, or deleted";
+                if (!actor.equals(liveOwner(c, namespace, album).orElse(null))) {
+                    yield "no such album, deleted, or not the owner's";
                 }
+                update(c, DELETE, at, at, namespace, album);
                 update(c, DELETE_PHOTOS, namespace, album);
+                AlbumMembers.removeAll(c, namespace, album);
                 yield null;
             }
             case PHOTOS_ADDED, PHOTOS_REMOVED, REORDERED -> {
-                if (!exists(c, LOCK_LIVE_ALBUM, namespace, album)) {
+                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                if (owner.isEmpty()) {
                     yield "no such album, or deleted";
                 }
-                Map<String, OffsetDateTime> addedAt = readOrder(c, namespace, album);
-                List<String> current = List.copyOf(addedAt.keySet());
-                List<String> next = switch (e.getKind()) {
-                    case PHOTOS_ADDED -> AlbumOrder.add(current, e.getFileIds(), e.getBeforeFileId());
-                    case PHOTOS_REMOVED -> AlbumOrder.remove(current, e.getFileIds());
-                    default -> AlbumOrder.reorder(current, e.getFileIds());
+                boolean byOwner = actor.equals(owner.get());
+                if (!byOwner && e.getKind() == AlbumEventKind.REORDERED) {
+                    yield "only the owner orders an album";
+                }
+                if (!byOwner && e.getKind() == AlbumEventKind.PHOTOS_ADDED
+                        && !AlbumMembers.role(c, namespace, album, actor).filter("contribute"::equals).isPresent()) {
+                    yield "not a contributor of the album (any more)";
+                }
+                Map<PhotoRef, Placed> placed = readOrder(c, namespace, album);
+                List<PhotoRef> current = List.copyOf(placed.keySet());
+                List<PhotoRef> named = PhotoRef.of(e, namespace);
+                List<PhotoRef> next = switch (e.getKind()) {
+                    case PHOTOS_ADDED -> AlbumOrder.add(current, named, PhotoRef.before(e, namespace));
+                    // A member takes out only what they put in; the owner takes out anything.
+                    case PHOTOS_REMOVED -> AlbumOrder.remove(current, byOwner ? named
+                            : named.stream().filter(r -> placed.containsKey(r) && placed.get(r).by().equals(actor)).toList());
+                    default -> AlbumOrder.reorder(current, named);
                 };
-                writeOrder(c, namespace, album, next, addedAt, at);
+                writeOrder(c, namespace, album, next, placed, new Placed(at, actor));
+                update(c, TOUCH, at, namespace, album);
+                yield null;
+            }
+            case SHARED -> {
+                UUID member = memberOf(e);
+                if (member == null || !AlbumMembers.ROLES.contains(String.valueOf(e.getMemberRole()))) {
+                    yield "a share without a member or with an unknown role";
+                }
+                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                if (owner.isEmpty() || !owner.get().equals(actor) || member.equals(actor)) {
+                    yield "no such album, deleted, not shared by its owner, or shared with its owner";
+                }
+                AlbumMembers.put(c, namespace, album, member, e.getMemberRole(), at);
+                update(c, TOUCH, at, namespace, album);
+                yield null;
+            }
+            case UNSHARED -> {
+                UUID member = memberOf(e);
+                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                if (member == null || owner.isEmpty() || !(owner.get().equals(actor) || member.equals(actor))) {
+                    yield "no such album, deleted, or neither its owner nor the member unshared it";
+                }
+                if (!AlbumMembers.remove(c, namespace, album, member)) {
+                    yield "not a member";
+                }
                 update(c, TOUCH, at, namespace, album);
                 yield null;
             }
@@ -189,60 +240,83 @@ public final class AlbumStore {
                 update(c, UNFAVOURITE, namespace, c.createArrayOf("text", e.getFileIds().toArray()));
                 yield null;
             }
+            case UNKNOWN -> "a kind of event this projection does not know";
         };
     }
 
-    /** The album's photos in order, each with when it was added (a LinkedHashMap keeps the order). */
-    private static Map<String, OffsetDateTime> readOrder(Connection c, UUID namespace, UUID album) throws SQLException {
-        Map<String, OffsetDateTime> order = new java.util.LinkedHashMap<>();
+    private static UUID memberOf(AlbumEvent e) {
+        try {
+            return e.getMemberAccountId() == null ? null : UUID.fromString(e.getMemberAccountId());
+        } catch (IllegalArgumentException notAUuid) {
+            return null;
+        }
+    }
+
+    /** The owner of the live album, locking its row for the rest of the transaction; empty when unknown or deleted. */
+    private static java.util.Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(LOCK_LIVE_ALBUM)) {
+            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            s.setObject(1, namespace);
+            s.setObject(2, album);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getObject(1, UUID.class)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** When a photo was put in the album, and by whom. */
+    private record Placed(OffsetDateTime at, UUID by) {
+    }
+
+    /** The album's photos in order, each with when and by whom it was added (a LinkedHashMap keeps the order). */
+    private static Map<PhotoRef, Placed> readOrder(Connection c, UUID namespace, UUID album) throws SQLException {
+        Map<PhotoRef, Placed> order = new java.util.LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(READ_ORDER)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
             s.setObject(2, album);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    order.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class));
+                    order.put(new PhotoRef(rs.getObject(1, UUID.class), rs.getString(2)),
+                            new Placed(rs.getObject(3, OffsetDateTime.class), rs.getObject(4, UUID.class)));
                 }
             }
         }
         return order;
     }
 
-    private static void writeOrder(Connection c, UUID namespace, UUID album, List<String> order,
-                                   Map<String, OffsetDateTime> addedAt, OffsetDateTime now) throws SQLException {
+    private static void writeOrder(Connection c, UUID namespace, UUID album, List<PhotoRef> order,
+                                   Map<PhotoRef, Placed> placed, Placed now) throws SQLException {
         update(c, DELETE_PHOTOS, namespace, album);
         if (order.isEmpty()) {
             return;
         }
-        Integer[] positions = new Integer[order.size()];
-        OffsetDateTime[] added = new OffsetDateTime[order.size()];
-        for (int i = 0; i < order.size(); i++) {
+        int n = order.size();
+        UUID[] namespaces = new UUID[n];
+        String[] fileIds = new String[n];
+        Integer[] positions = new Integer[n];
+        OffsetDateTime[] added = new OffsetDateTime[n];
+        UUID[] by = new UUID[n];
+        for (int i = 0; i < n; i++) {
+            PhotoRef ref = order.get(i);
+            Placed p = placed.getOrDefault(ref, now);
+            namespaces[i] = ref.namespace();
+            fileIds[i] = ref.fileId();
             positions[i] = i;
-            added[i] = addedAt.getOrDefault(order.get(i), now);
+            added[i] = p.at();
+            by[i] = p.by();
         }
-        update(c, WRITE_ORDER, namespace, album, c.createArrayOf("text", order.toArray()),
-                c.createArrayOf("integer", positions), c.createArrayOf("timestamptz", added));
+        update(c, WRITE_ORDER, namespace, album, c.createArrayOf("uuid", namespaces), c.createArrayOf("text", fileIds),
+                c.createArrayOf("integer", positions), c.createArrayOf("timestamptz", added), c.createArrayOf("uuid", by));
     }
 
-    private static int update(Connection c, String sql, Object... params) throws SQLException {
+    static int update(Connection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }
             return s.executeUpdate();
-        }
-    }
-
-    private static boolean exists(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
-            }
         }
     }
 

@@ -107,6 +107,68 @@ class AlbumReplayIT {
     }
 
     @Test
+    void replayingSharedAlbumsWritesTheSameMembersAndContributions() throws Exception {
+        // given a shared album: members, contributions from two other libraries (one with a file id the owner's library
+        // also has), a role change, a member removed with their contributions, and events the rules refuse
+        createTopic(3);
+        String shared = UUID.randomUUID().toString();
+        String bob = UUID.randomUUID().toString();
+        String carol = UUID.randomUUID().toString();
+        String dave = UUID.randomUUID().toString();
+        String carolsLibrary = UUID.randomUUID().toString();
+        String davesLibrary = UUID.randomUUID().toString();
+        Map<Integer, Long> end = produce(
+                event(AlbumEventKind.CREATED, shared, 0).setName("Shared").build(),
+                event(AlbumEventKind.PHOTOS_ADDED, shared, 1).setFileIds(List.of("p1", "p2")).build(),
+                event(AlbumEventKind.SHARED, shared, 2).setMemberAccountId(bob).setMemberRole("view").build(),
+                event(AlbumEventKind.SHARED, shared, 3).setMemberAccountId(carol).setMemberRole("contribute").build(),
+                event(AlbumEventKind.SHARED, shared, 4).setMemberAccountId(dave).setMemberRole("contribute").build(),
+                by(carol, event(AlbumEventKind.PHOTOS_ADDED, shared, 5)).setPhotos(List.of(ref(carolsLibrary, "p1"))).build(),
+                by(dave, event(AlbumEventKind.PHOTOS_ADDED, shared, 6)).setPhotos(List.of(ref(davesLibrary, "d1"), ref(davesLibrary, "d2")))
+                        .setBeforePhoto(ref(carolsLibrary, "p1")).build(),
+                // refused: a view member adds, a member renames, a non-member shares
+                by(bob, event(AlbumEventKind.PHOTOS_ADDED, shared, 7)).setPhotos(List.of(ref(UUID.randomUUID().toString(), "b1"))).build(),
+                by(carol, event(AlbumEventKind.RENAMED, shared, 8)).setName("Carol's").build(),
+                by(bob, event(AlbumEventKind.SHARED, shared, 9)).setMemberAccountId(UUID.randomUUID().toString()).setMemberRole("view").build(),
+                event(AlbumEventKind.SHARED, shared, 10).setMemberAccountId(bob).setMemberRole("contribute").build(),
+                event(AlbumEventKind.UNSHARED, shared, 11).setMemberAccountId(dave).build(),
+                by(dave, event(AlbumEventKind.PHOTOS_ADDED, shared, 12)).setPhotos(List.of(ref(davesLibrary, "d3"))).build(),
+                event(AlbumEventKind.REORDERED, shared, 13).setPhotos(List.of(ref(carolsLibrary, "p1"), ref(NS, "p2"))).build());
+
+        // when it is projected
+        start("album-it-" + UUID.randomUUID());
+        awaitProjected(end);
+        String live = digest();
+
+        // then the rows are what the events say
+        assertThat(rows("SELECT name FROM photos.albums WHERE album_id = '" + shared + "'")).containsExactly("Shared");
+        assertThat(rows("SELECT account_id || ':' || role FROM photos.album_members WHERE album_id = '" + shared + "' ORDER BY shared_at"))
+                .containsExactly(carol + ":contribute", bob + ":contribute");
+        assertThat(rows("SELECT photo_namespace_id || '/' || file_id || ':' || account_id || ':' || position FROM photos.album_photos"
+                + " WHERE album_id = '" + shared + "' ORDER BY position"))
+                .containsExactly(carolsLibrary + "/p1:" + carol + ":0", NS + "/p2:" + ACCOUNT + ":1", NS + "/p1:" + ACCOUNT + ":2");
+
+        // when the tables and positions are emptied and the topic replayed by a new projector
+        projectors.removeFirst().close();
+        execute("DELETE FROM photos.albums; DELETE FROM photos.album_photos; DELETE FROM photos.album_members;"
+                + " DELETE FROM photos.favourites; DELETE FROM photos.consumer_positions WHERE topic = '" + topic + "'");
+        assertThat(digest()).isNotEqualTo(live);
+        start("album-it-" + UUID.randomUUID());
+        awaitProjected(end);
+
+        // then the same rows are there again
+        assertThat(digest()).isEqualTo(live);
+    }
+
+    private static AlbumEvent.Builder by(String account, AlbumEvent.Builder event) {
+        return event.setAccountId(account);
+    }
+
+    private static io.cumulus.schemas.AlbumPhotoRef ref(String namespace, String fileId) {
+        return io.cumulus.schemas.AlbumPhotoRef.newBuilder().setNamespaceId(namespace).setFileId(fileId).build();
+    }
+
+    @Test
     void eventsDeliveredAgainToAnotherGroupAreNotAppliedTwice() throws Exception {
         createTopic(1);
         String album = UUID.randomUUID().toString();
@@ -174,7 +236,8 @@ class AlbumReplayIT {
     private String digest() throws SQLException {
         return String.join("\n", rows("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM photos.albums t"))
                 + String.join("\n", rows("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM photos.album_photos t"))
-                + String.join("\n", rows("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM photos.favourites t"));
+                + String.join("\n", rows("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM photos.favourites t"))
+                + String.join("\n", rows("SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM photos.album_members t"));
     }
 
     private List<String> rows(String sql) throws SQLException {
