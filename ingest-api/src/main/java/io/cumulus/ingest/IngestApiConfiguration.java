@@ -93,7 +93,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Import({AccountController.class, DeviceController.class, ChunkController.class, ChangeController.class,
         ReadController.class, io.cumulus.ingest.reads.HistoryController.class,
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class,
-        io.cumulus.ingest.photos.PhotoApiConfiguration.class})
+        io.cumulus.ingest.photos.PhotoApiConfiguration.class,
+        io.cumulus.ingest.quota.QuotaConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
@@ -255,8 +256,9 @@ public class IngestApiConfiguration {
     }
 
     @Bean
-    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag) {
-        return new BatchIntake(db, membership, chunks, lag);
+    BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag,
+                                  io.cumulus.ingest.quota.StorageQuotas quotas) {
+        return new BatchIntake(db, membership, chunks, lag, quotas);
     }
 
     @Bean
