@@ -434,6 +434,7 @@ public final class Syncer {
             }
             notSent.putAll(refused);
         }
+        sender.reportOverQuota();
         Set<String> before = new HashSet<>();
         state.skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> before.add(s.path() + "\n" + s.reason()));
         notSent.forEach((path, reason) -> {
