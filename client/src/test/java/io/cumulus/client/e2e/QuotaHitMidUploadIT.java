@@ -62,11 +62,22 @@ class QuotaHitMidUploadIT {
         assertThat(laptop.run("status", laptop.folder().toString())).isZero();
         assertThat(laptop.output().substring(before)).containsPattern("storage: +[0-9.]+ [KM]iB of 1 MiB used");
 
-        // when a synced file is deleted while over quota, a deletion still goes
+        // when the admin lowers the quota below the usage, and the laptop deletes a synced file and adds a new one
+        assertThat(setQuota(user, "500KiB").statusCode()).isEqualTo(200);
         Files.delete(laptop.file("keep/notes.txt"));
-        assertThat(laptop.syncOnce()).isEqualTo(4);
+        laptop.write("late/new.bin", bytes(50_000, 99));
+        Map<String, String> writtenLate = laptop.tree();
+        before = laptop.output().length();
+        code = laptop.syncOnce();
+        said = laptop.output().substring(before);
+
+        // then the new content is not taken (not even its chunks), it stays here, and the deletion still goes
+        assertThat(code).as(said).isEqualTo(4);
+        assertThat(said).contains("over quota: ");
+        assertThat(laptop.tree()).isEqualTo(writtenLate);
         phone.syncInSync();
-        assertThat(phone.tree()).doesNotContainKey("keep/notes.txt").containsKey("keep/first.bin");
+        assertThat(phone.tree()).doesNotContainKey("keep/notes.txt").doesNotContainKey("late/new.bin")
+                .containsEntry("keep/first.bin", written.get("keep/first.bin"));
 
         // when the admin raises the quota
         assertThat(setQuota(user, "10MiB").statusCode()).isEqualTo(200);
@@ -74,7 +85,7 @@ class QuotaHitMidUploadIT {
         phone.syncInSync();
 
         // then the rest is synced, and both devices hold the same files
-        assertThat(laptop.tree()).hasSize(9);
+        assertThat(laptop.tree()).hasSize(10).containsKey("late/new.bin").doesNotContainKey("keep/notes.txt");
         assertThat(phone.tree()).isEqualTo(laptop.tree());
         for (int i = 0; i < 8; i++) {
             assertThat(phone.tree().get("big/file-" + i + ".bin")).isEqualTo(written.get("big/file-" + i + ".bin"));
