@@ -95,7 +95,8 @@ import io.micrometer.core.instrument.MeterRegistry;
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class,
         io.cumulus.ingest.photos.PhotoApiConfiguration.class,
         io.cumulus.ingest.shares.ShareConfiguration.class,
-        io.cumulus.ingest.audit.AuditApiConfiguration.class})
+        io.cumulus.ingest.audit.AuditApiConfiguration.class,
+        io.cumulus.ingest.quota.QuotaConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
@@ -252,8 +253,8 @@ public class IngestApiConfiguration {
 
     @Bean
     BatchIntake ingestBatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag,
-                                  io.cumulus.ingest.audit.AuditTrail audit) {
-        return new BatchIntake(db, membership, chunks, lag, audit);
+                                  io.cumulus.ingest.audit.AuditTrail audit, io.cumulus.ingest.quota.StorageQuotas quotas) {
+        return new BatchIntake(db, membership, chunks, lag, audit, quotas);
     }
 
     @Bean

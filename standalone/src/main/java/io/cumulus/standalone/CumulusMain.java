@@ -21,6 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   serve [--options]                         run every service (the default)
  *   account create NAME [--password=P] [--data-dir=DIR] [--port=N]
+ *   account quota NAME SIZE|default [--data-dir=DIR] [--port=N]   set an account's storage quota (5GiB, 500MiB)
+ *   account usage NAME [--data-dir=DIR] [--port=N]               its storage usage against its quota
  *   admin fsck [--repair] [--data-dir=DIR] [--port=N]   check (and repair) the chunk store, see {@link AdminCommand}
  *   admin audit verify [--user NAME] [--data-dir=DIR] [--port=N]   verify the audit chains, see {@link AdminAuditCommand}
  * </pre>
@@ -54,6 +56,8 @@ public final class CumulusMain {
                                    [--services=all|api,relay,reconciler,projector,gc,photos] [--instance-id=ID]
                                    [--replication-factor=auto|N]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
+                   cumulus account quota NAME SIZE|default [--data-dir=DIR] [--port=N]
+                   cumulus account usage NAME [--data-dir=DIR] [--port=N]
                    """ + AdminCommand.USAGE + "\n";
 
     private static final String SERVE_USAGE = """
@@ -73,8 +77,13 @@ public final class CumulusMain {
 
     private static final String ACCOUNT_USAGE = """
             usage: cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N] [--admin-token=T]
-            Creates an account on the running server (the password may also come from $CUMULUS_PASSWORD,
+                   cumulus account quota NAME SIZE|default [--data-dir=DIR] [--port=N] [--admin-token=T]
+                   cumulus account usage NAME [--data-dir=DIR] [--port=N] [--admin-token=T]
+            create: creates an account on the running server (the password may also come from $CUMULUS_PASSWORD,
             else it is asked for).
+            quota:  sets the account's storage quota (5GiB, 500MiB, 800MB; `default` for the server's
+            cumulus.quota.default); batches that would take it over are refused.
+            usage:  the unique bytes the account's retained versions hold, against its quota.
             """;
 
     private static final String ADMIN_USAGE = "usage: " + AdminCommand.USAGE + "\n"
@@ -154,8 +163,16 @@ public final class CumulusMain {
     }
 
     private static void account(List<String> args) {
+        if (args.size() >= 2 && args.get(0).equals("quota")) {
+            accountQuota(args);
+            return;
+        }
+        if (args.size() >= 2 && args.get(0).equals("usage")) {
+            accountUsage(args);
+            return;
+        }
         if (args.size() < 2 || !args.get(0).equals("create")) {
-            usage("expected: account create NAME [--password=P]");
+            usage("expected: account create NAME [--password=P], account quota NAME SIZE or account usage NAME");
         }
         String username = args.get(1);
         String password = null;
@@ -213,6 +230,71 @@ public final class CumulusMain {
             Thread.currentThread().interrupt();
             System.exit(1);
         }
+    }
+
+    /** {@code account quota NAME SIZE|default}: sets the account's storage quota through the admin endpoint. */
+    private static void accountQuota(List<String> args) {
+        if (args.size() < 3 || args.get(2).startsWith("--")) {
+            usage("expected: account quota NAME SIZE (such as 10GiB or 500MiB) or account quota NAME default");
+        }
+        String username = args.get(1);
+        StandaloneSettings settings = StandaloneSettings.from(args.subList(3, args.size()), System.getenv());
+        HttpResponse<String> response = admin(settings, "PUT", "/v1/admin/accounts/" + pathSegment(username) + "/quota",
+                "{\"quota\":" + json(args.get(2)) + "}");
+        System.out.println("quota set: " + response.body());
+    }
+
+    /** {@code account usage NAME}: the account's storage usage against its quota. */
+    private static void accountUsage(List<String> args) {
+        String username = args.get(1);
+        StandaloneSettings settings = StandaloneSettings.from(args.subList(2, args.size()), System.getenv());
+        HttpResponse<String> response = admin(settings, "GET", "/v1/admin/accounts/" + pathSegment(username) + "/usage", null);
+        System.out.println(response.body());
+    }
+
+    private static String pathSegment(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * An admin request to the running server, with the admin token found as {@code account create}
+     * finds it (--admin-token, else the data dir's admin-token file); exits 1 unless it answers 2xx.
+     */
+    private static HttpResponse<String> admin(StandaloneSettings settings, String method, String path, String body) {
+        Path tokenFile = settings.dataDir().resolve("admin-token");
+        if (settings.adminToken().isEmpty() && !Files.exists(tokenFile)) {
+            System.err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus)"
+                    + " with the same --data-dir, or give the server's --admin-token");
+            System.exit(1);
+        }
+        try {
+            String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + settings.localHost() + ":"
+                            + settings.httpPort() + path))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token);
+            if (body == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+            }
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                System.err.println("cumulus: the server refused (" + response.statusCode() + "): " + response.body());
+                System.exit(1);
+            }
+            return response;
+        } catch (ConnectException e) {
+            System.err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            System.exit(1);
+        } catch (IOException e) {
+            System.err.println("cumulus: " + e.getMessage());
+            System.exit(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.exit(1);
+        }
+        throw new IllegalStateException("unreachable");
     }
 
     static String json(String s) {

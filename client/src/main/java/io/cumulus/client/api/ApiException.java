@@ -53,6 +53,14 @@ public final class ApiException extends RuntimeException {
         return status == 503 && problemType.endsWith("/pipeline-busy");
     }
 
+    /**
+     * The server refused because the account's storage quota is full (403 {@code /problems/quota-exceeded}):
+     * it stored nothing, and takes the same request once there is room.
+     */
+    public boolean overQuota() {
+        return status == 403 && problemType.endsWith("/quota-exceeded");
+    }
+
     public boolean unauthorized() {
         return status == 401;
     }

@@ -430,6 +430,18 @@ public final class ServerApi {
         send("DELETE", "/v1/albums/" + encode(albumId) + "/members/me", null, Map.of());
     }
 
+    // ---------------------------------------------------------------- storage quota
+
+    /** The account's storage: the unique bytes its namespaces keep, against its quota. */
+    public record Usage(long usedBytes, long quotaBytes) {
+    }
+
+    /** {@code GET /v1/usage}: this device's account's storage usage and quota. */
+    public Usage usage() {
+        JsonNode j = sendJson("GET", "/v1/usage", null, Map.of());
+        return new Usage(j.path("usedBytes").asLong(0), j.path("quotaBytes").asLong(0));
+    }
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

@@ -231,16 +231,26 @@ public final class ClientMain implements Runnable {
                     try {
                         inSync = syncer.syncUntilStable(10);
                     } catch (ApiException e) {
-                        if (!e.retryable()) {
+                        if (e.overQuota()) {
+                            // A chunk refused at the quota: nothing was lost, the files stay here and wait for room.
+                            System.out.println("over quota: " + e.getMessage());
+                            inSync = false;
+                        } else if (!e.retryable()) {
                             throw e;
+                        } else {
+                            // Busy or down, nothing was lost: what is waiting stays queued on disk and goes at the next sync.
+                            System.out.println((e.busy() ? "server busy: " : "server unavailable: ") + e.getMessage());
+                            inSync = false;
                         }
-                        // Busy or down, nothing was lost: what is waiting stays queued on disk and goes at the next sync.
-                        System.out.println((e.busy() ? "server busy: " : "server unavailable: ") + e.getMessage());
-                        inSync = false;
                     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalStateException e) {
                         // A round that could not finish (an outcome not decided in time, a busy local state): what is
                         // waiting stays queued on disk and goes at the next sync.
                         System.out.println("could not finish: " + message(e));
+                        inSync = false;
+                    }
+                    // Files the storage quota kept here are not in sync, however stable the rounds were.
+                    if (state.skipped().stream().anyMatch(sk -> sk.side().equals("local")
+                            && sk.reason().equals(io.cumulus.client.sync.act.BatchSender.OVER_QUOTA))) {
                         inSync = false;
                     }
                     // The round's push recorded what its scan passed over in the state: no second walk of the folder.
@@ -259,7 +269,7 @@ public final class ClientMain implements Runnable {
                         try {
                             syncer.syncOnce();
                         } catch (ApiException e) {
-                            if (!e.retryable()) {
+                            if (!e.retryable() && !e.overQuota()) {
                                 throw e;
                             }
                             System.out.println((e.busy() ? "server busy (" : "server unavailable (") + e.getMessage()
@@ -316,6 +326,8 @@ public final class ClientMain implements Runnable {
                 // Unresolved conflicts are the server's to say; status still reports the folder when it cannot be asked.
                 List<Remote.Conflict> unresolved = List.of();
                 String unresolvedUnknown = null;
+                ServerApi.Usage usage = null;
+                String usageUnknown = null;
                 Optional<DeviceConfig> device = DeviceConfig.load(main.configDirectory());
                 if (device.isEmpty()) {
                     unresolvedUnknown = "unknown: not logged in";
@@ -324,6 +336,11 @@ public final class ClientMain implements Runnable {
                         unresolved = ClientMain.api(device.get()).conflicts(device.get().homeNamespace());
                     } catch (ApiException e) {
                         unresolvedUnknown = "unknown: " + e.getMessage();
+                    }
+                    try {
+                        usage = ClientMain.api(device.get()).usage();
+                    } catch (ApiException e) {
+                        usageUnknown = "unknown: " + e.getMessage();
                     }
                 }
                 Map<String, Object> status = new LinkedHashMap<>();
@@ -347,6 +364,8 @@ public final class ClientMain implements Runnable {
                 storage.put("evicted", List.copyOf(evicted.keySet()));
                 storage.put("placeholdersNotUnderstood", strayPlaceholders);
                 status.put("optimizeStorage", storage);
+                status.put("storageUsage", usage == null ? null
+                        : Map.of("usedBytes", usage.usedBytes(), "quotaBytes", usage.quotaBytes()));
                 status.put("lastSeq", state.lastSeq());
                 status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
                 if (json) {
@@ -371,6 +390,9 @@ public final class ClientMain implements Runnable {
                     System.out.println("skipped:         " + skipped.size());
                     skipped.forEach(line -> System.out.println("  " + line));
                     System.out.println("not portable:    " + nonPortable.size() + (nonPortable.isEmpty() ? "" : " " + nonPortable));
+                    System.out.println("storage:         " + (usage == null ? usageUnknown
+                            : StorageLimit.human(usage.usedBytes()) + " of " + StorageLimit.human(usage.quotaBytes()) + " used"
+                            + (usage.usedBytes() >= usage.quotaBytes() ? " (over quota: new files are not sent)" : "")));
                     System.out.println("optimize storage: " + limit.map(StorageLimit::toString).orElse("off") + "; originals here: "
                             + StorageLimit.human((Long) storage.get("originalsBytes")));
                     System.out.println("evicted:         " + evicted.size() + " file(s), " + StorageLimit.human(evictedBytes)

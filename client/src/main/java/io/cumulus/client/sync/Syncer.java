@@ -390,7 +390,21 @@ public final class Syncer {
                     }
                 }
                 early.commit(scan, group, pipe.checkpoint());
-                notSent.putAll(early.finish());
+                try {
+                    notSent.putAll(early.finish());
+                } catch (io.cumulus.client.api.ApiException e) {
+                    if (!e.overQuota()) {
+                        throw e;
+                    }
+                    // A chunk refused at the storage quota: what did not get in stays here, and the deletions below still go.
+                    Map<String, SyncedFile> now = state.files();
+                    List<String> held = toRead.stream().filter(p -> read.get(p) == null || now.get(p) == null
+                            || now.get(p).size() != read.get(p).stat().size() || now.get(p).mtimeNanos() != read.get(p).stat().mtimeNanos())
+                            .toList();
+                    held.forEach(p -> notSent.put(p, BatchSender.OVER_QUOTA));
+                    log.accept("over quota: the server takes no new content (" + e.getMessage() + "); " + held.size()
+                            + " file(s) not sent; they stay here and go once there is room");
+                }
                 committed.addAll(early.paths());
                 bytesUploaded += pipe.bytesUploaded();
             } finally {
@@ -425,7 +439,21 @@ public final class Syncer {
             // The chunks of synced files are not asked about (ChunksOnServer); should the server lack one, resendRefused.
             Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, ChunksOnServer.referencedBy(syncedNow.values()),
                     new ChunkDeltas(folder, api, syncedNow));
-            changes = uploader.upload(changes);
+            try {
+                changes = uploader.upload(changes);
+            } catch (io.cumulus.client.api.ApiException e) {
+                if (!e.overQuota()) {
+                    throw e;
+                }
+                // At the storage quota: what needs no new content (deletions, renames) still goes; the rest stays here.
+                ChunksOnServer known = ChunksOnServer.referencedBy(syncedNow.values());
+                List<LocalChange> free = changes.stream().filter(c -> c.change().delete()
+                        || c.change().manifest().distinctChunkIds().stream().allMatch(known)).toList();
+                changes.stream().filter(c -> !free.contains(c)).forEach(c -> notSent.put(c.change().path(), BatchSender.OVER_QUOTA));
+                log.accept("over quota: the server takes no new content (" + e.getMessage() + "); "
+                        + (changes.size() - free.size()) + " change(s) not sent; they stay here and go once there is room");
+                changes = free;
+            }
             bytesUploaded += uploader.bytesUploaded();
             sender.takeChunkMissing();
             Map<String, String> refused = sender.send(changes);
@@ -434,6 +462,7 @@ public final class Syncer {
             }
             notSent.putAll(refused);
         }
+        sender.reportOverQuota();
         Set<String> before = new HashSet<>();
         state.skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> before.add(s.path() + "\n" + s.reason()));
         notSent.forEach((path, reason) -> {

@@ -116,6 +116,11 @@ final class SyncServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
         }
     }
 
+    /** The admin token of the running server, for the admin endpoints. */
+    String adminToken() {
+        return StandaloneServer.adminToken(dataDir);
+    }
+
     static String passwordOf(String username) {
         return "password of " + username;
     }

@@ -20,6 +20,7 @@ import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.ingest.changes.FileChange.ChunkRef;
 import io.cumulus.ingest.chunks.ChunkCatalog;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
+import io.cumulus.ingest.quota.StorageQuotas;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
 import io.cumulus.schemas.FileOp;
@@ -28,7 +29,8 @@ import io.cumulus.schemas.PipelineStages;
 /**
  * Accepts a parsed change batch: checks that the device may write the namespace, that its vectors
  * claim only what the server has seen ({@link DeviceCounters}) and that every referenced chunk is
- * stored and visible to its account, then in one transaction records the batch (which is also the
+ * stored and visible to its account, and that what it adds fits its namespace owner's storage quota
+ * ({@link StorageQuotas}), then in one transaction records the batch (which is also the
  * idempotency record), its outbox event, the chunks' new use and the counters the batch claims. Once
  * {@link #accept} returns, the batch cannot be lost. A retry with the same key and request
  * returns the first batch id and writes nothing; a refusal writes nothing either. Every batch it
@@ -47,15 +49,18 @@ public final class BatchIntake {
     private final PipelineLag lag;
     private final AuditTrail audit;
     private static final int AUDITED_PATHS = 5;
+    private final StorageQuotas quotas;
     private final AvroSerde<ChangeBatchSubmitted> serde = AvroSerde.changeBatches();
 
     /** The answer to a submission: the batch id, and whether this request created it (false for a retry). */
     public record Accepted(UUID batchId, boolean created) {
     }
 
-    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag, AuditTrail audit) {
+    public BatchIntake(IngestDatabase db, NamespaceMembership membership, ChunkCatalog chunks, PipelineLag lag, AuditTrail audit,
+                       StorageQuotas quotas) {
         this.db = db;
         this.audit = audit;
+        this.quotas = quotas;
         this.membership = membership;
         this.chunks = chunks;
         this.lag = lag;
@@ -88,7 +93,10 @@ public final class BatchIntake {
                 UUID namespaceId = membership.requireWriterForBatch(device.accountId(), batch.namespaceId());
                 counters.check(namespaceId, actor, batch);
                 SortedSet<String> chunkIds = batch.chunkIds();
-                checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));
+                Map<String, Long> stored = chunks.lockVisible(device.accountId(), chunkIds);
+                checkChunks(batch, stored);
+                // Before anything is written: a batch over its owner's quota leaves no trace, its key unused.
+                StorageQuotas.Admission admission = quotas.admit(namespaceId, stored, !actor.onBehalf());
                 Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 boolean inserted = batches.insertIfKeyUnused(newBatchId, device.accountId(), device.deviceId(), namespaceId, key,
                         fingerprint, batch.changes().size(), acceptedAt, actor.onBehalf());
@@ -100,6 +108,7 @@ public final class BatchIntake {
                 ChangeBatchSubmitted event = ChangeBatchEvents.submitted(newBatchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
                 batches.insertOutbox(newBatchId, namespaceId, serde.encode(event));
                 chunks.recordReferences(namespaceId, chunkIds);
+                quotas.charge(admission, newBatchId);
                 counters.record(namespaceId, actor, batch);
                 auditDeletions(device, namespaceId, newBatchId, batch);
                 // Counted before the commit: the batch's outcome cannot exist before it, so it always finds the batch here.

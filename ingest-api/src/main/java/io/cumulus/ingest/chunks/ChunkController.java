@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.DeviceSession;
+import io.cumulus.ingest.quota.StorageQuotas;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.InvalidRequestException;
 import io.cumulus.ingest.web.JsonBody;
@@ -52,6 +53,7 @@ public class ChunkController {
     private final JsonBody json;
     private final DedupMetrics dedup;
     private final ChunkDeltas deltas;
+    private final StorageQuotas quotas;
 
     record MissingQuery(List<String> chunkIds) {
     }
@@ -62,7 +64,9 @@ public class ChunkController {
     record Stored(String chunkId, long size) {
     }
 
-    public ChunkController(BlobStore blobs, ChunkCatalog catalog, JsonBody json, ObjectProvider<MeterRegistry> meters) {
+    public ChunkController(BlobStore blobs, ChunkCatalog catalog, JsonBody json, ObjectProvider<MeterRegistry> meters,
+                           StorageQuotas quotas) {
+        this.quotas = quotas;
         this.blobs = blobs;
         this.catalog = catalog;
         this.json = json;
@@ -95,7 +99,7 @@ public class ChunkController {
         }
         StoredChunk stored;
         try (InputStream body = request.getInputStream()) {
-            stored = store(session, id, body, "");
+            stored = store(session, id, body, "", request.getContentLengthLong());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the upload of chunk " + id, e);
         }
@@ -124,7 +128,8 @@ public class ChunkController {
         } catch (MalformedDeltaException e) {
             throw new BadDeltaException(id, baseId, e.getMessage());
         }
-        StoredChunk stored = store(session, id, new java.io.ByteArrayInputStream(chunk), " base=" + baseId + " deltaBytes=" + delta.length);
+        StoredChunk stored = store(session, id, new java.io.ByteArrayInputStream(chunk), " base=" + baseId + " deltaBytes=" + delta.length,
+                chunk.length);
         return stored.isNew() ? ResponseEntity.created(URI.create("/v1/chunks/" + id.hex())).body(stored.stored())
                 : ResponseEntity.ok(stored.stored());
     }
@@ -149,7 +154,7 @@ public class ChunkController {
                     throw new InvalidRequestException("too-many-chunks", "Too many chunks",
                             "at most " + ChunkPack.MAX_CHUNKS + " chunks in one pack");
                 }
-                stored.add(store(session, entry.id(), entry.bytes(), "").stored());
+                stored.add(store(session, entry.id(), entry.bytes(), "", -1).stored());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the chunk pack", e);
@@ -163,8 +168,12 @@ public class ChunkController {
     private record StoredChunk(Stored stored, boolean isNew) {
     }
 
-    /** Verifies and stores one chunk's bytes for the session's account. */
-    private StoredChunk store(DeviceSession session, ChunkId id, InputStream body, String how) {
+    /**
+     * Verifies and stores one chunk's bytes for the session's account, unless the account is at its
+     * storage quota and cannot see the chunk already ({@code declaredBytes}: its length when known, else -1).
+     */
+    private StoredChunk store(DeviceSession session, ChunkId id, InputStream body, String how, long declaredBytes) {
+        quotas.admitUpload(session.accountId(), id, declaredBytes);
         // The row first, then the bytes: the garbage collector never deletes bytes an upload is writing.
         ChunkCatalog.Upload upload = catalog.beginUpload(id);
         long size;

@@ -6,7 +6,9 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +160,28 @@ public final class RetainedReferences {
                 .query(files));
         files.end();
         return counts;
+    }
+
+    /**
+     * The distinct chunks the retained versions of every file of these namespaces reference at
+     * {@code now}: what the namespaces keep stored (the storage quota's usage). One pass over their
+     * feed in file order, one file's versions in memory at a time.
+     */
+    public Set<String> retainedIn(Collection<UUID> namespaceIds, Instant now) {
+        Set<String> chunks = new HashSet<>();
+        if (namespaceIds.isEmpty()) {
+            return chunks;
+        }
+        FileByFile files = new FileByFile((file, history) -> chunks.addAll(retainedChunks(history, now)));
+        db.transactions().executeWithoutResult(tx -> db.jdbc().sql("""
+                        SELECT namespace_id, file_id, op, chunks::text, at FROM readmodel.feed
+                        WHERE namespace_id = ANY(?)
+                        ORDER BY namespace_id, file_id, seq""")
+                .param(namespaceIds.toArray(UUID[]::new))
+                .withFetchSize(1000)
+                .query(files));
+        files.end();
+        return chunks;
     }
 
     /** Gathers the rows of one file at a time (they come ordered by file) and hands each file's history on. */

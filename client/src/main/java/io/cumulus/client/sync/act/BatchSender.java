@@ -25,8 +25,10 @@ import io.cumulus.client.scan.LocalTree;
 import io.cumulus.client.state.LocalState;
 import io.cumulus.client.state.LocalState.PendingBatch;
 import io.cumulus.client.state.LocalState.SyncedFile;
+import io.cumulus.client.sync.evict.StorageLimit;
 import io.cumulus.client.sync.plan.LocalNames;
 import io.cumulus.client.sync.plan.PushPlanner.LocalChange;
+import io.cumulus.sync.manifest.ChunkId;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * still being merged leaves the file in place until the merge lands. What the server changed
  * elsewhere is held for the next pull. A server that answers it is busy (its pipeline behind) is
  * waited out as it asks ({@link Retry}): said once in the log and kept in the state for {@code status}
- * until it takes a batch again; nothing is refused or marked for it.
+ * until it takes a batch again; nothing is refused or marked for it. A batch refused for the storage
+ * quota (403 {@code quota-exceeded}) is split so that what fits still goes ({@link #overQuota}); what
+ * does not stays here, not sent, and {@link #reportOverQuota} says so once per round.
  */
 public final class BatchSender {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -56,6 +60,12 @@ public final class BatchSender {
     private int pushed;
     private int conflicts;
     private boolean chunkMissing;
+    private int overQuotaFiles;
+    private long overQuotaBytes;
+    private ServerApi.Usage overQuotaUsage;
+
+    /** Why a change was not sent: the account's storage quota is full. {@code sync --once} is not in sync while one is. */
+    public static final String OVER_QUOTA = "over quota: the account's storage quota is full; it goes once there is room";
 
     public BatchSender(FolderAccess folder, LocalNames names, String namespace, ServerApi api, LocalState state, Consumer<String> log, Retry retry,
                        Clock clock, Duration outcomeTimeout) {
@@ -131,6 +141,10 @@ public final class BatchSender {
             if (e.retryable() || e.unauthorized() || e.status() < 400 || e.status() >= 500) {
                 throw e;
             }
+            if (e.overQuota()) {
+                state.settle(pending);
+                return overQuota(pending.namespace(), changes);
+            }
             if (e.problemType().endsWith("chunk-missing")) {
                 chunkMissing = true;
             }
@@ -168,6 +182,71 @@ public final class BatchSender {
         }
         state.settle(pending);
         return Map.of();
+    }
+
+    /**
+     * A batch the server refused for its namespace owner's storage quota. What adds no bytes
+     * (deletions, content the synced files already hold) goes on its own, so a user over quota can
+     * still free space; the rest is split in halves while some change could fit the room left (so
+     * what fits is synced), and otherwise kept here, not sent: the next round tries it again, never
+     * a tight loop.
+     */
+    private Map<String, String> overQuota(String ns, List<LocalChange> changes) throws IOException {
+        ServerApi.Usage usage = retry.call(api::usage);
+        overQuotaUsage = usage;
+        long room = usage.quotaBytes() - usage.usedBytes();
+        Set<ChunkId> known = new java.util.HashSet<>();
+        state.files().values().forEach(f -> known.addAll(f.manifest().distinctChunkIds()));
+        List<LocalChange> free = new ArrayList<>();
+        List<LocalChange> costly = new ArrayList<>();
+        for (LocalChange c : changes) {
+            (adds(c, known) == 0 ? free : costly).add(c);
+        }
+        Map<String, String> refused = new TreeMap<>();
+        if (!free.isEmpty() && !costly.isEmpty()) {
+            refused.putAll(settle(state.enqueue(UUID.randomUUID().toString(), ns, encode(free), clock.instant())));
+        }
+        List<LocalChange> rest = costly.isEmpty() ? free : costly;
+        if (!costly.isEmpty() && rest.size() > 1 && rest.stream().anyMatch(c -> adds(c, known) <= room)) {
+            int half = rest.size() / 2;
+            for (List<LocalChange> part : List.of(rest.subList(0, half), rest.subList(half, rest.size()))) {
+                refused.putAll(settle(state.enqueue(UUID.randomUUID().toString(), ns, encode(part), clock.instant())));
+            }
+            return refused;
+        }
+        for (LocalChange c : rest) {
+            refused.put(c.change().path(), OVER_QUOTA);
+            overQuotaFiles++;
+            overQuotaBytes += adds(c, known);
+        }
+        return refused;
+    }
+
+    /** At most what a change adds to the account's usage: its chunks that no synced file has. */
+    private static long adds(LocalChange c, Set<ChunkId> known) {
+        if (c.change().delete()) {
+            return 0;
+        }
+        Map<ChunkId, Long> sizes = new java.util.HashMap<>();
+        c.change().manifest().chunks().forEach(r -> sizes.put(r.id(), r.size()));
+        sizes.keySet().removeAll(known);
+        return sizes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Says what the storage quota kept from being sent since this was last called, once ("over quota:
+     * 4.9 GiB of 5 GiB used; 12 file(s) (300 MiB) not sent ..."); nothing when nothing was kept back.
+     */
+    public void reportOverQuota() {
+        if (overQuotaFiles == 0) {
+            return;
+        }
+        log.accept("over quota: " + StorageLimit.human(overQuotaUsage.usedBytes()) + " of "
+                + StorageLimit.human(overQuotaUsage.quotaBytes()) + " used; " + overQuotaFiles
+                + " file(s) (" + StorageLimit.human(overQuotaBytes) + ") not sent; they stay here "
+                + "and go once there is room (delete files, or ask the administrator for a larger quota)");
+        overQuotaFiles = 0;
+        overQuotaBytes = 0;
     }
 
     /** The server asked this device to wait before sending again: said when the wait starts, not at every retry. */
