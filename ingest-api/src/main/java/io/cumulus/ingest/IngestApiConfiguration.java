@@ -96,7 +96,8 @@ import io.micrometer.core.instrument.MeterRegistry;
         io.cumulus.ingest.photos.PhotoApiConfiguration.class,
         io.cumulus.ingest.shares.ShareConfiguration.class,
         io.cumulus.ingest.audit.AuditApiConfiguration.class,
-        io.cumulus.ingest.quota.QuotaConfiguration.class})
+        io.cumulus.ingest.quota.QuotaConfiguration.class,
+        io.cumulus.ingest.links.LinkApiConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */

@@ -28,8 +28,12 @@ public final class RunningIngestApi implements AutoCloseable {
     private final String adminToken;
     private final ConfigurableApplicationContext context;
     private final ApiClient client;
+    /** False for an instance started {@link #alongside} another: the database is the first one's to close. */
+    private final boolean ownsDatabase;
 
-    private RunningIngestApi(PostgresConnection postgres, Path blobs, String adminToken, Map<String, Object> extra) {
+    private RunningIngestApi(PostgresConnection postgres, Path blobs, String adminToken, Map<String, Object> extra,
+                             boolean ownsDatabase) {
+        this.ownsDatabase = ownsDatabase;
         this.postgres = postgres;
         this.blobs = blobs;
         this.adminToken = adminToken;
@@ -63,7 +67,15 @@ public final class RunningIngestApi implements AutoCloseable {
     public static RunningIngestApi start(Map<String, Object> extraProperties) {
         PostgresConnection postgres = TestServers.freshDatabase();
         ReadModelSchema.migrate(postgres.dataSource());
-        return new RunningIngestApi(postgres, TestServers.workDir("blobs-"), "admin-" + UUID.randomUUID(), extraProperties);
+        return new RunningIngestApi(postgres, TestServers.workDir("blobs-"), "admin-" + UUID.randomUUID(), extraProperties, true);
+    }
+
+    /**
+     * A second instance of the API over this one's database and blob directory, as a second server
+     * behind a load balancer; closing it leaves the database to this one.
+     */
+    public RunningIngestApi alongside(Map<String, Object> extraProperties) {
+        return new RunningIngestApi(postgres, blobs, adminToken, extraProperties, false);
     }
 
     /** The port the API listens on, for clients that speak HTTP by hand. */
@@ -129,6 +141,8 @@ public final class RunningIngestApi implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-        postgres.close();
+        if (ownsDatabase) {
+            postgres.close();
+        }
     }
 }

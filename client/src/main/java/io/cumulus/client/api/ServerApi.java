@@ -442,6 +442,25 @@ public final class ServerApi {
         return new Usage(j.path("usedBytes").asLong(0), j.path("quotaBytes").asLong(0));
     }
 
+    // ---- public links (docs/links.md) ----
+
+    /**
+     * Makes a public link: {@code path} (with {@code namespaceId}) or {@code albumId}, and optionally
+     * {@code expiresIn} and {@code password}. The answer holds the token, which the server never shows again.
+     */
+    public JsonNode createLink(Map<String, String> request) {
+        return sendJson("POST", "/v1/links", request, Map.of());
+    }
+
+    /** This account's links, without their tokens. */
+    public JsonNode links() {
+        return sendJson("GET", "/v1/links", null, Map.of());
+    }
+
+    public void revokeLink(String linkId) {
+        send("DELETE", "/v1/links/" + encode(linkId), null, Map.of());
+    }
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

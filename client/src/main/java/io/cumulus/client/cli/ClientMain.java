@@ -43,7 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
                 HistoryCommands.Versions.class, HistoryCommands.Restore.class, HistoryCommands.Trash.class,
                 HistoryCommands.Undelete.class, ConflictCommands.Resolve.class, PhotoCommands.Photos.class,
                 AlbumCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class,
-                OriginalsCommands.Fetch.class, OriginalsCommands.Open.class, AuditCommand.class},
+                OriginalsCommands.Fetch.class, OriginalsCommands.Open.class, AuditCommand.class,
+                LinkCommands.Link.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",
