@@ -28,8 +28,12 @@ public final class RunningIngestApi implements AutoCloseable {
     private final String adminToken;
     private final ConfigurableApplicationContext context;
     private final ApiClient client;
+    /** Whether closing this instance drops its database: false for a second instance over another's. */
+    private final boolean ownsDatabase;
 
-    private RunningIngestApi(PostgresConnection postgres, Path blobs, String adminToken, Map<String, Object> extra) {
+    private RunningIngestApi(PostgresConnection postgres, Path blobs, String adminToken, Map<String, Object> extra,
+                             boolean ownsDatabase) {
+        this.ownsDatabase = ownsDatabase;
         this.postgres = postgres;
         this.blobs = blobs;
         this.adminToken = adminToken;
@@ -63,7 +67,16 @@ public final class RunningIngestApi implements AutoCloseable {
     public static RunningIngestApi start(Map<String, Object> extraProperties) {
         PostgresConnection postgres = TestServers.freshDatabase();
         ReadModelSchema.migrate(postgres.dataSource());
-        return new RunningIngestApi(postgres, TestServers.workDir("blobs-"), "admin-" + UUID.randomUUID(), extraProperties);
+        return new RunningIngestApi(postgres, TestServers.workDir("blobs-"), "admin-" + UUID.randomUUID(), extraProperties, true);
+    }
+
+    /**
+     * Another instance of the API over {@code first}'s database, blob directory and admin token, as a
+     * second replica behind a load balancer: what one stores, the other reads. Close it before {@code first},
+     * which owns the database.
+     */
+    public static RunningIngestApi startBeside(RunningIngestApi first, Map<String, Object> extraProperties) {
+        return new RunningIngestApi(first.postgres, first.blobs, first.adminToken, extraProperties, false);
     }
 
     /** The port the API listens on, for clients that speak HTTP by hand. */
@@ -129,6 +142,8 @@ public final class RunningIngestApi implements AutoCloseable {
     @Override
     public void close() {
         context.close();
-        postgres.close();
+        if (ownsDatabase) {
+            postgres.close();
+        }
     }
 }
