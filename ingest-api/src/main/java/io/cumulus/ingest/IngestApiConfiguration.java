@@ -26,6 +26,7 @@ import io.cumulus.ingest.auth.AccountController;
 import io.cumulus.ingest.auth.AccountStore;
 import io.cumulus.ingest.auth.Accounts;
 import io.cumulus.ingest.auth.AdminToken;
+import io.cumulus.ingest.auth.Argon2Settings;
 import io.cumulus.ingest.auth.DeviceAuthentication;
 import io.cumulus.ingest.auth.DeviceController;
 import io.cumulus.ingest.auth.DeviceStore;
@@ -86,7 +87,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code cumulus.gc.interval} (1m), see {@link GcSettings}; for back-pressure at the intake,
  * {@code cumulus.backpressure.enabled} (true), {@code .max-lag} (10s) and {@code .max-pending-changes}
  * (5000), see {@link BackPressureSettings}; for the photo library, {@code cumulus.photos.*}, see
- * {@link io.cumulus.ingest.photos.PhotoApiConfiguration}. Bean names start with
+ * {@link io.cumulus.ingest.photos.PhotoApiConfiguration}; for rate limits, {@code cumulus.limits.*} and
+ * {@code cumulus.redis.*}, see {@link io.cumulus.ingest.gateway.GatewayConfiguration}; for password hashes,
+ * {@code cumulus.passwords.argon2.*}, see {@link #ingestPasswordHasher}. Bean names start with
  * {@code ingest} so that they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -97,7 +100,8 @@ import io.micrometer.core.instrument.MeterRegistry;
         io.cumulus.ingest.shares.ShareConfiguration.class,
         io.cumulus.ingest.audit.AuditApiConfiguration.class,
         io.cumulus.ingest.quota.QuotaConfiguration.class,
-        io.cumulus.ingest.links.LinkApiConfiguration.class})
+        io.cumulus.ingest.links.LinkApiConfiguration.class,
+        io.cumulus.ingest.gateway.GatewayConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */
@@ -141,17 +145,6 @@ public class IngestApiConfiguration {
         CircuitBreakerRegistry registry = StoreBreakers.registry(Duration.ofSeconds(openSeconds));
         meters.ifAvailable(m -> TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(m));
         return registry;
-    }
-
-    /** Rate limits of the gateway (see {@link io.cumulus.ingest.gateway.RateLimits}). */
-    @Bean
-    io.cumulus.ingest.gateway.RateLimits ingestRateLimits() {
-        java.util.Map<io.cumulus.ingest.gateway.Limit, io.cumulus.ingest.gateway.LimitSettings.Rate> rates =
-                new java.util.EnumMap<>(io.cumulus.ingest.gateway.Limit.class);
-        for (io.cumulus.ingest.gateway.Limit limit : io.cumulus.ingest.gateway.Limit.values()) {
-            rates.put(limit, new io.cumulus.ingest.gateway.LimitSettings.Rate(1000, Duration.ofSeconds(1)));
-        }
-        return new io.cumulus.ingest.gateway.LocalRateLimits(new io.cumulus.ingest.gateway.LimitSettings(rates));
     }
 
     @Bean
@@ -200,9 +193,16 @@ public class IngestApiConfiguration {
         return new JsonBody();
     }
 
+    /**
+     * Argon2id at {@code cumulus.passwords.argon2.memory-kib} (19456), {@code .iterations} (2) and
+     * {@code .parallelism} (1), OWASP's settings; hashes made at other settings, and PBKDF2 ones, are
+     * replaced at their account's next sign-in.
+     */
     @Bean
-    PasswordHasher ingestPasswordHasher() {
-        return new PasswordHasher();
+    PasswordHasher ingestPasswordHasher(@Value("${cumulus.passwords.argon2.memory-kib:19456}") int memoryKib,
+                                        @Value("${cumulus.passwords.argon2.iterations:2}") int iterations,
+                                        @Value("${cumulus.passwords.argon2.parallelism:1}") int parallelism) {
+        return new PasswordHasher(new java.security.SecureRandom(), new Argon2Settings(memoryKib, iterations, parallelism));
     }
 
     @Bean
@@ -211,8 +211,8 @@ public class IngestApiConfiguration {
     }
 
     @Bean
-    Accounts ingestAccounts(AccountStore store, PasswordHasher hasher) {
-        return new Accounts(store, hasher);
+    Accounts ingestAccounts(AccountStore store, PasswordHasher hasher, io.cumulus.ingest.gateway.LoginThrottle throttle) {
+        return new Accounts(store, hasher, throttle);
     }
 
     @Bean
@@ -347,13 +347,17 @@ public class IngestApiConfiguration {
         return new DeviceAuthentication(devices);
     }
 
-    /** Device tokens are checked before any ingest handler runs, and handed to handlers as a DeviceSession. */
+    /**
+     * Device tokens are checked before any ingest handler runs, and handed to handlers as a DeviceSession;
+     * then the device's and its account's request limits are spent (in this order: a limit needs the session).
+     */
     @Bean
-    WebMvcConfigurer ingestWebMvc(DeviceAuthentication authentication) {
+    WebMvcConfigurer ingestWebMvc(DeviceAuthentication authentication, io.cumulus.ingest.gateway.RequestLimits requestLimits) {
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {
                 registry.addInterceptor(authentication);
+                registry.addInterceptor(requestLimits);
             }
 
             @Override

@@ -9,13 +9,17 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.cumulus.ingest.audit.AuditTrail;
 import io.cumulus.ingest.auth.AccountStore.StoredAccount;
 import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.web.BodyLimit;
 import io.cumulus.ingest.web.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
 
-/** {@code POST /v1/admin/accounts} (admin token) and {@code POST /v1/login} (username and password). */
+/**
+ * {@code POST /v1/admin/accounts} (admin token) and {@code POST /v1/login} (username and password,
+ * throttled per account and per address; audited as {@code sign-in} or {@code sign-in-failed}).
+ */
 @RestController
 public class AccountController {
     private static final BodyLimit LIMIT = BodyLimit.ofKiB(16);
@@ -24,6 +28,7 @@ public class AccountController {
     private final AdminToken adminToken;
     private final NamespaceMembership membership;
     private final JsonBody json;
+    private final AuditTrail audit;
 
     record Credentials(String username, String password) {
     }
@@ -37,11 +42,13 @@ public class AccountController {
     record LoggedIn(UUID accountId, String username, UUID homeNamespace, List<NamespaceEntry> namespaces) {
     }
 
-    public AccountController(Accounts accounts, AdminToken adminToken, NamespaceMembership membership, JsonBody json) {
+    public AccountController(Accounts accounts, AdminToken adminToken, NamespaceMembership membership, JsonBody json,
+                             AuditTrail audit) {
         this.accounts = accounts;
         this.adminToken = adminToken;
         this.membership = membership;
         this.json = json;
+        this.audit = audit;
     }
 
     @PublicEndpoint
@@ -58,7 +65,15 @@ public class AccountController {
     @PostMapping(path = "/v1/login", consumes = MediaType.APPLICATION_JSON_VALUE)
     LoggedIn login(HttpServletRequest request) {
         Credentials body = json.read(request, LIMIT, Credentials.class);
-        StoredAccount account = accounts.authenticate(body.username(), body.password());
+        String address = request.getRemoteAddr();
+        StoredAccount account;
+        try {
+            account = accounts.authenticate(body.username(), body.password(), address);
+        } catch (BadCredentialsException e) {
+            SignInAudit.failed(audit, e, body.username(), address, "login");
+            throw e;
+        }
+        SignInAudit.succeeded(audit, account.id(), account.username(), address, "login");
         List<NamespaceEntry> namespaces = membership.namespacesOf(account.id()).stream()
                 .map(m -> new NamespaceEntry(m.id(), m.name(), m.kind(), m.role().dbValue(), m.mountPath()))
                 .toList();

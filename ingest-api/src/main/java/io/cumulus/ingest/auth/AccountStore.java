@@ -41,6 +41,16 @@ public final class AccountStore {
         });
     }
 
+    /**
+     * Replaces the account's password hash by {@code newHash} if it still is {@code oldHash} (a password
+     * change in between wins); whether it was replaced.
+     */
+    public boolean replacePasswordHash(UUID accountId, String oldHash, String newHash) {
+        return db.jdbc().sql("UPDATE ingest.accounts SET password_hash = ? WHERE id = ? AND password_hash = ?")
+                .params(newHash, accountId, oldHash)
+                .update() == 1;
+    }
+
     /** The account of a username, compared case-insensitively like the uniqueness rule. */
     public Optional<StoredAccount> findByUsername(String username) {
         return db.jdbc().sql("""

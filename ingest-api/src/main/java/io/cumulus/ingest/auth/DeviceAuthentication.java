@@ -43,6 +43,11 @@ public final class DeviceAuthentication implements HandlerInterceptor, HandlerMe
         return true;
     }
 
+    /** The session this interceptor found for the request, if it ran and the request carried a valid device token. */
+    public static java.util.Optional<DeviceSession> sessionOf(HttpServletRequest request) {
+        return request.getAttribute(SESSION) instanceof DeviceSession s ? java.util.Optional.of(s) : java.util.Optional.empty();
+    }
+
     @Override
     public boolean supportsParameter(MethodParameter parameter) {
         return parameter.getParameterType() == DeviceSession.class;

@@ -3,6 +3,7 @@ package io.cumulus.ingest.auth;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.cumulus.ingest.audit.AuditTrail;
 import io.cumulus.ingest.auth.AccountStore.StoredAccount;
 import io.cumulus.ingest.auth.DeviceStore.Revocation;
 import io.cumulus.ingest.web.BodyLimit;
@@ -25,7 +27,9 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Devices of an account: registering one with the account's password (its token is in that answer
- * and nowhere else, ever), listing them, and revoking one, after which its token is refused.
+ * and nowhere else, ever), listing them, and revoking one, after which its token is refused. A
+ * registration is a password sign-in: throttled as {@code POST /v1/login} is, and audited as
+ * {@code device-registered} (or {@code sign-in-failed}); a revocation is audited as {@code device-revoked}.
  */
 @RestController
 public class DeviceController {
@@ -35,6 +39,7 @@ public class DeviceController {
     private final Accounts accounts;
     private final DeviceStore devices;
     private final JsonBody json;
+    private final AuditTrail audit;
     private final SecureRandom random = new SecureRandom();
 
     record Registration(String username, String password, String deviceName) {
@@ -49,10 +54,11 @@ public class DeviceController {
     record DeviceList(List<DeviceEntry> devices) {
     }
 
-    public DeviceController(Accounts accounts, DeviceStore devices, JsonBody json) {
+    public DeviceController(Accounts accounts, DeviceStore devices, JsonBody json, AuditTrail audit) {
         this.accounts = accounts;
         this.devices = devices;
         this.json = json;
+        this.audit = audit;
     }
 
     @PublicEndpoint
@@ -60,10 +66,19 @@ public class DeviceController {
     ResponseEntity<Registered> register(HttpServletRequest request) {
         Registration body = json.read(request, LIMIT, Registration.class);
         String name = CredentialRules.deviceName(body.deviceName());
-        StoredAccount account = accounts.authenticate(body.username(), body.password());
+        String address = request.getRemoteAddr();
+        StoredAccount account;
+        try {
+            account = accounts.authenticate(body.username(), body.password(), address);
+        } catch (BadCredentialsException e) {
+            SignInAudit.failed(audit, e, body.username(), address, "device-registration");
+            throw e;
+        }
         DeviceToken token = DeviceToken.generate(random);
         UUID deviceId = devices.register(account.id(), name, token);
         log.info("device registered deviceId={} accountId={} name={}", deviceId, account.id(), name);
+        audit.record(account.id(), deviceId, "device-registered", Map.of("deviceId", deviceId.toString(), "deviceName", name,
+                "username", account.username(), "address", String.valueOf(address)));
         return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore())
                 .body(new Registered(deviceId, token.value(), account.id(), account.homeNamespace()));
     }
@@ -85,7 +100,10 @@ public class DeviceController {
         }
         Revocation result = devices.revoke(session.accountId(), id);
         switch (result) {
-            case REVOKED -> log.info("device revoked deviceId={} accountId={} by={}", id, session.accountId(), session.deviceId());
+            case REVOKED -> {
+                log.info("device revoked deviceId={} accountId={} by={}", id, session.accountId(), session.deviceId());
+                audit.record(session.accountId(), session.deviceId(), "device-revoked", Map.of("deviceId", id.toString()));
+            }
             case ALREADY_REVOKED -> { }
             case NOT_FOUND -> throw new DeviceNotFoundException(deviceId);
         }

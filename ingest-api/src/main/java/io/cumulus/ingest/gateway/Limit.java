@@ -16,5 +16,10 @@ public enum Limit {
     /** Requests through one public link, and downloads through links from one address. */
     LINK_REQUESTS,
     /** Password attempts against one public link. */
-    LINK_PASSWORD
+    LINK_PASSWORD;
+
+    /** The limit's name in settings and in Redis keys: {@code DEVICE_REQUESTS} is {@code device-requests}. */
+    public String settingName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
 }

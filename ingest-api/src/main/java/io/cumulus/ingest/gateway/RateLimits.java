@@ -9,4 +9,11 @@ public interface RateLimits {
 
     /** Spends one token of {@code limit}'s bucket for {@code key}; throws {@link TooManyRequestsException} when none is left. */
     void take(Limit limit, String key);
+
+    /**
+     * Returns one token {@link #take} spent, for an attempt that turned out not to count (a password
+     * that was right): the bucket never holds more than its burst. Best effort: a token that cannot be
+     * returned only makes the limit stricter until the bucket refills.
+     */
+    void giveBack(Limit limit, String key);
 }
