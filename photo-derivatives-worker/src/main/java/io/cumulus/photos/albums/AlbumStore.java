@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -181,7 +182,7 @@ public final class AlbumStore {
                 yield null;
             }
             case PHOTOS_ADDED, PHOTOS_REMOVED, REORDERED -> {
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (owner.isEmpty()) {
                     yield "no such album, or deleted";
                 }
@@ -212,7 +213,7 @@ public final class AlbumStore {
                 if (member == null || !AlbumMembers.ROLES.contains(String.valueOf(e.getMemberRole()))) {
                     yield "a share without a member or with an unknown role";
                 }
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (owner.isEmpty() || !owner.get().equals(actor) || member.equals(actor)) {
                     yield "no such album, deleted, not shared by its owner, or shared with its owner";
                 }
@@ -222,7 +223,7 @@ public final class AlbumStore {
             }
             case UNSHARED -> {
                 UUID member = memberOf(e);
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (member == null || owner.isEmpty() || !(owner.get().equals(actor) || member.equals(actor))) {
                     yield "no such album, deleted, or neither its owner nor the member unshared it";
                 }
@@ -253,13 +254,13 @@ public final class AlbumStore {
     }
 
     /** The owner of the live album, locking its row for the rest of the transaction; empty when unknown or deleted. */
-    private static java.util.Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
+    private static Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(LOCK_LIVE_ALBUM)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
             s.setObject(2, album);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(rs.getObject(1, UUID.class)) : java.util.Optional.empty();
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
             }
         }
     }
