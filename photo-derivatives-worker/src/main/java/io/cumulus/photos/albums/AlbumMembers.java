@@ -43,7 +43,7 @@ final class AlbumMembers {
 
     static Optional<String> role(Connection c, UUID namespace, UUID album, UUID member) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(ROLE)) {
-            s.setQueryTimeout(30);
+            s.setQueryTimeout(AlbumStore.QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
             s.setObject(2, album);
             s.setObject(3, member);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -42,7 +43,7 @@ import io.cumulus.schemas.AlbumEventKind;
  * member themself ends a membership, which takes that member's contributions out of the album.
  */
 public final class AlbumStore {
-    private static final int QUERY_TIMEOUT_SECONDS = 30;
+    static final int QUERY_TIMEOUT_SECONDS = 30;
     private static final String SCHEMA = PhotosSchema.NAME;
 
     private static final String ENSURE_POSITIONS = "INSERT INTO " + SCHEMA + ".consumer_positions"
@@ -65,16 +66,8 @@ public final class AlbumStore {
             + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL";
     private static final String DELETE = "UPDATE " + SCHEMA + ".albums SET deleted_at = ?, updated_at = ?"
             + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL";
-    private static final String DELETE_PHOTOS = "DELETE FROM " + SCHEMA + ".album_photos WHERE namespace_id = ? AND album_id = ?";
     private static final String LOCK_LIVE_ALBUM = "SELECT account_id FROM " + SCHEMA + ".albums"
             + " WHERE namespace_id = ? AND album_id = ? AND deleted_at IS NULL FOR UPDATE";
-    private static final String READ_ORDER = "SELECT photo_namespace_id, file_id, added_at, account_id FROM " + SCHEMA + ".album_photos"
-            + " WHERE namespace_id = ? AND album_id = ? ORDER BY position";
-    private static final String WRITE_ORDER = "INSERT INTO " + SCHEMA + ".album_photos"
-            + " (namespace_id, album_id, photo_namespace_id, file_id, position, added_at, account_id)"
-            + " SELECT ?, ?, o.photo_namespace_id, o.file_id, o.position, o.added_at, o.account_id"
-            + " FROM unnest(?::uuid[], ?::text[], ?::integer[], ?::timestamptz[], ?::uuid[])"
-            + " AS o(photo_namespace_id, file_id, position, added_at, account_id)";
     private static final String TOUCH = "UPDATE " + SCHEMA + ".albums SET updated_at = ? WHERE namespace_id = ? AND album_id = ?";
     private static final String FAVOURITE = "INSERT INTO " + SCHEMA + ".favourites (namespace_id, file_id, favourited_at)"
             + " SELECT ?, f, ? FROM unnest(?::text[]) AS f ON CONFLICT (namespace_id, file_id) DO NOTHING";
@@ -176,12 +169,12 @@ public final class AlbumStore {
                     yield "no such album, deleted, or not the owner's";
                 }
                 update(c, DELETE, at, at, namespace, album);
-                update(c, DELETE_PHOTOS, namespace, album);
+                AlbumPhotoRows.deleteAll(c, namespace, album);
                 AlbumMembers.removeAll(c, namespace, album);
                 yield null;
             }
             case PHOTOS_ADDED, PHOTOS_REMOVED, REORDERED -> {
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (owner.isEmpty()) {
                     yield "no such album, or deleted";
                 }
@@ -193,7 +186,7 @@ public final class AlbumStore {
                         && !AlbumMembers.role(c, namespace, album, actor).filter("contribute"::equals).isPresent()) {
                     yield "not a contributor of the album (any more)";
                 }
-                Map<PhotoRef, Placed> placed = readOrder(c, namespace, album);
+                Map<PhotoRef, AlbumPhotoRows.Placed> placed = AlbumPhotoRows.read(c, namespace, album);
                 List<PhotoRef> current = List.copyOf(placed.keySet());
                 List<PhotoRef> named = PhotoRef.of(e, namespace);
                 List<PhotoRef> next = switch (e.getKind()) {
@@ -203,7 +196,7 @@ public final class AlbumStore {
                             : named.stream().filter(r -> placed.containsKey(r) && placed.get(r).by().equals(actor)).toList());
                     default -> AlbumOrder.reorder(current, named);
                 };
-                writeOrder(c, namespace, album, next, placed, new Placed(at, actor));
+                AlbumPhotoRows.write(c, namespace, album, next, placed, new AlbumPhotoRows.Placed(at, actor));
                 update(c, TOUCH, at, namespace, album);
                 yield null;
             }
@@ -212,7 +205,7 @@ public final class AlbumStore {
                 if (member == null || !AlbumMembers.ROLES.contains(String.valueOf(e.getMemberRole()))) {
                     yield "a share without a member or with an unknown role";
                 }
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (owner.isEmpty() || !owner.get().equals(actor) || member.equals(actor)) {
                     yield "no such album, deleted, not shared by its owner, or shared with its owner";
                 }
@@ -222,7 +215,7 @@ public final class AlbumStore {
             }
             case UNSHARED -> {
                 UUID member = memberOf(e);
-                java.util.Optional<UUID> owner = liveOwner(c, namespace, album);
+                Optional<UUID> owner = liveOwner(c, namespace, album);
                 if (member == null || owner.isEmpty() || !(owner.get().equals(actor) || member.equals(actor))) {
                     yield "no such album, deleted, or neither its owner nor the member unshared it";
                 }
@@ -253,61 +246,15 @@ public final class AlbumStore {
     }
 
     /** The owner of the live album, locking its row for the rest of the transaction; empty when unknown or deleted. */
-    private static java.util.Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
+    private static Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(LOCK_LIVE_ALBUM)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
             s.setObject(2, album);
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(rs.getObject(1, UUID.class)) : java.util.Optional.empty();
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
             }
         }
-    }
-
-    /** When a photo was put in the album, and by whom. */
-    private record Placed(OffsetDateTime at, UUID by) {
-    }
-
-    /** The album's photos in order, each with when and by whom it was added (a LinkedHashMap keeps the order). */
-    private static Map<PhotoRef, Placed> readOrder(Connection c, UUID namespace, UUID album) throws SQLException {
-        Map<PhotoRef, Placed> order = new java.util.LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement(READ_ORDER)) {
-            s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-            s.setObject(1, namespace);
-            s.setObject(2, album);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    order.put(new PhotoRef(rs.getObject(1, UUID.class), rs.getString(2)),
-                            new Placed(rs.getObject(3, OffsetDateTime.class), rs.getObject(4, UUID.class)));
-                }
-            }
-        }
-        return order;
-    }
-
-    private static void writeOrder(Connection c, UUID namespace, UUID album, List<PhotoRef> order,
-                                   Map<PhotoRef, Placed> placed, Placed now) throws SQLException {
-        update(c, DELETE_PHOTOS, namespace, album);
-        if (order.isEmpty()) {
-            return;
-        }
-        int n = order.size();
-        UUID[] namespaces = new UUID[n];
-        String[] fileIds = new String[n];
-        Integer[] positions = new Integer[n];
-        OffsetDateTime[] added = new OffsetDateTime[n];
-        UUID[] by = new UUID[n];
-        for (int i = 0; i < n; i++) {
-            PhotoRef ref = order.get(i);
-            Placed p = placed.getOrDefault(ref, now);
-            namespaces[i] = ref.namespace();
-            fileIds[i] = ref.fileId();
-            positions[i] = i;
-            added[i] = p.at();
-            by[i] = p.by();
-        }
-        update(c, WRITE_ORDER, namespace, album, c.createArrayOf("uuid", namespaces), c.createArrayOf("text", fileIds),
-                c.createArrayOf("integer", positions), c.createArrayOf("timestamptz", added), c.createArrayOf("uuid", by));
     }
 
     static int update(Connection c, String sql, Object... params) throws SQLException {
