@@ -176,6 +176,20 @@ class AuditChainIT {
     }
 
     @Test
+    void aRemovedHeadIsReportedAndTheNextAppendStillSucceeds() {
+        Device laptop = accountWithChain("headless", 2);
+        api.execute("delete from ingest.audit_heads where account_id = ?::uuid", laptop.accountId());
+
+        assertBroken(laptop, 3, "head-mismatch");
+        Response next = deleteBatch(laptop, "del-3", 3, "f-3", "file 3.txt");
+
+        assertThat(next.status()).as(next.toString()).isEqualTo(202);
+        AccountVerification verified = verifier.verify(UUID.fromString(laptop.accountId()), laptop.username());
+        assertThat(verified.intact()).isTrue();
+        assertThat(verified.checked()).isEqualTo(3);
+    }
+
+    @Test
     void concurrentAppendsToOneAccountLeaveOneValidChain() throws Exception {
         // given one account whose 8 devices each delete 3 times, all at once
         Device first = client.newAccountWithDevice("busy", "Device 0");
