@@ -77,6 +77,7 @@ class AuditChainIT {
         assertThat(deletion.get("action").asString()).isEqualTo("files-deleted");
         assertThat(deletion.get("deviceId").asString()).isEqualTo(laptop.id());
         assertThat(deletion.get("deviceName").asString()).isEqualTo("Laptop");
+        assertThat(deletion.get("at").asString()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
         assertThat(deletion.get("details").get("count").asString()).isEqualTo("2");
         assertThat(deletion.get("details").get("path1").asString()).isEqualTo("notes/todo.txt");
         assertThat(deletion.get("details").get("path2").asString()).isEqualTo("other.txt");
