@@ -101,6 +101,33 @@ class AuditChainIT {
     }
 
     @Test
+    void aDeletionInAFolderSharedByAnotherAccountIsOnBothChains() {
+        // given alice's shared namespace, of which bob is an editor
+        Device alice = client.newAccountWithDevice("sharer", "Alice's laptop");
+        Device bob = client.newAccountWithDevice("editor", "Bob's laptop");
+        UUID shared = UUID.randomUUID();
+        api.execute("insert into ingest.namespaces (id, kind, name, owner_account) values (?, 'shared', 'Family', ?::uuid)",
+                shared, alice.accountId());
+        api.execute("insert into ingest.namespace_members (namespace_id, account_id, role) values (?, ?::uuid, 'owner'), "
+                + "(?, ?::uuid, 'editor')", shared, alice.accountId(), shared, bob.accountId());
+
+        // when bob deletes a file there
+        Response deleted = client.submit(bob, "shared-delete", Map.of("namespaceId", shared.toString(), "changes", List.of(
+                Map.of("fileId", "s-1", "path", "photos/beach.jpg", "op", "DELETE", "vector", Map.of(bob.id(), 1)))));
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(202);
+
+        // then both accounts' logs hold it, by bob's device, and both chains verify
+        for (Device reader : List.of(alice, bob)) {
+            JsonNode entries = client.get(reader, "/v1/audit").json().get("entries");
+            assertThat(entries).as(reader.username()).hasSize(1);
+            assertThat(entries.get(0).get("action").asString()).isEqualTo("files-deleted");
+            assertThat(entries.get(0).get("deviceId").asString()).isEqualTo(bob.id());
+            assertThat(entries.get(0).get("details").get("namespaceId").asString()).isEqualTo(shared.toString());
+            assertThat(verifier.verify(UUID.fromString(reader.accountId()), reader.username()).intact()).isTrue();
+        }
+    }
+
+    @Test
     void theLogIsReadInPagesUpToTheHead() {
         Device laptop = accountWithChain("pager", 5);
 
