@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * transaction when there is one.
  */
 final class AuditEntries {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditEntries.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<Map<String, String>> DETAILS = new TypeReference<>() {
     };
@@ -52,9 +53,20 @@ final class AuditEntries {
             return locked.get();
         }
         // Two first appends race here: the loser's insert waits for the winner's commit and does nothing.
-        db.jdbc().sql("INSERT INTO ingest.audit_heads (account_id, last_seq, last_hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING")
-                .params(accountId, AuditHash.GENESIS).update();
-        return lockedHead(accountId).orElseThrow(() -> new IllegalStateException("audit head of " + accountId + " vanished"));
+        // A head removed by hand is rebuilt from the last stored entry, so recording goes on (and the
+        // caller's transaction does not fail on a taken seq); the rebuild is logged as the error it is.
+        int inserted = db.jdbc().sql("""
+                        INSERT INTO ingest.audit_heads (account_id, last_seq, last_hash)
+                        SELECT ?, coalesce(max(seq), 0),
+                               coalesce((SELECT hash FROM ingest.audit_entries WHERE account_id = ? ORDER BY seq DESC LIMIT 1), ?)
+                        FROM ingest.audit_entries WHERE account_id = ?
+                        ON CONFLICT DO NOTHING""")
+                .params(accountId, accountId, AuditHash.GENESIS, accountId).update();
+        Head head = lockedHead(accountId).orElseThrow(() -> new IllegalStateException("audit head of " + accountId + " vanished"));
+        if (inserted == 1 && head.lastSeq() > 0) {
+            log.error("audit head missing, rebuilt from the last stored entry accountId={} lastSeq={}", accountId, head.lastSeq());
+        }
+        return head;
     }
 
     private Optional<Head> lockedHead(UUID accountId) {

@@ -83,7 +83,8 @@ public final class AuditVerifier {
         if (head.isEmpty()) {
             return last == 0 ? AccountVerification.intact(accountId, username, 0)
                     : AccountVerification.broken(accountId, username, last, last + 1, ChainProblem.HEAD_MISMATCH,
-                    "the chain has " + last + " entries but no head: the head was removed, so removed last entries cannot be ruled out");
+                    "the chain has " + last + " entries but no head: the head was removed, so entries from " + (last + 1)
+                            + " on may have been removed unseen");
         }
         long headSeq = head.get().lastSeq();
         if (headSeq > last) {

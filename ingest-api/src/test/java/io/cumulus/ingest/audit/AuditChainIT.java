@@ -77,6 +77,7 @@ class AuditChainIT {
         assertThat(deletion.get("action").asString()).isEqualTo("files-deleted");
         assertThat(deletion.get("deviceId").asString()).isEqualTo(laptop.id());
         assertThat(deletion.get("deviceName").asString()).isEqualTo("Laptop");
+        assertThat(deletion.get("at").asString()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
         assertThat(deletion.get("details").get("count").asString()).isEqualTo("2");
         assertThat(deletion.get("details").get("path1").asString()).isEqualTo("notes/todo.txt");
         assertThat(deletion.get("details").get("path2").asString()).isEqualTo("other.txt");
@@ -97,6 +98,33 @@ class AuditChainIT {
         assertThat(report.get("intact").asBoolean()).isTrue();
         assertThat(report.get("results").get(0).get("checked").asLong()).isEqualTo(2);
         assertThat(report.get("results").get(0).get("firstBadSeq").isNull()).isTrue();
+    }
+
+    @Test
+    void aDeletionInAFolderSharedByAnotherAccountIsOnBothChains() {
+        // given alice's shared namespace, of which bob is an editor
+        Device alice = client.newAccountWithDevice("sharer", "Alice's laptop");
+        Device bob = client.newAccountWithDevice("editor", "Bob's laptop");
+        UUID shared = UUID.randomUUID();
+        api.execute("insert into ingest.namespaces (id, kind, name, owner_account) values (?, 'shared', 'Family', ?::uuid)",
+                shared, alice.accountId());
+        api.execute("insert into ingest.namespace_members (namespace_id, account_id, role) values (?, ?::uuid, 'owner'), "
+                + "(?, ?::uuid, 'editor')", shared, alice.accountId(), shared, bob.accountId());
+
+        // when bob deletes a file there
+        Response deleted = client.submit(bob, "shared-delete", Map.of("namespaceId", shared.toString(), "changes", List.of(
+                Map.of("fileId", "s-1", "path", "photos/beach.jpg", "op", "DELETE", "vector", Map.of(bob.id(), 1)))));
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(202);
+
+        // then both accounts' logs hold it, by bob's device, and both chains verify
+        for (Device reader : List.of(alice, bob)) {
+            JsonNode entries = client.get(reader, "/v1/audit").json().get("entries");
+            assertThat(entries).as(reader.username()).hasSize(1);
+            assertThat(entries.get(0).get("action").asString()).isEqualTo("files-deleted");
+            assertThat(entries.get(0).get("deviceId").asString()).isEqualTo(bob.id());
+            assertThat(entries.get(0).get("details").get("namespaceId").asString()).isEqualTo(shared.toString());
+            assertThat(verifier.verify(UUID.fromString(reader.accountId()), reader.username()).intact()).isTrue();
+        }
     }
 
     @Test
@@ -173,6 +201,20 @@ class AuditChainIT {
         assertThat(bad.get("firstBadSeq").asLong()).isEqualTo(1);
         assertThat(find(report, intact.accountId()).get("intact").asBoolean()).isTrue();
         assertThat(find(report, intact.accountId()).get("checked").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void aRemovedHeadIsReportedAndTheNextAppendStillSucceeds() {
+        Device laptop = accountWithChain("headless", 2);
+        api.execute("delete from ingest.audit_heads where account_id = ?::uuid", laptop.accountId());
+
+        assertBroken(laptop, 3, "head-mismatch");
+        Response next = deleteBatch(laptop, "del-3", 3, "f-3", "file 3.txt");
+
+        assertThat(next.status()).as(next.toString()).isEqualTo(202);
+        AccountVerification verified = verifier.verify(UUID.fromString(laptop.accountId()), laptop.username());
+        assertThat(verified.intact()).isTrue();
+        assertThat(verified.checked()).isEqualTo(3);
     }
 
     @Test
