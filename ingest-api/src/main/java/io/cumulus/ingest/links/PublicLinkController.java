@@ -3,8 +3,10 @@ package io.cumulus.ingest.links;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.springframework.http.HttpHeaders;
@@ -38,7 +40,7 @@ import jakarta.servlet.http.HttpServletResponse;
 @RestController
 class PublicLinkController {
     private static final MediaType HTML = MediaType.parseMediaType("text/html;charset=UTF-8");
-    private static final java.net.URI SURFACE = java.net.URI.create("/s/");
+    private static final URI SURFACE = URI.create("/s/");
 
     private final LinkAccess access;
     private final LinkTargets targets;
@@ -96,12 +98,12 @@ class PublicLinkController {
         LinkAccess.Opened link = opened.get();
         String page = "/s/" + link.token().value();
         if (!link.protectedByPassword()) {
-            return ResponseEntity.status(HttpStatus.SEE_OTHER).location(java.net.URI.create(page)).build();
+            return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create(page)).build();
         }
         if (!access.passwordMatches(link, password)) {
             return html(HttpStatus.FORBIDDEN, LinkPage.passwordForm(link.token(), true));
         }
-        return ResponseEntity.status(HttpStatus.SEE_OTHER).location(java.net.URI.create(page))
+        return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create(page))
                 .header(HttpHeaders.SET_COOKIE, LinkCookie.issue(link.link(), link.token(), Instant.now(), request.isSecure()).toString())
                 .build();
     }
@@ -181,7 +183,7 @@ class PublicLinkController {
         if (accept == null) {
             return false;
         }
-        String a = accept.toLowerCase(java.util.Locale.ROOT);
+        String a = accept.toLowerCase(Locale.ROOT);
         return (a.contains("application/json") || a.contains("+json")) && !a.contains("text/html");
     }
 }

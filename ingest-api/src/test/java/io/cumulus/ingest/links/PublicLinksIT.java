@@ -356,6 +356,33 @@ class PublicLinksIT {
     }
 
     @Test
+    void makingAndRevokingALinkIsAuditedOnTheMakerAndTheShareOwnerWithoutSecrets() {
+        try (RunningIngestApi audited = api.alongside(RecordingAuditTrail.PROPERTIES)) {
+            Device alice = client.newAccountWithDevice("alice-", "laptop");
+            Device carol = client.newAccountWithDevice("carol-", "laptop");
+            String share = sharedNamespace(alice, Map.of(carol, "editor"));
+            putFile(alice, share, "plans/plan.txt", bytes("the plan"));
+
+            Response made = audited.client().send("POST", "/v1/links", carol.token(),
+                    Map.of("namespaceId", share, "path", "plans", "password", "hunter2"), Map.of());
+            String linkId = made.json().get("linkId").asString();
+            Response revoked = audited.client().send("DELETE", "/v1/links/" + linkId, alice.token(), null, Map.of());
+
+            assertThat(made.status()).isEqualTo(201);
+            assertThat(revoked.status()).isEqualTo(204);
+            List<RecordingAuditTrail.Entry> entries = RecordingAuditTrail.ENTRIES.stream()
+                    .filter(e -> linkId.equals(e.details().get("linkId"))).toList();
+            assertThat(entries).extracting(e -> e.action() + " " + e.accountId()).containsExactly(
+                    "link-created " + carol.accountId(), "link-created " + alice.accountId(),
+                    "link-revoked " + carol.accountId(), "link-revoked " + alice.accountId());
+            assertThat(entries.getFirst().deviceId().toString()).isEqualTo(carol.id());
+            assertThat(entries.getFirst().details()).containsEntry("path", "plans").containsEntry("kind", "folder")
+                    .containsEntry("password", "yes");
+            assertThat(entries.toString()).doesNotContain("hunter2").doesNotContain(made.json().get("token").asString());
+        }
+    }
+
+    @Test
     void aViewerCannotMakeALinkAndAnEditorCan() {
         Device alice = client.newAccountWithDevice("alice-", "laptop");
         Device bob = client.newAccountWithDevice("bob-", "laptop");
