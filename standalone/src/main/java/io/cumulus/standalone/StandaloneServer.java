@@ -341,6 +341,8 @@ public final class StandaloneServer implements AutoCloseable {
         p.putAll(settings.backPressureProperties());
         p.putAll(settings.blobStore());
         p.putAll(settings.syncState());
+        // Rate limits shared with the other API instances through Redis, when one is given.
+        p.putAll(settings.rateLimitProperties());
         return p;
     }
 

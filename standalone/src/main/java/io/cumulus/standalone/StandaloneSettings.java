@@ -57,6 +57,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --cassandra-datacenter=DC CUMULUS_CASSANDRA_DATACENTER  datacenter1
  *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
+ *   --redis-url=URL           CUMULUS_REDIS_URL          unset: rate limits in this process; redis://HOST:PORT shares
+ *                                                        them between API instances (docs/limits.md)
  * </pre>
  * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval and the
  * maximum lag also {@code 200ms}) or ISO-8601 ({@code PT24H}).
@@ -83,14 +85,15 @@ public record StandaloneSettings(
         String instanceId,
         Optional<Integer> replicationFactor,
         Map<String, String> syncState,
-        Optional<String> adminToken) {
+        Optional<String> adminToken,
+        Optional<String> redisUrl) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "backpressure",
             "max-lag", "max-pending-changes", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
-            "cassandra-datacenter", "cassandra-keyspace", "admin-token");
+            "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -176,7 +179,8 @@ public record StandaloneSettings(
                 instanceId(value.apply("instance-id").orElse(DEFAULT_INSTANCE_ID)),
                 replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()),
                 syncState(value),
-                adminToken(value.apply("admin-token")));
+                adminToken(value.apply("admin-token")),
+                redisUrl(value.apply("redis-url")));
     }
 
     /**
@@ -221,6 +225,27 @@ public record StandaloneSettings(
             }
         });
         return token.map(String::trim);
+    }
+
+    /** A Redis server's URL as Lettuce reads it: {@code redis://[:password@]host[:port][/db]} or {@code rediss://...}. */
+    private static Optional<String> redisUrl(Optional<String> url) {
+        return url.map(String::trim).map(u -> {
+            try {
+                java.net.URI uri = java.net.URI.create(u);
+                if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new IllegalArgumentException("not a redis URL");
+                }
+                return u;
+            } catch (IllegalArgumentException e) {
+                String shown = u.length() > 80 ? u.substring(0, 80) + "..." : u;
+                throw new BadSettings("--redis-url must be redis://HOST:PORT (or rediss:// for TLS), was '" + shown + "'");
+            }
+        });
+    }
+
+    /** The rate limits' web properties: in the Redis at {@link #redisUrl} when one is given, else in the API's process. */
+    public Map<String, String> rateLimitProperties() {
+        return redisUrl.map(u -> Map.of("cumulus.redis.url", u)).orElse(Map.of());
     }
 
     /** Whether this process runs the service. */

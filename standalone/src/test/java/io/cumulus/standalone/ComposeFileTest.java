@@ -111,6 +111,20 @@ class ComposeFileTest {
     }
 
     @Test
+    void theApisShareTheirRateLimitsThroughRedisAndNothingElseNeedsIt() {
+        for (String name : cumulusServices()) {
+            StandaloneSettings s = settingsOf(name);
+            if (s.runs(Service.API)) {
+                assertThat(s.rateLimitProperties()).as(name).containsEntry("cumulus.redis.url", "redis://redis:6379");
+                assertThat(map(services.get(name).get("depends_on"))).as(name).containsKey("redis");
+            } else {
+                assertThat(s.redisUrl()).as(name + " has no use for Redis").isEmpty();
+            }
+        }
+        assertThat(services.get("redis")).containsKey("healthcheck");
+    }
+
+    @Test
     void postgresDecodesItsLogForTheOutboxRelay() {
         assertThat(commandOf("postgres")).contains("wal_level=logical");
     }

@@ -250,4 +250,20 @@ class StandaloneSettingsTest {
         assertThatThrownBy(() -> parse("--admin-token=secret")).isInstanceOf(BadSettings.class)
                 .hasMessageContaining("at least 24 characters");
     }
+
+    @Test
+    void aRedisUrlSharesTheApisRateLimitsAndWithoutOneTheyStayInTheProcess() {
+        assertThat(parse().redisUrl()).isEmpty();
+        assertThat(parse().rateLimitProperties()).isEmpty();
+        assertThat(parse("--redis-url=redis://127.0.0.1:6379").rateLimitProperties())
+                .containsExactlyEntriesOf(Map.of("cumulus.redis.url", "redis://127.0.0.1:6379"));
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_REDIS_URL", "rediss://cache.example:6380/2"))
+                .redisUrl()).hasValue("rediss://cache.example:6380/2");
+        assertThatThrownBy(() -> parse("--redis-url=127.0.0.1:6379")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--redis-url must be redis://HOST:PORT");
+        assertThatThrownBy(() -> parse("--redis-url=http://cache:6379")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--redis-url must be redis://HOST:PORT");
+        assertThatThrownBy(() -> parse("--redis-url=redis:" + "x".repeat(10_000))).isInstanceOf(BadSettings.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
 }

@@ -77,7 +77,7 @@ public class DeviceController {
         DeviceToken token = DeviceToken.generate(random);
         UUID deviceId = devices.register(account.id(), name, token);
         log.info("device registered deviceId={} accountId={} name={}", deviceId, account.id(), name);
-        audit.record(account.id(), deviceId, "device-registered", Map.of("deviceId", deviceId.toString(), "deviceName", name,
+        audit.record(account.id(), null, "device-registered", Map.of("deviceId", deviceId.toString(), "deviceName", name,
                 "username", account.username(), "address", String.valueOf(address)));
         return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore())
                 .body(new Registered(deviceId, token.value(), account.id(), account.homeNamespace()));

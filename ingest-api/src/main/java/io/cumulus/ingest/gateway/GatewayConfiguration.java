@@ -17,7 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * {@link Limit} ({@code device-requests}, {@code account-requests}, {@code login-account},
  * {@code login-address}, {@code link-requests}, {@code link-password}; defaults in {@link LimitSettings});
  * {@code cumulus.redis.url} (unset: limits in this process's memory), {@code cumulus.redis.key-prefix}
- * ({@code cumulus:limits:}) and {@code cumulus.redis.timeout} (500ms, before a call falls back).
+ * ({@code cumulus:limits:}) and {@code cumulus.redis.timeout} (1s: a call to Redis that takes longer falls back).
  */
 @Configuration(proxyBeanMethods = false)
 public class GatewayConfiguration {
@@ -33,7 +33,7 @@ public class GatewayConfiguration {
                                 ObjectProvider<MeterRegistry> meters,
                                 @Value("${cumulus.redis.url:}") String redisUrl,
                                 @Value("${cumulus.redis.key-prefix:cumulus:limits:}") String keyPrefix,
-                                @Value("${cumulus.redis.timeout:500ms}") Duration timeout) {
+                                @Value("${cumulus.redis.timeout:1s}") Duration timeout) {
         LocalRateLimits local = new LocalRateLimits(settings);
         if (redisUrl.isBlank()) {
             return local;

@@ -33,8 +33,8 @@ public final class LimitSettings {
     }
 
     private static final Map<Limit, Rate> DEFAULTS = Map.of(
-            Limit.DEVICE_REQUESTS, new Rate(2_000, Duration.ofSeconds(10)),
-            Limit.ACCOUNT_REQUESTS, new Rate(4_000, Duration.ofSeconds(10)),
+            Limit.DEVICE_REQUESTS, new Rate(3_000, Duration.ofSeconds(10)),
+            Limit.ACCOUNT_REQUESTS, new Rate(6_000, Duration.ofSeconds(10)),
             Limit.LOGIN_ACCOUNT, new Rate(10, Duration.ofMinutes(5)),
             Limit.LOGIN_ADDRESS, new Rate(30, Duration.ofMinutes(5)),
             Limit.LINK_REQUESTS, new Rate(120, Duration.ofMinutes(1)),

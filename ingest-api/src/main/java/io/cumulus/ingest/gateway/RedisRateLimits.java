@@ -48,6 +48,11 @@ public final class RedisRateLimits implements RateLimits, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisRateLimits.class);
     /** Kept a little past the time a bucket needs to fill up, so an idle bucket leaves Redis when it is full. */
     private static final Duration KEEP_AFTER_FULL = Duration.ofSeconds(5);
+    /**
+     * A first connection also starts Lettuce's event loops and says HELLO, which on a busy machine takes
+     * seconds; a command may take only {@code timeout}.
+     */
+    private static final Duration MIN_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final RedisClient client;
     private final String keyPrefix;
@@ -62,11 +67,12 @@ public final class RedisRateLimits implements RateLimits, AutoCloseable {
 
     public RedisRateLimits(String url, String keyPrefix, LimitSettings settings, Duration timeout, CircuitBreaker breaker,
                            RateLimits fallback, MeterRegistry meters) {
+        Duration connectTimeout = timeout.compareTo(MIN_CONNECT_TIMEOUT) > 0 ? timeout : MIN_CONNECT_TIMEOUT;
         RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
+        uri.setTimeout(connectTimeout);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 // While the connection is down, fail at once (and fall back) rather than queue until it is back.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -79,6 +85,17 @@ public final class RedisRateLimits implements RateLimits, AutoCloseable {
         this.fallbacks = Counter.builder("cumulus.limits.redis.fallbacks")
                 .description("rate-limit calls answered by this instance's memory because Redis could not be reached")
                 .register(meters);
+        connectNow();
+    }
+
+    /**
+     * Connects while the context starts, so the first requests do not wait for it. A Redis that is down
+     * now does not stop the API from starting: the limits are this instance's until it answers.
+     */
+    private void connectNow() {
+        if (remote(() -> proxies().getProxyConfiguration(keyPrefix + "warm-up")).isPresent()) {
+            log.info("rate limits shared store=redis keyPrefix={}", keyPrefix);
+        }
     }
 
     @Override

@@ -68,12 +68,12 @@ class AccountsAndDevicesIT {
     }
 
     @Test
-    void thePasswordIsStoredAsASaltedPbkdf2HashAndTheTokenOnlyAsItsSha256() {
+    void thePasswordIsStoredAsASaltedArgon2idHashAndTheTokenOnlyAsItsSha256() {
         // given an account with a device
         Device device = client.newAccountWithDevice("hashes", "Laptop");
 
         // then neither secret is in the database in the clear
-        assertThat(api.count("select count(*) from ingest.accounts where username = ? and password_hash like 'pbkdf2$210000$%'",
+        assertThat(api.count("select count(*) from ingest.accounts where username = ? and password_hash like '$argon2id$v=19$m=19456,t=2,p=1$%'",
                 device.username())).isEqualTo(1);
         assertThat(api.count("select count(*) from ingest.accounts where password_hash like ?",
                 "%" + ApiClient.passwordOf(device.username()) + "%")).isZero();

@@ -16,8 +16,8 @@ class LimitSettingsTest {
         LimitSettings settings = LimitSettings.read(key -> null);
 
         // then each limit has the documented default
-        assertThat(settings.rate(Limit.DEVICE_REQUESTS)).isEqualTo(new LimitSettings.Rate(2_000, Duration.ofSeconds(10)));
-        assertThat(settings.rate(Limit.ACCOUNT_REQUESTS)).isEqualTo(new LimitSettings.Rate(4_000, Duration.ofSeconds(10)));
+        assertThat(settings.rate(Limit.DEVICE_REQUESTS)).isEqualTo(new LimitSettings.Rate(3_000, Duration.ofSeconds(10)));
+        assertThat(settings.rate(Limit.ACCOUNT_REQUESTS)).isEqualTo(new LimitSettings.Rate(6_000, Duration.ofSeconds(10)));
         assertThat(settings.rate(Limit.LOGIN_ACCOUNT)).isEqualTo(new LimitSettings.Rate(10, Duration.ofMinutes(5)));
         assertThat(settings.rate(Limit.LOGIN_ADDRESS)).isEqualTo(new LimitSettings.Rate(30, Duration.ofMinutes(5)));
         assertThat(settings.rate(Limit.LINK_REQUESTS)).isEqualTo(new LimitSettings.Rate(120, Duration.ofMinutes(1)));
