@@ -69,7 +69,7 @@ class RateLimitsAcrossInstancesIT {
         properties.put("cumulus.passwords.argon2.memory-kib", 256);
         properties.put("cumulus.passwords.argon2.iterations", 1);
         first = RunningIngestApi.start(properties);
-        second = RunningIngestApi.startBeside(first, properties);
+        second = first.alongside(properties);
     }
 
     @AfterAll
