@@ -453,6 +453,36 @@ class ShareApiIT {
     }
 
     @Test
+    void anInviteeIsNoMemberUntilItAccepts() {
+        // given carol invited as an editor, not yet accepted
+        Device alice = client.newAccountWithDevice("alice", "Laptop");
+        Device bob = client.newAccountWithDevice("bob", "Laptop");
+        Device carol = client.newAccountWithDevice("carol", "Laptop");
+        String share = shareWith(alice, bob, "editor");
+        invite(alice, share, carol.username(), "editor");
+        Footprint before = footprint();
+
+        // when / then
+        List<Response> answers = List.of(
+                call(carol, "GET", "/v1/shares/" + share, null),
+                call(carol, "POST", "/v1/shares/" + share + "/leave", null),
+                call(carol, "PUT", "/v1/shares/" + share + "/mount", Map.of("mountPath", "M")),
+                call(carol, "POST", "/v1/shares/" + share + "/invitations", Map.of("username", "eve", "role", "viewer")),
+                call(carol, "PUT", "/v1/shares/" + share + "/members/" + bob.accountId(), Map.of("role", "viewer")),
+                call(carol, "DELETE", "/v1/shares/" + share + "/members/" + bob.accountId(), null),
+                call(carol, "POST", "/v1/shares/" + share + "/owner", Map.of("accountId", carol.accountId())),
+                call(carol, "GET", "/v1/namespaces/" + share + "/files", null),
+                call(carol, "GET", "/v1/namespaces/" + share + "/changes", null),
+                submitOneFile(carol, share, "early.txt", "too early".getBytes(StandardCharsets.UTF_8)));
+        for (Response r : answers) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(404);
+        }
+        assertThat(answers.subList(0, 7)).allSatisfy(r -> assertThat(r.problem()).isEqualTo("share-not-found"));
+        assertThat(footprint().members()).isEqualTo(before.members());
+        assertThat(footprint().invitations()).isEqualTo(before.invitations());
+    }
+
+    @Test
     void aMemberWhoIsNotTheOwnerIsForbiddenTheOwnersChanges() {
         // given
         Device alice = client.newAccountWithDevice("alice", "Laptop");
