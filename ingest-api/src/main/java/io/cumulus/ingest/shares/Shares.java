@@ -31,12 +31,12 @@ import io.cumulus.ingest.shares.ShareStore.ShareRow;
  */
 public final class Shares {
     private static final Logger log = LoggerFactory.getLogger(Shares.class);
-    private static final UUID NIL = new UUID(0, 0);
 
     private final IngestDatabase db;
     private final ShareStore store;
     private final ShareChunks chunks;
     private final AuditTrail audit;
+    private final ShareAccess access;
 
     /** A share as one member sees it. */
     record Entry(UUID shareId, String name, Role role, String owner, String mountPath) {
@@ -55,6 +55,7 @@ public final class Shares {
         this.store = store;
         this.chunks = chunks;
         this.audit = audit;
+        this.access = new ShareAccess(store);
     }
 
     Entry create(DeviceSession caller, String name, String mountPath) {
@@ -76,8 +77,8 @@ public final class Shares {
     }
 
     Detail show(UUID accountId, String shareId) {
-        require(accountId, shareId, Needs.MEMBER);
-        ShareRow share = id(shareId).flatMap(store::share).orElseThrow(ShareNotFoundException::new);
+        access.require(accountId, shareId, ShareAccess.Needs.MEMBER);
+        ShareRow share = ShareRequests.shareId(shareId).flatMap(store::share).orElseThrow(ShareNotFoundException::new);
         MemberRow me = store.member(share.id(), accountId).orElseThrow(ShareNotFoundException::new);
         Optional<List<InvitationRow>> invitations = me.role() == Role.OWNER
                 ? Optional.of(store.invitationsOf(share.id())) : Optional.empty();
@@ -89,9 +90,9 @@ public final class Shares {
      * invitation already pending gets the new role. Inviting a member is refused (the owner sees them).
      */
     void invite(DeviceSession caller, String shareId, String username, Role role) {
-        require(caller.accountId(), shareId, Needs.OWNER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         Optional<UUID> invitee = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
             Optional<UUID> account = store.accountNamed(username);
             if (account.isPresent() && store.roleOf(share.id(), account.get()).isPresent()) {
                 throw new AlreadyShareMemberException(username);
@@ -105,9 +106,9 @@ public final class Shares {
     }
 
     void withdraw(DeviceSession caller, String shareId, String username) {
-        require(caller.accountId(), shareId, Needs.OWNER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         boolean withdrawn = Boolean.TRUE.equals(db.transactions().execute(tx ->
-                store.deleteInvitation(lockAsOwner(caller, shareId).id(), username)));
+                store.deleteInvitation(access.lockAsOwner(caller.accountId(), shareId).id(), username)));
         if (withdrawn) {
             log.info("share invitation withdrawn shareId={} username={}", shareId, username);
         }
@@ -119,10 +120,10 @@ public final class Shares {
      * as it is (a retry after a lost answer).
      */
     Entry accept(DeviceSession caller, String shareId, String mountPath) {
-        require(caller.accountId(), shareId, Needs.MEMBER_OR_INVITEE);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         Accepted accepted = db.transactions().execute(tx -> {
-            ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow share = access.lockShare(shareId);
             Optional<Role> invited = store.lockInvitation(share.id(), username);
             if (invited.isEmpty()) {
                 MemberRow me = store.member(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
@@ -149,10 +150,10 @@ public final class Shares {
     }
 
     void decline(DeviceSession caller, String shareId) {
-        require(caller.accountId(), shareId, Needs.MEMBER_OR_INVITEE);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         ShareRow share = db.transactions().execute(tx -> {
-            ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow locked = access.lockShare(shareId);
             if (!store.deleteInvitation(locked.id(), username)) {
                 store.roleOf(locked.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
                 throw new InvitationNotFoundException();
@@ -165,9 +166,9 @@ public final class Shares {
     }
 
     void leave(DeviceSession caller, String shareId) {
-        require(caller.accountId(), shareId, Needs.MEMBER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER);
         ShareRow share = db.transactions().execute(tx -> {
-            ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow locked = access.lockShare(shareId);
             Role role = store.roleOf(locked.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
             if (role == Role.OWNER) {
                 throw new OwnerCannotLeaveException();
@@ -181,9 +182,9 @@ public final class Shares {
     }
 
     Entry moveMount(DeviceSession caller, String shareId, String mountPath) {
-        require(caller.accountId(), shareId, Needs.MEMBER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER);
         return db.transactions().execute(tx -> {
-            ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow share = access.lockShare(shareId);
             MemberRow me = store.member(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
             requireMountFree(caller.accountId(), share.id(), mountPath);
             store.updateMountPath(share.id(), caller.accountId(), mountPath);
@@ -193,11 +194,11 @@ public final class Shares {
     }
 
     MemberRow changeRole(DeviceSession caller, String shareId, String accountId, Role role) {
-        require(caller.accountId(), shareId, Needs.OWNER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow[] before = new MemberRow[1];
         MemberRow changed = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, accountId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, accountId);
             if (member.role() == Role.OWNER) {
                 throw new OwnerRoleFixedException();
             }
@@ -215,10 +216,10 @@ public final class Shares {
     }
 
     void remove(DeviceSession caller, String shareId, String accountId) {
-        require(caller.accountId(), shareId, Needs.OWNER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow removed = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, accountId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, accountId);
             if (member.role() == Role.OWNER) {
                 throw new OwnerCannotLeaveException();
             }
@@ -232,10 +233,10 @@ public final class Shares {
 
     /** Makes a member the owner; the old owner stays as an editor. Transferring to oneself changes nothing. */
     Detail transfer(DeviceSession caller, String shareId, UUID newOwner) {
-        require(caller.accountId(), shareId, Needs.OWNER);
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow target = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, newOwner.toString());
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, newOwner.toString());
             if (member.role() != Role.OWNER) {
                 store.updateRole(share.id(), caller.accountId(), Role.EDITOR);
                 store.updateRole(share.id(), member.accountId(), Role.OWNER);
@@ -260,45 +261,6 @@ public final class Shares {
         log.info("share membership ended shareId={} account={} chunksRevoked={}", shareId, accountId, revoked);
     }
 
-    /** What a caller must be to be told more than {@link ShareNotFoundException}. */
-    private enum Needs { MEMBER, OWNER, MEMBER_OR_INVITEE }
-
-    /**
-     * Refuses, before any lock is taken, a caller who may not use the share this way: one statement,
-     * the same for a share that does not exist, a malformed id (asked as the nil id) and a share the
-     * caller is not in, so neither the answer nor its timing tells them apart. The transaction that
-     * follows checks again under the share's lock, since membership may change in between.
-     */
-    private void require(UUID accountId, String shareId, Needs needs) {
-        Optional<ShareStore.Standing> standing = store.standing(id(shareId).orElse(NIL), accountId);
-        boolean member = standing.flatMap(ShareStore.Standing::role).isPresent();
-        boolean invited = standing.flatMap(ShareStore.Standing::invited).isPresent();
-        boolean allowed = switch (needs) {
-            case MEMBER, OWNER -> member;
-            case MEMBER_OR_INVITEE -> member || invited;
-        };
-        if (!allowed) {
-            throw new ShareNotFoundException();
-        }
-        if (needs == Needs.OWNER && standing.flatMap(ShareStore.Standing::role).orElseThrow() != Role.OWNER) {
-            throw new NotShareOwnerException();
-        }
-    }
-
-    private ShareRow lockAsOwner(DeviceSession caller, String shareId) {
-        ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
-        Role role = store.roleOf(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
-        if (role != Role.OWNER) {
-            throw new NotShareOwnerException();
-        }
-        return share;
-    }
-
-    private MemberRow member(ShareRow share, String accountId) {
-        return ShareRequests.accountId(accountId).flatMap(id -> store.member(share.id(), id))
-                .orElseThrow(ShareMemberNotFoundException::new);
-    }
-
     private void requireMountFree(UUID accountId, UUID shareId, String mountPath) {
         store.lockMountsOf(accountId);
         MountPaths.clash(mountPath, store.mountPathsOf(accountId, shareId)).ifPresent(taken -> {
@@ -308,10 +270,6 @@ public final class Shares {
 
     private Entry entry(ShareRow share, MemberRow me) {
         return new Entry(share.id(), share.name(), me.role(), store.usernameOf(share.owner()), me.mountPath());
-    }
-
-    private static Optional<UUID> id(String shareId) {
-        return ShareRequests.shareId(shareId);
     }
 
     private static Map<String, String> details(Object... pairs) {
