@@ -543,6 +543,40 @@ class ShareApiIT {
         assertThat(call(bob, "GET", "/v1/chunks/" + io.cumulus.sync.hash.Sha256.hex(later), null).bytes()).isEqualTo(later);
     }
 
+    private static void feedRow(String namespace, long seq, String path, String chunk, int size, String deviceId) {
+        api.execute("""
+                insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, conflict_of, at)
+                values (?::uuid, ?, ?, ?, 'UPSERT', '{}'::jsonb, ?::jsonb, ?, ?, 'projected', 0, null, now())""",
+                namespace, seq, "file-" + seq, path, "[{\"id\": \"" + chunk + "\", \"size\": " + size + "}]", (long) size, deviceId);
+    }
+
+    @Test
+    void removalTakesTheSharesChunksButNotThoseTheMembersHomeHolds() {
+        // given two projected files of alice's share, one of whose content bob also has in his home
+        Device alice = client.newAccountWithDevice("alice", "Laptop");
+        Device bob = client.newAccountWithDevice("bob", "Laptop");
+        String share = createShare(alice, "Family", "Family");
+        byte[] both = ("in both " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        byte[] onlyShared = ("only shared " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        String bothChunk = client.upload(alice, both);
+        String sharedChunk = client.upload(alice, onlyShared);
+        feedRow(share, 1, "both.txt", bothChunk, both.length, alice.id());
+        feedRow(share, 2, "shared.txt", sharedChunk, onlyShared.length, alice.id());
+        feedRow(bob.namespace(), 1, "mine.txt", bothChunk, both.length, bob.id());
+        invite(alice, share, bob.username(), "viewer");
+        assertThat(accept(bob, share, "Family").status()).isEqualTo(200);
+        assertThat(call(bob, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(200);
+
+        // when
+        assertThat(call(alice, "DELETE", "/v1/shares/" + share + "/members/" + bob.accountId(), null).status()).isEqualTo(204);
+
+        // then
+        assertThat(call(bob, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(404);
+        assertThat(call(bob, "GET", "/v1/chunks/" + bothChunk, null).status()).isEqualTo(200);
+        assertThat(call(alice, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(200);
+    }
+
     @Test
     void leavingKeepsTheChunksTheMembersOtherNamespacesHold() {
         // given bob has the same content in his home and in the share
