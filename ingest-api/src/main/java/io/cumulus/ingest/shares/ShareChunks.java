@@ -62,6 +62,8 @@ final class ShareChunks {
         db.jdbc().sql("SELECT namespace_id FROM ingest.namespace_members WHERE account_id = ?").param(accountId)
                 .query(UUID.class).list()
                 .forEach(namespace -> pendingElsewhere.addAll(unprojectedChunks(namespace)));
+        // Whether another namespace holds a chunk is asked per chunk of the share, through the feed's chunk
+        // index (every version of every file is a feed row), not by reading every version the account has.
         return db.jdbc().sql("""
                         WITH shared AS (
                             SELECT e ->> 'id' AS id FROM readmodel.feed f CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
@@ -70,25 +72,15 @@ final class ShareChunks {
                             SELECT e ->> 'id' FROM readmodel.files f CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
                             WHERE f.namespace_id = ?
                             UNION
-                            SELECT unnest(?::text[])),
-                        kept AS (
-                            SELECT e ->> 'id' AS id
-                            FROM ingest.namespace_members m
-                            JOIN readmodel.feed f ON f.namespace_id = m.namespace_id
-                            CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
-                            WHERE m.account_id = ?
-                            UNION
-                            SELECT e ->> 'id'
-                            FROM ingest.namespace_members m
-                            JOIN readmodel.files f ON f.namespace_id = m.namespace_id
-                            CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
-                            WHERE m.account_id = ?
-                            UNION
                             SELECT unnest(?::text[]))
                         DELETE FROM ingest.account_chunks ac
-                        WHERE ac.account_id = ? AND ac.chunk_id IN (SELECT id FROM shared) AND ac.chunk_id NOT IN (SELECT id FROM kept)""")
-                .params(shareId, shareId, pending.toArray(String[]::new), accountId, accountId,
-                        pendingElsewhere.toArray(String[]::new), accountId)
+                        WHERE ac.account_id = ? AND ac.chunk_id IN (SELECT id FROM shared)
+                          AND ac.chunk_id <> ALL (?::text[])
+                          AND NOT EXISTS (SELECT 1 FROM readmodel.feed f
+                                          JOIN ingest.namespace_members m ON m.namespace_id = f.namespace_id AND m.account_id = ?
+                                          WHERE f.chunks @> jsonb_build_array(jsonb_build_object('id', ac.chunk_id)))""")
+                .params(shareId, shareId, pending.toArray(String[]::new), accountId, pendingElsewhere.toArray(String[]::new),
+                        accountId)
                 .update();
     }
 

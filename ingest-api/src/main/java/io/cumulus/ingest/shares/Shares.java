@@ -36,6 +36,7 @@ public final class Shares {
     private final ShareStore store;
     private final ShareChunks chunks;
     private final AuditTrail audit;
+    private final ShareAccess access;
 
     /** A share as one member sees it. */
     record Entry(UUID shareId, String name, Role role, String owner, String mountPath) {
@@ -54,6 +55,7 @@ public final class Shares {
         this.store = store;
         this.chunks = chunks;
         this.audit = audit;
+        this.access = new ShareAccess(store);
     }
 
     Entry create(DeviceSession caller, String name, String mountPath) {
@@ -75,7 +77,8 @@ public final class Shares {
     }
 
     Detail show(UUID accountId, String shareId) {
-        ShareRow share = id(shareId).flatMap(store::share).orElseThrow(ShareNotFoundException::new);
+        access.require(accountId, shareId, ShareAccess.Needs.MEMBER);
+        ShareRow share = ShareRequests.shareId(shareId).flatMap(store::share).orElseThrow(ShareNotFoundException::new);
         MemberRow me = store.member(share.id(), accountId).orElseThrow(ShareNotFoundException::new);
         Optional<List<InvitationRow>> invitations = me.role() == Role.OWNER
                 ? Optional.of(store.invitationsOf(share.id())) : Optional.empty();
@@ -87,8 +90,9 @@ public final class Shares {
      * invitation already pending gets the new role. Inviting a member is refused (the owner sees them).
      */
     void invite(DeviceSession caller, String shareId, String username, Role role) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         Optional<UUID> invitee = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
             Optional<UUID> account = store.accountNamed(username);
             if (account.isPresent() && store.roleOf(share.id(), account.get()).isPresent()) {
                 throw new AlreadyShareMemberException(username);
@@ -102,8 +106,9 @@ public final class Shares {
     }
 
     void withdraw(DeviceSession caller, String shareId, String username) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         boolean withdrawn = Boolean.TRUE.equals(db.transactions().execute(tx ->
-                store.deleteInvitation(lockAsOwner(caller, shareId).id(), username)));
+                store.deleteInvitation(access.lockAsOwner(caller.accountId(), shareId).id(), username)));
         if (withdrawn) {
             log.info("share invitation withdrawn shareId={} username={}", shareId, username);
         }
@@ -115,9 +120,10 @@ public final class Shares {
      * as it is (a retry after a lost answer).
      */
     Entry accept(DeviceSession caller, String shareId, String mountPath) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         Accepted accepted = db.transactions().execute(tx -> {
-            ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow share = access.lockShare(shareId);
             Optional<Role> invited = store.lockInvitation(share.id(), username);
             if (invited.isEmpty()) {
                 MemberRow me = store.member(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
@@ -144,9 +150,10 @@ public final class Shares {
     }
 
     void decline(DeviceSession caller, String shareId) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         ShareRow share = db.transactions().execute(tx -> {
-            ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow locked = access.lockShare(shareId);
             if (!store.deleteInvitation(locked.id(), username)) {
                 store.roleOf(locked.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
                 throw new InvitationNotFoundException();
@@ -159,8 +166,9 @@ public final class Shares {
     }
 
     void leave(DeviceSession caller, String shareId) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER);
         ShareRow share = db.transactions().execute(tx -> {
-            ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow locked = access.lockShare(shareId);
             Role role = store.roleOf(locked.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
             if (role == Role.OWNER) {
                 throw new OwnerCannotLeaveException();
@@ -174,8 +182,9 @@ public final class Shares {
     }
 
     Entry moveMount(DeviceSession caller, String shareId, String mountPath) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.MEMBER);
         return db.transactions().execute(tx -> {
-            ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
+            ShareRow share = access.lockShare(shareId);
             MemberRow me = store.member(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
             requireMountFree(caller.accountId(), share.id(), mountPath);
             store.updateMountPath(share.id(), caller.accountId(), mountPath);
@@ -185,10 +194,11 @@ public final class Shares {
     }
 
     MemberRow changeRole(DeviceSession caller, String shareId, String accountId, Role role) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow[] before = new MemberRow[1];
         MemberRow changed = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, accountId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, accountId);
             if (member.role() == Role.OWNER) {
                 throw new OwnerRoleFixedException();
             }
@@ -206,9 +216,10 @@ public final class Shares {
     }
 
     void remove(DeviceSession caller, String shareId, String accountId) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow removed = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, accountId);
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, accountId);
             if (member.role() == Role.OWNER) {
                 throw new OwnerCannotLeaveException();
             }
@@ -222,9 +233,10 @@ public final class Shares {
 
     /** Makes a member the owner; the old owner stays as an editor. Transferring to oneself changes nothing. */
     Detail transfer(DeviceSession caller, String shareId, UUID newOwner) {
+        access.require(caller.accountId(), shareId, ShareAccess.Needs.OWNER);
         MemberRow target = db.transactions().execute(tx -> {
-            ShareRow share = lockAsOwner(caller, shareId);
-            MemberRow member = member(share, newOwner.toString());
+            ShareRow share = access.lockAsOwner(caller.accountId(), shareId);
+            MemberRow member = access.member(share, newOwner.toString());
             if (member.role() != Role.OWNER) {
                 store.updateRole(share.id(), caller.accountId(), Role.EDITOR);
                 store.updateRole(share.id(), member.accountId(), Role.OWNER);
@@ -249,20 +261,6 @@ public final class Shares {
         log.info("share membership ended shareId={} account={} chunksRevoked={}", shareId, accountId, revoked);
     }
 
-    private ShareRow lockAsOwner(DeviceSession caller, String shareId) {
-        ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
-        Role role = store.roleOf(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
-        if (role != Role.OWNER) {
-            throw new NotShareOwnerException();
-        }
-        return share;
-    }
-
-    private MemberRow member(ShareRow share, String accountId) {
-        return ShareRequests.accountId(accountId).flatMap(id -> store.member(share.id(), id))
-                .orElseThrow(ShareMemberNotFoundException::new);
-    }
-
     private void requireMountFree(UUID accountId, UUID shareId, String mountPath) {
         store.lockMountsOf(accountId);
         MountPaths.clash(mountPath, store.mountPathsOf(accountId, shareId)).ifPresent(taken -> {
@@ -272,10 +270,6 @@ public final class Shares {
 
     private Entry entry(ShareRow share, MemberRow me) {
         return new Entry(share.id(), share.name(), me.role(), store.usernameOf(share.owner()), me.mountPath());
-    }
-
-    private static Optional<UUID> id(String shareId) {
-        return ShareRequests.shareId(shareId);
     }
 
     private static Map<String, String> details(Object... pairs) {

@@ -453,6 +453,36 @@ class ShareApiIT {
     }
 
     @Test
+    void anInviteeIsNoMemberUntilItAccepts() {
+        // given carol invited as an editor, not yet accepted
+        Device alice = client.newAccountWithDevice("alice", "Laptop");
+        Device bob = client.newAccountWithDevice("bob", "Laptop");
+        Device carol = client.newAccountWithDevice("carol", "Laptop");
+        String share = shareWith(alice, bob, "editor");
+        invite(alice, share, carol.username(), "editor");
+        Footprint before = footprint();
+
+        // when / then
+        List<Response> answers = List.of(
+                call(carol, "GET", "/v1/shares/" + share, null),
+                call(carol, "POST", "/v1/shares/" + share + "/leave", null),
+                call(carol, "PUT", "/v1/shares/" + share + "/mount", Map.of("mountPath", "M")),
+                call(carol, "POST", "/v1/shares/" + share + "/invitations", Map.of("username", "eve", "role", "viewer")),
+                call(carol, "PUT", "/v1/shares/" + share + "/members/" + bob.accountId(), Map.of("role", "viewer")),
+                call(carol, "DELETE", "/v1/shares/" + share + "/members/" + bob.accountId(), null),
+                call(carol, "POST", "/v1/shares/" + share + "/owner", Map.of("accountId", carol.accountId())),
+                call(carol, "GET", "/v1/namespaces/" + share + "/files", null),
+                call(carol, "GET", "/v1/namespaces/" + share + "/changes", null),
+                submitOneFile(carol, share, "early.txt", "too early".getBytes(StandardCharsets.UTF_8)));
+        for (Response r : answers) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(404);
+        }
+        assertThat(answers.subList(0, 7)).allSatisfy(r -> assertThat(r.problem()).isEqualTo("share-not-found"));
+        assertThat(footprint().members()).isEqualTo(before.members());
+        assertThat(footprint().invitations()).isEqualTo(before.invitations());
+    }
+
+    @Test
     void aMemberWhoIsNotTheOwnerIsForbiddenTheOwnersChanges() {
         // given
         Device alice = client.newAccountWithDevice("alice", "Laptop");
@@ -511,6 +541,40 @@ class ShareApiIT {
         byte[] later = ("later " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         assertThat(submitOneFile(alice, share, "later.txt", later).status()).isEqualTo(202);
         assertThat(call(bob, "GET", "/v1/chunks/" + io.cumulus.sync.hash.Sha256.hex(later), null).bytes()).isEqualTo(later);
+    }
+
+    private static void feedRow(String namespace, long seq, String path, String chunk, int size, String deviceId) {
+        api.execute("""
+                insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
+                                            change_index, conflict_of, at)
+                values (?::uuid, ?, ?, ?, 'UPSERT', '{}'::jsonb, ?::jsonb, ?, ?, 'projected', 0, null, now())""",
+                namespace, seq, "file-" + seq, path, "[{\"id\": \"" + chunk + "\", \"size\": " + size + "}]", (long) size, deviceId);
+    }
+
+    @Test
+    void removalTakesTheSharesChunksButNotThoseTheMembersHomeHolds() {
+        // given two projected files of alice's share, one of whose content bob also has in his home
+        Device alice = client.newAccountWithDevice("alice", "Laptop");
+        Device bob = client.newAccountWithDevice("bob", "Laptop");
+        String share = createShare(alice, "Family", "Family");
+        byte[] both = ("in both " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        byte[] onlyShared = ("only shared " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
+        String bothChunk = client.upload(alice, both);
+        String sharedChunk = client.upload(alice, onlyShared);
+        feedRow(share, 1, "both.txt", bothChunk, both.length, alice.id());
+        feedRow(share, 2, "shared.txt", sharedChunk, onlyShared.length, alice.id());
+        feedRow(bob.namespace(), 1, "mine.txt", bothChunk, both.length, bob.id());
+        invite(alice, share, bob.username(), "viewer");
+        assertThat(accept(bob, share, "Family").status()).isEqualTo(200);
+        assertThat(call(bob, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(200);
+
+        // when
+        assertThat(call(alice, "DELETE", "/v1/shares/" + share + "/members/" + bob.accountId(), null).status()).isEqualTo(204);
+
+        // then
+        assertThat(call(bob, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(404);
+        assertThat(call(bob, "GET", "/v1/chunks/" + bothChunk, null).status()).isEqualTo(200);
+        assertThat(call(alice, "GET", "/v1/chunks/" + sharedChunk, null).status()).isEqualTo(200);
     }
 
     @Test
