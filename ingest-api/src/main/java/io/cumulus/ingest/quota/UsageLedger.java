@@ -114,14 +114,19 @@ final class UsageLedger {
 
     /**
      * Those of {@code chunkSizes} (chunk id to size) that the account's usage does not hold yet: not
-     * charged, and referenced by no version the feed of an owned namespace holds.
+     * charged, and referenced by no version the feed of an owned namespace holds. The feed is probed by
+     * chunk ({@code feed_by_chunk}) and only then filtered by namespace ({@code OFFSET 0} keeps the
+     * planner from scanning an owned namespace's whole feed per chunk instead), so the cost follows
+     * the batch, not the account.
      */
     Map<String, Long> notCounted(UUID accountId, Collection<UUID> owned, Map<String, Long> chunkSizes) {
         Set<String> counted = new HashSet<>(db.jdbc().sql("""
                         SELECT c.id FROM unnest(?::text[]) AS c(id)
                         WHERE EXISTS (SELECT 1 FROM ingest.usage_charges u WHERE u.account_id = ? AND u.chunk_id = c.id)
-                           OR EXISTS (SELECT 1 FROM readmodel.feed f WHERE f.namespace_id = ANY(?)
-                                      AND f.chunks @> jsonb_build_array(jsonb_build_object('id', c.id)))""")
+                           OR EXISTS (SELECT 1 FROM (SELECT f.namespace_id FROM readmodel.feed f
+                                                     WHERE f.chunks @> jsonb_build_array(jsonb_build_object('id', c.id))
+                                                     OFFSET 0) holding
+                                      WHERE holding.namespace_id = ANY(?))""")
                 .params(chunkSizes.keySet().toArray(String[]::new), accountId, owned.toArray(UUID[]::new))
                 .query(String.class).list());
         Map<String, Long> added = new TreeMap<>(chunkSizes);
