@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ public final class RetainedReferences {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One version of a file, as the feed holds it. */
-    record Version(String op, List<String> chunkIds, Instant at) {
+    record Version(String op, List<String> chunkIds, List<Long> sizes, Instant at) {
     }
 
     /** A file that holds a chunk. */
@@ -163,16 +162,21 @@ public final class RetainedReferences {
     }
 
     /**
-     * The distinct chunks the retained versions of every file of these namespaces reference at
-     * {@code now}: what the namespaces keep stored (the storage quota's usage). One pass over their
-     * feed in file order, one file's versions in memory at a time.
+     * The distinct chunks (id to size) the retained versions of every file of these namespaces
+     * reference at {@code now}: what the namespaces keep stored (the storage quota's usage). One pass
+     * over their feed in file order, one file's versions in memory at a time.
      */
-    public Set<String> retainedIn(Collection<UUID> namespaceIds, Instant now) {
-        Set<String> chunks = new HashSet<>();
+    public Map<String, Long> retainedIn(Collection<UUID> namespaceIds, Instant now) {
+        Map<String, Long> chunks = new HashMap<>();
         if (namespaceIds.isEmpty()) {
             return chunks;
         }
-        FileByFile files = new FileByFile((file, history) -> chunks.addAll(retainedChunks(history, now)));
+        FileByFile files = new FileByFile((file, history) -> retained(history, now).forEach(i -> {
+            Version v = history.get(i);
+            for (int k = 0; k < v.chunkIds().size(); k++) {
+                chunks.put(v.chunkIds().get(k), v.sizes().get(k));
+            }
+        }));
         db.transactions().executeWithoutResult(tx -> db.jdbc().sql("""
                         SELECT namespace_id, file_id, op, chunks::text, at FROM readmodel.feed
                         WHERE namespace_id = ANY(?)
@@ -240,9 +244,13 @@ public final class RetainedReferences {
 
     private static Version version(ResultSet rs) throws SQLException {
         List<String> ids = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
         JsonNode chunks = JSON.readTree(rs.getString("chunks"));
-        chunks.forEach(c -> ids.add(c.get("id").asString()));
+        chunks.forEach(c -> {
+            ids.add(c.get("id").asString());
+            sizes.add(c.path("size").asLong(0));
+        });
         Timestamp at = rs.getTimestamp("at");
-        return new Version(rs.getString("op"), ids, at.toInstant());
+        return new Version(rs.getString("op"), ids, sizes, at.toInstant());
     }
 }

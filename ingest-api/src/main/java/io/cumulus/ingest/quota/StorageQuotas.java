@@ -23,6 +23,7 @@ public final class StorageQuotas {
 
     private final IngestDatabase db;
     private final UsageLedger ledger;
+    private final UsageRecounts recounts;
     private final long defaultQuota;
 
     /** An account's usage against its quota. */
@@ -38,9 +39,10 @@ public final class StorageQuotas {
         }
     }
 
-    StorageQuotas(IngestDatabase db, UsageLedger ledger, long defaultQuota) {
+    StorageQuotas(IngestDatabase db, UsageLedger ledger, UsageRecounts recounts, long defaultQuota) {
         this.db = db;
         this.ledger = ledger;
+        this.recounts = recounts;
         this.defaultQuota = defaultQuota;
     }
 
@@ -67,6 +69,9 @@ public final class StorageQuotas {
                 .param(namespaceId).query(UUID.class).single();
         ledger.lock(owner);
         long used = ledger.used(owner);
+        if (ledger.stale(owner)) {
+            recounts.request(owner); // after this transaction: the count waits for the lock it holds
+        }
         Map<String, Long> added = ledger.notCounted(owner, ledger.ownedBy(owner), chunkSizes);
         Admission admission = new Admission(owner, added);
         long quota = quotaOf(owner);
@@ -108,21 +113,18 @@ public final class StorageQuotas {
         }
     }
 
-    /** The account's usage (counted again when the last count is old) against its quota. */
+    /** The account's usage against its quota (a count of the read model is asked for when the last one is old). */
     public Usage usage(UUID accountId) {
-        return db.transactions().execute(tx -> {
-            ledger.lock(accountId);
-            return new Usage(ledger.used(accountId), quotaOf(accountId));
-        });
+        if (ledger.stale(accountId)) {
+            recounts.request(accountId);
+        }
+        return new Usage(ledger.used(accountId), quotaOf(accountId));
     }
 
     /** As {@link #usage}, counted from the read model now (an operator's question). */
     public Usage countedNow(UUID accountId) {
-        return db.transactions().execute(tx -> {
-            ledger.lock(accountId);
-            ledger.recount(accountId);
-            return new Usage(ledger.used(accountId), quotaOf(accountId));
-        });
+        ledger.recount(accountId);
+        return new Usage(ledger.used(accountId), quotaOf(accountId));
     }
 
     /** The account's quota: its own, or the default. */

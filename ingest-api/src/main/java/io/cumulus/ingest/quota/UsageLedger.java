@@ -20,7 +20,8 @@ import io.cumulus.ingest.gc.RetainedReferences;
  * An account's usage, kept cheap to ask: the bytes last counted from the read model
  * ({@code ingest.account_usage}, recounted once it is older than {@code recountAfter}) plus the
  * chunks that batches accepted since charged ({@code ingest.usage_charges}), which the read model may
- * not show yet. Every method runs in the caller's transaction, after {@link #lock}.
+ * not show yet. {@link #notCounted} and {@link #charge} run in the intake's transaction, after
+ * {@link #lock}; {@link #recount} runs on its own (see {@link UsageRecounts}).
  *
  * <h2>Why a count and charges</h2>
  * Counting the retained versions of every owned namespace is a pass over their whole feed, far too
@@ -60,19 +61,20 @@ final class UsageLedger {
                 .param(accountId).query(UUID.class).list();
     }
 
-    /** The account's usage in bytes; counted again first when the last count is older than {@code recountAfter}. */
+    /** The account's usage in bytes: the last count plus what was charged since. */
     long used(UUID accountId) {
-        boolean stale = Boolean.TRUE.equals(db.jdbc().sql("""
+        long counted = db.jdbc().sql("SELECT counted_bytes FROM ingest.account_usage WHERE account_id = ?")
+                .param(accountId).query(Long.class).optional().orElse(0L);
+        return counted + charged(accountId);
+    }
+
+    /** Whether the account's last count is older than {@code recountAfter} (or it was never counted). */
+    boolean stale(UUID accountId) {
+        return db.jdbc().sql("""
                         SELECT counted_at IS NULL OR counted_at < now() - make_interval(secs => ?)
                         FROM ingest.account_usage WHERE account_id = ?""")
                 .params((double) recountAfter.toMillis() / 1000, accountId)
-                .query(Boolean.class).single());
-        if (stale) {
-            recount(accountId);
-        }
-        long counted = db.jdbc().sql("SELECT counted_bytes FROM ingest.account_usage WHERE account_id = ?")
-                .param(accountId).query(Long.class).single();
-        return counted + charged(accountId);
+                .query(Boolean.class).optional().orElse(true);
     }
 
     /** The bytes of the distinct chunks charged to the account and not yet counted. */
@@ -84,35 +86,47 @@ final class UsageLedger {
     }
 
     /**
-     * Counts the account's usage from the read model: drops the charges of the batches the read
-     * model has decided (their versions are in the feed now, or were never applied), then sums the
-     * distinct chunks the retained versions of its namespaces reference.
+     * Counts the account's usage from the read model, without holding its lock while the feed is
+     * read: first the batches charged to it that the read model has decided are noted (their versions
+     * are in the feed from then on, or were never applied), then the distinct chunks of the retained
+     * versions of its namespaces are summed, then, under the lock, the count is stored and the noted
+     * batches' charges dropped. A batch decided after the note keeps its charge until the next count,
+     * which may count it twice meanwhile, never not at all. Must not run in a transaction.
      */
     void recount(UUID accountId) {
         long start = System.nanoTime();
-        int dropped = db.jdbc().sql("""
-                        DELETE FROM ingest.usage_charges u WHERE u.account_id = ?
+        List<UUID> decided = db.jdbc().sql("""
+                        SELECT DISTINCT u.batch_id FROM ingest.usage_charges u WHERE u.account_id = ?
                         AND EXISTS (SELECT 1 FROM readmodel.batch_outcomes o WHERE o.batch_id = u.batch_id::text)""")
-                .param(accountId).update();
-        Set<String> chunks = retained.retainedIn(ownedBy(accountId), Instant.now());
-        long bytes = chunks.isEmpty() ? 0 : db.jdbc().sql("SELECT coalesce(sum(size), 0) FROM ingest.chunks WHERE id = ANY(?)")
-                .param(chunks.toArray(String[]::new)).query(Long.class).single();
-        db.jdbc().sql("UPDATE ingest.account_usage SET counted_bytes = ?, counted_at = now() WHERE account_id = ?")
-                .params(bytes, accountId).update();
+                .param(accountId).query(UUID.class).list();
+        Map<String, Long> chunks = retained.retainedIn(ownedBy(accountId), Instant.now());
+        long bytes = chunks.values().stream().mapToLong(Long::longValue).sum();
+        int dropped = db.transactions().execute(tx -> {
+            lock(accountId);
+            db.jdbc().sql("UPDATE ingest.account_usage SET counted_bytes = ?, counted_at = now() WHERE account_id = ?")
+                    .params(bytes, accountId).update();
+            return decided.isEmpty() ? 0 : db.jdbc().sql("DELETE FROM ingest.usage_charges WHERE account_id = ? AND batch_id = ANY(?)")
+                    .params(accountId, decided.toArray(UUID[]::new)).update();
+        });
         log.info("usage counted account={} bytes={} chunks={} chargesDropped={} ms={}", accountId, bytes, chunks.size(), dropped,
                 (System.nanoTime() - start) / 1_000_000);
     }
 
     /**
      * Those of {@code chunkSizes} (chunk id to size) that the account's usage does not hold yet: not
-     * charged, and referenced by no version the feed of an owned namespace holds.
+     * charged, and referenced by no version the feed of an owned namespace holds. The feed is probed by
+     * chunk ({@code feed_by_chunk}) and only then filtered by namespace ({@code OFFSET 0} keeps the
+     * planner from scanning an owned namespace's whole feed per chunk instead), so the cost follows
+     * the batch, not the account.
      */
     Map<String, Long> notCounted(UUID accountId, Collection<UUID> owned, Map<String, Long> chunkSizes) {
         Set<String> counted = new HashSet<>(db.jdbc().sql("""
                         SELECT c.id FROM unnest(?::text[]) AS c(id)
                         WHERE EXISTS (SELECT 1 FROM ingest.usage_charges u WHERE u.account_id = ? AND u.chunk_id = c.id)
-                           OR EXISTS (SELECT 1 FROM readmodel.feed f WHERE f.namespace_id = ANY(?)
-                                      AND f.chunks @> jsonb_build_array(jsonb_build_object('id', c.id)))""")
+                           OR EXISTS (SELECT 1 FROM (SELECT f.namespace_id FROM readmodel.feed f
+                                                     WHERE f.chunks @> jsonb_build_array(jsonb_build_object('id', c.id))
+                                                     OFFSET 0) holding
+                                      WHERE holding.namespace_id = ANY(?))""")
                 .params(chunkSizes.keySet().toArray(String[]::new), accountId, owned.toArray(UUID[]::new))
                 .query(String.class).list());
         Map<String, Long> added = new TreeMap<>(chunkSizes);
