@@ -399,6 +399,9 @@ class ShareApiIT {
                 new Bad(alice, "PUT", "/v1/shares/" + share + "/members/not-a-uuid", Map.of("role", "viewer"), 404, "share-member-not-found"),
                 new Bad(alice, "DELETE", "/v1/shares/" + share + "/members/not-a-uuid", null, 404, "share-member-not-found"),
                 new Bad(alice, "GET", "/v1/shares/not-a-uuid", null, 404, "share-not-found"),
+                new Bad(alice, "GET", "/v1/shares/" + alice.namespace(), null, 404, "share-not-found"),
+                new Bad(alice, "POST", "/v1/shares/" + alice.namespace() + "/invitations", Map.of("username", bob.username(), "role", "editor"),
+                        404, "share-not-found"),
                 new Bad(alice, "POST", "/v1/shares/not-a-uuid/invitations", Map.of("username", "carol", "role", "viewer"), 404, "share-not-found"),
                 new Bad(bob, "POST", "/v1/shares/" + share.toUpperCase() + "x/accept", Map.of("mountPath", "F"), 404, "share-not-found")));
         for (Bad b : bad) {
