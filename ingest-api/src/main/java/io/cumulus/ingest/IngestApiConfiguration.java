@@ -93,7 +93,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 @Import({AccountController.class, DeviceController.class, ChunkController.class, ChangeController.class,
         ReadController.class, io.cumulus.ingest.reads.HistoryController.class,
         io.cumulus.ingest.reads.ConflictController.class, ProblemHandler.class, ProblemErrorController.class,
-        io.cumulus.ingest.photos.PhotoApiConfiguration.class})
+        io.cumulus.ingest.photos.PhotoApiConfiguration.class,
+        io.cumulus.ingest.shares.ShareConfiguration.class})
 public class IngestApiConfiguration {
 
     /** PostgreSQL for every request, behind the {@code postgres} circuit breaker. */

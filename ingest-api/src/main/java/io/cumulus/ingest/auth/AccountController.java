@@ -31,7 +31,7 @@ public class AccountController {
     record AccountCreated(UUID accountId, String username, UUID homeNamespace) {
     }
 
-    record NamespaceEntry(UUID id, String name, String kind, String role) {
+    record NamespaceEntry(UUID id, String name, String kind, String role, String mountPath) {
     }
 
     record LoggedIn(UUID accountId, String username, UUID homeNamespace, List<NamespaceEntry> namespaces) {
@@ -60,7 +60,7 @@ public class AccountController {
         Credentials body = json.read(request, LIMIT, Credentials.class);
         StoredAccount account = accounts.authenticate(body.username(), body.password());
         List<NamespaceEntry> namespaces = membership.namespacesOf(account.id()).stream()
-                .map(m -> new NamespaceEntry(m.id(), m.name(), m.kind(), m.role().dbValue()))
+                .map(m -> new NamespaceEntry(m.id(), m.name(), m.kind(), m.role().dbValue(), m.mountPath()))
                 .toList();
         return new LoggedIn(account.id(), account.username(), account.homeNamespace(), namespaces);
     }

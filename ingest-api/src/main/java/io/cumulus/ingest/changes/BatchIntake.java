@@ -78,7 +78,7 @@ public final class BatchIntake {
                 if (earlier.isPresent()) {
                     return retried(earlier.get(), key, fingerprint);
                 }
-                UUID namespaceId = membership.requireWriter(device.accountId(), batch.namespaceId());
+                UUID namespaceId = membership.requireWriterForBatch(device.accountId(), batch.namespaceId());
                 counters.check(namespaceId, actor, batch);
                 SortedSet<String> chunkIds = batch.chunkIds();
                 checkChunks(batch, chunks.lockVisible(device.accountId(), chunkIds));

@@ -14,8 +14,11 @@ import io.cumulus.ingest.IngestDatabase;
 public final class NamespaceMembership {
     private final IngestDatabase db;
 
-    /** One namespace as an account sees it in its login answer. */
-    public record Membership(UUID id, String name, String kind, Role role) {
+    /**
+     * One namespace as an account sees it in its login answer; {@code mountPath} is where the member
+     * mounts a shared namespace in its synced tree, null for its home namespace (mounted at the root).
+     */
+    public record Membership(UUID id, String name, String kind, Role role, String mountPath) {
     }
 
     public NamespaceMembership(IngestDatabase db) {
@@ -42,15 +45,31 @@ public final class NamespaceMembership {
         return id;
     }
 
+    /**
+     * As {@link #requireWriter}, for a transaction that is about to write a batch of the namespace:
+     * first takes a share lock on the namespace's row, held until the transaction ends, so that a
+     * change of membership (which locks the row for update, see {@code io.cumulus.ingest.shares})
+     * waits for batches in flight and they for it. A new member is then granted the chunks of every
+     * batch committed before it joined, and a removed member none committed after it left.
+     */
+    public UUID requireWriterForBatch(UUID accountId, String namespaceId) {
+        UUID id = parse(namespaceId);
+        db.jdbc().sql("SELECT id FROM ingest.namespaces WHERE id = ? FOR SHARE").param(id)
+                .query(UUID.class).optional().orElseThrow(() -> new NamespaceNotFoundException(namespaceId));
+        // A statement of its own, after the lock: its snapshot sees a membership change that committed meanwhile.
+        roleOf(accountId, id).filter(Role::canWrite).orElseThrow(() -> new NamespaceNotFoundException(namespaceId));
+        return id;
+    }
+
     public List<Membership> namespacesOf(UUID accountId) {
         return db.jdbc().sql("""
-                        SELECT n.id, n.name, n.kind, m.role
+                        SELECT n.id, n.name, n.kind, m.role, m.mount_path
                         FROM ingest.namespace_members m JOIN ingest.namespaces n ON n.id = m.namespace_id
                         WHERE m.account_id = ?
                         ORDER BY n.kind, n.name, n.id""")
                 .param(accountId)
                 .query((rs, i) -> new Membership(rs.getObject("id", UUID.class), rs.getString("name"),
-                        rs.getString("kind"), Role.fromDb(rs.getString("role"))))
+                        rs.getString("kind"), Role.fromDb(rs.getString("role")), rs.getString("mount_path")))
                 .list();
     }
 
