@@ -137,8 +137,9 @@ public final class SharedFolders implements AutoCloseable {
         try {
             Path root = dir.resolve(m.path());
             Files.createDirectories(root);
-            Syncer syncer = configure.apply(Syncer.forDevice(root, m.shareId(), deviceId, api, state(m.shareId()),
-                    line -> log.accept("[" + m.name() + "] " + line)).lockingAs(dir)
+            Consumer<String> mountLog = line -> log.accept("[" + m.name() + "] " + (m.readOnly() ? readOnlyWording(line) : line));
+            Syncer syncer = configure.apply(Syncer.forDevice(root, m.shareId(), deviceId, api, state(m.shareId()), mountLog)
+                    .lockingAs(dir)
                     .readOnly(m.readOnly() ? "read-only share " + m.name() : null));
             add(totals, syncer.syncOnce());
         } catch (ApiException e) {
@@ -162,6 +163,11 @@ public final class SharedFolders implements AutoCloseable {
             mountFailed = true;
             log.accept("[" + m.name() + "] round not finished (" + e.getMessage() + "); tried again next round");
         }
+    }
+
+    /** A viewer's local edit is kept, never sent: the planner's words for an editor's folder would promise otherwise. */
+    private static String readOnlyWording(String line) {
+        return line.replace("; this version is sent too", "; the edit here is kept and not sent (read-only share)");
     }
 
     /** Whether the server still lists the share among the account's (unknown counts as yes: nothing is detached on a guess). */
