@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * A device whose token was accepted at the handshake: its id, its account, and the namespaces the
- * account was a member of at that moment (the pushes it may receive). {@code outcomes}: whether it
+ * account is a member of (the pushes it may receive; read at the handshake, then kept up to date by
+ * {@link MembershipSweep}). {@code outcomes}: whether it
  * wants a frame per change of its batches (a device that polls its batches asks for none at the
  * handshake: a batch of 2,000 changes would be 2,000 frames it only reads as "something changed").
  */

@@ -106,6 +106,38 @@ public final class DeviceDirectory {
         }
     }
 
+    /**
+     * The namespaces each of these accounts is a member of now (an account with none maps to an empty
+     * set). A database that cannot answer, or an open breaker, raises {@link DataAccessException}.
+     */
+    public java.util.Map<String, Set<String>> namespacesOf(Set<String> accountIds) {
+        if (accountIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        try {
+            return breaker.executeSupplier(() -> {
+                java.util.Map<String, Set<String>> members = new java.util.HashMap<>();
+                accountIds.forEach(a -> members.put(a, new HashSet<>()));
+                List<UUID> ids = accountIds.stream().map(UUID::fromString).toList();
+                for (int from = 0; from < ids.size(); from += REVOCATION_SLICE) {
+                    jdbc.sql("SELECT account_id, namespace_id FROM ingest.namespace_members WHERE account_id IN (:ids)")
+                            .param("ids", ids.subList(from, Math.min(ids.size(), from + REVOCATION_SLICE)))
+                            .query((rs, n) -> {
+                                String account = rs.getObject(1, UUID.class).toString();
+                                String namespace = rs.getObject(2, UUID.class).toString();
+                                accountIds.stream().filter(a -> a.equalsIgnoreCase(account)).findFirst()
+                                        .ifPresent(a -> members.get(a).add(namespace));
+                                return 1;
+                            })
+                            .list();
+                }
+                return members;
+            });
+        } catch (CallNotPermittedException e) {
+            throw new DataAccessResourceFailureException("the notifier's database circuit is open; retry shortly", e);
+        }
+    }
+
     private Optional<ConnectedDevice> lookUp(String token) {
         String tokenSha256 = Sha256.hex(token.getBytes(StandardCharsets.UTF_8));
         List<Ids> found = jdbc.sql("SELECT id, account_id FROM ingest.devices"

@@ -58,7 +58,7 @@ public final class NotificationFanout implements AutoCloseable {
     private record Subscriber(String sessionId, ConnectedDevice device, SessionOutbox outbox) {
     }
 
-    public void register(WebSocketSession session, ConnectedDevice device) {
+    public synchronized void register(WebSocketSession session, ConnectedDevice device) {
         WebSocketSession safe = new ConcurrentWebSocketSessionDecorator(session, (int) sendTimeLimit.toMillis(),
                 bufferSizeLimit);
         Subscriber s = new Subscriber(session.getId(), device,
@@ -72,7 +72,7 @@ public final class NotificationFanout implements AutoCloseable {
                 device.accountId(), s.sessionId(), device.namespaces().size());
     }
 
-    public void unregister(String sessionId) {
+    public synchronized void unregister(String sessionId) {
         Subscriber s = bySession.remove(sessionId);
         if (s == null) {
             return;
@@ -120,6 +120,48 @@ public final class NotificationFanout implements AutoCloseable {
             }
         }
         return new Pushes(newest.size(), outcomes.size(), frames);
+    }
+
+    /** The accounts with at least one open session here. */
+    public Set<String> connectedAccounts() {
+        Set<String> accounts = new java.util.HashSet<>();
+        bySession.values().forEach(s -> accounts.add(s.device().accountId()));
+        return accounts;
+    }
+
+    /**
+     * Makes the account's open sessions hear of exactly these namespaces from now on: a share it joined
+     * since they connected, and no longer one it left or was removed from. Each session is added to its
+     * new namespaces before it is taken from its old ones, so a namespace it keeps misses no push.
+     *
+     * @return how many sessions changed
+     */
+    public synchronized int resubscribe(String accountId, Set<String> namespaces) {
+        Set<String> now = namespaces.stream().map(NotificationFanout::key).collect(java.util.stream.Collectors.toSet());
+        int changed = 0;
+        for (Subscriber old : List.copyOf(bySession.values())) {
+            Set<String> before = old.device().namespaces().stream().map(NotificationFanout::key)
+                    .collect(java.util.stream.Collectors.toSet());
+            if (!key(old.device().accountId()).equals(key(accountId)) || before.equals(now)) {
+                continue;
+            }
+            ConnectedDevice device = new ConnectedDevice(old.device().deviceId(), old.device().accountId(), namespaces,
+                    old.device().outcomes());
+            Subscriber renewed = new Subscriber(old.sessionId(), device, old.outbox());
+            bySession.put(renewed.sessionId(), renewed);
+            add(byDevice, key(device.deviceId()), renewed);
+            remove(byDevice, key(device.deviceId()), old);
+            for (String namespace : device.namespaces()) {
+                add(byNamespace, key(namespace), renewed);
+            }
+            for (String namespace : old.device().namespaces()) {
+                remove(byNamespace, key(namespace), old);
+            }
+            changed++;
+            log.info("device namespaces changed device={} account={} session={} namespaces={}", device.deviceId(),
+                    device.accountId(), renewed.sessionId(), namespaces.size());
+        }
+        return changed;
     }
 
     /** The devices with at least one open session here. */

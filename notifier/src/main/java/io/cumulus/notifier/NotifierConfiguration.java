@@ -18,7 +18,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
  * pushes to its sessions, and the Kafka reader that feeds it. It uses the context's
  * {@link DataSource} (to read device tokens and memberships from the {@code ingest} schema) and the
  * property {@code cumulus.kafka.bootstrap-servers}; it closes the sessions of devices revoked
- * while connected ({@link RevokedDeviceSweep}). Bean names start with {@code notifier} so that
+ * while connected ({@link RevokedDeviceSweep}) and keeps its sessions' namespaces equal to their
+ * accounts' memberships ({@link MembershipSweep}). Bean names start with {@code notifier} so that
  * they sit beside any other module's beans in one context.
  */
 @Configuration(proxyBeanMethods = false)
@@ -54,6 +55,16 @@ public class NotifierConfiguration {
     RevokedDeviceSweep notifierRevokedDeviceSweep(NotificationFanout notifierFanout, DeviceDirectory notifierDeviceDirectory,
             @Value("${cumulus.notifier.revocation-check-interval:1s}") Duration interval) {
         return new RevokedDeviceSweep(notifierFanout, notifierDeviceDirectory, interval);
+    }
+
+    /**
+     * How often each instance brings its sessions' namespaces up to date with their accounts' memberships
+     * ({@code cumulus.notifier.membership-check-interval}, 1s by default).
+     */
+    @Bean
+    MembershipSweep notifierMembershipSweep(NotificationFanout notifierFanout, DeviceDirectory notifierDeviceDirectory,
+            @Value("${cumulus.notifier.membership-check-interval:1s}") Duration interval) {
+        return new MembershipSweep(notifierFanout, notifierDeviceDirectory, interval);
     }
 
     /** The Kafka reader; the context's {@link OutcomeListener}s, if any, hear every outcome it reads. */

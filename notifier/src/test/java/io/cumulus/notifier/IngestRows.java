@@ -60,6 +60,17 @@ final class IngestRows {
         return device(account, Timestamp.from(Instant.parse("2025-01-01T00:00:00Z")));
     }
 
+    /** Ends the account's membership of the namespace, as leaving or being removed from a share does. */
+    void removeMember(UUID namespace, Account member) {
+        update("DELETE FROM ingest.namespace_members WHERE namespace_id = ? AND account_id = ?", namespace, member.id());
+    }
+
+    /** Makes the account a member of the namespace, as accepting an invitation does. */
+    void addMember(UUID namespace, Account member) {
+        update("INSERT INTO ingest.namespace_members (namespace_id, account_id, role) VALUES (?, ?, 'editor')", namespace,
+                member.id());
+    }
+
     /** Revokes the device as ingest-api's DELETE /v1/devices/{id} does. */
     void revoke(Device device) {
         update("UPDATE ingest.devices SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL", device.id());

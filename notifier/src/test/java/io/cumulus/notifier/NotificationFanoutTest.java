@@ -210,6 +210,29 @@ class NotificationFanoutTest {
         assertThat(fanout.connectedDevices()).containsExactly(ALICE_PHONE.deviceId());
     }
 
+    @Test
+    void anAccountThatLeavesAShareStopsHearingOfItAndOneThatJoinsStartsWithoutReconnecting() {
+        // given bob in the shared namespace, and alice's laptop not yet in a second one
+        RecordingSession bob = connect("s1", BOB_LAPTOP);
+        RecordingSession laptop = connect("s2", ALICE_LAPTOP);
+        String family = UUID.randomUUID().toString();
+
+        // when bob leaves the shared namespace and alice joins the family one
+        assertThat(fanout.resubscribe("bob", Set.of(BOB_HOME))).isEqualTo(1);
+        assertThat(fanout.resubscribe("alice", Set.of(ALICE_HOME, SHARED, family))).isEqualTo(1);
+        assertThat(fanout.resubscribe("alice", Set.of(ALICE_HOME, SHARED, family))).as("nothing changed").isZero();
+        fanout.publish(List.of(event(SHARED, 9), event(family, 1), event(BOB_HOME, 4)), List.of());
+
+        // then bob hears only of his home, alice of both her shares, and outcomes still find her laptop
+        assertThat(bob.frames()).singleElement().asString().contains(BOB_HOME);
+        assertThat(laptop.frames()).hasSize(2).anyMatch(f -> f.contains(family)).anyMatch(f -> f.contains(SHARED));
+        fanout.publish(List.of(), List.of(outcome(ALICE_LAPTOP.deviceId())));
+        assertThat(laptop.frames()).hasSize(3);
+        fanout.unregister("s2");
+        fanout.publish(List.of(event(family, 2)), List.of());
+        assertThat(laptop.frames()).hasSize(3);
+    }
+
     private RecordingSession connect(String id, ConnectedDevice device) {
         RecordingSession session = RecordingSession.open(id);
         fanout.register(session, device);

@@ -229,6 +229,39 @@ class NotifierIT {
     }
 
     @Test
+    void aRemovedMemberStopsHearingOfTheShareAndANewOneStartsWhileConnected() throws Exception {
+        // given bob in alice's share and carol not yet, both connected
+        Account alice = ingest.anAccount();
+        Account bob = ingest.anAccount();
+        Account carol = ingest.anAccount();
+        UUID shared = ingest.aSharedNamespace(alice, bob);
+        try (PushListener bobs = PushListener.connect(port, ingest.aDevice(bob).token());
+                PushListener carols = PushListener.connect(port, ingest.aDevice(carol).token())) {
+
+            // when bob is removed and carol joins, and the share changes until carol hears of it
+            ingest.removeMember(shared, bob);
+            ingest.addMember(shared, carol);
+            long[] seq = {0};
+            await().atMost(PUSHED).pollInterval(Duration.ofMillis(500)).until(() -> {
+                produce(event(shared, ++seq[0]));
+                List<JsonNode> got = new ArrayList<>();
+                carols.drainTo(got);
+                return got.stream().anyMatch(push -> push.get("namespace").asString().equals(shared.toString()));
+            });
+
+            // then carol heard of it without reconnecting, and bob hears nothing of the share's next change
+            produce(event(shared, 1000));
+            await().atMost(PUSHED).until(() -> {
+                JsonNode next = carols.poll();
+                return next != null && next.get("seq").asLong() == 1000;
+            });
+            List<JsonNode> bobGot = new ArrayList<>();
+            bobs.drainTo(bobGot);
+            assertThat(bobGot).noneMatch(push -> push.get("seq").asLong() == 1000);
+        }
+    }
+
+    @Test
     void aPingIsAnsweredWithAPong() throws Exception {
         // given a connected device
         try (PushListener laptop = PushListener.connect(port, ingest.aDevice(ingest.anAccount()).token())) {

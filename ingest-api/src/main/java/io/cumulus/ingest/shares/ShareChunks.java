@@ -55,6 +55,13 @@ final class ShareChunks {
      */
     int revoke(UUID accountId, UUID shareId) {
         Set<String> pending = unprojectedChunks(shareId);
+        if (pending.isEmpty() && !holdsVersions(shareId)) {
+            return 0;
+        }
+        Set<String> pendingElsewhere = new TreeSet<>();
+        db.jdbc().sql("SELECT namespace_id FROM ingest.namespace_members WHERE account_id = ?").param(accountId)
+                .query(UUID.class).list()
+                .forEach(namespace -> pendingElsewhere.addAll(unprojectedChunks(namespace)));
         return db.jdbc().sql("""
                         WITH shared AS (
                             SELECT e ->> 'id' AS id FROM readmodel.feed f CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
@@ -75,26 +82,34 @@ final class ShareChunks {
                             FROM ingest.namespace_members m
                             JOIN readmodel.files f ON f.namespace_id = m.namespace_id
                             CROSS JOIN LATERAL jsonb_array_elements(f.chunks) e
-                            WHERE m.account_id = ?)
+                            WHERE m.account_id = ?
+                            UNION
+                            SELECT unnest(?::text[]))
                         DELETE FROM ingest.account_chunks ac
                         WHERE ac.account_id = ? AND ac.chunk_id IN (SELECT id FROM shared) AND ac.chunk_id NOT IN (SELECT id FROM kept)""")
-                .params(shareId, shareId, pending.toArray(String[]::new), accountId, accountId, accountId)
+                .params(shareId, shareId, pending.toArray(String[]::new), accountId, accountId,
+                        pendingElsewhere.toArray(String[]::new), accountId)
                 .update();
     }
 
+    private boolean holdsVersions(UUID shareId) {
+        return Boolean.TRUE.equals(db.jdbc().sql("SELECT EXISTS (SELECT 1 FROM readmodel.feed WHERE namespace_id = ?)")
+                .param(shareId).query(Boolean.class).single());
+    }
+
     /**
-     * The chunks of the share's batches whose events the feed does not show yet. Only those of the last
+     * The chunks of the namespace's batches whose events the feed does not show yet. Only those of the last
      * day are looked at: an older batch is projected unless the pipeline has stood still for a day, and
      * a batch that made no event at all (every change stale or a duplicate) would be decoded forever.
      */
-    private Set<String> unprojectedChunks(UUID shareId) {
+    private Set<String> unprojectedChunks(UUID namespaceId) {
         Set<String> chunks = new TreeSet<>();
         db.jdbc().sql("""
                         SELECT o.payload FROM ingest.outbox o JOIN ingest.batches b ON b.id = o.batch_id
                         WHERE o.namespace_id = ? AND b.accepted_at > now() - interval '1 day'
                           AND NOT EXISTS (SELECT 1 FROM readmodel.feed f WHERE f.namespace_id = o.namespace_id
                                                                           AND f.batch_id = o.batch_id::text)""")
-                .param(shareId)
+                .param(namespaceId)
                 .query((java.sql.ResultSet rs) -> {
                     ChangeBatchSubmitted batch = serde.decode(rs.getBytes("payload"));
                     batch.getChanges().forEach(c -> c.getChunks().forEach(ref -> chunks.add(ref.getChunkId().toString())));

@@ -37,6 +37,28 @@ final class ShareStore {
         this.db = db;
     }
 
+    /** How an account stands to a share: its role if a member, the role it is invited with if invited. */
+    record Standing(Optional<Role> role, Optional<Role> invited) {
+    }
+
+    /**
+     * The account's standing in the share, or empty when no share has this id: one statement whatever
+     * the answer, so an outsider's request costs the same for a share that exists as for one that does not.
+     */
+    Optional<Standing> standing(UUID shareId, UUID accountId) {
+        return db.jdbc().sql("""
+                        SELECT m.role, i.role AS invited
+                        FROM ingest.namespaces n
+                        LEFT JOIN ingest.namespace_members m ON m.namespace_id = n.id AND m.account_id = ?
+                        LEFT JOIN ingest.accounts a ON a.id = ?
+                        LEFT JOIN ingest.share_invitations i ON i.namespace_id = n.id AND i.username = lower(a.username)
+                        WHERE n.id = ? AND n.kind = 'shared'""")
+                .params(accountId, accountId, shareId)
+                .query((rs, i) -> new Standing(Optional.ofNullable(rs.getString("role")).map(Role::fromDb),
+                        Optional.ofNullable(rs.getString("invited")).map(Role::fromDb)))
+                .optional();
+    }
+
     /** The share, locked for update until the transaction ends: every change of one share's members is made one at a time. */
     Optional<ShareRow> lockShare(UUID id) {
         return db.jdbc().sql("SELECT id, name, owner_account FROM ingest.namespaces WHERE id = ? AND kind = 'shared' FOR UPDATE")

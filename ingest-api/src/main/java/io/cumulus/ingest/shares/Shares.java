@@ -31,6 +31,7 @@ import io.cumulus.ingest.shares.ShareStore.ShareRow;
  */
 public final class Shares {
     private static final Logger log = LoggerFactory.getLogger(Shares.class);
+    private static final UUID NIL = new UUID(0, 0);
 
     private final IngestDatabase db;
     private final ShareStore store;
@@ -75,6 +76,7 @@ public final class Shares {
     }
 
     Detail show(UUID accountId, String shareId) {
+        require(accountId, shareId, Needs.MEMBER);
         ShareRow share = id(shareId).flatMap(store::share).orElseThrow(ShareNotFoundException::new);
         MemberRow me = store.member(share.id(), accountId).orElseThrow(ShareNotFoundException::new);
         Optional<List<InvitationRow>> invitations = me.role() == Role.OWNER
@@ -87,6 +89,7 @@ public final class Shares {
      * invitation already pending gets the new role. Inviting a member is refused (the owner sees them).
      */
     void invite(DeviceSession caller, String shareId, String username, Role role) {
+        require(caller.accountId(), shareId, Needs.OWNER);
         Optional<UUID> invitee = db.transactions().execute(tx -> {
             ShareRow share = lockAsOwner(caller, shareId);
             Optional<UUID> account = store.accountNamed(username);
@@ -102,6 +105,7 @@ public final class Shares {
     }
 
     void withdraw(DeviceSession caller, String shareId, String username) {
+        require(caller.accountId(), shareId, Needs.OWNER);
         boolean withdrawn = Boolean.TRUE.equals(db.transactions().execute(tx ->
                 store.deleteInvitation(lockAsOwner(caller, shareId).id(), username)));
         if (withdrawn) {
@@ -115,6 +119,7 @@ public final class Shares {
      * as it is (a retry after a lost answer).
      */
     Entry accept(DeviceSession caller, String shareId, String mountPath) {
+        require(caller.accountId(), shareId, Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         Accepted accepted = db.transactions().execute(tx -> {
             ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
@@ -144,6 +149,7 @@ public final class Shares {
     }
 
     void decline(DeviceSession caller, String shareId) {
+        require(caller.accountId(), shareId, Needs.MEMBER_OR_INVITEE);
         String username = store.usernameOf(caller.accountId());
         ShareRow share = db.transactions().execute(tx -> {
             ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
@@ -159,6 +165,7 @@ public final class Shares {
     }
 
     void leave(DeviceSession caller, String shareId) {
+        require(caller.accountId(), shareId, Needs.MEMBER);
         ShareRow share = db.transactions().execute(tx -> {
             ShareRow locked = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
             Role role = store.roleOf(locked.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
@@ -174,6 +181,7 @@ public final class Shares {
     }
 
     Entry moveMount(DeviceSession caller, String shareId, String mountPath) {
+        require(caller.accountId(), shareId, Needs.MEMBER);
         return db.transactions().execute(tx -> {
             ShareRow share = id(shareId).flatMap(store::lockShare).orElseThrow(ShareNotFoundException::new);
             MemberRow me = store.member(share.id(), caller.accountId()).orElseThrow(ShareNotFoundException::new);
@@ -185,6 +193,7 @@ public final class Shares {
     }
 
     MemberRow changeRole(DeviceSession caller, String shareId, String accountId, Role role) {
+        require(caller.accountId(), shareId, Needs.OWNER);
         MemberRow[] before = new MemberRow[1];
         MemberRow changed = db.transactions().execute(tx -> {
             ShareRow share = lockAsOwner(caller, shareId);
@@ -206,6 +215,7 @@ public final class Shares {
     }
 
     void remove(DeviceSession caller, String shareId, String accountId) {
+        require(caller.accountId(), shareId, Needs.OWNER);
         MemberRow removed = db.transactions().execute(tx -> {
             ShareRow share = lockAsOwner(caller, shareId);
             MemberRow member = member(share, accountId);
@@ -222,6 +232,7 @@ public final class Shares {
 
     /** Makes a member the owner; the old owner stays as an editor. Transferring to oneself changes nothing. */
     Detail transfer(DeviceSession caller, String shareId, UUID newOwner) {
+        require(caller.accountId(), shareId, Needs.OWNER);
         MemberRow target = db.transactions().execute(tx -> {
             ShareRow share = lockAsOwner(caller, shareId);
             MemberRow member = member(share, newOwner.toString());
@@ -247,6 +258,31 @@ public final class Shares {
         store.deleteMember(shareId, accountId);
         int revoked = chunks.revoke(accountId, shareId);
         log.info("share membership ended shareId={} account={} chunksRevoked={}", shareId, accountId, revoked);
+    }
+
+    /** What a caller must be to be told more than {@link ShareNotFoundException}. */
+    private enum Needs { MEMBER, OWNER, MEMBER_OR_INVITEE }
+
+    /**
+     * Refuses, before any lock is taken, a caller who may not use the share this way: one statement,
+     * the same for a share that does not exist, a malformed id (asked as the nil id) and a share the
+     * caller is not in, so neither the answer nor its timing tells them apart. The transaction that
+     * follows checks again under the share's lock, since membership may change in between.
+     */
+    private void require(UUID accountId, String shareId, Needs needs) {
+        Optional<ShareStore.Standing> standing = store.standing(id(shareId).orElse(NIL), accountId);
+        boolean member = standing.flatMap(ShareStore.Standing::role).isPresent();
+        boolean invited = standing.flatMap(ShareStore.Standing::invited).isPresent();
+        boolean allowed = switch (needs) {
+            case MEMBER, OWNER -> member;
+            case MEMBER_OR_INVITEE -> member || invited;
+        };
+        if (!allowed) {
+            throw new ShareNotFoundException();
+        }
+        if (needs == Needs.OWNER && standing.flatMap(ShareStore.Standing::role).orElseThrow() != Role.OWNER) {
+            throw new NotShareOwnerException();
+        }
     }
 
     private ShareRow lockAsOwner(DeviceSession caller, String shareId) {
