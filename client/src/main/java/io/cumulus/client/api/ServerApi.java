@@ -461,6 +461,57 @@ public final class ServerApi {
         send("DELETE", "/v1/links/" + encode(linkId), null, Map.of());
     }
 
+    // ---- shared folders (decision 0030): a share is a namespace of kind shared, mounted per member ----
+
+    /** The account's shares (with their mount paths) and its pending invitations. */
+    public Shares.Listing shares() {
+        return Shares.listing(sendJson("GET", "/v1/shares", null, Map.of()));
+    }
+
+    /** Creates a share owned by this account, mounted at {@code mountPath} of its synced folder. */
+    public Shares.Entry createShare(String name, String mountPath) {
+        return Shares.entry(sendJson("POST", "/v1/shares", Map.of("name", name, "mountPath", mountPath), Map.of()));
+    }
+
+    public Shares.Details share(String shareId) {
+        return Shares.details(sendJson("GET", "/v1/shares/" + encode(shareId), null, Map.of()));
+    }
+
+    /** Invites {@code username} as "viewer" or "editor" (owner only). */
+    public void invite(String shareId, String username, String role) {
+        send("POST", "/v1/shares/" + encode(shareId) + "/invitations", Map.of("username", username, "role", role), Map.of());
+    }
+
+    public void withdrawInvitation(String shareId, String username) {
+        send("DELETE", "/v1/shares/" + encode(shareId) + "/invitations/" + encode(username), null, Map.of());
+    }
+
+    public Shares.Entry acceptShare(String shareId, String mountPath) {
+        return Shares.entry(sendJson("POST", "/v1/shares/" + encode(shareId) + "/accept", Map.of("mountPath", mountPath), Map.of()));
+    }
+
+    public void declineShare(String shareId) {
+        send("POST", "/v1/shares/" + encode(shareId) + "/decline", null, Map.of());
+    }
+
+    public void leaveShare(String shareId) {
+        send("POST", "/v1/shares/" + encode(shareId) + "/leave", null, Map.of());
+    }
+
+    public void changeRole(String shareId, String accountId, String role) {
+        send("PUT", "/v1/shares/" + encode(shareId) + "/members/" + encode(accountId), Map.of("role", role), Map.of());
+    }
+
+    public void removeMember(String shareId, String accountId) {
+        send("DELETE", "/v1/shares/" + encode(shareId) + "/members/" + encode(accountId), null, Map.of());
+    }
+
+    public void transferShare(String shareId, String accountId) {
+        send("POST", "/v1/shares/" + encode(shareId) + "/owner", Map.of("accountId", accountId), Map.of());
+    }
+
+    // ---- end of shared folders ----
+
     /** A file's state as the server wrote it; one the client cannot read is marked malformed, with the reason. */
     private static FileState fileState(JsonNode f, String fallbackId) {
         long seq = f.path("seq").asLong(0);

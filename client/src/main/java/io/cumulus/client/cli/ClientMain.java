@@ -25,6 +25,8 @@ import io.cumulus.client.sync.Progress;
 import io.cumulus.client.sync.Syncer;
 import io.cumulus.client.sync.Watcher;
 import io.cumulus.client.sync.evict.EvictionPlanner;
+import io.cumulus.client.sync.share.MountBook;
+import io.cumulus.client.sync.share.SharedFolders;
 import io.cumulus.client.sync.evict.Evictor;
 import io.cumulus.client.sync.evict.StorageLimit;
 import io.cumulus.client.sync.plan.PushPlanner;
@@ -44,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
                 HistoryCommands.Undelete.class, ConflictCommands.Resolve.class, PhotoCommands.Photos.class,
                 AlbumCommands.Album.class, PhotoCommands.Favourite.class, PhotoCommands.Unfavourite.class,
                 OriginalsCommands.Fetch.class, OriginalsCommands.Open.class, AuditCommand.class,
-                LinkCommands.Link.class},
+                LinkCommands.Link.class, ShareCommands.Share.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success (for `sync --once`: the folder is in sync)",
@@ -223,13 +225,16 @@ public final class ClientMain implements Runnable {
                     System.out.println(limit.map(l -> "optimize storage: originals in " + dir + " are kept under " + l)
                             .orElse("optimize storage: off (nothing more is evicted; placeholders stay until fetched)"));
                 }
-                Syncer syncer = Syncer.forDevice(dir, device.homeNamespace(), device.deviceId(), api, state, Sync::say);
+                Syncer home = Syncer.forDevice(dir, device.homeNamespace(), device.deviceId(), api, state, Sync::say);
                 if (TERMINAL) {
-                    syncer.withProgress(Progress.terminal(System.out));
+                    home.withProgress(Progress.terminal(System.out));
                 }
+                // The home folder and every share mounted in it, each share by a syncer of its own (decision 0030).
+                SharedFolders syncer = new SharedFolders(dir, device.deviceId(), api, state, home, Sync::say,
+                        s -> TERMINAL ? s.withProgress(Progress.terminal(System.out)) : s);
                 if (once) {
                     boolean inSync;
-                    try {
+                    try (syncer) {
                         inSync = syncer.syncUntilStable(10);
                     } catch (ApiException e) {
                         if (e.overQuota()) {
@@ -265,7 +270,7 @@ public final class ClientMain implements Runnable {
                     return inSync ? 0 : NOT_IN_SYNC;
                 }
                 System.out.println("syncing " + dir.toAbsolutePath() + " with " + device.server() + " (Ctrl-C to stop)");
-                try (Watcher watcher = Watcher.start(dir, device, interval)) {
+                try (syncer; Watcher watcher = Watcher.start(dir, device, interval)) {
                     while (true) {
                         try {
                             syncer.syncOnce();
@@ -307,7 +312,10 @@ public final class ClientMain implements Runnable {
                 throw new CommandLine.ParameterException(main.spec.commandLine(), dir + " has never been synced");
             }
             try (LocalState state = LocalState.open(dir)) {
-                FolderScanner.Scan raw = FolderScanner.scan(dir);
+                List<MountBook.Mount> mounts = MountBook.read(state);
+                java.util.Set<String> mountPaths = new java.util.TreeSet<>();
+                mounts.forEach(m -> mountPaths.add(m.path()));
+                FolderScanner.Scan raw = FolderScanner.scan(dir, mountPaths);
                 Map<String, LocalState.Evicted> evicted = state.evicted();
                 FolderScanner.Scan scan = EvictionPlanner.withStandIns(raw, evicted.values().stream().map(LocalState.Evicted::file).toList());
                 Map<String, LocalState.SyncedFile> synced = state.files();
@@ -369,6 +377,8 @@ public final class ClientMain implements Runnable {
                         : Map.of("usedBytes", usage.usedBytes(), "quotaBytes", usage.quotaBytes()));
                 status.put("lastSeq", state.lastSeq());
                 status.put("lastSync", state.lastSync().map(Object::toString).orElse(null));
+                List<Map<String, Object>> shares = ShareStatus.of(dir, mounts);
+                status.put("shares", shares);
                 if (json) {
                     System.out.println(JsonMapper.builder().build().writeValueAsString(status));
                 } else {
@@ -404,6 +414,8 @@ public final class ClientMain implements Runnable {
                     if (!strayPlaceholders.isEmpty()) {
                         System.out.println("placeholders that stand for no evicted file (left alone): " + strayPlaceholders);
                     }
+                    System.out.println("shared folders:  " + shares.size());
+                    ShareStatus.lines(shares).forEach(line -> System.out.println("  " + line));
                 }
                 return 0;
             }

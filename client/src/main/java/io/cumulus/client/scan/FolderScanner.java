@@ -77,6 +77,15 @@ public final class FolderScanner {
     }
 
     public static Scan scan(Path root) throws IOException {
+        return scan(root, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #scan(Path)}, passing over the folders {@code excluded} (relative paths): the shares
+     * mounted in a home folder, which their own syncers keep (decision 0030). Like a folder the scan
+     * cannot see into, what they hold is unknown to this scan, never gone.
+     */
+    public static Scan scan(Path root, java.util.Set<String> excluded) throws IOException {
         IgnoreRules ignore = ignoreRules(root);
         LocalTree tree = new LocalTree(caseInsensitive(root));
         Map<String, LocalFile> files = new TreeMap<>();
@@ -95,6 +104,10 @@ public final class FolderScanner {
                         return FileVisitResult.SKIP_SUBTREE;
                     }
                     entries.peek()[0]++; // whatever it holds, its parent is not empty
+                    if (excluded.contains(rel)) {
+                        tree.markUnscanned(rel);
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                     if (isReservedName(dir.getFileName().toString())) {
                         // Another client's state directory (a synced folder inside this one), or a look-alike: never synced.
                         skipped.add(new Skipped(rel, "reserved name (the client's own)"));

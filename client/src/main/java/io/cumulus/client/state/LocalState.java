@@ -52,10 +52,23 @@ public final class LocalState implements AutoCloseable {
     }
 
     public static LocalState open(Path folder) {
-        Path dir = folder.resolve(STATE_DIR);
+        return openIn(folder.resolve(STATE_DIR), "state.db");
+    }
+
+    /**
+     * The state of the share {@code shareId} mounted in the synced folder {@code folder}: kept beside
+     * the folder's own ({@code .cumulus/shares/ID.db}), never inside the mount, which is the share's
+     * files alone (decision 0030).
+     */
+    public static LocalState openShare(Path folder, String shareId) {
+        java.util.UUID id = java.util.UUID.fromString(shareId); // a name of our own making, never a path from the server
+        return openIn(folder.resolve(STATE_DIR).resolve("shares"), id + ".db");
+    }
+
+    private static LocalState openIn(Path dir, String file) {
         try {
             Files.createDirectories(dir);
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("state.db"));
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(file));
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 // WAL with NORMAL survives a crash of the client; a power cut may lose the last few commits,

@@ -41,6 +41,7 @@ import io.cumulus.client.sync.evict.Evictor;
 import io.cumulus.client.sync.evict.StorageLimit;
 import io.cumulus.client.sync.plan.Action;
 import io.cumulus.client.sync.plan.LocalNames;
+import io.cumulus.client.sync.plan.Mounts;
 import io.cumulus.client.sync.plan.PullPlanner;
 import io.cumulus.client.sync.plan.PushPlanner;
 import io.cumulus.client.sync.plan.PushPlanner.LocalChange;
@@ -76,6 +77,12 @@ public final class Syncer {
     private final Clock clock;
     private final FastCdcChunker chunker = FastCdcChunker.defaults();
     private Progress progress = Progress.NONE;
+    /** The folder whose lock a round holds: the folder itself, or for a mounted share the home folder it is in. */
+    private Path lockedFolder;
+    /** The shares mounted in this folder, which it leaves to their own syncers (decision 0030). */
+    private Mounts mounts = Mounts.none();
+    /** Why nothing here is sent (a share this account only views), or null when the folder is sent as usual. */
+    private String readOnly;
 
     /** What one round did. */
     public record Round(int pushed, int downloaded, int deletedLocally, int conflicts, long bytesUploaded, long bytesDownloaded) {
@@ -94,6 +101,7 @@ public final class Syncer {
     public Syncer(Path root, String namespace, String deviceId, ServerApi api, LocalState state, Consumer<String> log,
                   Retry retry, Clock clock, Duration outcomeTimeout) {
         this.root = root.toAbsolutePath().normalize();
+        this.lockedFolder = this.root;
         this.folder = new FolderAccess(this.root);
         this.names = LocalNames.forFolder(this.root);
         this.namespace = namespace;
@@ -118,6 +126,30 @@ public final class Syncer {
         return new Syncer(root, namespace, deviceId, api, state, log, Retry.defaults(), Clock.systemUTC(), Duration.ofSeconds(60));
     }
 
+    /**
+     * A share mounted in the home folder {@code home}: its rounds hold the home folder's lock (the
+     * mount has no state directory of its own, decision 0030).
+     */
+    public Syncer lockingAs(Path home) {
+        this.lockedFolder = home.toAbsolutePath().normalize();
+        return this;
+    }
+
+    /** Leaves the folders of {@code mounts} to their own syncers, and deletes home's copies once a mount holds them. */
+    public Syncer excluding(Mounts mounts) {
+        this.mounts = mounts;
+        return this;
+    }
+
+    /**
+     * Sends nothing from this folder (a share this account views): local edits, new files and
+     * deletions stay on disk and are listed as not sent, with {@code reason}; null sends as usual.
+     */
+    public Syncer readOnly(String reason) {
+        this.readOnly = reason;
+        return this;
+    }
+
     /** Where long transfers report how they go (a terminal line, or nothing). */
     public Syncer withProgress(Progress progress) {
         this.progress = progress;
@@ -130,7 +162,7 @@ public final class Syncer {
      * originals go until the folder fits its limit.
      */
     public Round syncOnce() throws IOException {
-        try (FolderLock held = FolderLock.hold(root)) {
+        try (FolderLock held = FolderLock.hold(lockedFolder)) {
             return round();
         }
     }
@@ -145,10 +177,16 @@ public final class Syncer {
         if (onDemand) {
             evictor.reconcile();
         }
-        sender.settlePending();
-        pull();
-        push();
-        pull();
+        if (readOnly != null) {
+            // A viewer's folder: what the server has comes in (never over a local edit), nothing goes out.
+            pull();
+            notSentReadOnly();
+        } else {
+            sender.settlePending();
+            pull();
+            push();
+            pull();
+        }
         if (onDemand) {
             evictOverLimit();
         }
@@ -170,9 +208,21 @@ public final class Syncer {
         }
     }
 
-    /** The folder as the planners see it: evicted files stand where their placeholders are. */
+    /** Records every local change of a read-only folder as not sent, with why (status lists them). */
+    private void notSentReadOnly() throws IOException {
+        Scan scan = scan();
+        Map<String, String> notSent = new TreeMap<>();
+        PushPlanner.waiting(scan, state.files()).forEach(p -> notSent.put(p, readOnly));
+        scan.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
+        Set<String> before = new HashSet<>();
+        state.skipped().stream().filter(s -> s.side().equals("local")).forEach(s -> before.add(s.path()));
+        notSent.keySet().stream().filter(p -> !before.contains(p)).forEach(p -> log.accept("not sent: " + p + ": " + notSent.get(p)));
+        state.skippedLocally(notSent, clock.instant());
+    }
+
+    /** The folder as the planners see it: evicted files stand where their placeholders are; mounted shares are left out. */
     private Scan scan() throws IOException {
-        return EvictionPlanner.withStandIns(FolderScanner.scan(root),
+        return EvictionPlanner.withStandIns(FolderScanner.scan(root, mounts.paths()),
                 state.evicted().values().stream().map(LocalState.Evicted::file).toList());
     }
 
@@ -298,7 +348,11 @@ public final class Syncer {
         }
         List<RemoteEntry> latest = withoutMergesAwaited(RemoteEntry.latestPerFile(window));
         Scan scan = scan();
-        Map<String, SyncedFile> synced = state.files();
+        // Entries under a mounted share are not written here; a record there whose file left or was deleted is forgotten.
+        Mounts.PullSplit split = mounts.forPull(latest, state.files());
+        split.dropped().forEach(state::removeFileId);
+        latest = split.toPlan();
+        Map<String, SyncedFile> synced = split.synced();
         Set<String> evicted = new HashSet<>();
         state.evicted().values().forEach(e -> evicted.add(e.file().fileId()));
         List<Action> plan = PullPlanner.plan(latest, scan.tree(), synced, names, evicted);
@@ -434,7 +488,7 @@ public final class Syncer {
         plan.refreshed().forEach(state::put);
         plan.notSent().forEach(n -> notSent.put(n.path(), n.reason()));
         now.skipped().forEach(s -> notSent.put(s.path(), s.reason()));
-        List<LocalChange> changes = plan.changes();
+        List<LocalChange> changes = withMounts(plan.changes(), syncedNow);
         if (!changes.isEmpty()) {
             // The chunks of synced files are not asked about (ChunksOnServer); should the server lack one, resendRefused.
             Uploader uploader = new Uploader(folder, api, retry, progress, log, chunker, ChunksOnServer.referencedBy(syncedNow.values()),
@@ -471,6 +525,30 @@ public final class Syncer {
             }
         });
         state.skippedLocally(notSent, clock.instant());
+    }
+
+    /**
+     * The push's changes as the mounted shares need them (decision 0030): the deletion of a file
+     * moved into a mount waits until the mount has synced it; a home file the mount now holds is deleted.
+     */
+    private List<LocalChange> withMounts(List<LocalChange> planned, Map<String, SyncedFile> synced) {
+        if (mounts.isEmpty()) {
+            return planned;
+        }
+        List<LocalChange> changes = new ArrayList<>();
+        for (LocalChange c : planned) {
+            SyncedFile was = c.change().delete() ? synced.get(c.change().path()) : null;
+            if (was != null && mounts.awaitsMount(was)) {
+                continue; // moved into a share that does not have it yet: home keeps it until then
+            }
+            changes.add(c);
+        }
+        for (SyncedFile handed : mounts.handedOver(synced)) {
+            changes.add(new LocalChange(new Remote.Change(handed.fileId(), handed.path(), true, handed.vector().increment(deviceId),
+                    Manifest.empty()), null));
+            log.accept("moved into a shared folder: " + handed.path() + " (its copy in the home folder goes to the trash)");
+        }
+        return changes;
     }
 
     /** An early commit closes after this many files (the first after fewer, each next after twice as many), bytes read, or this long. */
