@@ -120,15 +120,21 @@ final class UsageLedger {
      * the batch, not the account.
      */
     Map<String, Long> notCounted(UUID accountId, Collection<UUID> owned, Map<String, Long> chunkSizes) {
+        String[] ids = chunkSizes.keySet().toArray(String[]::new);
         Set<String> counted = new HashSet<>(db.jdbc().sql("""
-                        SELECT c.id FROM unnest(?::text[]) AS c(id)
-                        WHERE EXISTS (SELECT 1 FROM ingest.usage_charges u WHERE u.account_id = ? AND u.chunk_id = c.id)
-                           OR EXISTS (SELECT 1 FROM (SELECT f.namespace_id FROM readmodel.feed f
-                                                     WHERE f.chunks @> jsonb_build_array(jsonb_build_object('id', c.id))
-                                                     OFFSET 0) holding
-                                      WHERE holding.namespace_id = ANY(?))""")
-                .params(chunkSizes.keySet().toArray(String[]::new), accountId, owned.toArray(UUID[]::new))
-                .query(String.class).list());
+                        SELECT DISTINCT chunk_id FROM ingest.usage_charges WHERE account_id = ? AND chunk_id = ANY(?)""")
+                .params(accountId, ids).query(String.class).list());
+        String[] probes = chunkSizes.keySet().stream().filter(id -> !counted.contains(id))
+                .map(id -> "[{\"id\":\"" + id + "\"}]").toArray(String[]::new);
+        if (probes.length > 0 && !owned.isEmpty()) {
+            counted.addAll(db.jdbc().sql("""
+                            SELECT DISTINCT x.elem ->> 'id' FROM
+                                (SELECT namespace_id, chunks FROM readmodel.feed WHERE chunks @> ANY(?::jsonb[]) OFFSET 0) f
+                                CROSS JOIN LATERAL jsonb_array_elements(f.chunks) AS x(elem)
+                            WHERE f.namespace_id = ANY(?) AND x.elem ->> 'id' = ANY(?)""")
+                    .params(probes, owned.toArray(UUID[]::new), ids)
+                    .query(String.class).list());
+        }
         Map<String, Long> added = new TreeMap<>(chunkSizes);
         added.keySet().removeAll(counted);
         return added;
