@@ -132,9 +132,10 @@ final class LinkTargets {
                 params.add(link.target());
                 yield columns + " FROM photos.album_photos ap"
                         + " JOIN photos.albums a ON a.namespace_id = ap.namespace_id AND a.album_id = ap.album_id AND a.deleted_at IS NULL"
-                        + " JOIN readmodel.files f ON f.namespace_id = ap.namespace_id AND f.file_id = ap.file_id" + photoJoin
+                        + " JOIN readmodel.files f ON f.namespace_id = ap.photo_namespace_id AND f.file_id = ap.file_id" + photoJoin
                         + " WHERE ap.namespace_id = ? AND ap.album_id = ?::uuid" + live
-                        // as the album shows it: photos whose rows the photo library still has
+                        // as the album shows it, contributions from members' libraries included: photos whose rows
+                        // their library still has
                         + " AND EXISTS (SELECT 1 FROM photos.photos pp WHERE pp.namespace_id = ap.namespace_id AND pp.file_id = ap.file_id)"
                         + " ORDER BY ap.position";
             }
