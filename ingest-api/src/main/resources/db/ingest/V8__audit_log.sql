@@ -19,5 +19,8 @@ CREATE TABLE audit_entries (
 CREATE TABLE audit_heads (
     account_id      uuid PRIMARY KEY,
     last_seq        bigint NOT NULL CHECK (last_seq >= 0),
-    last_hash       bytea NOT NULL
+    last_hash       bytea NOT NULL,
+    -- Set when the head was found missing and rebuilt from the last stored entry (that entry's seq):
+    -- entries after it may have been removed with the head, so the verifier reports the chain from then on.
+    rebuilt_after   bigint
 );

@@ -42,20 +42,20 @@ class AuditLogIT {
         // then the deletion is there, by the laptop, with its path
         assertThat(listed).as(laptop.output()).isZero();
         assertThat(laptop.output()).contains("files-deleted").contains("Laptop").contains("path1=plans/secret.txt")
-                .contains("head: entry 1, hash ");
+                .contains("device-registered").contains("head: entry 2, hash "); // the registration, then the deletion
 
         // and the operator finds the chain intact
         Run intact = adminAuditVerify(user);
         assertThat(intact.exit()).as(intact.output()).isZero();
-        assertThat(intact.output()).contains(user).contains("1 entries  intact").contains("result: the chain is intact");
+        assertThat(intact.output()).contains(user).contains("2 entries  intact").contains("result: the chain is intact");
 
         // when an entry is edited behind the server's back, the check names it and exits 1
         server.execute("""
                 update ingest.audit_entries set details = details || '{"path1": "plans/nothing.txt"}'::jsonb
-                where account_id = (select id from ingest.accounts where username = ?) and seq = 1""", user);
+                where account_id = (select id from ingest.accounts where username = ?) and seq = 2""", user);
         Run tampered = adminAuditVerify(user);
         assertThat(tampered.exit()).as(tampered.output()).isEqualTo(1);
-        assertThat(tampered.output()).contains("TAMPERED at entry 1 (hash-mismatch)").contains("result: 1 of 1 chain tampered with");
+        assertThat(tampered.output()).contains("TAMPERED at entry 2 (hash-mismatch)").contains("result: 1 of 1 chain tampered with");
     }
 
     /** {@code cumulus admin audit verify --user USER} of the standalone jar, in a process of its own. */

@@ -61,7 +61,7 @@ public class AuditController {
         }
         UUID account = session.accountId();
         // The head first: every entry up to it is committed, so a page never runs past what the head says.
-        AuditEntries.Head head = entries.head(account).orElse(new AuditEntries.Head(0, AuditHash.GENESIS));
+        AuditEntries.Head head = entries.head(account).orElse(new AuditEntries.Head(0, AuditHash.GENESIS, null));
         List<Entry> page = entries.listedAfter(account, after, limit).stream()
                 .filter(l -> l.entry().seq() <= head.lastSeq())
                 .map(l -> new Entry(l.entry().seq(), l.entry().at(), l.entry().action(), l.entry().actorDevice().orElse(null),

@@ -26,7 +26,7 @@ final class AuditEntries {
     };
 
     /** An account's head: the seq and hash of its last entry (0 and {@link AuditHash#GENESIS} before the first). */
-    record Head(long lastSeq, byte[] lastHash) {
+    record Head(long lastSeq, byte[] lastHash, Long rebuiltAfter) {
     }
 
     /** An entry with the name of the device that acted, when it was one. */
@@ -40,9 +40,9 @@ final class AuditEntries {
     }
 
     Optional<Head> head(UUID accountId) {
-        return db.jdbc().sql("SELECT last_seq, last_hash FROM ingest.audit_heads WHERE account_id = ?")
+        return db.jdbc().sql("SELECT last_seq, last_hash, rebuilt_after FROM ingest.audit_heads WHERE account_id = ?")
                 .param(accountId)
-                .query((rs, n) -> new Head(rs.getLong(1), rs.getBytes(2)))
+                .query((rs, n) -> new Head(rs.getLong(1), rs.getBytes(2), rs.getObject(3, Long.class)))
                 .optional();
     }
 
@@ -54,11 +54,13 @@ final class AuditEntries {
         }
         // Two first appends race here: the loser's insert waits for the winner's commit and does nothing.
         // A head removed by hand is rebuilt from the last stored entry, so recording goes on (and the
-        // caller's transaction does not fail on a taken seq); the rebuild is logged as the error it is.
+        // caller's transaction does not fail on a taken seq); the rebuild is logged as the error it is, and
+        // marked on the head for good, so the verifier keeps reporting that entries after it may be gone.
         int inserted = db.jdbc().sql("""
-                        INSERT INTO ingest.audit_heads (account_id, last_seq, last_hash)
+                        INSERT INTO ingest.audit_heads (account_id, last_seq, last_hash, rebuilt_after)
                         SELECT ?, coalesce(max(seq), 0),
-                               coalesce((SELECT hash FROM ingest.audit_entries WHERE account_id = ? ORDER BY seq DESC LIMIT 1), ?)
+                               coalesce((SELECT hash FROM ingest.audit_entries WHERE account_id = ? ORDER BY seq DESC LIMIT 1), ?),
+                               CASE WHEN max(seq) > 0 THEN max(seq) END
                         FROM ingest.audit_entries WHERE account_id = ?
                         ON CONFLICT DO NOTHING""")
                 .params(accountId, accountId, AuditHash.GENESIS, accountId).update();
@@ -70,9 +72,9 @@ final class AuditEntries {
     }
 
     private Optional<Head> lockedHead(UUID accountId) {
-        return db.jdbc().sql("SELECT last_seq, last_hash FROM ingest.audit_heads WHERE account_id = ? FOR UPDATE")
+        return db.jdbc().sql("SELECT last_seq, last_hash, rebuilt_after FROM ingest.audit_heads WHERE account_id = ? FOR UPDATE")
                 .param(accountId)
-                .query((rs, n) -> new Head(rs.getLong(1), rs.getBytes(2)))
+                .query((rs, n) -> new Head(rs.getLong(1), rs.getBytes(2), rs.getObject(3, Long.class)))
                 .optional();
     }
 

@@ -100,6 +100,12 @@ public final class AuditVerifier {
             return AccountVerification.broken(accountId, username, Math.max(0, last - 1), Math.max(1, last), ChainProblem.HEAD_MISMATCH,
                     "entry " + last + " is not the last entry the head recorded: it was replaced");
         }
+        Long rebuiltAfter = head.get().rebuiltAfter();
+        if (rebuiltAfter != null) {
+            return AccountVerification.broken(accountId, username, rebuiltAfter, rebuiltAfter + 1, ChainProblem.HEAD_MISMATCH,
+                    "the head was removed and rebuilt after entry " + rebuiltAfter + ": entries after it may have been"
+                            + " removed unseen");
+        }
         return AccountVerification.intact(accountId, username, last);
     }
 

@@ -39,8 +39,9 @@ final class LinkAccess {
 
     /** Takes the request's rate limits, then finds the link the token opens now. */
     Optional<Opened> open(HttpServletRequest request, String token) {
-        limits.take(Limit.LINK_REQUESTS, "link:" + keyOf(token));
+        // The address first: made-up tokens from an address already refused make no new buckets.
         limits.take(Limit.LINK_REQUESTS, "address:" + request.getRemoteAddr());
+        limits.take(Limit.LINK_REQUESTS, "link:" + keyOf(token));
         if (!LinkToken.isWellFormed(token)) {
             return Optional.empty();
         }
@@ -63,10 +64,19 @@ final class LinkAccess {
         return offered != null && passwordMatches(opened, offered);
     }
 
-    /** One password attempt against the link (or, for a link that does not open, against no one's). */
+    /**
+     * One password attempt against the link. A right password gives its token back, as a sign-in does,
+     * so only wrong ones count: people who know the password are never locked out by a guesser's
+     * attempts running out the bucket before theirs, nor by downloading many files with the header.
+     */
     boolean passwordMatches(Opened opened, String password) {
-        limits.take(Limit.LINK_PASSWORD, "link:" + opened.token().sha256());
-        return hasher.matches(password, opened.link().passwordHash().orElseThrow());
+        String key = "link:" + opened.token().sha256();
+        limits.take(Limit.LINK_PASSWORD, key);
+        boolean matches = hasher.matches(password, opened.link().passwordHash().orElseThrow());
+        if (matches) {
+            limits.giveBack(Limit.LINK_PASSWORD, key);
+        }
+        return matches;
     }
 
     /**

@@ -68,12 +68,15 @@ class AuditChainIT {
         // when the account reads its log
         Response log = client.get(laptop, "/v1/audit");
 
-        // then it holds the deletion (count, paths) and the restore, by the laptop, oldest first
+        // then it holds the laptop's registration, the deletion (count, paths) and the restore, by the laptop, oldest first
         assertThat(log.status()).as(log.toString()).isEqualTo(200);
         JsonNode entries = log.json().get("entries");
-        assertThat(entries).hasSize(2);
-        JsonNode deletion = entries.get(0);
-        assertThat(deletion.get("seq").asLong()).isEqualTo(1);
+        assertThat(entries).hasSize(3);
+        assertThat(entries.get(0).get("seq").asLong()).isEqualTo(1);
+        assertThat(entries.get(0).get("action").asString()).isEqualTo("device-registered");
+        assertThat(entries.get(0).get("details").toString()).contains(laptop.id()).doesNotContain("password");
+        JsonNode deletion = entries.get(1);
+        assertThat(deletion.get("seq").asLong()).isEqualTo(2);
         assertThat(deletion.get("action").asString()).isEqualTo("files-deleted");
         assertThat(deletion.get("deviceId").asString()).isEqualTo(laptop.id());
         assertThat(deletion.get("deviceName").asString()).isEqualTo("Laptop");
@@ -82,21 +85,21 @@ class AuditChainIT {
         assertThat(deletion.get("details").get("path1").asString()).isEqualTo("notes/todo.txt");
         assertThat(deletion.get("details").get("path2").asString()).isEqualTo("other.txt");
         assertThat(deletion.get("details").get("batchId").asString()).isEqualTo(deleted.json().get("batchId").asString());
-        JsonNode restore = entries.get(1);
+        JsonNode restore = entries.get(2);
         assertThat(restore.get("action").asString()).isEqualTo("file-restored");
         assertThat(restore.get("details").get("fileId").asString()).isEqualTo("f-1");
         assertThat(restore.get("details").get("undeleted").asString()).isEqualTo("true");
-        assertThat(log.json().get("head").get("seq").asLong()).isEqualTo(2);
+        assertThat(log.json().get("head").get("seq").asLong()).isEqualTo(3);
         assertThat(log.json().get("head").get("hash").asString()).isEqualTo(restore.get("hash").asString());
         assertThat(log.json().get("next").isNull()).isTrue();
 
         // and the chain verifies, by the verifier and the admin endpoint
         AccountVerification verified = verifier.verify(UUID.fromString(laptop.accountId()), laptop.username());
         assertThat(verified.intact()).isTrue();
-        assertThat(verified.checked()).isEqualTo(2);
+        assertThat(verified.checked()).isEqualTo(3);
         JsonNode report = adminVerify(laptop.username());
         assertThat(report.get("intact").asBoolean()).isTrue();
-        assertThat(report.get("results").get(0).get("checked").asLong()).isEqualTo(2);
+        assertThat(report.get("results").get(0).get("checked").asLong()).isEqualTo(3);
         assertThat(report.get("results").get(0).get("firstBadSeq").isNull()).isTrue();
     }
 
@@ -119,10 +122,11 @@ class AuditChainIT {
         // then both accounts' logs hold it, by bob's device, and both chains verify
         for (Device reader : List.of(alice, bob)) {
             JsonNode entries = client.get(reader, "/v1/audit").json().get("entries");
-            assertThat(entries).as(reader.username()).hasSize(1);
-            assertThat(entries.get(0).get("action").asString()).isEqualTo("files-deleted");
-            assertThat(entries.get(0).get("deviceId").asString()).isEqualTo(bob.id());
-            assertThat(entries.get(0).get("details").get("namespaceId").asString()).isEqualTo(shared.toString());
+            assertThat(entries).as(reader.username()).hasSize(2); // its device's registration, then the deletion
+            JsonNode deletion = entries.get(1);
+            assertThat(deletion.get("action").asString()).isEqualTo("files-deleted");
+            assertThat(deletion.get("deviceId").asString()).isEqualTo(bob.id());
+            assertThat(deletion.get("details").get("namespaceId").asString()).isEqualTo(shared.toString());
             assertThat(verifier.verify(UUID.fromString(reader.accountId()), reader.username()).intact()).isTrue();
         }
     }
@@ -132,11 +136,11 @@ class AuditChainIT {
         Device laptop = accountWithChain("pager", 5);
 
         Response first = client.get(laptop, "/v1/audit?limit=2");
-        Response last = client.get(laptop, "/v1/audit?after=4&limit=2");
+        Response last = client.get(laptop, "/v1/audit?after=5&limit=2");
 
         assertThat(first.json().get("entries")).extracting(e -> e.get("seq").asLong()).containsExactly(1L, 2L);
         assertThat(first.json().get("next").asLong()).isEqualTo(2);
-        assertThat(last.json().get("entries")).extracting(e -> e.get("seq").asLong()).containsExactly(5L);
+        assertThat(last.json().get("entries")).extracting(e -> e.get("seq").asLong()).containsExactly(6L);
         assertThat(last.json().get("next").isNull()).isTrue();
         assertThat(client.get(laptop, "/v1/audit?limit=0").problem()).isEqualTo("invalid-parameter");
         assertThat(client.get(laptop, "/v1/audit?after=-1").status()).isEqualTo(400);
@@ -165,9 +169,9 @@ class AuditChainIT {
     void aRemovedLastEntryNoLongerReachesTheHead() {
         Device laptop = accountWithChain("tail", 5);
 
-        api.execute("delete from ingest.audit_entries where account_id = ?::uuid and seq = 5", laptop.accountId());
+        api.execute("delete from ingest.audit_entries where account_id = ?::uuid and seq = 6", laptop.accountId());
 
-        assertBroken(laptop, 5, "head-mismatch");
+        assertBroken(laptop, 6, "head-mismatch");
     }
 
     @Test
@@ -200,21 +204,25 @@ class AuditChainIT {
         assertThat(bad.get("username").asString()).isEqualTo(tampered.username());
         assertThat(bad.get("firstBadSeq").asLong()).isEqualTo(1);
         assertThat(find(report, intact.accountId()).get("intact").asBoolean()).isTrue();
-        assertThat(find(report, intact.accountId()).get("checked").asLong()).isEqualTo(2);
+        assertThat(find(report, intact.accountId()).get("checked").asLong()).isEqualTo(3);
     }
 
     @Test
-    void aRemovedHeadIsReportedAndTheNextAppendStillSucceeds() {
-        Device laptop = accountWithChain("headless", 2);
+    void aRemovedHeadIsReportedAndStaysReportedAfterTheNextAppendRebuildsIt() {
+        // given a chain whose last entry was removed together with its head: only the missing head shows
+        Device laptop = accountWithChain("headless", 3);
+        api.execute("delete from ingest.audit_entries where account_id = ?::uuid and seq = 4", laptop.accountId());
         api.execute("delete from ingest.audit_heads where account_id = ?::uuid", laptop.accountId());
+        assertBroken(laptop, 4, "head-mismatch");
 
-        assertBroken(laptop, 3, "head-mismatch");
-        Response next = deleteBatch(laptop, "del-3", 3, "f-3", "file 3.txt");
+        // when the next action is recorded (it must not fail for the audit log's sake)
+        Response next = deleteBatch(laptop, "del-4", 4, "f-4", "file 4.txt");
 
+        // then the rebuilt head does not hide what went before it
         assertThat(next.status()).as(next.toString()).isEqualTo(202);
         AccountVerification verified = verifier.verify(UUID.fromString(laptop.accountId()), laptop.username());
-        assertThat(verified.intact()).isTrue();
-        assertThat(verified.checked()).isEqualTo(3);
+        assertThat(verified.intact()).isFalse();
+        assertBroken(laptop, 4, "head-mismatch");
     }
 
     @Test
@@ -244,12 +252,14 @@ class AuditChainIT {
             pool.shutdownNow();
         }
 
-        // then the chain has 24 entries, seq 1 to 24, and verifies
+        // then the chain has 32 entries (8 registrations, 24 deletions), seq 1 to 32, and verifies
         AccountVerification verified = verifier.verify(UUID.fromString(first.accountId()), first.username());
         assertThat(verified.intact()).as(verified.toString()).isTrue();
-        assertThat(verified.checked()).isEqualTo(24);
+        assertThat(verified.checked()).isEqualTo(32);
         assertThat(api.count("select max(seq) from ingest.audit_entries where account_id = ?::uuid",
-                UUID.fromString(first.accountId()))).isEqualTo(24);
+                UUID.fromString(first.accountId()))).isEqualTo(32);
+        assertThat(api.count("select count(*) from ingest.audit_entries where account_id = ?::uuid and action = 'device-registered'",
+                UUID.fromString(first.accountId()))).isEqualTo(8);
     }
 
     @Test
@@ -265,7 +275,8 @@ class AuditChainIT {
         });
         trail.record(account, null, "quota-changed", Map.of("quota", "2"));
 
-        assertThat(api.count("select count(*) from ingest.audit_entries where account_id = ?::uuid", account)).isEqualTo(2);
+        // the registration, the deletion and the second quota change; not the rolled back one
+        assertThat(api.count("select count(*) from ingest.audit_entries where account_id = ?::uuid", account)).isEqualTo(3);
         assertThat(verifier.verify(account, laptop.username()).intact()).isTrue();
     }
 
@@ -277,8 +288,8 @@ class AuditChainIT {
         Response bobs = client.get(bob, "/v1/audit?limit=1000");
 
         assertThat(bobs.json().get("accountId").asString()).isEqualTo(bob.accountId());
-        assertThat(bobs.json().get("entries")).hasSize(1);
-        assertThat(bobs.json().get("head").get("seq").asLong()).isEqualTo(1);
+        assertThat(bobs.json().get("entries")).hasSize(2);
+        assertThat(bobs.json().get("head").get("seq").asLong()).isEqualTo(2);
         assertThat(bobs.body()).doesNotContain(alice.id()).doesNotContain(alice.namespace());
         // no parameter reaches another account's log
         Response asking = client.get(bob, "/v1/audit?accountId=" + alice.accountId() + "&username=" + alice.username());
@@ -311,7 +322,8 @@ class AuditChainIT {
             Response r = deleteBatch(laptop, "del-" + n, n, "f-" + n, "file " + n + ".txt");
             assertThat(r.status()).as(r.toString()).isEqualTo(202);
         }
-        assertThat(verifier.verify(UUID.fromString(laptop.accountId()), laptop.username()).checked()).isEqualTo(entries);
+        // entry 1 is the laptop's registration
+        assertThat(verifier.verify(UUID.fromString(laptop.accountId()), laptop.username()).checked()).isEqualTo(entries + 1);
         return laptop;
     }
 
