@@ -103,8 +103,8 @@ public final class AuditVerifier {
         Long rebuiltAfter = head.get().rebuiltAfter();
         if (rebuiltAfter != null) {
             return AccountVerification.broken(accountId, username, rebuiltAfter, rebuiltAfter + 1, ChainProblem.HEAD_MISMATCH,
-                    "the head was removed and rebuilt after entry " + rebuiltAfter + ": entries after it may have been"
-                            + " removed unseen");
+                    "the head was removed and rebuilt after entry " + rebuiltAfter + ": entries from " + (rebuiltAfter + 1)
+                            + " on may have been removed unseen");
         }
         return AccountVerification.intact(accountId, username, last);
     }
