@@ -1,0 +1,92 @@
+package io.cumulus.ingest.authz;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.cumulus.ingest.ApiClient;
+import io.cumulus.ingest.ApiClient.Response;
+
+/**
+ * What an answer may not tell: that an id names another account's object (its answer must equal
+ * the answer for an id that names nothing, ids masked), and what another account's listings may
+ * not hold (any id or name of the owner's).
+ */
+final class LeakCheck {
+    static final String MASK = "<id>";
+
+    private LeakCheck() {
+    }
+
+    /**
+     * Asks the row as {@code requester} once about {@code foreign} (objects the requester has no
+     * relation to) and once about ids that name nothing; the differences, if any, in words.
+     */
+    static List<String> compare(MatrixWorld world, Row row, Relation requester, Targets foreign) {
+        Targets missing = Targets.missing();
+        Response a = world.send(requester, row.call().apply(foreign));
+        Response b = world.send(requester, row.call().apply(missing));
+        String left = masked(a, foreign, missing);
+        String right = masked(b, foreign, missing);
+        if (a.status() == b.status() && left.equals(right)) {
+            return List.of();
+        }
+        return List.of(row + " as " + requester + ": another account's object answers " + a.status() + " " + left
+                + " but a nonexistent one " + b.status() + " " + right);
+    }
+
+    /** The answer with every id of both sets replaced by {@link #MASK}; a body that is not text by its type and size. */
+    static String masked(Response r, Targets... targets) {
+        String body = r.contentType().contains("json") || r.contentType().startsWith("text/") ? r.body()
+                : r.contentType() + " " + r.bytes().length + " bytes";
+        List<String> ids = Stream.of(targets).flatMap(t -> t.values().stream())
+                .sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        for (String id : ids) {
+            body = body.replace(id, MASK);
+        }
+        return r.contentType().split(";")[0] + " " + body;
+    }
+
+    /** The other account's listings, each searched for the owner's ids and names. */
+    static List<String> listings(MatrixWorld world) {
+        Targets mine = world.otherTargets;
+        List<Call> calls = new ArrayList<>(List.of(
+                Call.get("/v1/devices"), Call.get("/v1/albums"), Call.get("/v1/photos"), Call.get("/v1/photos/days"),
+                Call.get("/v1/photos/months"), Call.get("/v1/photos/places"), Call.get("/v1/photos?favourites=true"),
+                Call.of("POST", "/v1/login", Map.of("username", mine.username(), "password", ApiClient.passwordOf(mine.username())))));
+        for (String ns : List.of(mine.sharedNamespace(), mine.homeNamespace())) {
+            for (String what : List.of("files", "changes", "conflicts", "trash", "devices/cursors")) {
+                calls.add(Call.get("/v1/namespaces/" + ns + "/" + what));
+            }
+        }
+        for (String listing : List.of("/v1/shares", "/v1/links", "/v1/audit", "/v1/usage")) {
+            if (world.has("GET " + listing)) {
+                calls.add(Call.get(listing));
+            }
+        }
+        List<String> secrets = new ArrayList<>(world.ownerTargets.values());
+        secrets.addAll(world.ownerNames);
+        List<String> leaks = new ArrayList<>();
+        for (Call call : calls) {
+            Response r = world.send(Relation.OTHER, call);
+            if (r.status() != 200) {
+                leaks.add(call + " answered " + r + " (a listing of the account's own answers 200)");
+                continue;
+            }
+            for (String secret : secrets) {
+                if (r.body().contains(secret)) {
+                    leaks.add(call + " names the owner's " + secret + ": " + AuthorizationMatrixIT.abbreviated(r));
+                }
+            }
+        }
+        // a pack of chunks leaves out, silently, every chunk the account may not read
+        Response pack = world.send(Relation.OTHER, Call.of("POST", "/v1/chunks/fetch",
+                Map.of("chunkIds", List.of(world.ownerTargets.chunk()))));
+        if (pack.status() != 200 || pack.bytes().length != 0) {
+            leaks.add("POST /v1/chunks/fetch of the owner's chunk answered " + pack.status() + " with " + pack.bytes().length + " bytes");
+        }
+        return leaks;
+    }
+}
