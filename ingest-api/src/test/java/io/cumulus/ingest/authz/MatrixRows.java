@@ -84,7 +84,7 @@ final class MatrixRows {
                             return new Call("PUT", "/v1/chunks/" + Sha256.hex(bytes) + "?base=" + t.chunk(),
                                     DeltaEncoder.encode(base, bytes), Map.of("Content-Type", "application/vnd.cumulus.chunk-delta"));
                         })
-                        .expectLeakChecked(device(201, 201, 201, 404, 404, 404)),
+                        .expectLeakChecked(device(201, 201, 201, 422, 422, 422)),
                 row("POST /v1/chunks/pack", "new bytes in a pack (any device)", t -> {
                     byte[] bytes = fresh();
                     ByteArrayOutputStream pack = new ByteArrayOutputStream();
@@ -121,14 +121,14 @@ final class MatrixRows {
 
     private static List<Row> changesAndReads(MatrixWorld world) {
         return List.of(
-                row("POST /v1/changes", "a new file in the shared folder", t -> new Call("POST", "/v1/changes",
+                row("POST /v1/changes", "a new file in the shared folder", (t, device) -> new Call("POST", "/v1/changes",
                         ApiClient.oneFileBatch(t.sharedNamespace(), "new-" + UUID.randomUUID(), "new-" + UUID.randomUUID() + ".txt",
-                                Map.of(UUID.randomUUID().toString(), 1), t.chunk(), world.contentOf(t.chunk()).length),
+                                Map.of(device, 1), t.chunk(), world.contentOf(t.chunk()).length),
                         Map.of("Idempotency-Key", "matrix-" + UUID.randomUUID())))
                         .expectLeakChecked(device(202, 202, 404, 404, 404, 404)),
-                row("POST /v1/changes", "a new file in the owner's home", t -> new Call("POST", "/v1/changes",
+                row("POST /v1/changes", "a new file in the owner's home", (t, device) -> new Call("POST", "/v1/changes",
                         ApiClient.oneFileBatch(t.homeNamespace(), "new-" + UUID.randomUUID(), "new-" + UUID.randomUUID() + ".txt",
-                                Map.of(UUID.randomUUID().toString(), 1), t.chunk(), world.contentOf(t.chunk()).length),
+                                Map.of(device, 1), t.chunk(), world.contentOf(t.chunk()).length),
                         Map.of("Idempotency-Key", "matrix-" + UUID.randomUUID())))
                         .expectLeakChecked(ownerOnly(202)),
                 row("GET /v1/batches/{batchId}", "the owner's batch (a batch is its submitter's)",

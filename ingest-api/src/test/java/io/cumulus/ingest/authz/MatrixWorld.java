@@ -65,6 +65,7 @@ final class MatrixWorld implements AutoCloseable {
     final List<String> ownerNames = new java.util.ArrayList<>();
     private final Map<String, byte[]> chunkContents = new java.util.HashMap<>();
     private final Map<Relation, String> bearers = new EnumMap<>(Relation.class);
+    private final Map<Relation, String> deviceIds = new EnumMap<>(Relation.class);
     private final String expiredLinkToken;
     private final String bootstrapServers = TestServers.kafka().bootstrapServers();
     private final AlbumProjector projector;
@@ -114,6 +115,9 @@ final class MatrixWorld implements AutoCloseable {
         bearers.put(Relation.LINK_HOLDER, ownerTargets.linkToken());
         bearers.put(Relation.EXPIRED_LINK, expiredLinkToken);
         bearers.put(Relation.ADMIN, api.adminToken());
+        Map.of(Relation.OWNER, owner, Relation.EDITOR, editor, Relation.VIEWER, viewer, Relation.INVITED, invited,
+                Relation.REMOVED, removed, Relation.OTHER, other, Relation.REVOKED_DEVICE, revoked)
+                .forEach((relation, device) -> deviceIds.put(relation, device.id()));
     }
 
     /** The bytes of a chunk the fixture uploaded, or bytes of no chunk. */
@@ -129,6 +133,11 @@ final class MatrixWorld implements AutoCloseable {
     /** The link token a relation holds, for the /s/ paths: the live one, the expired one, or (holding none) the live one's URL shared with it. */
     String linkToken(Relation relation) {
         return relation == Relation.EXPIRED_LINK ? expiredLinkToken : ownerTargets.linkToken();
+    }
+
+    /** The device a relation asks from, or an id of no device where it has none. */
+    String deviceId(Relation relation) {
+        return deviceIds.computeIfAbsent(relation, r -> UUID.randomUUID().toString());
     }
 
     Response send(Relation relation, Call call) {
@@ -258,7 +267,7 @@ final class MatrixWorld implements AutoCloseable {
     }
 
     private void projected(String ns, long seq, String fileId, String path, String chunk, String deviceId, String batchId, String conflictOf) {
-        String vector = "{\"" + deviceId + "\": " + seq + "}";
+        String vector = "{\"" + deviceId + "\": 1}";
         int size = contentOf(chunk).length;
         String chunks = "[{\"id\": \"" + chunk + "\", \"size\": " + size + "}]";
         api.execute("""
@@ -316,7 +325,7 @@ final class MatrixWorld implements AutoCloseable {
         started.start();
         try (Admin admin = admin()) {
             // an album request answers 202 while the projection is late: the rows expect it there from the start
-            await().atMost(Duration.ofSeconds(60)).until(() -> admin.describeConsumerGroups(List.of(group)).all().get()
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.describeConsumerGroups(List.of(group)).all().get()
                     .get(group).members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum() == PARTITIONS);
         }
         return started;
