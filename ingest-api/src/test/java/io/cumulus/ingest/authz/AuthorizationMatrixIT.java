@@ -93,7 +93,7 @@ class AuthorizationMatrixIT {
         order.sort(Comparator.reverseOrder()); // the owner last: see MatrixRows
         for (Row row : rows) {
             for (Relation relation : order) {
-                Call call = row.call(world.ownerTargets, world.deviceId(relation));
+                Call call = row.call(world.ownerTargetsFor(relation), world.asker(relation));
                 Response r = world.send(relation, call);
                 int expected = row.expected().get(relation);
                 if (r.status() != expected) {

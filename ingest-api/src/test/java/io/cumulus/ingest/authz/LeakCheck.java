@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Response;
@@ -27,10 +26,15 @@ final class LeakCheck {
      */
     static List<String> compare(MatrixWorld world, Row row, Relation requester, Targets foreign) {
         Targets missing = Targets.missing();
-        Response a = world.send(requester, row.call(foreign, world.deviceId(requester)));
-        Response b = world.send(requester, row.call(missing, world.deviceId(requester)));
-        String left = masked(a, foreign, missing);
-        String right = masked(b, foreign, missing);
+        Call foreignCall = row.call(foreign, world.asker(requester));
+        Call missingCall = row.call(missing, world.asker(requester));
+        Response a = world.send(requester, foreignCall);
+        Response b = world.send(requester, missingCall);
+        List<String> ids = new ArrayList<>(foreign.values());
+        ids.addAll(missing.values());
+        ids.addAll(differingSegments(foreignCall.path(), missingCall.path()));
+        String left = masked(a, ids);
+        String right = masked(b, ids);
         if (a.status() == b.status() && left.equals(right)) {
             return List.of();
         }
@@ -38,14 +42,28 @@ final class LeakCheck {
                 + " but a nonexistent one " + b.status() + " " + right);
     }
 
-    /** The answer with every id of both sets replaced by {@link #MASK}; a body that is not text by its type and size. */
-    static String masked(Response r, Targets... targets) {
+    /** The segments of two paths that differ: the ids a row made for its request (a new album, a new link). */
+    private static List<String> differingSegments(String a, String b) {
+        String[] left = a.split("[/?=&]");
+        String[] right = b.split("[/?=&]");
+        List<String> differing = new ArrayList<>();
+        for (int i = 0; i < Math.min(left.length, right.length); i++) {
+            if (!left[i].equals(right[i])) {
+                differing.add(left[i]);
+                differing.add(right[i]);
+            }
+        }
+        return differing;
+    }
+
+    /** The answer with every one of {@code ids} replaced by {@link #MASK}; a body that is not text by its type and size. */
+    static String masked(Response r, List<String> ids) {
         String body = r.contentType().contains("problem+json") ? withoutInstance(r)
                 : r.contentType().contains("json") || r.contentType().startsWith("text/") ? r.body()
                 : r.contentType() + " " + r.bytes().length + " bytes";
-        List<String> ids = Stream.of(targets).flatMap(t -> t.values().stream())
+        List<String> longestFirst = ids.stream().filter(id -> !id.isEmpty())
                 .sorted(Comparator.comparingInt(String::length).reversed()).toList();
-        for (String id : ids) {
+        for (String id : longestFirst) {
             body = body.replace(id, MASK);
         }
         return r.contentType().split(";")[0] + " " + body;

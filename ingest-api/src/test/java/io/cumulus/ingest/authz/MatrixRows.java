@@ -43,8 +43,23 @@ final class MatrixRows {
         rows.addAll(chunks(world));
         rows.addAll(changesAndReads(world));
         rows.addAll(photos());
-        rows.addAll(albums());
+        rows.addAll(albums(world));
         rows.addAll(operator());
+        if (world.has("POST /v1/shares")) {
+            rows.addAll(ShareRows.all(world));
+        }
+        if (world.has("POST /v1/links")) {
+            rows.addAll(LinkRows.all(world));
+        }
+        if (world.has("POST /v1/albums/{albumId}/members")) {
+            rows.addAll(AlbumSharingRows.all(world));
+        }
+        if (world.has("GET /v1/usage")) {
+            rows.addAll(AccountRows.usage());
+        }
+        if (world.has("GET /v1/audit")) {
+            rows.addAll(AccountRows.audit());
+        }
         return rows;
     }
 
@@ -121,14 +136,14 @@ final class MatrixRows {
 
     private static List<Row> changesAndReads(MatrixWorld world) {
         return List.of(
-                row("POST /v1/changes", "a new file in the shared folder", (t, device) -> new Call("POST", "/v1/changes",
+                row("POST /v1/changes", "a new file in the shared folder", (t, asker) -> new Call("POST", "/v1/changes",
                         ApiClient.oneFileBatch(t.sharedNamespace(), "new-" + UUID.randomUUID(), "new-" + UUID.randomUUID() + ".txt",
-                                Map.of(device, 1), t.chunk(), world.contentOf(t.chunk()).length),
+                                Map.of(asker.deviceId(), 1), t.chunk(), world.contentOf(t.chunk()).length),
                         Map.of("Idempotency-Key", "matrix-" + UUID.randomUUID())))
                         .expectLeakChecked(device(202, 202, 404, 404, 404, 404)),
-                row("POST /v1/changes", "a new file in the owner's home", (t, device) -> new Call("POST", "/v1/changes",
+                row("POST /v1/changes", "a new file in the owner's home", (t, asker) -> new Call("POST", "/v1/changes",
                         ApiClient.oneFileBatch(t.homeNamespace(), "new-" + UUID.randomUUID(), "new-" + UUID.randomUUID() + ".txt",
-                                Map.of(device, 1), t.chunk(), world.contentOf(t.chunk()).length),
+                                Map.of(asker.deviceId(), 1), t.chunk(), world.contentOf(t.chunk()).length),
                         Map.of("Idempotency-Key", "matrix-" + UUID.randomUUID())))
                         .expectLeakChecked(ownerOnly(202)),
                 row("GET /v1/batches/{batchId}", "the owner's batch (a batch is its submitter's)",
@@ -206,29 +221,38 @@ final class MatrixRows {
 
     // ---- albums ----
 
-    private static List<Row> albums() {
+    /**
+     * The album rows. Once albums can be shared, the owner's albums are shared with the editor (to
+     * contribute), the viewer (to view) and the removed member (removed again): members read them,
+     * the contributor adds its own photos, only the owner renames, orders and deletes.
+     */
+    private static List<Row> albums(MatrixWorld world) {
+        boolean shared = world.has("POST /v1/albums/{albumId}/members");
+        Map<Relation, Integer> read = shared ? device(200, 200, 200, 404, 404, 404) : ownerOnly(200);
+        Map<Relation, Integer> ownersChange = shared ? device(200, 403, 403, 404, 404, 404) : ownerOnly(200);
         return List.of(
                 row("GET /v1/albums", "the caller's own albums", t -> Call.get("/v1/albums")).expect(anyDevice(200)),
                 row("POST /v1/albums", "a new album of the caller's own", t -> Call.of("POST", "/v1/albums",
                         Map.of("name", "matrix-new-" + UUID.randomUUID())))
                         .expect(anyDevice(201)),
                 row("GET /v1/albums/{albumId}", "the owner's album", t -> Call.get("/v1/albums/" + t.album()))
-                        .expectLeakChecked(ownerOnly(200)),
-                row("PATCH /v1/albums/{albumId}", "the owner's album, renamed to its own name",
+                        .expectLeakChecked(read),
+                row("PATCH /v1/albums/{albumId}", "the owner's album, renamed",
                         t -> Call.of("PATCH", "/v1/albums/" + t.album(), Map.of("name", "matrix-renamed")))
-                        .expectLeakChecked(ownerOnly(200)),
-                row("POST /v1/albums/{albumId}/photos", "the owner's album, its photo added again",
-                        t -> Call.of("POST", "/v1/albums/" + t.album() + "/photos", Map.of("fileIds", List.of(t.photo()))))
-                        .expectLeakChecked(ownerOnly(200)),
-                row("PUT /v1/albums/{albumId}/order", "the owner's album in its own order",
-                        t -> Call.of("PUT", "/v1/albums/" + t.album() + "/order", Map.of("fileIds", List.of(t.photo()))))
-                        .expectLeakChecked(ownerOnly(200)),
-                row("DELETE /v1/albums/{albumId}/photos", "the owner's throwaway album, its photo taken out",
-                        t -> Call.of("DELETE", "/v1/albums/" + t.throwawayAlbum() + "/photos", Map.of("fileIds", List.of(t.photo()))))
-                        .expectLeakChecked(ownerOnly(200)),
-                row("DELETE /v1/albums/{albumId}", "the owner's throwaway album",
-                        t -> Call.delete("/v1/albums/" + t.throwawayAlbum()))
-                        .expectLeakChecked(ownerOnly(204)));
+                        .expectLeakChecked(ownersChange),
+                row("POST /v1/albums/{albumId}/photos", "the owner's album, a photo of the asker's own library added",
+                        (t, asker) -> Call.of("POST", "/v1/albums/" + t.album() + "/photos", Map.of("fileIds", List.of(asker.photo()))))
+                        .expectLeakChecked(shared ? device(200, 200, 403, 404, 404, 404) : ownerOnly(200)),
+                row("PUT /v1/albums/{albumId}/order", "the owner's throwaway album in its own order",
+                        t -> Call.of("PUT", "/v1/albums/" + t.throwawayAlbum() + "/order", Map.of("fileIds", List.of(t.photo()))))
+                        .expectLeakChecked(ownersChange),
+                row("DELETE /v1/albums/{albumId}/photos", "an album of the owner's, the owner's photo taken out",
+                        t -> Call.of("DELETE", "/v1/albums/" + world.albumToChange(t) + "/photos",
+                                Map.of("fileIds", List.of(shared ? Map.of("namespaceId", t.homeNamespace(), "fileId", t.photo()) : t.photo()))))
+                        .expectLeakChecked(shared ? device(200, 403, 403, 404, 404, 404) : ownerOnly(200)),
+                row("DELETE /v1/albums/{albumId}", "an album of the owner's",
+                        t -> Call.delete("/v1/albums/" + world.albumToChange(t)))
+                        .expectLeakChecked(shared ? device(204, 403, 403, 404, 404, 404) : ownerOnly(204)));
     }
 
     // ---- operator ----

@@ -65,7 +65,7 @@ final class MatrixWorld implements AutoCloseable {
     final List<String> ownerNames = new java.util.ArrayList<>();
     private final Map<String, byte[]> chunkContents = new java.util.HashMap<>();
     private final Map<Relation, String> bearers = new EnumMap<>(Relation.class);
-    private final Map<Relation, String> deviceIds = new EnumMap<>(Relation.class);
+    private final Map<Relation, Asker> askers = new EnumMap<>(Relation.class);
     private final String expiredLinkToken;
     private final String bootstrapServers = TestServers.kafka().bootstrapServers();
     private final AlbumProjector projector;
@@ -79,6 +79,12 @@ final class MatrixWorld implements AutoCloseable {
         }
         Map<String, Object> properties = new java.util.HashMap<>(Map.of("cumulus.kafka.bootstrap-servers", bootstrapServers,
                 "cumulus.photos.album-events-topic", topic, "cumulus.photos.projection-wait", "10s"));
+        // The matrix asks thousands of questions from one address, and signs in dozens of times: the
+        // gateway's limits (tested on their own) must not answer in its place.
+        for (String limit : List.of("device-requests", "account-requests", "login-account", "login-address", "link-requests",
+                "link-password")) {
+            properties.put("cumulus.limits." + limit + ".burst", 1_000_000);
+        }
         properties.putAll(extraProperties);
         api = RunningIngestApi.start(properties);
         client = api.client();
@@ -94,8 +100,7 @@ final class MatrixWorld implements AutoCloseable {
         other = client.newAccountWithDevice("other", "other-laptop");
         registrar = client.newAccountWithDevice("registrar", "registrar-laptop");
 
-        String ownerShare = share(owner, "owner-folder-" + suffix(), List.of(editor, viewer, invited, removed),
-                Map.of(editor, "editor", viewer, "viewer", invited, "viewer", removed, "viewer"), Set.of(editor, viewer, removed), Set.of(removed));
+        String ownerShare = ownersShare();
         String otherShare = share(other, "other-folder-" + suffix(), List.of(), Map.of(), Set.of(), Set.of());
         ownerTargets = objectsOf(owner, ownerShare);
         otherTargets = objectsOf(other, otherShare);
@@ -117,7 +122,9 @@ final class MatrixWorld implements AutoCloseable {
         bearers.put(Relation.ADMIN, api.adminToken());
         Map.of(Relation.OWNER, owner, Relation.EDITOR, editor, Relation.VIEWER, viewer, Relation.INVITED, invited,
                 Relation.REMOVED, removed, Relation.OTHER, other, Relation.REVOKED_DEVICE, revoked)
-                .forEach((relation, device) -> deviceIds.put(relation, device.id()));
+                .forEach((relation, device) -> askers.put(relation, new Asker(relation, device.id(), device.accountId(),
+                        relation == Relation.OWNER || relation == Relation.REVOKED_DEVICE ? ownerTargets.photo() : relation == Relation.OTHER ? otherTargets.photo()
+                                : ownPhoto(device))));
     }
 
     /** The bytes of a chunk the fixture uploaded, or bytes of no chunk. */
@@ -135,9 +142,17 @@ final class MatrixWorld implements AutoCloseable {
         return relation == Relation.EXPIRED_LINK ? expiredLinkToken : ownerTargets.linkToken();
     }
 
-    /** The device a relation asks from, or an id of no device where it has none. */
-    String deviceId(Relation relation) {
-        return deviceIds.computeIfAbsent(relation, r -> UUID.randomUUID().toString());
+    /** Who a relation is, as a row's request names it; ids of nothing where it has no device. */
+    Asker asker(Relation relation) {
+        return askers.computeIfAbsent(relation, r -> new Asker(r, UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                "no-photo-" + UUID.randomUUID()));
+    }
+
+    /** A photo of the device's account's own library, made for it. */
+    private String ownPhoto(Device device) {
+        String photo = device.username() + "-photo-" + suffix();
+        seedPhoto(device.namespace(), photo, "Photos/" + photo + ".jpg");
+        return photo;
     }
 
     Response send(Relation relation, Call call) {
@@ -153,6 +168,22 @@ final class MatrixWorld implements AutoCloseable {
     }
 
     // ---- shares ----
+
+    /**
+     * For a row whose request changes a share for good (a removal, a transfer, an answer to an
+     * invitation): a new share of the owner with the same members, invitee and removed member, when
+     * the request is about the owner's objects; the foreign share otherwise.
+     */
+    String shareToChange(Targets t) {
+        return t == ownerTargets ? ownersShare() : t.sharedNamespace();
+    }
+
+    /** A shared folder of the owner's: editor and viewer members, an invitation pending for the invitee, a member removed. */
+    private String ownersShare() {
+        return share(owner, "owner-folder-" + suffix(), List.of(editor, viewer, invited, removed),
+                Map.of(editor, "editor", viewer, "viewer", invited, "viewer", removed, "viewer"), Set.of(editor, viewer, removed),
+                Set.of(removed));
+    }
 
     /**
      * A shared folder owned by {@code owner}: made through the shares API when the server has it
@@ -198,14 +229,19 @@ final class MatrixWorld implements AutoCloseable {
         // the shared folder's file, through a real batch (which grants every member its chunk), then as the pipeline would project it
         String sharedChunk = upload(device, who + "-shared-content-" + suffix());
         String sharedFile = who + "-shared-file-" + suffix();
-        String sharedPath = who + "-shared-" + suffix() + ".txt";
+        String sharedPath = "Docs/" + who + "-shared-" + suffix() + ".txt";
         Response batch = client.submit(device, "seed-" + suffix(), ApiClient.oneFileBatch(share, sharedFile, sharedPath,
                 Map.of(device.id(), 1), sharedChunk, contentOf(sharedChunk).length));
         require(batch, 202);
         String batchId = batch.json().get("batchId").asString();
         projected(share, 1, sharedFile, sharedPath, sharedChunk, device.id(), batchId, null);
         String copy = who + "-conflict-copy-" + suffix();
-        projected(share, 2, copy, who + "-shared-" + suffix() + " (conflict).txt", sharedChunk, device.id(), "conflict-" + suffix(), sharedFile);
+        String copyPath = "Docs/" + who + "-shared-" + suffix() + " (conflict).txt";
+        projected(share, 2, copy, copyPath, sharedChunk, device.id(), "conflict-" + suffix(), sharedFile);
+        String sharedPhoto = who + "-shared-photo-" + suffix();
+        String sharedPhotoPath = "Docs/" + sharedPhoto + ".jpg";
+        projected(share, 3, sharedPhoto, sharedPhotoPath, sharedChunk, device.id(), "photo-" + suffix(), null);
+        seedPhoto(share, sharedPhoto, sharedPhotoPath);
 
         String homeChunk = upload(device, who + "-home-content-" + suffix());
         String homeFile = who + "-home-file-" + suffix();
@@ -215,7 +251,7 @@ final class MatrixWorld implements AutoCloseable {
         projected(device.namespace(), 1, homeFile, homePath, homeChunk, device.id(), "home-" + suffix(), null);
 
         String photo = who + "-photo-" + suffix();
-        seedPhoto(device.namespace(), photo);
+        seedPhoto(device.namespace(), photo, "Photos/" + photo + ".jpg");
         String albumName = who + "-album-" + suffix();
         String album = album(device, albumName, photo);
         String throwawayAlbumName = who + "-throwaway-album-" + suffix();
@@ -225,10 +261,10 @@ final class MatrixWorld implements AutoCloseable {
 
         String[] link = link(device, share);
         if (device == owner) {
-            ownerNames.addAll(List.of(sharedPath, homePath, owner.username(), "owner-laptop", "owner-old-phone",
+            ownerNames.addAll(List.of(sharedPath, copyPath, sharedPhotoPath, homePath, owner.username(), "owner-laptop", "owner-old-phone",
                     throwawayName, albumName, throwawayAlbumName, shareName(share)));
         }
-        return new Targets(share, device.namespace(), sharedFile, homeFile, copy, sharedChunk, photo, album, throwawayAlbum,
+        return new Targets(share, device.namespace(), sharedFile, sharedPhoto, homeFile, copy, sharedChunk, photo, album, throwawayAlbum,
                 throwaway.id(), batchId, device.accountId(), device.username(), link[0], link[1]);
     }
 
@@ -255,15 +291,33 @@ final class MatrixWorld implements AutoCloseable {
         }
     }
 
-    /** A live public link to the folder (id, token); random ones, which name nothing, while the server has no links. */
+    /** A live public link to the folder's Docs (id, token); ids of nothing while the server has no links. */
     private String[] link(Device device, String share) {
-        // filled in when the links API is on main
-        return new String[] {UUID.randomUUID().toString(), "no-links-api-" + UUID.randomUUID()};
+        if (!has("POST /v1/links")) {
+            return new String[] {UUID.randomUUID().toString(), "no-links-api-" + UUID.randomUUID()};
+        }
+        Response made = require(client.send("POST", "/v1/links", device.token(), Map.of("namespaceId", share, "path", "Docs"), Map.of()), 201);
+        return new String[] {made.json().get("linkId").asString(), made.json().get("token").asString()};
     }
 
-    /** A public link to the folder whose expiry has passed (its token). */
+    /** A public link to the folder whose expiry has passed (its token): made live, then its expiry set in the past. */
     private String expiredLink(Device device, String share) {
-        return "no-links-api-" + UUID.randomUUID();
+        if (!has("POST /v1/links")) {
+            return "no-links-api-" + UUID.randomUUID();
+        }
+        String[] link = link(device, share);
+        api.execute("UPDATE ingest.links SET expires_at = now() - interval '1 day' WHERE id = ?::uuid", link[0]);
+        return link[1];
+    }
+
+    /** For a row that revokes a link: a new link of the owner's, when the request is about the owner's objects. */
+    String linkToChange(Targets t) {
+        return t.link().equals(ownerTargets.link()) ? link(owner, t.sharedNamespace())[0] : t.link();
+    }
+
+    /** The owner's objects as a relation reaches them: the expired link's holder through the expired link. */
+    Targets ownerTargetsFor(Relation relation) {
+        return relation == Relation.EXPIRED_LINK ? ownerTargets.withLinkToken(expiredLinkToken) : ownerTargets;
     }
 
     private void projected(String ns, long seq, String fileId, String path, String chunk, String deviceId, String batchId, String conflictOf) {
@@ -281,7 +335,7 @@ final class MatrixWorld implements AutoCloseable {
                 ns, fileId, path, vector, chunks, size, seq, deviceId, T0.plusSeconds(seq));
     }
 
-    private void seedPhoto(String namespace, String fileId) {
+    private void seedPhoto(String namespace, String fileId, String path) {
         String thumbnail = storeJpeg();
         String preview = storeJpeg();
         api.execute("""
@@ -290,7 +344,7 @@ final class MatrixWorld implements AutoCloseable {
                             camera_make, camera_model, lens, thumbnail_id, thumbnail_size, preview_id, preview_size)
                         VALUES (?::uuid, ?, 1, ?, ?, 1000, 'ready', null, 'jpeg', ?, null, 'file', 4000, 3000, 1, 48.85, 2.35,
                             'Canon', 'EOS', 'RF 24-70mm', ?, 100, ?, 1000)""",
-                namespace, fileId, "Photos/" + fileId + ".jpg", "ab".repeat(32), T0, thumbnail, preview);
+                namespace, fileId, path, "ab".repeat(32), T0, thumbnail, preview);
     }
 
     private String storeJpeg() {
@@ -308,12 +362,28 @@ final class MatrixWorld implements AutoCloseable {
         return id;
     }
 
+    /**
+     * An album of the device's account holding the photo; the owner's is shared (when the server
+     * shares albums) with the editor to contribute, the viewer to view, and the removed member, removed.
+     */
     private String album(Device device, String name, String photo) {
         Response created = client.send("POST", "/v1/albums", device.token(), Map.of("name", name), Map.of());
         require(created, 201);
         String album = created.json().get("albumId").asString();
         require(client.send("POST", "/v1/albums/" + album + "/photos", device.token(), Map.of("fileIds", List.of(photo)), Map.of()), 200);
+        if (device == owner && has("POST /v1/albums/{albumId}/members")) {
+            for (Map.Entry<Device, String> member : Map.of(editor, "contribute", viewer, "view", removed, "view").entrySet()) {
+                require(client.send("POST", "/v1/albums/" + album + "/members", owner.token(),
+                        Map.of("username", member.getKey().username(), "role", member.getValue()), Map.of()), 201);
+            }
+            require(client.send("DELETE", "/v1/albums/" + album + "/members/" + removed.accountId(), owner.token(), null, Map.of()), 204);
+        }
         return album;
+    }
+
+    /** For a row that changes an album for good: a new album of the owner's like its throwaway one, when the request is about the owner's objects. */
+    String albumToChange(Targets t) {
+        return t == ownerTargets ? album(owner, "owner-fresh-album-" + suffix(), ownerTargets.photo()) : t.throwawayAlbum();
     }
 
     // ---- plumbing ----

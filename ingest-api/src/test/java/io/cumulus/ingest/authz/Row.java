@@ -10,7 +10,7 @@ import java.util.function.Function;
  * get, and whether the answer for another account's object is compared with the answer for a
  * nonexistent one ({@code leakChecked}: every row whose path or body names an object).
  */
-record Row(EndpointKey endpoint, String target, BiFunction<Targets, String, Call> call, Map<Relation, Integer> expected,
+record Row(EndpointKey endpoint, String target, BiFunction<Targets, Asker, Call> call, Map<Relation, Integer> expected,
            boolean leakChecked) {
 
     Row {
@@ -22,20 +22,20 @@ record Row(EndpointKey endpoint, String target, BiFunction<Targets, String, Call
     }
 
     static Builder row(String endpoint, String target, Function<Targets, Call> call) {
-        return new Builder(EndpointKey.of(endpoint), target, (t, device) -> call.apply(t));
+        return new Builder(EndpointKey.of(endpoint), target, (t, asker) -> call.apply(t));
     }
 
-    /** A row whose request names the asking device too (a version vector counts its edit under it). */
-    static Builder row(String endpoint, String target, BiFunction<Targets, String, Call> call) {
+    /** A row whose request names the asker's own things too (see {@link Asker}). */
+    static Builder row(String endpoint, String target, BiFunction<Targets, Asker, Call> call) {
         return new Builder(EndpointKey.of(endpoint), target, call);
     }
 
-    /** The request for these objects, made by the device {@code deviceId} (any id where the relation has no device). */
-    Call call(Targets targets, String deviceId) {
-        return call.apply(targets, deviceId);
+    /** The request for these objects, as {@code asker} makes it. */
+    Call call(Targets targets, Asker asker) {
+        return call.apply(targets, asker);
     }
 
-    record Builder(EndpointKey endpoint, String target, BiFunction<Targets, String, Call> call) {
+    record Builder(EndpointKey endpoint, String target, BiFunction<Targets, Asker, Call> call) {
         Row expect(Map<Relation, Integer> expected) {
             return new Row(endpoint, target, call, expected, false);
         }

@@ -13,7 +13,8 @@ import io.cumulus.sync.hash.Sha256;
  *
  * @param sharedNamespace a shared folder the account owns (also its share id)
  * @param homeNamespace   the account's home namespace
- * @param sharedFile      a live file of the shared folder, with version 1
+ * @param sharedFile      a live file of the shared folder's {@code Docs} folder, with version 1
+ * @param sharedPhoto     a photo file in the shared folder's {@code Docs} folder, with a thumbnail
  * @param homeFile        a live file of the home namespace
  * @param conflictCopy    an unresolved conflicted copy in the shared folder
  * @param chunk           a chunk the shared file references
@@ -24,24 +25,30 @@ import io.cumulus.sync.hash.Sha256;
  * @param batch           a batch the account submitted
  * @param accountId       the account itself
  * @param username        its username
- * @param link            a public link to the shared folder (its id)
- * @param linkToken       that link's token
+ * @param link            a public link to the shared folder's {@code Docs} folder (its id)
+ * @param linkToken       that link's token (the expired link's for {@link Relation#EXPIRED_LINK})
  */
-record Targets(String sharedNamespace, String homeNamespace, String sharedFile, String homeFile, String conflictCopy,
+record Targets(String sharedNamespace, String homeNamespace, String sharedFile, String sharedPhoto, String homeFile, String conflictCopy,
                String chunk, String photo, String album, String throwawayAlbum, String throwawayDevice, String batch,
                String accountId, String username, String link, String linkToken) {
 
     /** Ids of the same shape as an account's, naming nothing. */
     static Targets missing() {
-        return new Targets(uuid(), uuid(), "missing-file-" + uuid(), "missing-file-" + uuid(), "missing-file-" + uuid(),
+        return new Targets(uuid(), uuid(), "missing-file-" + uuid(), "missing-photo-" + uuid(), "missing-file-" + uuid(), "missing-file-" + uuid(),
                 Sha256.hex(uuid().getBytes()), "missing-photo-" + uuid(), uuid(), uuid(), uuid(), uuid(), uuid(),
                 "missing" + uuid().substring(0, 8), uuid(), "missing-token-" + uuid());
     }
 
     /** Every id and name, for masking them in answers and for searching listings for them. */
     List<String> values() {
-        return Stream.of(sharedNamespace, homeNamespace, sharedFile, homeFile, conflictCopy, chunk, photo, album,
+        return Stream.of(sharedNamespace, homeNamespace, sharedFile, sharedPhoto, homeFile, conflictCopy, chunk, photo, album,
                 throwawayAlbum, throwawayDevice, batch, accountId, username, link, linkToken).toList();
+    }
+
+    /** The same objects, reached through another link token. */
+    Targets withLinkToken(String token) {
+        return new Targets(sharedNamespace, homeNamespace, sharedFile, sharedPhoto, homeFile, conflictCopy, chunk, photo, album,
+                throwawayAlbum, throwawayDevice, batch, accountId, username, link, token);
     }
 
     private static String uuid() {

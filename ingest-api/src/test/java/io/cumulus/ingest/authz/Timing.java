@@ -63,7 +63,7 @@ final class Timing {
     }
 
     private static long time(MatrixWorld world, Row row, Targets targets) {
-        Call call = row.call(targets, world.deviceId(Relation.OWNER)); // made before the clock starts: building a delta or a body is not the server's time
+        Call call = row.call(targets, world.asker(Relation.OWNER)); // made before the clock starts: building a delta or a body is not the server's time
         long start = System.nanoTime();
         world.send(Relation.OWNER, call);
         return System.nanoTime() - start;
