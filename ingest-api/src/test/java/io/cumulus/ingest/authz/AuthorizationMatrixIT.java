@@ -70,9 +70,9 @@ class AuthorizationMatrixIT {
 
     @Test
     @Order(3)
-    void anotherAccountsListingsHoldNothingOfTheOwners() {
+    void listingsOfAnotherAccountAndOfARemovedMemberHoldNothingOfTheOwners() {
         List<String> leaks = LeakCheck.listings(world);
-        assertThat(leaks).as("listings of the other account that name the owner's objects").isEmpty();
+        assertThat(leaks).as("listings that name the owner's objects to someone outside them").isEmpty();
     }
 
     @Test

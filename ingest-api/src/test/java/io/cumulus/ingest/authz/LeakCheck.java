@@ -78,7 +78,11 @@ final class LeakCheck {
         return r.body();
     }
 
-    /** The other account's listings, each searched for the owner's ids and names. */
+    /**
+     * The other account's listings, each searched for the owner's ids and names; the removed
+     * member's, for the share and albums it was taken out of; and a pack of the owner's chunk
+     * fetched by the other account, which must come back empty.
+     */
     static List<String> listings(MatrixWorld world) {
         Targets mine = world.otherTargets;
         List<Call> calls = new ArrayList<>(List.of(
@@ -107,6 +111,25 @@ final class LeakCheck {
             for (String secret : secrets) {
                 if (r.body().contains(secret)) {
                     leaks.add(call + " names the owner's " + secret + ": " + AuthorizationMatrixIT.abbreviated(r));
+                }
+            }
+        }
+        // a removed member is told of the share no more: not in its shares, not in its sign-in's namespaces
+        Targets owners = world.ownerTargets;
+        List<Call> removedCalls = new ArrayList<>(List.of(Call.get("/v1/albums"), Call.of("POST", "/v1/login",
+                Map.of("username", world.removed.username(), "password", ApiClient.passwordOf(world.removed.username())))));
+        if (world.has("GET /v1/shares")) {
+            removedCalls.add(Call.get("/v1/shares"));
+        }
+        for (Call call : removedCalls) {
+            Response r = world.send(Relation.REMOVED, call);
+            if (r.status() != 200) {
+                leaks.add(call + " as the removed member answered " + AuthorizationMatrixIT.abbreviated(r));
+                continue;
+            }
+            for (String secret : List.of(owners.sharedNamespace(), owners.album(), owners.throwawayAlbum())) {
+                if (r.body().contains(secret)) {
+                    leaks.add(call + " as the removed member names the owner's " + secret + ": " + AuthorizationMatrixIT.abbreviated(r));
                 }
             }
         }
