@@ -96,6 +96,12 @@ class AuthorizationMatrixIT {
                 Call call = row.call(world.ownerTargetsFor(relation), world.asker(relation));
                 Response r = world.send(relation, call);
                 int expected = row.expected().get(relation);
+                if (MatrixWorld.deferred(r) && expected / 100 == 2) {
+                    // An album change the projection had not shown within the API's wait: accepted, so
+                    // allowed, as the 2xx the row expects would say; the next request waits for it.
+                    world.awaitAlbumProjection();
+                    continue;
+                }
                 if (r.status() != expected) {
                     mismatches.add(row + " as " + relation + ": expected " + expected + ", got " + abbreviated(r));
                 }

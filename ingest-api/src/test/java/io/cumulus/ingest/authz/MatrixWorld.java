@@ -81,7 +81,7 @@ final class MatrixWorld implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         Map<String, Object> properties = new java.util.HashMap<>(Map.of("cumulus.kafka.bootstrap-servers", bootstrapServers,
-                "cumulus.photos.album-events-topic", topic, "cumulus.photos.projection-wait", "30s"));
+                "cumulus.photos.album-events-topic", topic, "cumulus.photos.projection-wait", "15s"));
         // The matrix asks thousands of questions from one address, and signs in dozens of times: the
         // gateway's limits (tested on their own) must not answer in its place.
         for (String limit : List.of("device-requests", "account-requests", "login-account", "login-address", "link-requests",
@@ -395,9 +395,20 @@ final class MatrixWorld implements AutoCloseable {
      * every album event published so far, so the next step sees the change.
      */
     private Response projected(Device device, Response r, int expected) {
-        if (r.status() != 202) {
+        if (!deferred(r)) {
             return require(r, expected);
         }
+        awaitAlbumProjection();
+        return r;
+    }
+
+    /** An album change the API accepted without waiting for the projection to show it ({@code 202} with the event's id). */
+    static boolean deferred(Response r) {
+        return r.status() == 202 && r.contentType().contains("json") && r.json().has("eventId");
+    }
+
+    /** Waits until the album projection has every album event published so far. */
+    void awaitAlbumProjection() {
         long end;
         try (Admin admin = admin()) {
             end = admin.listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest())).all().get()
@@ -407,7 +418,6 @@ final class MatrixWorld implements AutoCloseable {
         }
         await().atMost(Duration.ofSeconds(120)).until(() -> api.count(
                 "SELECT coalesce(max(next_offset), 0) FROM photos.consumer_positions WHERE topic = ? AND partition = 0", topic) >= end);
-        return r;
     }
 
     // ---- plumbing ----
