@@ -1,55 +1,28 @@
 package io.cumulus.ingest.authz;
 
-import static org.awaitility.Awaitility.await;
-
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 
-import javax.imageio.ImageIO;
-
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
-
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.ingest.ApiClient;
 import io.cumulus.ingest.ApiClient.Device;
 import io.cumulus.ingest.ApiClient.Response;
 import io.cumulus.ingest.RunningIngestApi;
-import io.cumulus.ingest.chunks.BlobStore;
-import io.cumulus.ingest.chunks.ChunkId;
 import io.cumulus.photos.PhotosSchema;
-import io.cumulus.photos.albums.AlbumProjector;
-import io.cumulus.photos.albums.AlbumProjectorConfig;
-import io.cumulus.sync.hash.Sha256;
 
 /**
  * The world the matrix asks about, made through the API wherever the API can make it: an owner
  * with a shared folder (a file, a conflicted copy), a home file, a photo with derivatives, albums,
  * devices (one revoked) and public links (one expired); an editor, a viewer, an invitee who has
  * not accepted and a removed member of that folder; and another account holding objects of every
- * kind of its own. The read model's rows, which the pipeline would project from the accepted
- * batches, are written here directly, as the read endpoint tests do; photos are seeded as the
- * photo worker would write them. The album projection runs, so album requests answer 200.
+ * kind of its own. The rows the pipeline would write (the read model's files and feed, photos
+ * with derivatives) are written directly ({@link PipelineRows}), as the read endpoint tests do.
+ * The album projection runs ({@link AlbumProjection}), so album requests answer 200.
  */
 final class MatrixWorld implements AutoCloseable {
-    private static final int PARTITIONS = 1;
-    private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 1, 2, 3, 4, 5, 0, ZoneOffset.UTC);
-
     final RunningIngestApi api;
     final ApiClient client;
     final Set<EndpointKey> handlers;
@@ -69,19 +42,12 @@ final class MatrixWorld implements AutoCloseable {
     private final Map<Relation, String> bearers = new EnumMap<>(Relation.class);
     private final Map<Relation, Asker> askers = new EnumMap<>(Relation.class);
     private final String expiredLinkToken;
-    private final String bootstrapServers = TestServers.kafka().bootstrapServers();
-    private final AlbumProjector projector;
-    private final String topic;
+    private final AlbumProjection projection;
+    private final PipelineRows pipeline;
 
     MatrixWorld(Map<String, Object> extraProperties) {
-        topic = "album-events-matrix-" + UUID.randomUUID();
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
-        Map<String, Object> properties = new java.util.HashMap<>(Map.of("cumulus.kafka.bootstrap-servers", bootstrapServers,
-                "cumulus.photos.album-events-topic", topic, "cumulus.photos.projection-wait", "15s"));
+        projection = new AlbumProjection();
+        Map<String, Object> properties = new java.util.HashMap<>(projection.apiProperties());
         // The matrix asks thousands of questions from one address, and signs in dozens of times: the
         // gateway's limits (tested on their own) must not answer in its place.
         for (String limit : List.of("device-requests", "account-requests", "login-account", "login-address", "link-requests",
@@ -92,7 +58,8 @@ final class MatrixWorld implements AutoCloseable {
         api = RunningIngestApi.start(properties);
         client = api.client();
         PhotosSchema.migrate(api.postgres().dataSource());
-        projector = startProjector(topic);
+        projection.start(api.postgres().dataSource());
+        pipeline = new PipelineRows(api);
         handlers = EndpointKey.handlersOf(api.context()).keySet();
 
         owner = client.newAccountWithDevice("owner", "owner-laptop");
@@ -154,7 +121,7 @@ final class MatrixWorld implements AutoCloseable {
     /** A photo of the device's account's own library, made for it. */
     private String ownPhoto(Device device) {
         String photo = device.username() + "-photo-" + suffix();
-        seedPhoto(device.namespace(), photo, "Photos/" + photo + ".jpg");
+        pipeline.photo(device.namespace(), photo, "Photos/" + photo + ".jpg");
         return photo;
     }
 
@@ -237,24 +204,24 @@ final class MatrixWorld implements AutoCloseable {
                 Map.of(device.id(), 1), sharedChunk, contentOf(sharedChunk).length));
         require(batch, 202);
         String batchId = batch.json().get("batchId").asString();
-        projected(share, 1, sharedFile, sharedPath, sharedChunk, device.id(), batchId, null);
+        pipeline.file(share, 1, sharedFile, sharedPath, sharedChunk, contentOf(sharedChunk).length, device.id(), batchId, null);
         String copy = who + "-conflict-copy-" + suffix();
         String copyPath = "Docs/" + who + "-shared-" + suffix() + " (conflict).txt";
-        projected(share, 2, copy, copyPath, sharedChunk, device.id(), "conflict-" + suffix(), sharedFile);
+        pipeline.file(share, 2, copy, copyPath, sharedChunk, contentOf(sharedChunk).length, device.id(), "conflict-" + suffix(), sharedFile);
         String sharedPhoto = who + "-shared-photo-" + suffix();
         String sharedPhotoPath = "Docs/" + sharedPhoto + ".jpg";
-        projected(share, 3, sharedPhoto, sharedPhotoPath, sharedChunk, device.id(), "photo-" + suffix(), null);
-        seedPhoto(share, sharedPhoto, sharedPhotoPath);
+        pipeline.file(share, 3, sharedPhoto, sharedPhotoPath, sharedChunk, contentOf(sharedChunk).length, device.id(), "photo-" + suffix(), null);
+        pipeline.photo(share, sharedPhoto, sharedPhotoPath);
 
         String homeChunk = upload(device, who + "-home-content-" + suffix());
         String homeFile = who + "-home-file-" + suffix();
         String homePath = who + "-home-" + suffix() + ".txt";
         require(client.submit(device, "seed-" + suffix(), ApiClient.oneFileBatch(device.namespace(), homeFile, homePath,
                 Map.of(device.id(), 1), homeChunk, contentOf(homeChunk).length)), 202);
-        projected(device.namespace(), 1, homeFile, homePath, homeChunk, device.id(), "home-" + suffix(), null);
+        pipeline.file(device.namespace(), 1, homeFile, homePath, homeChunk, contentOf(homeChunk).length, device.id(), "home-" + suffix(), null);
 
         String photo = who + "-photo-" + suffix();
-        seedPhoto(device.namespace(), photo, "Photos/" + photo + ".jpg");
+        pipeline.photo(device.namespace(), photo, "Photos/" + photo + ".jpg");
         String albumName = who + "-album-" + suffix();
         String album = album(device, albumName, photo);
         String throwawayAlbumName = who + "-throwaway-album-" + suffix();
@@ -323,62 +290,20 @@ final class MatrixWorld implements AutoCloseable {
         return relation == Relation.EXPIRED_LINK ? ownerTargets.withLinkToken(expiredLinkToken) : ownerTargets;
     }
 
-    private void projected(String ns, long seq, String fileId, String path, String chunk, String deviceId, String batchId, String conflictOf) {
-        String vector = "{\"" + deviceId + "\": 1}";
-        int size = contentOf(chunk).length;
-        String chunks = "[{\"id\": \"" + chunk + "\", \"size\": " + size + "}]";
-        api.execute("""
-                        insert into readmodel.feed (namespace_id, seq, file_id, path, op, vector, chunks, size, device_id, batch_id,
-                                                    change_index, conflict_of, at)
-                        values (?::uuid, ?, ?, ?, 'UPSERT', ?::jsonb, ?::jsonb, ?, ?, ?, 0, ?, ?)""",
-                ns, seq, fileId, path, vector, chunks, size, deviceId, batchId, conflictOf, T0.plusSeconds(seq));
-        api.execute("""
-                        insert into readmodel.files (namespace_id, file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at)
-                        values (?::uuid, ?, ?, false, ?::jsonb, ?::jsonb, ?, ?, ?, ?)""",
-                ns, fileId, path, vector, chunks, size, seq, deviceId, T0.plusSeconds(seq));
-    }
-
-    private void seedPhoto(String namespace, String fileId, String path) {
-        String thumbnail = storeJpeg();
-        String preview = storeJpeg();
-        api.execute("""
-                        INSERT INTO photos.photos (namespace_id, file_id, seq, path, content_key, size, state, reason, format,
-                            taken_at, taken_at_offset, taken_at_source, width, height, orientation, latitude, longitude,
-                            camera_make, camera_model, lens, thumbnail_id, thumbnail_size, preview_id, preview_size)
-                        VALUES (?::uuid, ?, 1, ?, ?, 1000, 'ready', null, 'jpeg', ?, null, 'file', 4000, 3000, 1, 48.85, 2.35,
-                            'Canon', 'EOS', 'RF 24-70mm', ?, 100, ?, 1000)""",
-                namespace, fileId, path, "ab".repeat(32), T0, thumbnail, preview);
-    }
-
-    private String storeJpeg() {
-        BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, UUID.randomUUID().hashCode());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(image, "jpeg", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        byte[] bytes = out.toByteArray();
-        String id = Sha256.hex(bytes);
-        api.context().getBean(BlobStore.class).put(new ChunkId(id), bytes);
-        return id;
-    }
-
     /**
      * An album of the device's account holding the photo; the owner's is shared (when the server
      * shares albums) with the editor to contribute, the viewer to view, and the removed member, removed.
      */
     private String album(Device device, String name, String photo) {
         Response created = client.send("POST", "/v1/albums", device.token(), Map.of("name", name), Map.of());
-        String album = projected(device, created, 201).json().get("albumId").asString();
-        projected(device, client.send("POST", "/v1/albums/" + album + "/photos", device.token(), Map.of("fileIds", List.of(photo)), Map.of()), 200);
+        String album = applied(device, created, 201).json().get("albumId").asString();
+        applied(device, client.send("POST", "/v1/albums/" + album + "/photos", device.token(), Map.of("fileIds", List.of(photo)), Map.of()), 200);
         if (device == owner && has("POST /v1/albums/{albumId}/members")) {
             for (Map.Entry<Device, String> member : Map.of(editor, "contribute", viewer, "view", removed, "view").entrySet()) {
-                projected(owner, client.send("POST", "/v1/albums/" + album + "/members", owner.token(),
+                applied(owner, client.send("POST", "/v1/albums/" + album + "/members", owner.token(),
                         Map.of("username", member.getKey().username(), "role", member.getValue()), Map.of()), 201);
             }
-            projected(owner, client.send("DELETE", "/v1/albums/" + album + "/members/" + removed.accountId(), owner.token(), null,
+            applied(owner, client.send("DELETE", "/v1/albums/" + album + "/members/" + removed.accountId(), owner.token(), null,
                     Map.of()), 204);
         }
         return album;
@@ -394,7 +319,7 @@ final class MatrixWorld implements AutoCloseable {
      * API waits (a cold consumer on a busy machine); then the fixture waits until the projection has
      * every album event published so far, so the next step sees the change.
      */
-    private Response projected(Device device, Response r, int expected) {
+    private Response applied(Device device, Response r, int expected) {
         if (!deferred(r)) {
             return require(r, expected);
         }
@@ -409,34 +334,7 @@ final class MatrixWorld implements AutoCloseable {
 
     /** Waits until the album projection has every album event published so far. */
     void awaitAlbumProjection() {
-        long end;
-        try (Admin admin = admin()) {
-            end = admin.listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest())).all().get()
-                    .get(new TopicPartition(topic, 0)).offset();
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
-        await().atMost(Duration.ofSeconds(120)).until(() -> api.count(
-                "SELECT coalesce(max(next_offset), 0) FROM photos.consumer_positions WHERE topic = ? AND partition = 0", topic) >= end);
-    }
-
-    // ---- plumbing ----
-
-    private AlbumProjector startProjector(String topic) {
-        String group = "album-projector-matrix-" + UUID.randomUUID();
-        AlbumProjector started = new AlbumProjector(AlbumProjectorConfig.of(bootstrapServers, api.postgres().dataSource())
-                .withTopic(topic).withGroupId(group).withMaxRetryBackoff(Duration.ofSeconds(1)));
-        started.start();
-        try (Admin admin = admin()) {
-            // an album request answers 202 while the projection is late: the rows expect it there from the start
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.describeConsumerGroups(List.of(group)).all().get()
-                    .get(group).members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum() == PARTITIONS);
-        }
-        return started;
-    }
-
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        projection.awaitCaughtUp();
     }
 
     static Response require(Response r, int status) {
@@ -452,7 +350,7 @@ final class MatrixWorld implements AutoCloseable {
 
     @Override
     public void close() {
-        projector.close();
+        projection.close();
         api.close();
     }
 }
