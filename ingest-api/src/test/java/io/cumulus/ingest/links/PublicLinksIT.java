@@ -545,8 +545,10 @@ class PublicLinksIT {
                         VALUES (?::uuid, ?, ?::uuid, ?, now(), now())""", owner.namespace(), album, owner.accountId(), name);
         for (int i = 0; i < fileIds.length; i++) {
             api.execute("""
-                            INSERT INTO photos.album_photos (namespace_id, album_id, file_id, position, added_at)
-                            VALUES (?::uuid, ?, ?, ?, now())""", owner.namespace(), album, fileIds[i], i);
+                            INSERT INTO photos.album_photos (namespace_id, album_id, file_id, position, added_at,
+                                                             photo_namespace_id, account_id)
+                            VALUES (?::uuid, ?, ?, ?, now(), ?::uuid, ?::uuid)""", owner.namespace(), album, fileIds[i], i,
+                    owner.namespace(), owner.accountId());
         }
         return album;
     }
