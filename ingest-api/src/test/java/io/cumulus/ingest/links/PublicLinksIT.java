@@ -178,6 +178,38 @@ class PublicLinksIT {
     }
 
     @Test
+    void anAlbumLinkServesAContributionFromItsContributorsLibraryNeverTheOwnersFileOfTheSameId() {
+        // given alice's private file, and mallory's own photo under the same file id, contributed to alice's album
+        Device alice = client.newAccountWithDevice("alice-", "laptop");
+        Device mallory = client.newAccountWithDevice("mallory-", "laptop");
+        String sameId = putFile(alice, alice.namespace(), "Private/secret.jpg", bytes("alice's secret bytes"));
+        seedPhoto(alice.namespace(), sameId, "Private/secret.jpg", storeBlob(bytes("secret thumbnail")));
+        byte[] hers = bytes("mallory's photo bytes");
+        String chunk = client.upload(mallory, hers);
+        api.execute("""
+                        insert into readmodel.files (namespace_id, file_id, path, deleted, vector, chunks, size, seq, device_id, updated_at)
+                        values (?::uuid, ?, 'Photos/mine.jpg', false, ?::jsonb, ?::jsonb, ?, 1, ?, now())""",
+                mallory.namespace(), sameId, "{\"" + mallory.id() + "\": 1}",
+                "[{\"id\":\"" + chunk + "\",\"size\":" + hers.length + "}]", hers.length, mallory.id());
+        seedPhoto(mallory.namespace(), sameId, "Photos/mine.jpg", storeBlob(bytes("her thumbnail")));
+        UUID album = seedAlbum(alice, "Family");
+        api.execute("""
+                        INSERT INTO photos.album_photos (namespace_id, album_id, file_id, position, added_at, photo_namespace_id, account_id)
+                        VALUES (?::uuid, ?, ?, 0, now(), ?::uuid, ?::uuid)""",
+                alice.namespace(), album, sameId, mallory.namespace(), mallory.accountId());
+
+        // when someone opens alice's link to the album
+        String token = createLink(alice, Map.of("albumId", album.toString())).get("token").asString();
+        JsonNode listing = publicGet("/s/" + token, JSON).json();
+        Response download = publicGet("/s/" + token + "/files/" + sameId, "*/*");
+
+        // then it shows mallory's contribution, and nothing of alice's private file
+        assertThat(names(listing)).containsExactly("mine.jpg");
+        assertThat(download.bytes()).isEqualTo(hers);
+        assertThat(publicGet("/s/" + token, "text/html").body()).doesNotContain("secret");
+    }
+
+    @Test
     void aHostileFileNameIsEscapedInThePageAndTheDownloadHeader() {
         Device alice = client.newAccountWithDevice("alice-", "laptop");
         String hostile = "<script>alert('x')</script>&\"é.html";
