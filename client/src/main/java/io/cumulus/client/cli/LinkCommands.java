@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.cumulus.client.api.ServerApi;
+import io.cumulus.client.api.Shares;
 import io.cumulus.client.config.DeviceConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -75,7 +76,7 @@ final class LinkCommands {
         @Option(names = "--password-stdin", description = "protect it with a password read from the first line of standard input")
         boolean passwordStdin;
 
-        @Option(names = "--namespace", paramLabel = "ID", description = "the namespace PATH is in (default: this account's home)")
+        @Option(names = "--namespace", paramLabel = "ID", description = "the namespace PATH is in (default: the shared folder PATH is in, else this account's home)")
         String namespace;
 
         @Option(names = "--json", description = "the server's JSON as it is")
@@ -94,7 +95,16 @@ final class LinkCommands {
             ServerApi api = ClientMain.api(device);
             Map<String, String> request = new LinkedHashMap<>();
             if (path != null) {
-                request.put("path", remotePath(path));
+                String remote = remotePath(path);
+                if (namespace == null) {
+                    // A path inside a shared folder is in that share's namespace, below its mount path.
+                    Optional<ShareTarget> inShare = shareTarget(api.shares().shares(), remote);
+                    if (inShare.isPresent()) {
+                        namespace = inShare.get().shareId();
+                        remote = inShare.get().path();
+                    }
+                }
+                request.put("path", remote);
                 if (namespace != null) {
                     request.put("namespaceId", namespace);
                 }
@@ -117,6 +127,31 @@ final class LinkCommands {
                     + (request.containsKey("password") ? ", password-protected" : "")
                     + "; revoke it with `cumulus link revoke " + made.get("linkId").asString() + "`");
             return 0;
+        }
+
+        /** Where a path of the synced folder lies when it is inside a shared folder: the share, and the path within it. */
+        record ShareTarget(String shareId, String path) {
+        }
+
+        /**
+         * The share whose mount path holds {@code remote}, with the path below that mount; empty when the
+         * path is in the home folder. The shared folder itself is refused: a link names a file or folder in it.
+         */
+        static Optional<ShareTarget> shareTarget(List<Shares.Entry> shares, String remote) {
+            for (Shares.Entry share : shares) {
+                String mount = share.mountPath();
+                if (mount == null || mount.isEmpty()) {
+                    continue;
+                }
+                if (remote.equals(mount)) {
+                    throw new IllegalArgumentException(remote + " is the shared folder " + share.name()
+                            + " itself; link a file or folder inside it");
+                }
+                if (remote.startsWith(mount + "/")) {
+                    return Optional.of(new ShareTarget(share.shareId(), remote.substring(mount.length() + 1)));
+                }
+            }
+            return Optional.empty();
         }
 
         private Optional<String> readPassword(CommandLine cli) throws IOException {
