@@ -135,12 +135,24 @@ public final class SyncStateRebuild implements AutoCloseable {
             }
         }
         log.info("sync state switched keyspace={} generation={} retired={}", keyspace(), generation, retired);
-        Thread.sleep(RETIRE_AFTER.toMillis()); // no signal tells when every API has re-read the row: its cache's age bounds it
-        retire(retired);
+        // Switched: nothing from here may fail the switch (a failed rebuild drops its generation, now the live one).
+        try {
+            Thread.sleep(RETIRE_AFTER.toMillis()); // no signal tells when every API has re-read the row: its cache's age bounds it
+            retire(retired);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("sync state generation not retired, drop it by hand keyspace={}", retired);
+        } catch (RuntimeException e) {
+            log.warn("sync state generation not retired, drop it by hand keyspace={} error={}", retired, e.toString());
+        }
     }
 
     /** Drops this generation's keyspace (an abort or a failure); the live one is untouched. */
-    public void drop() {
+    public void drop() throws SQLException {
+        if (SyncStateGenerations.live(dataSource, base.keyspace()).equals(keyspace())) {
+            log.warn("sync state generation is live, not dropped keyspace={}", keyspace());
+            return;
+        }
         ddl(session, "DROP KEYSPACE IF EXISTS " + keyspace());
     }
 
