@@ -88,8 +88,10 @@ class ARebuildWhileDevicesSyncIT {
         }
         assertThat(laptop.failure()).isEmpty();
         assertThat(phone.failure()).isEmpty();
-        System.out.printf("[rebuild-sync] %d edits before the rebuilds, %d while they ran, %d in all%n",
-                editsBefore, editsDuring, laptop.edits().size() + phone.edits().size());
+        System.out.printf("[rebuild-sync] %d edits before the rebuilds, %d while they ran, %d in all, %d conflicts%n",
+                editsBefore, editsDuring, laptop.edits().size() + phone.edits().size(),
+                java.util.stream.Stream.concat(laptop.edits().stream(), phone.edits().stream())
+                        .filter(e -> e.kind().equals("CONFLICT")).count());
         assertThat(editsDuring).as("edits made while the rebuilds ran").isPositive();
 
         // then the devices converge on what the server lists
