@@ -9,6 +9,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import io.cumulus.reconciler.decision.BatchContext;
 import io.cumulus.reconciler.decision.Decision;
@@ -44,12 +45,16 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
 
     private final Reconciler reconciler;
     private final RetentionPolicy retention;
+    private final GenerationGate gate;
     private ProcessorContext<String, SpecificRecord> context;
     private ReconcilerStores stores;
+    /** Whether the record being processed is published, or only applied to the stores (a rebuilt generation's past). */
+    private boolean publishing = true;
 
-    ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
+    ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge, GenerationGate gate) {
         this.reconciler = new Reconciler(conflicts, textMerge);
         this.retention = retention;
+        this.gate = gate;
     }
 
     @Override
@@ -60,6 +65,9 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
 
     @Override
     public void process(Record<String, ChangeBatchSubmitted> record) {
+        publishing = context.recordMetadata()
+                .map(m -> gate.admit(m.partition(), m.offset()))
+                .orElse(true);
         ChangeBatchSubmitted batch = record.value();
         if (batch == null) {
             return; // a tombstone on the changes topic carries no batch to reconcile
@@ -70,7 +78,8 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         releaseExpired(batch.getAcceptedAt());
         String namespaceId = batch.getNamespaceId();
         if (stores.alreadyProcessed(namespaceId, batch.getBatchId())) {
-            log.info("batch redelivered, dropped namespaceId={} batchId={}", namespaceId, batch.getBatchId());
+            log.atLevel(publishing ? Level.INFO : Level.DEBUG).log("batch redelivered, dropped namespaceId={} batchId={}",
+                    namespaceId, batch.getBatchId());
             return;
         }
         BatchContext batchContext = new BatchContext(batch.getBatchId(), batch.getDeviceName(),
@@ -165,6 +174,9 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     }
 
     private void forward(String key, SpecificRecord value, long timestamp, String sink) {
+        if (!publishing) {
+            return; // published by the generation that was live when this record came
+        }
         // A fresh record: no headers from the input, the batch's time, never the clock's.
         context.forward(new Record<>(key, value, timestamp), sink);
     }

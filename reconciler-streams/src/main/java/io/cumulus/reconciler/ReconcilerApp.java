@@ -20,7 +20,9 @@ import io.cumulus.schemas.Topics;
  * The running reconciler: a Kafka Streams client executing {@link ReconcilerTopology}. {@link #start()}
  * makes sure the public topics exist and returns once the client is starting; {@link #close()} stops
  * it, committing what it processed. An unexpected error stops the whole client, loudly: a reconciler
- * that skipped a batch would number the namespace's history wrongly forever.
+ * that skipped a batch would number the namespace's history wrongly forever. {@link #rebuild()} builds
+ * a new generation of its state stores beside the running one and switches to it
+ * (docs/decisions/0035-rebuilding-the-reconciler-and-sync-state.md).
  */
 public final class ReconcilerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcilerApp.class);
@@ -30,28 +32,46 @@ public final class ReconcilerApp implements AutoCloseable {
 
     private final ReconcilerConfig config;
     private KafkaStreams streams;
+    private ActiveGeneration active;
+    private ReconcilerRebuild rebuild;
 
     public ReconcilerApp(ReconcilerConfig config) {
         this.config = config;
     }
 
-    /** Creates the missing public topics, then starts processing in the background. */
+    /**
+     * Creates the missing public topics, then starts processing in the background, as the generation
+     * of the stores last switched to ({@link ActiveGeneration}).
+     */
     public synchronized void start() {
         if (streams != null) {
             throw new IllegalStateException("the reconciler was already started");
         }
         createMissingTopics();
+        active = ActiveGeneration.read(config.bootstrapServers(), config.applicationId());
+        KafkaStreams client = client(applicationId(), active.gate());
+        streams = client;
+        client.start();
+        if (active.generation() > 1) {
+            log.info("reconciler started applicationId={} generation={}", applicationId(), active.generation());
+        }
+    }
+
+    /** The Kafka Streams client of one generation of the stores, not started. */
+    KafkaStreams client(String applicationId, GenerationGate gate) {
         KafkaStreams client = new KafkaStreams(ReconcilerTopology.build(config.conflicts(), config.retention(),
-                config.textMerge()),
-                config.streamsProperties(), new TimedCommits());
+                config.textMerge(), gate), config.withApplicationId(applicationId).streamsProperties(), new TimedCommits());
         client.setUncaughtExceptionHandler(e -> {
-            log.error("reconciler failed, shutting down applicationId={}", config.applicationId(), e);
+            if (e instanceof GenerationGate.Aborted || e.getCause() instanceof GenerationGate.Aborted) {
+                log.info("reconciler rebuild stopped applicationId={}", applicationId);
+            } else {
+                log.error("reconciler failed, shutting down applicationId={}", applicationId, e);
+            }
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         client.setStateListener((now, before) -> log.info("reconciler state changed applicationId={} state={} from={}",
-                config.applicationId(), now, before));
-        streams = client;
-        client.start();
+                applicationId, now, before));
+        return client;
     }
 
     /** The Kafka Streams client's state; {@code NOT_RUNNING} before {@link #start()} and after {@link #close()}. */
@@ -59,15 +79,85 @@ public final class ReconcilerApp implements AutoCloseable {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
     }
 
+    /** The generation of the stores that publishes: 1 until a rebuild has switched. */
+    public synchronized int generation() {
+        return active == null ? 1 : active.generation();
+    }
+
+    /** The Kafka Streams application id of the publishing generation (its group, transactional ids, changelogs). */
+    public synchronized String applicationId() {
+        return ActiveGeneration.applicationId(config.applicationId(), generation());
+    }
+
+    /** The digests of the publishing generation's stores; the reconciler must be running. */
+    public synchronized ReconcilerDigest digest() {
+        if (streams == null) {
+            throw new IllegalStateException("the reconciler is not running");
+        }
+        return ReconcilerDigest.of(streams);
+    }
+
+    /**
+     * Starts building the next generation of the stores from the changes topic, silently, beside the
+     * publishing one; see {@link ReconcilerRebuild}. One at a time.
+     *
+     * @throws IllegalStateException when the reconciler is not running or a rebuild already runs
+     */
+    public synchronized ReconcilerRebuild rebuild() {
+        if (streams == null) {
+            throw new IllegalStateException("the reconciler is not running in this process");
+        }
+        if (rebuild != null && !rebuild.finished()) {
+            throw new IllegalStateException("a rebuild of the reconciler's stores already runs (generation "
+                    + rebuild.generation() + ")");
+        }
+        rebuild = ReconcilerRebuild.start(this, config, generation() + 1, applicationId());
+        return rebuild;
+    }
+
+    /**
+     * Stops the publishing generation, records {@code next} as the one that publishes from the
+     * positions the stopped one reached, and lets it publish; then drops the stopped generation's
+     * group, changelogs and local state. On a failure before the record is written, the stopped
+     * generation starts again and nothing has changed.
+     */
+    synchronized void handOver(ReconcilerRebuild next) {
+        KafkaStreams old = streams;
+        String oldApplicationId = applicationId();
+        if (!old.close(CLOSE_TIMEOUT)) {
+            throw new IllegalStateException("the publishing reconciler did not stop within " + CLOSE_TIMEOUT
+                    + "; the rebuilt stores were not switched to");
+        }
+        ActiveGeneration switched;
+        try {
+            Map<Integer, Long> stoppedAt = next.committedPositions(oldApplicationId);
+            switched = new ActiveGeneration(next.generation(), stoppedAt);
+            switched.write(config.bootstrapServers(), config.applicationId(), config.replicationFactor());
+        } catch (RuntimeException e) {
+            streams = client(oldApplicationId, active.gate());
+            streams.start();
+            throw e;
+        }
+        next.handOver(switched.loudFrom());
+        streams = next.streams();
+        active = switched;
+        log.info("reconciler switched to rebuilt stores applicationId={} generation={} publishesFrom={}",
+                applicationId(), switched.generation(), switched.format());
+        old.cleanUp();
+        ReconcilerRebuild.dropGroupAndChangelogs(config.bootstrapServers(), oldApplicationId);
+    }
+
     @Override
     public synchronized void close() {
+        if (rebuild != null && !rebuild.finished()) {
+            rebuild.abort();
+        }
         if (streams == null) {
             return;
         }
         boolean stopped = streams.close(CLOSE_TIMEOUT);
         if (!stopped) {
-            log.warn("reconciler did not stop in time applicationId={} timeout={}", config.applicationId(),
-                    CLOSE_TIMEOUT);
+            log.warn("reconciler did not stop in time applicationId={} timeout={}", applicationId(), CLOSE_TIMEOUT);
         }
         streams = null;
     }

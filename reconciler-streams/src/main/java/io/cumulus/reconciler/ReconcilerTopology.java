@@ -32,11 +32,16 @@ public final class ReconcilerTopology {
      *                  to merge are marked {@code mergePending}
      */
     public static Topology build(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
+        return build(conflicts, retention, textMerge, GenerationGate.live());
+    }
+
+    /** The topology of one generation of the stores, publishing what its {@code gate} lets through. */
+    static Topology build(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge, GenerationGate gate) {
         Topology topology = new Topology();
         topology.addSource(CHANGES_SOURCE, new StringDeserializer(), AvroSerde.changeBatches().deserializer(),
                 Topics.CHANGES);
 
-        topology.addProcessor(RECONCILE, () -> new ReconcileProcessor(conflicts, retention, textMerge), CHANGES_SOURCE);
+        topology.addProcessor(RECONCILE, () -> new ReconcileProcessor(conflicts, retention, textMerge, gate), CHANGES_SOURCE);
         ReconcilerStores.builders().forEach(store -> topology.addStateStore(store, RECONCILE));
 
         StringSerializer keys = new StringSerializer();

@@ -1,0 +1,203 @@
+package io.cumulus.reconciler;
+
+import static io.cumulus.reconciler.BatchBuilder.LAPTOP;
+import static io.cumulus.reconciler.BatchBuilder.PHONE;
+import static io.cumulus.reconciler.BatchBuilder.aBatch;
+import static io.cumulus.reconciler.BatchBuilder.chunk;
+import static io.cumulus.reconciler.BatchBuilder.vector;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.cumulus.embedded.testing.TestServers;
+import io.cumulus.schemas.AvroSerde;
+import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.ChangeOutcome;
+import io.cumulus.schemas.FileEvent;
+import io.cumulus.schemas.Topics;
+
+/**
+ * A rebuilt generation of the reconciler's stores equals the publishing one, takes over without
+ * publishing anything twice or skipping anything, and stays the publishing one across a restart.
+ */
+class ReconcilerRebuildIT {
+    private static final Duration PIPELINE = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path stateDir;
+
+    private static String bootstrap;
+    private static KafkaProducer<String, ChangeBatchSubmitted> producer;
+    private static KafkaConsumer<String, byte[]> reader;
+    private static final List<ChangeOutcome> outcomes = new ArrayList<>();
+    private static final List<FileEvent> events = new ArrayList<>();
+    private static final String NS = UUID.randomUUID().toString();
+
+    @BeforeAll
+    static void connect() {
+        bootstrap = TestServers.kafka().bootstrapServers();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), AvroSerde.changeBatches().serializer());
+        reader = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "rebuild-it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        reader.subscribe(List.of(Topics.OUTCOMES, Topics.FILE_EVENTS));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        producer.close();
+        reader.close();
+    }
+
+    @Test
+    void aRebuiltGenerationEqualsTheLiveOneAndTakesOverPublishingEachRecordOnce() {
+        ReconcilerConfig config = ReconcilerConfig.of(bootstrap, stateDir.resolve("a"))
+                .withApplicationId("rebuild-it-" + UUID.randomUUID());
+        Instant t = Instant.parse("2026-06-01T10:00:00Z");
+        ChangeBatchSubmitted first = aBatch().in(NS).from(LAPTOP).at(t)
+                .upsert("f1", "docs/a.txt", vector("dev-laptop", 1), chunk("a1"))
+                .upsert("f2", "photos/b.jpg", vector("dev-laptop", 1), chunk("b1")).build();
+        ChangeBatchSubmitted edit = aBatch().in(NS).from(LAPTOP).at(t.plusSeconds(1))
+                .upsert("f1", "docs/a.txt", vector("dev-laptop", 2), chunk("a2")).build();
+        ChangeBatchSubmitted concurrent = aBatch().in(NS).from(PHONE).at(t.plusSeconds(2))
+                .upsert("f2", "photos/b.jpg", vector("dev-laptop", 1, "dev-phone", 1), chunk("b2")).build();
+        ChangeBatchSubmitted conflicting = aBatch().in(NS).from(LAPTOP).at(t.plusSeconds(3))
+                .upsert("f2", "photos/b.jpg", vector("dev-laptop", 2), chunk("b3")).build();
+        ChangeBatchSubmitted after = aBatch().in(NS).from(LAPTOP).at(t.plusSeconds(5))
+                .upsert("f3", "docs/c.txt", vector("dev-laptop", 3), chunk("c1")).build();
+        ChangeBatchSubmitted later = aBatch().in(NS).from(PHONE).at(t.plusSeconds(6))
+                .upsert("f3", "docs/c.txt", vector("dev-laptop", 3, "dev-phone", 1), chunk("c2")).build();
+        ChangeBatchSubmitted delete = aBatch().in(NS).from(PHONE).at(t.plusSeconds(4))
+                .delete("f1", "docs/a.txt", vector("dev-laptop", 2, "dev-phone", 1)).build();
+
+        try (ReconcilerApp app = new ReconcilerApp(config)) {
+            // given a live reconciler that has reconciled edits, a conflict and a delete
+            app.start();
+            send(first, edit, concurrent, conflicting, delete);
+            awaitOutcomesOf(delete);
+            ReconcilerDigest live = awaitQuiet(app);
+
+            // when its stores are rebuilt beside it
+            ReconcilerRebuild rebuild = app.rebuild();
+            assertThat(rebuild.generation()).isEqualTo(2);
+            await().atMost(PIPELINE).until(() -> rebuild.positions().equals(rebuild.endOffsets()));
+            await().atMost(PIPELINE).untilAsserted(() -> assertThat(rebuild.digest()).isEqualTo(live));
+
+            // then, switched to, it is the publishing generation with the same stores
+            rebuild.switchOver();
+            assertThat(app.generation()).isEqualTo(2);
+            await().atMost(PIPELINE).until(() -> app.state() == KafkaStreams.State.RUNNING);
+            assertThat(app.digest()).isEqualTo(live);
+
+            // and it reconciles what comes next, dropping a redelivered old batch as the old generation would have
+            send(edit, after);
+            awaitOutcomesOf(after);
+        }
+
+        try (ReconcilerApp restarted = new ReconcilerApp(config)) {
+            // and after a restart the rebuilt generation still publishes, from where it was
+            restarted.start();
+            assertThat(restarted.generation()).isEqualTo(2);
+            send(later);
+            awaitOutcomesOf(later);
+        }
+
+        // every record was published once: one outcome per change, and the events numbered 1..n without a repeat
+        assertThat(outcomes).extracting(ChangeOutcome::getBatchId).containsExactly(first.getBatchId(),
+                first.getBatchId(), edit.getBatchId(), concurrent.getBatchId(), conflicting.getBatchId(),
+                delete.getBatchId(), after.getBatchId(), later.getBatchId());
+        assertThat(events).extracting(FileEvent::getSeq)
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toList());
+    }
+
+    @Test
+    void anAbortedRebuildLeavesTheLiveGenerationPublishing() throws Exception {
+        ReconcilerConfig config = ReconcilerConfig.of(bootstrap, stateDir.resolve("b"))
+                .withApplicationId("rebuild-it-abort-" + UUID.randomUUID());
+        String ns = UUID.randomUUID().toString();
+        try (ReconcilerApp app = new ReconcilerApp(config)) {
+            app.start();
+            ReconcilerRebuild rebuild = app.rebuild();
+            rebuild.abort();
+
+            ChangeBatchSubmitted batch = aBatch().in(ns).from(LAPTOP).at(Instant.parse("2026-06-01T10:00:00Z"))
+                    .upsert("f1", "a.txt", vector("dev-laptop", 1), chunk("x")).build();
+            producer.send(new ProducerRecord<>(Topics.CHANGES, ns, batch));
+            producer.flush();
+            List<String> decided = new ArrayList<>();
+            await().atMost(PIPELINE).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
+                    if (r.topic().equals(Topics.OUTCOMES) && ns.equals(r.key())) {
+                        decided.add(AvroSerde.outcomes().decode(r.value()).getBatchId());
+                    }
+                }
+                return !decided.isEmpty();
+            });
+            assertThat(app.generation()).isEqualTo(1);
+            assertThat(rebuild.finished()).isTrue();
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                assertThat(admin.listTopics().names().get()).noneMatch(n -> n.startsWith(rebuild.applicationId() + "-"));
+            }
+        }
+    }
+
+    private static void send(ChangeBatchSubmitted... batches) {
+        for (ChangeBatchSubmitted batch : batches) {
+            producer.send(new ProducerRecord<>(Topics.CHANGES, NS, batch));
+        }
+        producer.flush();
+    }
+
+    private static void awaitOutcomesOf(ChangeBatchSubmitted batch) {
+        await().atMost(PIPELINE).until(() -> {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
+                if (!NS.equals(r.key())) {
+                    continue;
+                }
+                if (r.topic().equals(Topics.OUTCOMES)) {
+                    outcomes.add(AvroSerde.outcomes().decode(r.value()));
+                } else {
+                    events.add(AvroSerde.fileEvents().decode(r.value()));
+                }
+            }
+            return outcomes.stream().anyMatch(o -> o.getBatchId().equals(batch.getBatchId()));
+        });
+    }
+
+    /** The live digest once two reads a moment apart agree: the reconciler has nothing left to do. */
+    private static ReconcilerDigest awaitQuiet(ReconcilerApp app) {
+        ReconcilerDigest[] last = {null};
+        await().atMost(PIPELINE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            ReconcilerDigest now = app.digest();
+            boolean same = now.equals(last[0]);
+            last[0] = now;
+            return same;
+        });
+        return last[0];
+    }
+}
