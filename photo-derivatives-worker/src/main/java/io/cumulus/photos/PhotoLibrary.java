@@ -22,6 +22,11 @@ import javax.sql.DataSource;
  * in one transaction per event: an event is applied exactly when its offset is moved past, so a
  * redelivery (a crash before Kafka's offset commit, a rebalance, a second instance for a moment) finds
  * its offset passed and changes nothing.
+ *
+ * <p>The schema is a parameter: the live one, {@code photos}, or a new generation being rebuilt beside it
+ * ({@code photos_g2}, docs/decisions/0034). Each transaction first takes the schema's switch lock shared
+ * ({@link PhotosSchema#lockShared}), so a switch never happens in the middle of one, and one that waited
+ * for a switch resolves the schema's name afresh and finds the new generation's positions.
  */
 public final class PhotoLibrary {
     private static final int QUERY_TIMEOUT_SECONDS = 30;
@@ -30,9 +35,22 @@ public final class PhotoLibrary {
             + " camera_make, camera_model, lens, thumbnail_id, thumbnail_size, preview_id, preview_size";
 
     private final DataSource dataSource;
+    private final String schema;
 
+    /** The library of the live schema, {@link PhotosSchema#NAME}. */
     public PhotoLibrary(DataSource dataSource) {
+        this(dataSource, PhotosSchema.NAME);
+    }
+
+    /** The library of {@code schema}: the live one, or a new generation being rebuilt. */
+    public PhotoLibrary(DataSource dataSource, String schema) {
         this.dataSource = dataSource;
+        this.schema = PhotosSchema.requireName(schema);
+    }
+
+    /** The schema it reads and writes. */
+    public String schema() {
+        return schema;
     }
 
     /** The writes one event makes, inside the transaction that moves its partition's position. */
@@ -51,14 +69,15 @@ public final class PhotoLibrary {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ensure = c.prepareStatement("INSERT INTO photos.consumer_positions"
+                PhotosSchema.lockShared(c, schema);
+                try (PreparedStatement ensure = c.prepareStatement("INSERT INTO " + schema + ".consumer_positions"
                         + " (topic, partition, next_offset) VALUES (?, ?, 0) ON CONFLICT (topic, partition) DO NOTHING")) {
                     ensure.setString(1, topic);
                     ensure.setInt(2, partition);
                     ensure.executeUpdate();
                 }
                 long next;
-                try (PreparedStatement lock = c.prepareStatement("SELECT next_offset FROM photos.consumer_positions"
+                try (PreparedStatement lock = c.prepareStatement("SELECT next_offset FROM " + schema + ".consumer_positions"
                         + " WHERE topic = ? AND partition = ? FOR UPDATE")) {
                     lock.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
                     lock.setString(1, topic);
@@ -73,7 +92,7 @@ public final class PhotoLibrary {
                     return false;
                 }
                 writes.apply(c);
-                try (PreparedStatement move = c.prepareStatement("UPDATE photos.consumer_positions SET next_offset = ?"
+                try (PreparedStatement move = c.prepareStatement("UPDATE " + schema + ".consumer_positions SET next_offset = ?"
                         + " WHERE topic = ? AND partition = ?")) {
                     move.setLong(1, offset + 1);
                     move.setString(2, topic);
@@ -93,7 +112,7 @@ public final class PhotoLibrary {
     public Map<Integer, Long> positions(String topic, List<Integer> partitions) throws SQLException {
         Map<Integer, Long> positions = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement read = c.prepareStatement("SELECT partition, next_offset FROM photos.consumer_positions"
+                PreparedStatement read = c.prepareStatement("SELECT partition, next_offset FROM " + schema + ".consumer_positions"
                         + " WHERE topic = ? AND partition = ANY(?::integer[])")) {
             read.setString(1, topic);
             read.setArray(2, c.createArrayOf("integer", partitions.toArray()));
@@ -110,7 +129,7 @@ public final class PhotoLibrary {
     public Optional<PhotoRecord> current(UUID namespaceId, String fileId) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement read = c.prepareStatement("SELECT " + COLUMNS
-                        + " FROM photos.photos WHERE namespace_id = ? AND file_id = ?")) {
+                        + " FROM " + schema + ".photos WHERE namespace_id = ? AND file_id = ?")) {
             read.setObject(1, namespaceId);
             read.setString(2, fileId);
             try (ResultSet rs = read.executeQuery()) {
@@ -120,8 +139,8 @@ public final class PhotoLibrary {
     }
 
     /** Writes the photo's row (replacing the file's older one) and its derivatives' rows for its version. */
-    public static void put(Connection c, PhotoRecord p) throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement("INSERT INTO photos.photos (" + COLUMNS + ")"
+    public void put(Connection c, PhotoRecord p) throws SQLException {
+        try (PreparedStatement upsert = c.prepareStatement("INSERT INTO " + schema + ".photos AS photos (" + COLUMNS + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (namespace_id, file_id) DO UPDATE SET seq = excluded.seq, path = excluded.path,"
                 + " content_key = excluded.content_key, size = excluded.size, state = excluded.state,"
@@ -161,7 +180,7 @@ public final class PhotoLibrary {
             upsert.executeUpdate();
         }
         if (p.ready()) {
-            try (PreparedStatement derived = c.prepareStatement("INSERT INTO photos.derivatives"
+            try (PreparedStatement derived = c.prepareStatement("INSERT INTO " + schema + ".derivatives"
                     + " (namespace_id, file_id, seq, chunk_id, kind) VALUES (?, ?, ?, ?, 'thumbnail'), (?, ?, ?, ?, 'preview')"
                     + " ON CONFLICT DO NOTHING")) {
                 int i = 0;
@@ -183,9 +202,9 @@ public final class PhotoLibrary {
      *
      * @return whether the library had the file
      */
-    public static boolean remove(Connection c, UUID namespaceId, String fileId, long seq) throws SQLException {
+    public boolean remove(Connection c, UUID namespaceId, String fileId, long seq) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement(
-                "DELETE FROM photos.photos WHERE namespace_id = ? AND file_id = ? AND seq < ?")) {
+                "DELETE FROM " + schema + ".photos WHERE namespace_id = ? AND file_id = ? AND seq < ?")) {
             delete.setObject(1, namespaceId);
             delete.setString(2, fileId);
             delete.setLong(3, seq);

@@ -197,8 +197,8 @@ public final class PhotoWorker implements AutoCloseable {
                 ConsumerRecord<byte[], byte[]> r = step.record();
                 boolean wrote = library.apply(r.topic(), r.partition(), r.offset(), c -> {
                     switch (step) {
-                        case Put put -> PhotoLibrary.put(c, put.photo().join());
-                        case Remove remove -> PhotoLibrary.remove(c, UUID.fromString(remove.event().getNamespaceId()),
+                        case Put put -> library.put(c, put.photo().join());
+                        case Remove remove -> library.remove(c, UUID.fromString(remove.event().getNamespaceId()),
                                 remove.event().getFileId(), remove.event().getSeq());
                         case Skip skip -> { }
                     }
@@ -386,6 +386,10 @@ public final class PhotoWorker implements AutoCloseable {
                 .setLens(p.lens())
                 .setThumbnailId(p.thumbnailId())
                 .setPreviewId(p.previewId())
+                .setSize(p.size())
+                .setOrientation(p.orientation())
+                .setThumbnailSize(p.thumbnailSize())
+                .setPreviewSize(p.previewSize())
                 .build();
         return new ProducerRecord<>(PhotoWorkerConfig.PHOTO_EVENTS_TOPIC, p.namespaceId().toString(),
                 PHOTO_EVENTS.encode(event));

@@ -30,9 +30,12 @@ import io.cumulus.schemas.PoisonRecordException;
 /**
  * Keeps the PostgreSQL read model ({@code readmodel.files}, {@code feed}, {@code batch_outcomes})
  * up to date with the file-event and outcome topics. One thread polls; each poll is written in one
- * database transaction and only then are its offsets committed, so the committed offsets never pass
- * a record that is not in the database. Every write is idempotent, so the records between the last
- * commit and a crash are simply written again.
+ * database transaction together with the partitions' positions ({@code readmodel.consumer_positions}),
+ * and the projector starts each partition it is given at its position there, so the read model, not the
+ * group's offsets, says where projecting resumes: a read model rebuilt into a new generation and switched
+ * to (docs/decisions/0034) is continued where it stands, and the records its positions have passed are
+ * left out. The group's offsets are still committed after each poll, for lag, and are where a partition
+ * without a position starts. Every write is idempotent besides, so a record written twice changes nothing.
  *
  * <p>A transient database failure (the server restarting, a broken connection) is retried with a
  * growing pause after rewinding to the last committed offsets. A record that cannot be projected
@@ -64,7 +67,7 @@ public final class Projector implements AutoCloseable {
     public Projector(ProjectorConfig config, DataSource dataSource) {
         this.config = config;
         this.dataSource = dataSource;
-        this.writer = new ReadModelWriter(dataSource);
+        this.writer = new ReadModelWriter(dataSource, ReadModelSchema.NAME);
     }
 
     /** Makes sure the read-model schema exists, then starts the poll loop on its own thread. */
@@ -123,7 +126,7 @@ public final class Projector implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(topics());
+            consumer.subscribe(topics(), new SeekToProjectedPositions());
             Duration backoff = FIRST_RETRY_BACKOFF;
             while (closing.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
@@ -166,6 +169,41 @@ public final class Projector implements AutoCloseable {
         } finally {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             log.info("projector stopped group={}", config.groupId());
+        }
+    }
+
+    /**
+     * Starts each partition it is given at the read model's position; a partition without one (never
+     * projected since positions exist) starts at the group's offset. When the positions cannot be read,
+     * the group's offsets are still correct: the write leaves out what the positions have passed.
+     */
+    private final class SeekToProjectedPositions implements org.apache.kafka.clients.consumer.ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, Long> positions;
+            try {
+                positions = writer.positions(topics());
+            } catch (SQLException e) {
+                log.warn("read model positions unreadable, starting at the group's offsets partitions={} error={}",
+                        partitions, e.toString());
+                return;
+            }
+            for (TopicPartition partition : partitions) {
+                Long next = positions.get(partition);
+                if (next != null) {
+                    consumer.seek(partition, next);
+                }
+            }
+            log.info("projector partitions assigned group={} partitions={} positions={}", config.groupId(), partitions.size(),
+                    positions.size());
+        }
+
+        @Override
+        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+            // Nothing to hand over: the positions are in the database with the rows they cover.
         }
     }
 

@@ -59,7 +59,7 @@ public final class RefCountConsumer implements AutoCloseable {
     public RefCountConsumer(ChunkGcConfig config, DataSource dataSource) {
         this.config = config;
         this.dataSource = dataSource;
-        this.store = new RefCountStore(dataSource);
+        this.store = new RefCountStore(dataSource, GcSchema.NAME);
     }
 
     /** Makes sure the {@code gc} schema exists, then starts the poll loop on its own thread. */

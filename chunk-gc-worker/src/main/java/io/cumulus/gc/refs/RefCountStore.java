@@ -28,24 +28,31 @@ import io.cumulus.gc.GcSchema;
  * transaction locks the partitions' position rows first, in partition order, and reads the positions
  * under that lock, so the second writer sees what the first counted and skips it; it then locks the
  * chunk rows in chunk-id order, so no two writers wait on each other in a cycle.
+ *
+ * <p>The schema is a parameter: the live one, {@code gc}, or a new generation being rebuilt beside it
+ * ({@code gc_g2}, docs/decisions/0034). Each transaction first takes the schema's switch lock shared
+ * ({@link GcSchema#lockShared}): a switch, which takes it exclusively, never happens in the middle of a
+ * count, and a count that waited for one resolves the schema's name afresh, finds the new generation's
+ * positions and skips what they have passed.
  */
 public final class RefCountStore {
     private static final int QUERY_TIMEOUT_SECONDS = 30;
-    private static final String SCHEMA = GcSchema.NAME;
+    /** Where the statements below name the schema, replaced by the store's own. */
+    private static final String S = "${schema}";
 
-    private static final String ENSURE_POSITIONS = "INSERT INTO " + SCHEMA + ".consumer_positions"
+    private static final String ENSURE_POSITIONS = "INSERT INTO " + S + ".consumer_positions"
             + " (topic, partition, next_offset)"
             + " SELECT ?, p, 0 FROM unnest(?::integer[]) AS p ORDER BY p"
             + " ON CONFLICT (topic, partition) DO NOTHING";
 
-    private static final String LOCK_POSITIONS = "SELECT partition, next_offset FROM " + SCHEMA + ".consumer_positions"
+    private static final String LOCK_POSITIONS = "SELECT partition, next_offset FROM " + S + ".consumer_positions"
             + " WHERE topic = ? AND partition = ANY(?::integer[]) ORDER BY partition FOR UPDATE";
 
-    private static final String READ_POSITIONS = "SELECT partition, next_offset FROM " + SCHEMA + ".consumer_positions"
+    private static final String READ_POSITIONS = "SELECT partition, next_offset FROM " + S + ".consumer_positions"
             + " WHERE topic = ? AND partition = ANY(?::integer[])";
 
     // INSERT ... SELECT ... ORDER BY inserts (and locks) the rows in chunk-id order.
-    private static final String ADD_COUNTS = "INSERT INTO " + SCHEMA + ".chunk_store AS s"
+    private static final String ADD_COUNTS = "INSERT INTO " + S + ".chunk_store AS s"
             + " (chunk_id, ref_count, last_referenced_at)"
             + " SELECT d.chunk_id, d.delta, timestamptz 'epoch' + d.at_ms * interval '1 millisecond'"
             + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS d(chunk_id, delta, at_ms)"
@@ -54,15 +61,27 @@ public final class RefCountStore {
             + " last_referenced_at = greatest(s.last_referenced_at, excluded.last_referenced_at)"
             + " RETURNING s.chunk_id, s.ref_count";
 
-    private static final String MOVE_POSITIONS = "UPDATE " + SCHEMA + ".consumer_positions AS c"
+    private static final String MOVE_POSITIONS = "UPDATE " + S + ".consumer_positions AS c"
             + " SET next_offset = greatest(c.next_offset, v.next_offset)"
             + " FROM unnest(?::integer[], ?::bigint[]) AS v(partition, next_offset)"
             + " WHERE c.topic = ? AND c.partition = v.partition";
 
     private final DataSource dataSource;
+    private final String schema;
 
+    /** The store of the live schema, {@link GcSchema#NAME}. */
     public RefCountStore(DataSource dataSource) {
+        this(dataSource, GcSchema.NAME);
+    }
+
+    /** The store of {@code schema}: the live one or a new generation. */
+    public RefCountStore(DataSource dataSource, String schema) {
         this.dataSource = dataSource;
+        this.schema = GcSchema.requireName(schema);
+    }
+
+    private String sql(String statement) {
+        return statement.replace(S, schema);
     }
 
     /**
@@ -86,6 +105,7 @@ public final class RefCountStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                GcSchema.lockShared(connection, schema);
                 Integer[] partitions = batch.byPartition().keySet().toArray(Integer[]::new);
                 ensurePositions(connection, batch.topic(), partitions);
                 Map<Integer, Long> counted = lockPositions(connection, batch.topic(), partitions);
@@ -110,7 +130,7 @@ public final class RefCountStore {
             return positions;
         }
         try (Connection connection = dataSource.getConnection()) {
-            return readPositions(connection, READ_POSITIONS, topic, partitions.toArray(Integer[]::new));
+            return readPositions(connection, sql(READ_POSITIONS), topic, partitions.toArray(Integer[]::new));
         }
     }
 
@@ -142,9 +162,9 @@ public final class RefCountStore {
         return false;
     }
 
-    private static void ensurePositions(Connection connection, String topic, Integer[] partitions)
+    private void ensurePositions(Connection connection, String topic, Integer[] partitions)
             throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement(ENSURE_POSITIONS)) {
+        try (PreparedStatement s = connection.prepareStatement(sql(ENSURE_POSITIONS))) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setString(1, topic);
             s.setArray(2, connection.createArrayOf("integer", partitions));
@@ -152,9 +172,9 @@ public final class RefCountStore {
         }
     }
 
-    private static Map<Integer, Long> lockPositions(Connection connection, String topic, Integer[] partitions)
+    private Map<Integer, Long> lockPositions(Connection connection, String topic, Integer[] partitions)
             throws SQLException {
-        return readPositions(connection, LOCK_POSITIONS, topic, partitions);
+        return readPositions(connection, sql(LOCK_POSITIONS), topic, partitions);
     }
 
     /** The positions {@code sql} ({@link #READ_POSITIONS} or {@link #LOCK_POSITIONS}) reads. */
@@ -174,7 +194,7 @@ public final class RefCountStore {
         return positions;
     }
 
-    private static Map<String, Long> addCounts(Connection connection, List<ChunkSum> sums) throws SQLException {
+    private Map<String, Long> addCounts(Connection connection, List<ChunkSum> sums) throws SQLException {
         Map<String, Long> negative = new TreeMap<>();
         if (sums.isEmpty()) {
             return negative;
@@ -187,7 +207,7 @@ public final class RefCountStore {
             deltas[i] = sums.get(i).delta();
             times[i] = sums.get(i).latestAtMillis();
         }
-        try (PreparedStatement s = connection.prepareStatement(ADD_COUNTS)) {
+        try (PreparedStatement s = connection.prepareStatement(sql(ADD_COUNTS))) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setArray(1, connection.createArrayOf("text", ids));
             s.setArray(2, connection.createArrayOf("bigint", deltas));
@@ -203,11 +223,11 @@ public final class RefCountStore {
         return negative;
     }
 
-    private static void movePositions(Connection connection, String topic, Map<Integer, Long> nextOffsets)
+    private void movePositions(Connection connection, String topic, Map<Integer, Long> nextOffsets)
             throws SQLException {
         List<Integer> partitions = new ArrayList<>(nextOffsets.keySet());
         List<Long> offsets = new ArrayList<>(nextOffsets.values());
-        try (PreparedStatement s = connection.prepareStatement(MOVE_POSITIONS)) {
+        try (PreparedStatement s = connection.prepareStatement(sql(MOVE_POSITIONS))) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setArray(1, connection.createArrayOf("integer", partitions.toArray(Integer[]::new)));
             s.setArray(2, connection.createArrayOf("bigint", offsets.toArray(Long[]::new)));

@@ -1,6 +1,5 @@
 package io.cumulus.photos.albums;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import io.cumulus.photos.PhotosSchema;
 
 /**
  * The members of shared albums in {@code photos.album_members}, written within {@link AlbumStore}'s
@@ -19,7 +17,7 @@ import io.cumulus.photos.PhotosSchema;
  */
 final class AlbumMembers {
     static final Set<String> ROLES = Set.of("view", "contribute");
-    private static final String SCHEMA = PhotosSchema.NAME;
+    private static final String SCHEMA = SchemaConnection.SCHEMA;
 
     private static final String PUT = "INSERT INTO " + SCHEMA + ".album_members (namespace_id, album_id, account_id, role, shared_at)"
             + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (namespace_id, album_id, account_id)"
@@ -37,11 +35,11 @@ final class AlbumMembers {
     private static final String REMOVE_ALL = "DELETE FROM " + SCHEMA + ".album_members WHERE namespace_id = ? AND album_id = ?";
 
     /** Makes {@code member} a member with {@code role}, or gives an existing member that role. */
-    static void put(Connection c, UUID namespace, UUID album, UUID member, String role, OffsetDateTime at) throws SQLException {
+    static void put(SchemaConnection c, UUID namespace, UUID album, UUID member, String role, OffsetDateTime at) throws SQLException {
         AlbumStore.update(c, PUT, namespace, album, member, role, at);
     }
 
-    static Optional<String> role(Connection c, UUID namespace, UUID album, UUID member) throws SQLException {
+    static Optional<String> role(SchemaConnection c, UUID namespace, UUID album, UUID member) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(ROLE)) {
             s.setQueryTimeout(AlbumStore.QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
@@ -54,7 +52,7 @@ final class AlbumMembers {
     }
 
     /** Ends the membership and takes the member's contributions out; false when they were no member. */
-    static boolean remove(Connection c, UUID namespace, UUID album, UUID member) throws SQLException {
+    static boolean remove(SchemaConnection c, UUID namespace, UUID album, UUID member) throws SQLException {
         if (AlbumStore.update(c, REMOVE, namespace, album, member) == 0) {
             return false;
         }
@@ -66,7 +64,7 @@ final class AlbumMembers {
     }
 
     /** Every membership of a deleted album. */
-    static void removeAll(Connection c, UUID namespace, UUID album) throws SQLException {
+    static void removeAll(SchemaConnection c, UUID namespace, UUID album) throws SQLException {
         AlbumStore.update(c, REMOVE_ALL, namespace, album);
     }
 

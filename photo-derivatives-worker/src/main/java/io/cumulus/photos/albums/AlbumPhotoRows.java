@@ -1,6 +1,5 @@
 package io.cumulus.photos.albums;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.cumulus.photos.PhotosSchema;
 
 /**
  * The rows of one album in {@code photos.album_photos}, read and rewritten whole within
@@ -18,7 +16,7 @@ import io.cumulus.photos.PhotosSchema;
  * at positions 0, 1, 2, ..., with when and by whom it was put in, which a new order keeps.
  */
 final class AlbumPhotoRows {
-    private static final String SCHEMA = PhotosSchema.NAME;
+    private static final String SCHEMA = SchemaConnection.SCHEMA;
     private static final String DELETE_PHOTOS = "DELETE FROM " + SCHEMA + ".album_photos WHERE namespace_id = ? AND album_id = ?";
     private static final String READ_ORDER = "SELECT photo_namespace_id, file_id, added_at, account_id FROM " + SCHEMA + ".album_photos"
             + " WHERE namespace_id = ? AND album_id = ? ORDER BY position";
@@ -28,7 +26,7 @@ final class AlbumPhotoRows {
             + " FROM unnest(?::uuid[], ?::text[], ?::integer[], ?::timestamptz[], ?::uuid[])"
             + " AS o(photo_namespace_id, file_id, position, added_at, account_id)";
 
-    static void deleteAll(Connection c, UUID namespace, UUID album) throws SQLException {
+    static void deleteAll(SchemaConnection c, UUID namespace, UUID album) throws SQLException {
         AlbumStore.update(c, DELETE_PHOTOS, namespace, album);
     }
 
@@ -37,7 +35,7 @@ final class AlbumPhotoRows {
     }
 
     /** The album's photos in order, each with when and by whom it was added (a LinkedHashMap keeps the order). */
-    static Map<PhotoRef, Placed> read(Connection c, UUID namespace, UUID album) throws SQLException {
+    static Map<PhotoRef, Placed> read(SchemaConnection c, UUID namespace, UUID album) throws SQLException {
         Map<PhotoRef, Placed> order = new LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(READ_ORDER)) {
             s.setQueryTimeout(AlbumStore.QUERY_TIMEOUT_SECONDS);
@@ -53,7 +51,7 @@ final class AlbumPhotoRows {
         return order;
     }
 
-    static void write(Connection c, UUID namespace, UUID album, List<PhotoRef> order,
+    static void write(SchemaConnection c, UUID namespace, UUID album, List<PhotoRef> order,
                                    Map<PhotoRef, Placed> placed, Placed now) throws SQLException {
         deleteAll(c, namespace, album);
         if (order.isEmpty()) {

@@ -41,10 +41,15 @@ import io.cumulus.schemas.AlbumEventKind;
  * member was removed (a contribution, say) changes nothing. Only the owner renames, deletes, orders
  * and shares; a {@code contribute} member adds photos, and takes out only their own; the owner or the
  * member themself ends a membership, which takes that member's contributions out of the album.
+ *
+ * <p>The schema is a parameter ({@link SchemaConnection}): the live one, or a new generation being rebuilt
+ * beside it (docs/decisions/0034). Each transaction first takes the schema's switch lock shared
+ * ({@link PhotosSchema#lockShared}), so a switch never happens in the middle of a poll, and a poll that
+ * waited for one resolves the schema's name afresh and finds the new generation's positions.
  */
 public final class AlbumStore {
     static final int QUERY_TIMEOUT_SECONDS = 30;
-    private static final String SCHEMA = PhotosSchema.NAME;
+    private static final String SCHEMA = SchemaConnection.SCHEMA;
 
     private static final String ENSURE_POSITIONS = "INSERT INTO " + SCHEMA + ".consumer_positions"
             + " (topic, partition, next_offset)"
@@ -74,9 +79,17 @@ public final class AlbumStore {
     private static final String UNFAVOURITE = "DELETE FROM " + SCHEMA + ".favourites WHERE namespace_id = ? AND file_id = ANY(?::text[])";
 
     private final DataSource dataSource;
+    private final String schema;
 
+    /** The store of the live schema, {@link PhotosSchema#NAME}. */
     public AlbumStore(DataSource dataSource) {
+        this(dataSource, PhotosSchema.NAME);
+    }
+
+    /** The store of {@code schema}: the live one, or a new generation being rebuilt. */
+    public AlbumStore(DataSource dataSource, String schema) {
         this.dataSource = dataSource;
+        this.schema = PhotosSchema.requireName(schema);
     }
 
     /** An event that changed nothing, and why. */
@@ -97,10 +110,12 @@ public final class AlbumStore {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            SchemaConnection c = new SchemaConnection(connection, schema);
             try {
+                PhotosSchema.lockShared(connection, schema);
                 Integer[] partitions = batch.nextOffsets().keySet().toArray(Integer[]::new);
-                ensurePositions(connection, batch.topic(), partitions);
-                Map<Integer, Long> positions = readPositions(connection, LOCK_POSITIONS, batch.topic(), partitions);
+                ensurePositions(c, batch.topic(), partitions);
+                Map<Integer, Long> positions = readPositions(c, LOCK_POSITIONS, batch.topic(), partitions);
                 int applied = 0;
                 int skipped = 0;
                 List<Ignored> ignored = new ArrayList<>();
@@ -109,14 +124,14 @@ public final class AlbumStore {
                         skipped++;
                         continue;
                     }
-                    String ignoredBecause = applyOne(connection, e.event());
+                    String ignoredBecause = applyOne(c, e.event());
                     if (ignoredBecause == null) {
                         applied++;
                     } else {
                         ignored.add(new Ignored(e, ignoredBecause));
                     }
                 }
-                movePositions(connection, batch.topic(), batch.nextOffsets());
+                movePositions(c, batch.topic(), batch.nextOffsets());
                 connection.commit();
                 connection.setAutoCommit(true);
                 return new Applied(applied, ignored, skipped);
@@ -137,12 +152,12 @@ public final class AlbumStore {
             return new TreeMap<>();
         }
         try (Connection connection = dataSource.getConnection()) {
-            return readPositions(connection, READ_POSITIONS, topic, partitions.toArray(Integer[]::new));
+            return readPositions(new SchemaConnection(connection, schema), READ_POSITIONS, topic, partitions.toArray(Integer[]::new));
         }
     }
 
     /** Applies one event; null when it changed what it names, else why it was ignored. */
-    private static String applyOne(Connection c, AlbumEvent e) throws SQLException {
+    private static String applyOne(SchemaConnection c, AlbumEvent e) throws SQLException {
         UUID namespace = UUID.fromString(e.getNamespaceId());
         OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(e.getAt()), ZoneOffset.UTC);
         UUID album = e.getAlbumId() == null ? null : UUID.fromString(e.getAlbumId());
@@ -246,7 +261,7 @@ public final class AlbumStore {
     }
 
     /** The owner of the live album, locking its row for the rest of the transaction; empty when unknown or deleted. */
-    private static Optional<UUID> liveOwner(Connection c, UUID namespace, UUID album) throws SQLException {
+    private static Optional<UUID> liveOwner(SchemaConnection c, UUID namespace, UUID album) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(LOCK_LIVE_ALBUM)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             s.setObject(1, namespace);
@@ -257,7 +272,7 @@ public final class AlbumStore {
         }
     }
 
-    static int update(Connection c, String sql, Object... params) throws SQLException {
+    static int update(SchemaConnection c, String sql, Object... params) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             for (int i = 0; i < params.length; i++) {
@@ -267,11 +282,11 @@ public final class AlbumStore {
         }
     }
 
-    private static void ensurePositions(Connection c, String topic, Integer[] partitions) throws SQLException {
+    private static void ensurePositions(SchemaConnection c, String topic, Integer[] partitions) throws SQLException {
         update(c, ENSURE_POSITIONS, topic, c.createArrayOf("integer", partitions));
     }
 
-    private static Map<Integer, Long> readPositions(Connection c, String sql, String topic, Integer[] partitions)
+    private static Map<Integer, Long> readPositions(SchemaConnection c, String sql, String topic, Integer[] partitions)
             throws SQLException {
         Map<Integer, Long> positions = new TreeMap<>();
         try (PreparedStatement s = c.prepareStatement(sql)) {
@@ -287,7 +302,7 @@ public final class AlbumStore {
         return positions;
     }
 
-    private static void movePositions(Connection c, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
+    private static void movePositions(SchemaConnection c, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
         Map<Integer, Long> sorted = new TreeMap<>(nextOffsets);
         update(c, MOVE_POSITIONS, c.createArrayOf("integer", sorted.keySet().toArray(Integer[]::new)),
                 c.createArrayOf("bigint", sorted.values().toArray(Long[]::new)), topic);
