@@ -134,7 +134,7 @@ class ThePhotoLibraryFollowsTheFilesIT {
         return http.send(get.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static byte[] image(int width, int height, String format) throws IOException {
+    static byte[] image(int width, int height, String format) throws IOException {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(new Color(30, 120, 200));
