@@ -1,5 +1,6 @@
 package io.cumulus.schemas;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicSpecs {
     private static final Logger log = LoggerFactory.getLogger(TopicSpecs.class);
+    private static final Duration METADATA_WAIT = Duration.ofSeconds(30);
 
     /** The topic configs this class requires; any other config of a topic is the operator's. */
     static final Set<String> CHECKED_CONFIGS = Set.of(TopicConfig.CLEANUP_POLICY_CONFIG,
@@ -91,7 +94,7 @@ public final class TopicSpecs {
         List<NewTopic> specs = all(partitions, replicationFactor);
         try {
             Set<String> names = specs.stream().map(NewTopic::name).collect(Collectors.toSet());
-            Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames().get();
+            Map<String, TopicDescription> described = describeOnceKnown(admin, names);
             Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
                     .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get();
             List<TopicFinding> findings = new ArrayList<>();
@@ -113,6 +116,25 @@ public final class TopicSpecs {
             throw new IllegalStateException("interrupted while checking the Cumulus topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot check the Cumulus topics", e.getCause());
+        }
+    }
+
+    /**
+     * Describes the topics, waiting up to {@link #METADATA_WAIT} for topics created a moment ago: a
+     * broker knows a new topic only once the controller's metadata has reached it.
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, Set<String> names)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + METADATA_WAIT.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
