@@ -7,6 +7,7 @@ import java.util.TreeMap;
 
 import io.cumulus.reconciler.decision.Chunk;
 import io.cumulus.reconciler.decision.ChunkRefChange;
+import io.cumulus.reconciler.decision.ConflictAudit;
 import io.cumulus.reconciler.decision.FileVersion;
 import io.cumulus.reconciler.decision.FileWrite;
 import io.cumulus.reconciler.decision.ProposedChange;
@@ -15,6 +16,8 @@ import io.cumulus.schemas.ChangeBatchSubmitted;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.ChunkRef;
 import io.cumulus.schemas.ChunkRefDelta;
+import io.cumulus.schemas.ConflictEvent;
+import io.cumulus.schemas.ConflictResolution;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.FileState;
@@ -91,6 +94,32 @@ final class AvroRecords {
                 .setConflictPath(kept.map(FileVersion::path).orElse(null))
                 .setCurrentVector(entries(currentVector))
                 .setDecidedAt(batch.getAcceptedAt())
+                .build();
+    }
+
+    static ConflictEvent conflictEvent(ChangeBatchSubmitted batch, int changeIndex, OutcomeKind kind,
+            ConflictAudit audit, VersionVector resultVector, Optional<FileVersion> kept, List<Long> seqs) {
+        Change change = batch.getChanges().get(changeIndex);
+        return ConflictEvent.newBuilder()
+                .setNamespaceId(batch.getNamespaceId())
+                .setBatchId(batch.getBatchId())
+                .setChangeIndex(changeIndex)
+                .setDeviceId(batch.getDeviceId())
+                .setDeviceName(batch.getDeviceName())
+                .setFileId(change.getFileId())
+                .setPath(change.getPath())
+                .setOp(change.getOp())
+                .setResolution(ConflictResolution.valueOf(audit.resolution().name()))
+                .setOutcome(kind)
+                .setIncomingVector(entries(audit.incoming()))
+                .setStoredVector(audit.stored().map(AvroRecords::entries).orElse(null))
+                .setBaseVector(audit.base().map(AvroRecords::entries).orElse(null))
+                .setResultVector(entries(resultVector))
+                .setOtherFileId(audit.otherFileId().orElse(null))
+                .setKeptFileId(kept.map(FileVersion::fileId).orElse(null))
+                .setKeptPath(kept.map(FileVersion::path).orElse(null))
+                .setSeqs(List.copyOf(seqs))
+                .setAt(batch.getAcceptedAt())
                 .build();
     }
 

@@ -1,6 +1,8 @@
 package io.cumulus.reconciler;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
@@ -12,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 import io.cumulus.reconciler.decision.BatchContext;
+import io.cumulus.reconciler.decision.ConflictAudit;
 import io.cumulus.reconciler.decision.Decision;
 import io.cumulus.reconciler.decision.Decision.Applied;
 import io.cumulus.reconciler.decision.Decision.Conflict;
@@ -33,7 +36,8 @@ import io.cumulus.sync.history.RetentionPolicy;
 /**
  * Reconciles one change batch at a time, its changes in order: decides each change, records the
  * resulting write (if any) as the namespace's next event, and emits the event, the file's new state,
- * the chunk reference deltas and the change's outcome. Every output record is stamped with the
+ * the chunk reference deltas, for a change that conflicted its audit (the three vectors compared), and
+ * the change's outcome. Every output record is stamped with the
  * batch's acceptedAt and carries no headers, so a replay produces identical records. A batch already
  * reconciled (the relay delivers at least once) is dropped whole.
  */
@@ -87,7 +91,10 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         NamespaceView namespace = stores.view(namespaceId);
         for (int i = 0; i < batch.getChanges().size(); i++) {
             ProposedChange change = AvroRecords.proposedChange(batch.getChanges().get(i), i);
-            reconcile(batch, change, reconciler.decide(batchContext, change, namespace));
+            Decision decision = reconciler.decide(batchContext, change, namespace);
+            // Read before the decision's writes are recorded: the audit shows the namespace the decision saw.
+            Optional<ConflictAudit> audit = ConflictAudit.of(change, namespace, decision);
+            reconcile(batch, change, decision, audit);
         }
         stores.markProcessed(namespaceId, batch.getBatchId(), batch.getAcceptedAt());
         PipelineStages.sinceNanos(PipelineStages.RECONCILE, start);
@@ -122,12 +129,14 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         }
     }
 
-    private void reconcile(ChangeBatchSubmitted batch, ProposedChange change, Decision decision) {
+    private void reconcile(ChangeBatchSubmitted batch, ProposedChange change, Decision decision,
+            Optional<ConflictAudit> audit) {
+        List<Long> seqs = new ArrayList<>();
         if (decision instanceof Applied applied && applied.displaced().isPresent()) {
             FileVersion copy = applied.displaced().get().next();
             // The copy holds the displaced version's content: it is recorded as written by that version's device.
             String writer = stores.view(batch.getNamespaceId()).writerName(change.fileId()).orElse(batch.getDeviceName());
-            emitWrite(batch, change.index(), applied.displaced().get(), writer);
+            seqs.add(emitWrite(batch, change.index(), applied.displaced().get(), writer));
             log.info("conflict resolved by last writer namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} "
                     + "keptPath={}", batch.getNamespaceId(), batch.getBatchId(), change.index(), change.fileId(),
                     copy.fileId(), copy.path());
@@ -145,6 +154,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
             case Conflict conflict -> OutcomeKind.CONFLICT;
         };
         Optional<Long> seq = write.map(w -> emitWrite(batch, change.index(), w, batch.getDeviceName()));
+        seq.ifPresent(seqs::add);
         Optional<FileVersion> kept = decision instanceof Conflict ? write.map(FileWrite::next) : Optional.empty();
         if (decision instanceof Conflict) {
             log.info("conflict detected namespaceId={} batchId={} changeIndex={} fileId={} keptFileId={} keptPath={} "
@@ -152,6 +162,13 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
                     kept.map(FileVersion::fileId).orElse(null), kept.map(FileVersion::path).orElse(null),
                     write.map(FileWrite::mergePending).orElse(false));
         }
+        audit.ifPresent(a -> {
+            // The copy kept: the change's own content (a conflict), or the stored version it displaced.
+            Optional<FileVersion> copy = decision instanceof Applied applied
+                    ? applied.displaced().map(FileWrite::next) : kept;
+            forward(batch.getNamespaceId(), AvroRecords.conflictEvent(batch, change.index(), kind, a,
+                    decision.currentVector(), copy, seqs), batch.getAcceptedAt(), ReconcilerTopology.CONFLICTS_SINK);
+        });
         forward(batch.getNamespaceId(), AvroRecords.outcome(batch, change.index(), kind, seq, kept,
                 decision.currentVector()), batch.getAcceptedAt(), ReconcilerTopology.OUTCOMES_SINK);
     }

@@ -28,7 +28,7 @@ public final class ReconcilerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcilerApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> PUBLIC_TOPICS = Set.of(Topics.CHANGES, Topics.OUTCOMES, Topics.FILE_EVENTS,
-            Topics.FILE_STATE, Topics.CHUNK_REFS);
+            Topics.CONFLICTS, Topics.FILE_STATE, Topics.CHUNK_REFS);
 
     private final ReconcilerConfig config;
     private KafkaStreams streams;
@@ -40,14 +40,14 @@ public final class ReconcilerApp implements AutoCloseable {
     }
 
     /**
-     * Creates the missing public topics, then starts processing in the background, as the generation
-     * of the stores last switched to ({@link ActiveGeneration}).
+     * Creates the missing public topics and checks the others, then starts processing in the
+     * background, as the generation of the stores last switched to ({@link ActiveGeneration}).
      */
     public synchronized void start() {
         if (streams != null) {
             throw new IllegalStateException("the reconciler was already started");
         }
-        createMissingTopics();
+        ensureTopics();
         active = ActiveGeneration.read(config.bootstrapServers(), config.applicationId());
         KafkaStreams client = client(applicationId(), active.gate());
         streams = client;
@@ -164,22 +164,23 @@ public final class ReconcilerApp implements AutoCloseable {
 
     /**
      * The public topics are normally created by whoever runs the broker; when some are missing they
-     * get as many partitions as the changes topic already has, so keys spread the same way.
+     * get as many partitions as the changes topic already has, so keys spread the same way. Every
+     * topic is then checked against its spec ({@link TopicSpecs#ensure}): a config that can be fixed
+     * is, and a topic that cannot be used stops the start.
      */
-    private void createMissingTopics() {
+    private void ensureTopics() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
             Set<String> existing = admin.listTopics().names().get();
-            if (existing.containsAll(PUBLIC_TOPICS)) {
-                return;
-            }
             int partitions = config.partitionsIfMissing();
             if (existing.contains(Topics.CHANGES)) {
                 TopicDescription changes = admin.describeTopics(Set.of(Topics.CHANGES)).allTopicNames().get()
                         .get(Topics.CHANGES);
                 partitions = changes.partitions().size();
             }
-            TopicSpecs.createMissing(admin, partitions, (short) config.replicationFactor());
-            log.info("public topics created partitions={}", partitions);
+            TopicSpecs.ensure(admin, partitions, (short) config.replicationFactor());
+            if (!existing.containsAll(PUBLIC_TOPICS)) {
+                log.info("public topics created partitions={}", partitions);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the Cumulus topics", e);

@@ -12,7 +12,7 @@ import io.cumulus.sync.history.RetentionPolicy;
 /**
  * The reconciler's topology, in the order data flows: change batches (keyed by namespace) into one
  * processor that owns the namespace's state stores, and out to the file events, the file states, the
- * chunk reference deltas and the per-change outcomes.
+ * chunk reference deltas, the conflicts and the per-change outcomes.
  */
 public final class ReconcilerTopology {
     static final String CHANGES_SOURCE = "changes";
@@ -20,6 +20,7 @@ public final class ReconcilerTopology {
     static final String FILE_EVENTS_SINK = "file-events";
     static final String FILE_STATE_SINK = "file-state";
     static final String CHUNK_REFS_SINK = "chunk-refs";
+    static final String CONFLICTS_SINK = "conflicts";
     static final String OUTCOMES_SINK = "outcomes";
 
     /** The topology with the default conflict and retention policies, beside a running merge worker. */
@@ -49,6 +50,7 @@ public final class ReconcilerTopology {
         topology.addSink(FILE_STATE_SINK, Topics.FILE_STATE, keys, AvroSerde.fileStates().serializer(), RECONCILE);
         topology.addSink(CHUNK_REFS_SINK, Topics.CHUNK_REFS, keys, AvroSerde.chunkRefDeltas().serializer(),
                 RECONCILE);
+        topology.addSink(CONFLICTS_SINK, Topics.CONFLICTS, keys, AvroSerde.conflicts().serializer(), RECONCILE);
         topology.addSink(OUTCOMES_SINK, Topics.OUTCOMES, keys, AvroSerde.outcomes().serializer(), RECONCILE);
         return topology;
     }

@@ -18,6 +18,7 @@ import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.ChunkRefDelta;
+import io.cumulus.schemas.ConflictEvent;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.Topics;
@@ -65,10 +66,15 @@ final class ReconcilerDriver implements AutoCloseable {
         events();
         states();
         chunkRefs();
+        conflicts();
     }
 
     List<ChangeOutcome> outcomes() {
         return values(Topics.OUTCOMES, AvroSerde.outcomes());
+    }
+
+    List<ConflictEvent> conflicts() {
+        return values(Topics.CONFLICTS, AvroSerde.conflicts());
     }
 
     List<FileEvent> events() {

@@ -44,6 +44,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return new AvroSerde<>(FileEvent.getClassSchema());
     }
 
+    public static AvroSerde<ConflictEvent> conflicts() {
+        return new AvroSerde<>(ConflictEvent.getClassSchema());
+    }
+
     public static AvroSerde<FileState> fileStates() {
         return new AvroSerde<>(FileState.getClassSchema());
     }

@@ -22,7 +22,7 @@ final class ReleasedSchemas {
      * A new schema is added here too.
      */
     private static final List<String> NAMES = List.of("FileOp", "OutcomeKind", "VersionEntry", "ChunkRef", "Change",
-            "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "FileState", "ChunkRefDelta",
+            "ChangeBatchSubmitted", "ChangeOutcome", "FileEvent", "ConflictEvent", "FileState", "ChunkRefDelta",
             "PhotoEvent", "AlbumEvent");
     private static final List<Schema> ALL = load();
 

@@ -12,6 +12,11 @@ public final class Topics {
     public static final String OUTCOMES = "cumulus.outcomes.v1";
     /** {@link FileEvent}, key: namespace id. The authoritative history, numbered per namespace. */
     public static final String FILE_EVENTS = "cumulus.file-events.v1";
+    /**
+     * {@link ConflictEvent}, key: namespace id. One per change that conflicted, with the incoming, stored and
+     * base vectors its decision compared; written by the reconciler with the change's file events.
+     */
+    public static final String CONFLICTS = "cumulus.conflicts.v1";
     /** {@link FileState}, key: namespace id + "/" + file id. Compacted. */
     public static final String FILE_STATE = "cumulus.file-state.v1";
     /** {@link ChunkRefDelta}, key: chunk id. */

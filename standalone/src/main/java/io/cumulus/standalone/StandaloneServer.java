@@ -193,7 +193,7 @@ public final class StandaloneServer implements AutoCloseable {
         short replicationFactor;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             replicationFactor = replicationFactor(admin);
-            TopicSpecs.createMissing(admin, settings.partitions(), replicationFactor);
+            TopicSpecs.ensure(admin, settings.partitions(), replicationFactor);
         }
 
         // 2. The database.
