@@ -78,7 +78,9 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         NamespaceView namespace = stores.view(namespaceId);
         for (int i = 0; i < batch.getChanges().size(); i++) {
             ProposedChange change = AvroRecords.proposedChange(batch.getChanges().get(i), i);
-            reconcile(batch, change, reconciler.decide(batchContext, change, namespace));
+            Decision decision = reconciler.decide(batchContext, change, namespace);
+            ConflictCounts.count(change, decision);
+            reconcile(batch, change, decision);
         }
         stores.markProcessed(namespaceId, batch.getBatchId(), batch.getAcceptedAt());
         PipelineStages.sinceNanos(PipelineStages.RECONCILE, start);
