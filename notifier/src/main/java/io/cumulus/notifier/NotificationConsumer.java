@@ -61,6 +61,7 @@ public final class NotificationConsumer implements SmartLifecycle {
         this.bootstrapServers = bootstrapServers;
         this.fanout = fanout;
         this.listeners = List.copyOf(listeners);
+        SyncDuration.register();
     }
 
     /** Assigns every partition at its current end before returning, so nothing produced afterwards is missed. */

@@ -32,6 +32,11 @@ final class ConflictCounts {
     private ConflictCounts() {
     }
 
+    /** Registers the counts's meters at zero, so a scrape shows them before the first event. */
+    static void register() {
+        // loading this class registered them
+    }
+
     static void count(ProposedChange change, Decision decision) {
         kind(change, decision).ifPresent(kind -> KINDS.get(kind).increment());
     }

@@ -50,6 +50,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
         this.reconciler = new Reconciler(conflicts, textMerge);
         this.retention = retention;
+        ConflictCounts.register();
     }
 
     @Override

@@ -30,6 +30,11 @@ public final class SyncDuration {
     private SyncDuration() {
     }
 
+    /** Registers the timers at zero, so a scrape shows them before the first batch. */
+    public static void register() {
+        // loading this class registered them
+    }
+
     private static Timer timer(String until) {
         return Timer.builder("cumulus.sync.duration")
                 .description("Time from a batch's acceptance until its outcome is decided (applied) or pushed to devices (pushed)")

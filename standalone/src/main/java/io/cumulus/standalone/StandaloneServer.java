@@ -361,6 +361,7 @@ public final class StandaloneServer implements AutoCloseable {
 
         // 5. Operations: the consumer lag of this process's groups; metrics and health on the API's port, else their own.
         running(new ConsumerLag(operationsAdmin, consumerGroups, metrics.registry())).start();
+        readiness.exportEvery(java.time.Duration.ofSeconds(10), metrics.registry());
         if (web == null) {
             metrics.bindJvmMetrics();
             management = running(ManagementServer.start(settings.bindAddress(), settings.managementPort(), metrics, health,

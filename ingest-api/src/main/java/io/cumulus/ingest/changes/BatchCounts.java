@@ -18,6 +18,11 @@ final class BatchCounts {
     private BatchCounts() {
     }
 
+    /** Registers the counts's meters at zero, so a scrape shows them before the first event. */
+    static void register() {
+        // loading this class registered them
+    }
+
     private static Counter counter(String result) {
         return Counter.builder("cumulus.intake.batches").tag("result", result)
                 .description("Change batches submitted, by the intake's answer: accepted, repeated (a retry), refused")

@@ -36,6 +36,7 @@ public class ChangeController {
         this.intake = intake;
         this.backPressure = backPressure;
         this.json = json;
+        BatchCounts.register();
     }
 
     @PostMapping(path = "/v1/changes", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -19,6 +19,11 @@ final class MergeCounts {
     private MergeCounts() {
     }
 
+    /** Registers the counts's meters at zero, so a scrape shows them before the first event. */
+    static void register() {
+        // loading this class registered them
+    }
+
     static void count(ConflictMerger.Attempt attempt) {
         switch (attempt) {
             case ConflictMerger.Submitted s when s.created() -> MERGED.increment();

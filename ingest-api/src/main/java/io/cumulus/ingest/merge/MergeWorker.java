@@ -67,6 +67,9 @@ public final class MergeWorker implements SmartLifecycle {
     public MergeWorker(MergeSettings settings, ConflictMerger merger) {
         this.settings = settings;
         this.merger = merger;
+        if (settings.enabled()) {
+            MergeCounts.register();
+        }
     }
 
     @Override

@@ -13,6 +13,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+
 /**
  * Whether each service of this process can do its work now, from the stores it needs: the API
  * PostgreSQL, the blob store and Kafka; the relay its replication slot and Kafka; the reconciler its
@@ -25,6 +29,11 @@ public final class Readiness implements AutoCloseable {
 
     private final Map<String, StoreProbe> stores = new LinkedHashMap<>();
     private final Map<String, List<String>> services = new LinkedHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService exporting = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cumulus-readiness-export");
+        t.setDaemon(true);
+        return t;
+    });
     private final ExecutorService probing = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cumulus-readiness");
         t.setDaemon(true);
@@ -85,6 +94,27 @@ public final class Readiness implements AutoCloseable {
         }
     }
 
+    /**
+     * Exports the answer as {@code cumulus_service_ready{service}} and {@code cumulus_store_up{store}}
+     * (1 or 0), checked every {@code every}: for dashboards and alerts, which should not wait on a store.
+     */
+    public Readiness exportEvery(Duration every, MeterRegistry registry) {
+        MultiGauge services = MultiGauge.builder("cumulus.service.ready")
+                .description("1 when the service can reach every store it needs, else 0").register(registry);
+        MultiGauge stores = MultiGauge.builder("cumulus.store.up")
+                .description("1 when the store (or stage) answered the last readiness probe, else 0").register(registry);
+        exporting.scheduleWithFixedDelay(() -> {
+            Report report = check();
+            services.register(report.services().stream()
+                    .map(s -> MultiGauge.Row.of(Tags.of("service", s.service()), s.ready() ? 1 : 0)).toList(), true);
+            stores.register(report.services().stream().flatMap(s -> s.stores().stream())
+                    .collect(java.util.stream.Collectors.toMap(StoreStatus::store, StoreStatus::up, (a, b) -> a, LinkedHashMap::new))
+                    .entrySet().stream()
+                    .map(e -> MultiGauge.Row.of(Tags.of("store", e.getKey()), e.getValue() ? 1 : 0)).toList(), true);
+        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
     /** Probes every store now and answers for every service. */
     public Report check() {
         Map<String, StoreProbe> probes;
@@ -121,6 +151,7 @@ public final class Readiness implements AutoCloseable {
 
     @Override
     public void close() {
+        exporting.shutdownNow();
         probing.shutdownNow();
     }
 }
