@@ -28,6 +28,7 @@ import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeOutcome;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.PipelineStages;
+import io.cumulus.schemas.SyncDuration;
 import io.cumulus.schemas.Topics;
 
 /**
@@ -60,6 +61,7 @@ public final class NotificationConsumer implements SmartLifecycle {
         this.bootstrapServers = bootstrapServers;
         this.fanout = fanout;
         this.listeners = List.copyOf(listeners);
+        SyncDuration.register();
     }
 
     /** Assigns every partition at its current end before returning, so nothing produced afterwards is missed. */
@@ -173,7 +175,13 @@ public final class NotificationConsumer implements SmartLifecycle {
         }
         NotificationFanout.Pushes pushes = fanout.publish(events, verdicts);
         // Every record is stamped with its batch's acceptance time.
-        records.forEach(r -> PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PUSHED, r.timestamp()));
+        records.forEach(r -> {
+            PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PUSHED, r.timestamp());
+            SyncDuration.since(SyncDuration.UNTIL_PUSHED, r.timestamp());
+        });
+        // Once per batch (its first change's outcome): from acceptance until its outcome is decided and read.
+        verdicts.stream().filter(v -> v.getChangeIndex() == 0)
+                .forEach(v -> SyncDuration.since(SyncDuration.UNTIL_APPLIED, v.getDecidedAt()));
         log.debug("pushed namespaces={} outcomes={} frames={}", pushes.namespaceChanges(), pushes.outcomes(),
                 pushes.frames());
     }

@@ -76,6 +76,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile EngineRun active;
+    /** The highest outbox row id this relay has published since it started; -1 before its first. */
+    private final java.util.concurrent.atomic.AtomicLong highestPublished = new java.util.concurrent.atomic.AtomicLong(-1);
     private Thread leadership;
 
     /** One run of the engine, from taking the lock to giving it up. */
@@ -260,6 +262,7 @@ public final class OutboxRelay implements AutoCloseable {
             long start = System.nanoTime();
             publish(rows);
             PipelineStages.sinceNanos(PipelineStages.RELAY_PUBLISH, start);
+            rows.forEach(r -> highestPublished.accumulateAndGet(r.id(), Math::max));
         }
         for (RecordChangeEvent<SourceRecord> event : events) {
             committer.markProcessed(event);
@@ -336,7 +339,23 @@ public final class OutboxRelay implements AutoCloseable {
         return kafka.getState();
     }
 
-    record OutboxRow(String namespaceId, byte[] payload) {
+    /**
+     * The highest id of the outbox rows this relay has published since it started, for the outbox lag
+     * (the rows above it are not in Kafka yet); empty before its first publication. Ids are drawn in
+     * the order transactions start, not the order they commit, so a row committed late below this id
+     * is not counted as waiting.
+     */
+    public java.util.OptionalLong highestPublishedId() {
+        long id = highestPublished.get();
+        return id < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(id);
+    }
+
+    /** The slot this relay streams the outbox from. */
+    public String slotName() {
+        return config.slotName();
+    }
+
+    record OutboxRow(long id, String namespaceId, byte[] payload) {
     }
 
     /** The new row of an insert (or a snapshot read); nothing for updates, deletes and other events. */
@@ -351,7 +370,9 @@ public final class OutboxRelay implements AutoCloseable {
         Struct after = value.getStruct("after");
         Object payload = after.get("payload");
         byte[] bytes = payload instanceof ByteBuffer buffer ? toArray(buffer) : (byte[]) payload;
-        return java.util.Optional.of(new OutboxRow(after.get("namespace_id").toString(), bytes));
+        Object id = after.schema().field("id") == null ? null : after.get("id");
+        return java.util.Optional.of(new OutboxRow(id instanceof Number n ? n.longValue() : -1, after.get("namespace_id").toString(),
+                bytes));
     }
 
     /** When the row's transaction committed, as the database's WAL says (Debezium's {@code source.ts_ms}). */

@@ -59,6 +59,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         this.reconciler = new Reconciler(conflicts, textMerge);
         this.retention = retention;
         this.gate = gate;
+        ConflictCounts.register();
     }
 
     @Override
@@ -94,6 +95,10 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
             Decision decision = reconciler.decide(batchContext, change, namespace);
             // Read before the decision's writes are recorded: the audit shows the namespace the decision saw.
             Optional<ConflictAudit> audit = ConflictAudit.of(change, namespace, decision);
+            if (publishing) {
+                // A rebuilt generation's past was counted when it was first decided.
+                ConflictCounts.count(change, decision);
+            }
             reconcile(batch, change, decision, audit);
         }
         stores.markProcessed(namespaceId, batch.getBatchId(), batch.getAcceptedAt());

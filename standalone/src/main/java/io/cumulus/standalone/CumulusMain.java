@@ -72,6 +72,7 @@ public final class CumulusMain {
               --postgres-url=JDBC_URL, --postgres-user=U, --postgres-password=P
               --partitions=N, --replication-factor=auto|N
               --services=all|api,relay,reconciler,projector,gc,photos, --instance-id=ID
+              --management-port=N            metrics and health of a process without the api service (9464)
               --max-lag=DURATION, --max-pending-changes=N   new batches get 503 while the pipeline is this far
                                              behind (10s, 5000; --backpressure=off accepts them however far)
             Every option, with its environment variable: see the README (Configuration).

@@ -27,4 +27,10 @@ public class StandaloneApplication {
     OutcomeListener standaloneDecidedBatches(PipelineLag ingestPipelineLag) {
         return new DecidedBatches(ingestPipelineLag);
     }
+
+    /** The process's health answers (registered by StandaloneServer) on the API's port. */
+    @Bean
+    HealthEndpoints standaloneHealthEndpoints(io.cumulus.standalone.operations.Health health) {
+        return new HealthEndpoints(health);
+    }
 }

@@ -57,6 +57,13 @@ import io.cumulus.relay.OutboxRelay;
 import io.cumulus.relay.RelayConfig;
 import io.cumulus.schemas.TopicSpecs;
 import io.cumulus.standalone.StandaloneSettings.Service;
+import io.cumulus.standalone.operations.ConsumerLag;
+import io.cumulus.standalone.operations.Health;
+import io.cumulus.standalone.operations.ManagementServer;
+import io.cumulus.standalone.operations.OutboxLag;
+import io.cumulus.standalone.operations.ProcessMetrics;
+import io.cumulus.standalone.operations.Readiness;
+import io.cumulus.standalone.operations.StoreProbes;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
@@ -89,6 +96,13 @@ public final class StandaloneServer implements AutoCloseable {
 
     private boolean closed;
     private Thread watchdog;
+
+    // Operations: one registry and one health for every service of this process (docs/metrics.md).
+    private ProcessMetrics metrics;
+    private Readiness readiness;
+    private Health health;
+    private ManagementServer management;
+    private BlobStore photoBlobs;
 
     private StandaloneServer(StandaloneSettings settings, Consumer<String> say) {
         this.settings = settings;
@@ -180,6 +194,9 @@ public final class StandaloneServer implements AutoCloseable {
     private void startAll() {
         Path dataDir = settings.dataDir();
         createDirectories(dataDir);
+        metrics = running(new ProcessMetrics());
+        readiness = running(new Readiness());
+        health = new Health(this::stoppedStage, readiness);
 
         // 1. The event log.
         if (settings.kafkaBootstrap().isPresent()) {
@@ -195,12 +212,17 @@ public final class StandaloneServer implements AutoCloseable {
             replicationFactor = replicationFactor(admin);
             TopicSpecs.ensure(admin, settings.partitions(), replicationFactor);
         }
+        // The operations' own admin client: readiness asks it for the brokers, the consumer lag for offsets.
+        Admin operationsAdmin = running(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "cumulus-operations-" + settings.instanceId())));
+        readiness.store("kafka", StoreProbes.kafka(operationsAdmin));
 
         // 2. The database.
         ProvisionedPostgres provisioned = PostgresProvisioner.provision(settings.postgresUrl(),
                 settings.postgresUser(), settings.postgresPassword(), dataDir, say);
         running(provisioned);
         postgres = provisioned.connection();
+        readiness.store("postgresql", StoreProbes.postgres(postgres.dataSource()));
         if (settings.runs(Service.API)) {
             // The API serves the read models from its first request on, before any projector has started.
             ReadModelSchema.migrate(postgres.dataSource());
@@ -230,7 +252,18 @@ public final class StandaloneServer implements AutoCloseable {
             SpringApplication app = new SpringApplication(StandaloneApplication.class);
             app.setRegisterShutdownHook(false);
             app.setDefaultProperties(webProperties(dataDir));
+            // The process's registry is the context's: the actuator exports it, Spring binds its meters to it.
+            app.addInitializers(context -> {
+                var beans = (org.springframework.context.support.GenericApplicationContext) context;
+                beans.registerBean("prometheusMeterRegistry", io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class,
+                        metrics::registry, d -> d.setDestroyMethodName(""));
+                beans.registerBean("prometheusRegistry", io.prometheus.metrics.model.registry.PrometheusRegistry.class,
+                        () -> metrics.registry().getPrometheusRegistry(), d -> d.setDestroyMethodName(""));
+                beans.registerBean("cumulusHealth", Health.class, () -> health, d -> d.setDestroyMethodName(""));
+            });
             web = running(app.run());
+            readiness.store("blob-store", StoreProbes.blobs(web.getBean(BlobStore.class)));
+            readiness.service("api", List.of("postgresql", "blob-store", "kafka"));
             httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
             say.accept(settings.gc()
                     ? "Chunk collection: every " + settings.gcInterval() + ", grace period " + settings.gcGrace()
@@ -250,12 +283,21 @@ public final class StandaloneServer implements AutoCloseable {
             relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
                     postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")), breakers);
             running(relay).start();
+            readiness.store("replication-slot", StoreProbes.replicationSlot(relay, postgres.dataSource()));
+            readiness.service("relay", List.of("postgresql", "replication-slot", "kafka"));
+            running(new OutboxLag(relay, postgres.dataSource(), metrics.registry())).start();
             say.accept("Outbox relay: " + (relay.isActive() ? "active" : "standing by (another relay of this database is active)"));
         }
 
+        List<String> consumerGroups = new java.util.ArrayList<>();
+        if (settings.runs(Service.API) && settings.merge()) {
+            consumerGroups.add(io.cumulus.ingest.merge.MergeSettings.DEFAULT_GROUP_ID);
+        }
         if (settings.runs(Service.RECONCILER)) {
-            reconciler = new ReconcilerApp(ReconcilerConfig.of(bootstrapServers,
-                            dataDir.resolve("streams").resolve(settings.instanceId()))
+            ReconcilerConfig reconcilerConfig = ReconcilerConfig.of(bootstrapServers,
+                            dataDir.resolve("streams").resolve(settings.instanceId()));
+            consumerGroups.add(reconcilerConfig.applicationId());
+            reconciler = new ReconcilerApp(reconcilerConfig
                     .withInstanceId(settings.instanceId())
                     .withReplicationFactor(replicationFactor)
                     .withConflictPolicy(settings.conflicts())
@@ -268,6 +310,10 @@ public final class StandaloneServer implements AutoCloseable {
                 web.getBean(io.cumulus.standalone.rebuild.Rebuilds.class)
                         .register(new io.cumulus.standalone.rebuild.ReconcilerProjection(reconciler));
             }
+            ReconcilerApp streams = reconciler;
+            readiness.store("reconciler-streams", () -> streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                    ? Optional.empty() : Optional.of("Kafka Streams state " + streams.state()));
+            readiness.service("reconciler", List.of("kafka", "reconciler-streams"));
         }
 
         if (settings.runs(Service.PROJECTOR)) {
@@ -275,12 +321,25 @@ public final class StandaloneServer implements AutoCloseable {
             projector = new Projector(cassandra.map(projectorConfig::withCassandra).orElse(projectorConfig),
                     postgres.dataSource());
             running(projector).start();
+            consumerGroups.add(projectorConfig.groupId());
+            Projector started = projector;
+            readiness.store("projector", StoreProbes.running("the projector", started::failure));
+            List<String> needs = new java.util.ArrayList<>(List.of("postgresql", "kafka", "projector"));
+            cassandra.ifPresent(c -> {
+                readiness.store("cassandra", StoreProbes.cassandra(c.contactPoints()));
+                needs.add("cassandra");
+            });
+            readiness.service("projector", needs);
         }
 
         if (settings.runs(Service.GC)) {
             refCounter = new RefCountConsumer(ChunkGcConfig.of(bootstrapServers).withInstanceId(settings.instanceId()),
                     postgres.dataSource());
             running(refCounter).start();
+            consumerGroups.add(ChunkGcConfig.DEFAULT_GROUP_ID);
+            RefCountConsumer counter = refCounter;
+            readiness.store("chunk-ref-counter", StoreProbes.running("the chunk reference counter", counter::failure));
+            readiness.service("gc", List.of("postgresql", "kafka", "chunk-ref-counter"));
         }
 
         if (settings.runs(Service.PHOTOS)) {
@@ -293,8 +352,27 @@ public final class StandaloneServer implements AutoCloseable {
             albumProjector = new AlbumProjector(AlbumProjectorConfig.of(bootstrapServers, postgres.dataSource())
                     .withInstanceId(settings.instanceId()));
             running(albumProjector).start();
+            consumerGroups.add(PhotoWorkerConfig.GROUP_ID);
+            consumerGroups.add(AlbumProjectorConfig.DEFAULT_GROUP_ID);
+            PhotoWorker worker = photoWorker;
+            AlbumProjector albums = albumProjector;
+            readiness.store("photo-worker", StoreProbes.running("the photo worker", worker::failure));
+            readiness.store("album-projector", StoreProbes.running("the album projector", albums::failure));
+            readiness.store("blob-store", StoreProbes.blobs(photoBlobs));
+            readiness.service("photos", List.of("postgresql", "blob-store", "kafka", "photo-worker", "album-projector"));
             say.accept(deriver.missingTools().map(missing -> "Photo library: " + missing)
                     .orElse("Photo library: thumbnails, previews and metadata of every image"));
+        }
+
+        // 5. Operations: the consumer lag of this process's groups; metrics and health on the API's port, else their own.
+        running(new ConsumerLag(operationsAdmin, consumerGroups, metrics.registry())).start();
+        readiness.exportEvery(java.time.Duration.ofSeconds(10), metrics.registry());
+        if (web == null) {
+            metrics.bindJvmMetrics();
+            management = running(ManagementServer.start(settings.bindAddress(), settings.managementPort(), metrics, health,
+                    settings.adminToken().orElseGet(() -> adminToken(dataDir))));
+            say.accept("Metrics and health: http://" + settings.localHost() + ":" + management.port()
+                    + ManagementServer.METRICS + " (admin token), " + ManagementServer.LIVE + ", " + ManagementServer.READY);
         }
 
         log.info("cumulus started services={} instanceId={} port={} dataDir={} kafka={} postgres={}",
@@ -357,7 +435,8 @@ public final class StandaloneServer implements AutoCloseable {
      */
     private DerivativeStore derivativeStore(Path dataDir) {
         if (web != null) {
-            return new DerivativeStore(web.getBean(ChunkCatalog.class), web.getBean(BlobStore.class));
+            photoBlobs = web.getBean(BlobStore.class);
+            return new DerivativeStore(web.getBean(ChunkCatalog.class), photoBlobs);
         }
         Map<String, String> p = settings.blobStore();
         CircuitBreakerRegistry breakers = StoreBreakers.registry(java.time.Duration.ofSeconds(5));
@@ -365,6 +444,7 @@ public final class StandaloneServer implements AutoCloseable {
                 dataDir.resolve("blobs"), p.getOrDefault("cumulus.s3.endpoint", ""),
                 p.getOrDefault("cumulus.s3.bucket", "cumulus-chunks"), p.getOrDefault("cumulus.s3.access-key", ""),
                 p.getOrDefault("cumulus.s3.secret-key", ""), p.getOrDefault("cumulus.s3.region", "us-east-1")), breakers);
+        photoBlobs = blobs;
         IngestDatabase db = IngestDatabase.migrated(postgres.dataSource(), breakers.circuitBreaker("photos-postgres"));
         return new DerivativeStore(new ChunkCatalog(db), blobs);
     }
@@ -439,6 +519,16 @@ public final class StandaloneServer implements AutoCloseable {
 
     public int httpPort() {
         return httpPort;
+    }
+
+    /** The port of the management server: metrics and health of a process that runs no API; empty when it runs one. */
+    public Optional<Integer> managementPort() {
+        return Optional.ofNullable(management).map(ManagementServer::port);
+    }
+
+    /** The health answers of this process's services. */
+    public Health health() {
+        return health;
     }
 
     public String baseUrl() {

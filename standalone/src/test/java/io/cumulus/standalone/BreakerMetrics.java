@@ -10,7 +10,7 @@ final class BreakerMetrics {
 
     private final String scrape;
 
-    private BreakerMetrics(String scrape) {
+    BreakerMetrics(String scrape) {
         this.scrape = scrape;
     }
 

@@ -134,19 +134,31 @@ class ComposeFileTest {
         Map<String, Object> declared = map(compose.get("volumes"));
         for (String name : services.keySet()) {
             Map<String, Object> service = services.get(name);
-            boolean pipelineWorker = name.matches("(relay|reconciler|projector|photos)-\\d");
-            if (!pipelineWorker) {
-                assertThat(service).as(name + " has a health check").containsKey("healthcheck");
-            }
+            assertThat(service).as(name + " has a health check").containsKey("healthcheck");
             assertThat(service).as(name + " keeps its data in a volume").containsKey("volumes");
             for (Object mount : (List<?>) service.get("volumes")) {
                 String volume = mount.toString().split(":")[0];
+                if (volume.startsWith("./")) {
+                    // a file of this repository (the monitoring's configuration), mounted read-only
+                    assertThat(repositoryRoot().resolve(volume)).as(name + " mounts " + volume).exists();
+                    assertThat(mount.toString()).as(name + " mounts " + volume + " read-only").endsWith(":ro");
+                    continue;
+                }
                 assertThat(declared).as(name + "'s volume " + volume + " is declared").containsKey(volume);
             }
         }
+        // every Cumulus process is checked by its readiness: the API's port, else the management port
+        assertThat(cumulusServices()).allSatisfy(name -> assertThat(healthCheckOf(name))
+                .contains(name.startsWith("api-") ? "http://localhost:8080/health/ready" : "http://localhost:"
+                        + StandaloneSettings.DEFAULT_MANAGEMENT_PORT + "/health/ready"));
         assertThat(cumulusServices()).allSatisfy(name ->
                 assertThat(map(services.get(name).get("depends_on")))
                         .containsKeys("kafka-1", "kafka-2", "kafka-3", "postgres", "cassandra", "minio"));
+    }
+
+    private static String healthCheckOf(String service) {
+        return String.join(" ", ((List<?>) map(services.get(service).get("healthcheck")).get("test")).stream()
+                .map(Object::toString).toList());
     }
 
     private static List<String> cumulusServices() {

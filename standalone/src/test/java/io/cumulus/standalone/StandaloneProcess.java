@@ -36,10 +36,22 @@ final class StandaloneProcess implements AutoCloseable {
 
     /** Starts {@code serve} with the given options besides data directory and ports, and waits until it listens. */
     static StandaloneProcess start(Path dataDir, List<String> options) {
+        return start(dataDir, options, "--port=");
+    }
+
+    /**
+     * Starts {@code serve} of services without the API ({@code options} name them and the Kafka they
+     * share), and waits until its management port ({@link #baseUrl()}) listens.
+     */
+    static StandaloneProcess startWithoutApi(Path dataDir, List<String> options) {
+        return start(dataDir, options, "--management-port=");
+    }
+
+    private static StandaloneProcess start(Path dataDir, List<String> options, String listenOption) {
         try {
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx768m", "-jar", standaloneJar(), "serve",
-                    "--data-dir=" + dataDir, "--port=" + port, "--kafka-port=" + freePort()));
+                    "--data-dir=" + dataDir, listenOption + port, "--kafka-port=" + freePort()));
             command.addAll(options);
             Files.createDirectories(dataDir);
             StandaloneProcess started = new StandaloneProcess(List.copyOf(command), dataDir.resolve("server.log"), dataDir,

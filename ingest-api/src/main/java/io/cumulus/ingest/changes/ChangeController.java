@@ -36,15 +36,24 @@ public class ChangeController {
         this.intake = intake;
         this.backPressure = backPressure;
         this.json = json;
+        BatchCounts.register();
     }
 
     @PostMapping(path = "/v1/changes", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<BatchAccepted> submit(DeviceSession session, @RequestHeader("Idempotency-Key") String idempotencyKey,
                                          HttpServletRequest request) {
-        backPressure.admit();
-        IdempotencyKey key = new IdempotencyKey(idempotencyKey);
-        ChangeBatch batch = ChangeBatchParser.parse(json.readTree(request, LIMIT), session.deviceId().toString());
-        BatchIntake.Accepted accepted = intake.accept(session, key, batch);
+        BatchIntake.Accepted accepted;
+        try {
+            backPressure.admit();
+            IdempotencyKey key = new IdempotencyKey(idempotencyKey);
+            ChangeBatch batch = ChangeBatchParser.parse(json.readTree(request, LIMIT), session.deviceId().toString());
+            accepted = intake.accept(session, key, batch);
+        } catch (RuntimeException e) {
+            // Counted for the success rate, then answered by the problem handler as ever.
+            BatchCounts.REFUSED.increment();
+            throw e;
+        }
+        (accepted.created() ? BatchCounts.ACCEPTED : BatchCounts.REPEATED).increment();
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new BatchAccepted(accepted.batchId()));
     }
 }

@@ -118,6 +118,7 @@ public final class ConflictMerger {
     }
 
     private static void log(ConflictedCopy copy, Attempt attempt) {
+        MergeCounts.count(attempt);
         switch (attempt) {
             case Submitted s when s.created() -> log.info("conflict merged ns={} file={} copy={} batchId={}",
                     copy.namespaceId(), copy.originalFileId(), copy.fileId(), s.batchId());

@@ -67,6 +67,9 @@ public final class MergeWorker implements SmartLifecycle {
     public MergeWorker(MergeSettings settings, ConflictMerger merger) {
         this.settings = settings;
         this.merger = merger;
+        if (settings.enabled()) {
+            MergeCounts.register();
+        }
     }
 
     @Override
@@ -191,8 +194,10 @@ public final class MergeWorker implements SmartLifecycle {
             }
             problem = "the read model does not show it yet";
         } catch (ConflictMerger.UnreadableChunkException e) {
+            MergeCounts.FAILED.increment();
             problem = e.getMessage();
         } catch (RuntimeException e) {
+            MergeCounts.FAILED.increment();
             // The database away, a blob store error: worth another try, and said so every time.
             problem = e.toString();
             log.warn("conflict merge failed, will retry ns={} copy={} error={}", copy.get().namespaceId(),

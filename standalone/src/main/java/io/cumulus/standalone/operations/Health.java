@@ -1,0 +1,41 @@
+package io.cumulus.standalone.operations;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The health answers of a process, the same on the API's port and on the management server:
+ * {@code /health/live} (200 while every service's threads run, 503 with the stage that stopped: a
+ * supervisor restarts the process) and {@code /health/ready} (200 when every service can reach the
+ * stores it needs, else 503 listing each service and store, up or down and why: a load balancer or
+ * an orchestrator holds traffic or dependants back).
+ */
+public final class Health {
+    private final Supplier<Optional<String>> stoppedStage;
+    private final Readiness readiness;
+
+    /** @param stoppedStage the first service that stopped for good, in words; empty while all run */
+    public Health(Supplier<Optional<String>> stoppedStage, Readiness readiness) {
+        this.stoppedStage = stoppedStage;
+        this.readiness = readiness;
+    }
+
+    /** An HTTP answer: status and JSON body. */
+    public record Answer(int status, String json) {
+    }
+
+    public Answer live() {
+        Optional<String> stopped = stoppedStage.get();
+        return stopped.map(why -> new Answer(503, "{\"status\":\"DOWN\",\"why\":" + Json.string(why) + "}"))
+                .orElseGet(() -> new Answer(200, "{\"status\":\"UP\"}"));
+    }
+
+    public Answer ready() {
+        Readiness.Report report = readiness.check();
+        return new Answer(report.ready() ? 200 : 503, report.json());
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+}
