@@ -26,6 +26,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeOutcome;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.Topics;
@@ -156,7 +157,7 @@ public final class NotificationConsumer implements SmartLifecycle {
         List<FileEvent> events = new ArrayList<>();
         List<ChangeOutcome> verdicts = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            try {
+            try (Correlation.Scope scope = Correlation.scope(record.headers())) {
                 if (record.topic().equals(Topics.FILE_EVENTS)) {
                     events.add(fileEvents.decode(record.value()));
                 } else {
@@ -176,6 +177,10 @@ public final class NotificationConsumer implements SmartLifecycle {
         records.forEach(r -> PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PUSHED, r.timestamp()));
         log.debug("pushed namespaces={} outcomes={} frames={}", pushes.namespaceChanges(), pushes.outcomes(),
                 pushes.frames());
+        if (log.isDebugEnabled()) {
+            Correlation.forEach(records, r -> log.debug("record pushed topic={} partition={} offset={}", r.topic(),
+                    r.partition(), r.offset()));
+        }
     }
 
     private void refreshPartitionsWhenDue() {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -22,6 +23,7 @@ import io.cumulus.reconciler.decision.NamespaceView;
 import io.cumulus.reconciler.decision.ProposedChange;
 import io.cumulus.reconciler.decision.Reconciler;
 import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.OutcomeKind;
 import io.cumulus.schemas.PipelineStages;
@@ -33,8 +35,9 @@ import io.cumulus.sync.history.RetentionPolicy;
  * Reconciles one change batch at a time, its changes in order: decides each change, records the
  * resulting write (if any) as the namespace's next event, and emits the event, the file's new state,
  * the chunk reference deltas and the change's outcome. Every output record is stamped with the
- * batch's acceptedAt and carries no headers, so a replay produces identical records. A batch already
- * reconciled (the relay delivers at least once) is dropped whole.
+ * batch's acceptedAt and carries no header but the batch's correlation id (docs/decisions/0039), so
+ * a replay of the input produces identical records. A batch already reconciled (the relay delivers at
+ * least once) is dropped whole.
  */
 final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(ReconcileProcessor.class);
@@ -46,6 +49,8 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     private final RetentionPolicy retention;
     private ProcessorContext<String, SpecificRecord> context;
     private ReconcilerStores stores;
+    /** The headers every output of the batch in hand carries: its correlation id, if it has one. */
+    private Headers carried = Correlation.carried(null);
 
     ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge) {
         this.reconciler = new Reconciler(conflicts, textMerge);
@@ -64,6 +69,17 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         if (batch == null) {
             return; // a tombstone on the changes topic carries no batch to reconcile
         }
+        // Every record derived from the batch carries its correlation id, and so does every log line about it.
+        carried = Correlation.carried(record.headers());
+        try (Correlation.Scope scope = Correlation.scope(record.headers())
+                .put(Correlation.NAMESPACE_ID, batch.getNamespaceId()).put(Correlation.BATCH_ID, batch.getBatchId())) {
+            reconcileBatch(batch, record);
+        } finally {
+            carried = Correlation.carried(null);
+        }
+    }
+
+    private void reconcileBatch(ChangeBatchSubmitted batch, Record<String, ChangeBatchSubmitted> record) {
         // The input's timestamp is the relay's send time.
         PipelineStages.sinceEpoch(PipelineStages.RELAY_TO_RECONCILER, record.timestamp());
         long start = System.nanoTime();
@@ -165,7 +181,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     }
 
     private void forward(String key, SpecificRecord value, long timestamp, String sink) {
-        // A fresh record: no headers from the input, the batch's time, never the clock's.
-        context.forward(new Record<>(key, value, timestamp), sink);
+        // A fresh record: of the input's headers only its correlation id, the batch's time, never the clock's.
+        context.forward(new Record<>(key, value, timestamp, Correlation.carried(carried)), sink);
     }
 }
