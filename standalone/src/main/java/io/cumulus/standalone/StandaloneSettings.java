@@ -59,6 +59,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
  *   --redis-url=URL           CUMULUS_REDIS_URL          unset: rate limits in this process; redis://HOST:PORT shares
  *                                                        them between API instances (docs/limits.md)
+ *   --log-format=text|json    CUMULUS_LOG_FORMAT         text (json: one object per line, with the correlation id)
  * </pre>
  * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval and the
  * maximum lag also {@code 200ms}) or ISO-8601 ({@code PT24H}).
@@ -86,14 +87,15 @@ public record StandaloneSettings(
         Optional<Integer> replicationFactor,
         Map<String, String> syncState,
         Optional<String> adminToken,
-        Optional<String> redisUrl) {
+        Optional<String> redisUrl,
+        LogFormat logFormat) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "backpressure",
             "max-lag", "max-pending-changes", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
-            "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url");
+            "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url", "log-format");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -180,7 +182,8 @@ public record StandaloneSettings(
                 replicationFactor(value.apply("replication-factor").orElse("auto"), value.apply("kafka-bootstrap").isPresent()),
                 syncState(value),
                 adminToken(value.apply("admin-token")),
-                redisUrl(value.apply("redis-url")));
+                redisUrl(value.apply("redis-url")),
+                LogFormat.parse(value.apply("log-format").orElse("text")));
     }
 
     /**
