@@ -180,6 +180,17 @@ public class IngestApiConfiguration {
         return registration;
     }
 
+    /** Every request's correlation id, before any other filter logs about it (docs/decisions/0039). */
+    @Bean
+    FilterRegistrationBean<io.cumulus.ingest.web.CorrelationFilter> ingestCorrelation() {
+        FilterRegistrationBean<io.cumulus.ingest.web.CorrelationFilter> registration =
+                new FilterRegistrationBean<>(new io.cumulus.ingest.web.CorrelationFilter());
+        registration.setDispatcherTypes(jakarta.servlet.DispatcherType.REQUEST, jakarta.servlet.DispatcherType.ASYNC,
+                jakarta.servlet.DispatcherType.ERROR);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
     /** The actuator's endpoints other than health need the admin token. */
     @Bean
     FilterRegistrationBean<OperatorEndpoints> ingestOperatorEndpoints(AdminToken adminToken) {

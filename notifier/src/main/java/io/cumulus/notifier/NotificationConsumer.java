@@ -26,6 +26,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeOutcome;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.SyncDuration;
@@ -158,7 +159,7 @@ public final class NotificationConsumer implements SmartLifecycle {
         List<FileEvent> events = new ArrayList<>();
         List<ChangeOutcome> verdicts = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            try {
+            try (Correlation.Scope scope = Correlation.scope(record.headers())) {
                 if (record.topic().equals(Topics.FILE_EVENTS)) {
                     events.add(fileEvents.decode(record.value()));
                 } else {
@@ -184,6 +185,10 @@ public final class NotificationConsumer implements SmartLifecycle {
                 .forEach(v -> SyncDuration.since(SyncDuration.UNTIL_APPLIED, v.getDecidedAt()));
         log.debug("pushed namespaces={} outcomes={} frames={}", pushes.namespaceChanges(), pushes.outcomes(),
                 pushes.frames());
+        if (log.isDebugEnabled()) {
+            Correlation.forEach(records, r -> log.debug("record pushed topic={} partition={} offset={}", r.topic(),
+                    r.partition(), r.offset()));
+        }
     }
 
     private void refreshPartitionsWhenDue() {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.data.Struct;
@@ -27,6 +28,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.Topics;
 import io.debezium.embedded.Connect;
@@ -316,7 +318,14 @@ public final class OutboxRelay implements AutoCloseable {
     private void sendAll(List<OutboxRow> rows) throws InterruptedException {
         List<Future<RecordMetadata>> sent = new ArrayList<>(rows.size());
         for (OutboxRow row : rows) {
-            sent.add(producer.send(new ProducerRecord<>(Topics.CHANGES, row.namespaceId(), row.payload())));
+            // The batch's correlation id rides along as a header: the consumers' log lines about it carry it.
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.CHANGES, null, row.namespaceId(),
+                    row.payload(), Correlation.addTo(new RecordHeaders(), row.correlationId()));
+            try (Correlation.Scope scope = Correlation.scope(row.correlationId().orElse(null))
+                    .put(Correlation.NAMESPACE_ID, row.namespaceId())) {
+                log.debug("batch relayed namespaceId={} outboxId={}", row.namespaceId(), row.id());
+            }
+            sent.add(producer.send(record));
         }
         for (Future<RecordMetadata> f : sent) {
             try {
@@ -355,7 +364,8 @@ public final class OutboxRelay implements AutoCloseable {
         return config.slotName();
     }
 
-    record OutboxRow(long id, String namespaceId, byte[] payload) {
+    /** An outbox row as the relay publishes it; {@code correlationId} is empty for a row written without one. */
+    record OutboxRow(long id, String namespaceId, byte[] payload, java.util.Optional<String> correlationId) {
     }
 
     /** The new row of an insert (or a snapshot read); nothing for updates, deletes and other events. */
@@ -370,9 +380,12 @@ public final class OutboxRelay implements AutoCloseable {
         Struct after = value.getStruct("after");
         Object payload = after.get("payload");
         byte[] bytes = payload instanceof ByteBuffer buffer ? toArray(buffer) : (byte[]) payload;
+        // A row written before the column existed, or an engine still holding the table's older schema, has none.
+        Object correlationId = after.schema().field("correlation_id") == null ? null : after.get("correlation_id");
         Object id = after.schema().field("id") == null ? null : after.get("id");
-        return java.util.Optional.of(new OutboxRow(id instanceof Number n ? n.longValue() : -1, after.get("namespace_id").toString(),
-                bytes));
+        return java.util.Optional.of(new OutboxRow(id instanceof Number n ? n.longValue() : -1,
+                after.get("namespace_id").toString(), bytes,
+                java.util.Optional.ofNullable(correlationId).map(Object::toString).filter(Correlation::isValid)));
     }
 
     /** When the row's transaction committed, as the database's WAL says (Debezium's {@code source.ts_ms}). */

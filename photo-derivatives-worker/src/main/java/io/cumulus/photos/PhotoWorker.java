@@ -38,6 +38,7 @@ import io.cumulus.photos.image.ImageKinds;
 import io.cumulus.photos.image.PhotoDeriver;
 import io.cumulus.photos.image.PhotoMetadata;
 import io.cumulus.schemas.AvroSerde;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileEvent;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.PhotoEvent;
@@ -169,7 +170,9 @@ public final class PhotoWorker implements AutoCloseable {
         List<Step> steps = new ArrayList<>(records.count());
         try {
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                steps.add(plan(record, known));
+                try (Correlation.Scope scope = Correlation.scope(record.headers())) {
+                    steps.add(plan(record, known));
+                }
             }
             List<PhotoRecord> photos = new ArrayList<>();
             List<ProducerRecord<String, byte[]>> events = new ArrayList<>();
@@ -178,9 +181,9 @@ public final class PhotoWorker implements AutoCloseable {
                     case Put put -> {
                         PhotoRecord photo = put.photo().get();
                         photos.add(photo);
-                        events.add(event(photo, put.event().getAt()));
+                        events.add(carried(event(photo, put.event().getAt()), put.record()));
                     }
-                    case Remove remove when remove.existed() -> events.add(removed(remove.event()));
+                    case Remove remove when remove.existed() -> events.add(carried(removed(remove.event()), remove.record()));
                     default -> { }
                 }
             }
@@ -204,6 +207,13 @@ public final class PhotoWorker implements AutoCloseable {
                     }
                 });
                 applied += wrote ? 1 : 0;
+                if (log.isDebugEnabled()) {
+                    try (Correlation.Scope scope = Correlation.scope(r.headers())) {
+                        log.debug("file event handled by the photo library partition={} offset={} step={} written={}",
+                                r.partition(), r.offset(), step.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+                                wrote);
+                    }
+                }
             }
             log.debug("photo worker poll events={} photos={} applied={}", steps.size(), photos.size(), applied);
         } catch (ExecutionException e) {
@@ -278,7 +288,13 @@ public final class PhotoWorker implements AutoCloseable {
                     "larger than " + config.maxOriginalBytes() + " bytes, the largest original the library reads"));
         } else {
             String f = format.get();
-            photo = CompletableFuture.supplyAsync(() -> derive(event, contentKey, f), pool);
+            // Derived on the pool's thread, whose log lines carry the event's correlation id too.
+            String correlationId = Correlation.current().orElse(null);
+            photo = CompletableFuture.supplyAsync(() -> {
+                try (Correlation.Scope scope = Correlation.scope(correlationId)) {
+                    return derive(event, contentKey, f);
+                }
+            }, pool);
         }
         known.put(key, Optional.of(new Known(contentKey, photo)));
         return new Put(record, event, photo);
@@ -393,6 +409,13 @@ public final class PhotoWorker implements AutoCloseable {
                 .build();
         return new ProducerRecord<>(PhotoWorkerConfig.PHOTO_EVENTS_TOPIC, p.namespaceId().toString(),
                 PHOTO_EVENTS.encode(event));
+    }
+
+    /** The photo event with the correlation id of the file event it comes from. */
+    private static ProducerRecord<String, byte[]> carried(ProducerRecord<String, byte[]> event,
+                                                          ConsumerRecord<byte[], byte[]> from) {
+        return new ProducerRecord<>(event.topic(), event.partition(), event.timestamp(), event.key(), event.value(),
+                Correlation.carried(from.headers()));
     }
 
     private static ProducerRecord<String, byte[]> removed(FileEvent e) {

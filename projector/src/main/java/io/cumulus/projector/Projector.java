@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.PipelineStages;
 import io.cumulus.schemas.PoisonRecordException;
 
@@ -159,6 +160,11 @@ public final class Projector implements AutoCloseable {
                 records.forEach(r -> PipelineStages.sinceEpoch(PipelineStages.ACCEPTED_TO_PROJECTED, r.timestamp()));
                 commit();
                 log.debug("projected events={} outcomes={}", batch.events().size(), batch.outcomes().size());
+                if (log.isDebugEnabled()) {
+                    Correlation.forEach(records, r -> log.debug("record projected topic={} partition={} offset={} key={}",
+                            r.topic(), r.partition(), r.offset(), r.key() == null ? null
+                                    : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)));
+                }
             }
         } catch (WakeupException e) {
             if (closing.getCount() > 0) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,6 +27,7 @@ import io.cumulus.reconciler.decision.NamespaceView;
 import io.cumulus.reconciler.decision.ProposedChange;
 import io.cumulus.reconciler.decision.Reconciler;
 import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileState;
 import io.cumulus.schemas.OutcomeKind;
 import io.cumulus.schemas.PipelineStages;
@@ -37,9 +39,9 @@ import io.cumulus.sync.history.RetentionPolicy;
  * Reconciles one change batch at a time, its changes in order: decides each change, records the
  * resulting write (if any) as the namespace's next event, and emits the event, the file's new state,
  * the chunk reference deltas, for a change that conflicted its audit (the three vectors compared), and
- * the change's outcome. Every output record is stamped with the
- * batch's acceptedAt and carries no headers, so a replay produces identical records. A batch already
- * reconciled (the relay delivers at least once) is dropped whole.
+ * the change's outcome. Every output record is stamped with the batch's acceptedAt and carries no
+ * header but the batch's correlation id (docs/decisions/0039), so a replay of the input produces
+ * identical records. A batch already reconciled (the relay delivers at least once) is dropped whole.
  */
 final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(ReconcileProcessor.class);
@@ -54,6 +56,8 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
     private ReconcilerStores stores;
     /** Whether the record being processed is published, or only applied to the stores (a rebuilt generation's past). */
     private boolean publishing = true;
+    /** The headers every output of the batch in hand carries: its correlation id, if it has one. */
+    private Headers carried = Correlation.carried(null);
 
     ReconcileProcessor(ConflictPolicy conflicts, RetentionPolicy retention, boolean textMerge, GenerationGate gate) {
         this.reconciler = new Reconciler(conflicts, textMerge);
@@ -77,6 +81,17 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         if (batch == null) {
             return; // a tombstone on the changes topic carries no batch to reconcile
         }
+        // Every record derived from the batch carries its correlation id, and so does every log line about it.
+        carried = Correlation.carried(record.headers());
+        try (Correlation.Scope scope = Correlation.scope(record.headers())
+                .put(Correlation.NAMESPACE_ID, batch.getNamespaceId()).put(Correlation.BATCH_ID, batch.getBatchId())) {
+            reconcileBatch(batch, record);
+        } finally {
+            carried = Correlation.carried(null);
+        }
+    }
+
+    private void reconcileBatch(ChangeBatchSubmitted batch, Record<String, ChangeBatchSubmitted> record) {
         // The input's timestamp is the relay's send time.
         PipelineStages.sinceEpoch(PipelineStages.RELAY_TO_RECONCILER, record.timestamp());
         long start = System.nanoTime();
@@ -199,7 +214,7 @@ final class ReconcileProcessor implements Processor<String, ChangeBatchSubmitted
         if (!publishing) {
             return; // published by the generation that was live when this record came
         }
-        // A fresh record: no headers from the input, the batch's time, never the clock's.
-        context.forward(new Record<>(key, value, timestamp), sink);
+        // A fresh record: of the input's headers only its correlation id, the batch's time, never the clock's.
+        context.forward(new Record<>(key, value, timestamp, Correlation.carried(carried)), sink);
     }
 }

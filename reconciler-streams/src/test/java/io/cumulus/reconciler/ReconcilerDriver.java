@@ -59,6 +59,12 @@ final class ReconcilerDriver implements AutoCloseable {
                 Instant.ofEpochMilli(batch.getAcceptedAt()).plus(INPUT_RECORD_DELAY));
     }
 
+    /** Submits a batch as the relay publishes it with these record headers. */
+    void submit(ChangeBatchSubmitted batch, org.apache.kafka.common.header.Headers headers) {
+        changes.pipeInput(new TestRecord<>(batch.getNamespaceId(), batch, headers,
+                Instant.ofEpochMilli(batch.getAcceptedAt()).plus(INPUT_RECORD_DELAY)));
+    }
+
     /** Submits a batch and forgets every output so far, so a test sees only what the next batch does. */
     void submitAndForget(ChangeBatchSubmitted batch) {
         submit(batch);

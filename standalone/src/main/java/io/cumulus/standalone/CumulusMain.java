@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The {@code cumulus} command of the standalone jar:
@@ -56,7 +57,7 @@ public final class CumulusMain {
             usage: cumulus [serve] [--data-dir=DIR] [--port=N] [--bind-address=ADDRESS] [--kafka-port=N] [--kafka-bootstrap=HOST:PORT]
                                    [--postgres-url=JDBC_URL] [--postgres-user=U] [--postgres-password=P] [--partitions=N]
                                    [--services=all|api,relay,reconciler,projector,gc,photos] [--instance-id=ID]
-                                   [--replication-factor=auto|N]   (every option: see the README)
+                                   [--replication-factor=auto|N] [--log-format=text|json]   (every option: see the README)
                    cumulus account create NAME [--password=P] [--data-dir=DIR] [--port=N]
                    cumulus account quota NAME SIZE|default [--data-dir=DIR] [--port=N]
                    cumulus account usage NAME [--data-dir=DIR] [--port=N]
@@ -75,6 +76,7 @@ public final class CumulusMain {
               --management-port=N            metrics and health of a process without the api service (9464)
               --max-lag=DURATION, --max-pending-changes=N   new batches get 503 while the pipeline is this far
                                              behind (10s, 5000; --backpressure=off accepts them however far)
+              --log-format=text|json         log lines for people (text) or one JSON object per line (json)
             Every option, with its environment variable: see the README (Configuration).
             """;
 
@@ -124,14 +126,19 @@ public final class CumulusMain {
 
     private static void serve(List<String> args) {
         StandaloneSettings settings = StandaloneSettings.from(args, System.getenv());
-        System.out.println("Cumulus is starting; data in " + settings.dataDir());
-        StandaloneServer server = StandaloneServer.create(settings, line -> System.out.println("  " + line));
+        settings.logFormat().apply();
+        // With --log-format=json every line on standard output is a JSON object: what the server says goes through the log.
+        Consumer<String> out = settings.logFormat() == LogFormat.JSON
+                ? org.slf4j.LoggerFactory.getLogger(CumulusMain.class)::info : System.out::println;
+        out.accept("Cumulus is starting; data in " + settings.dataDir());
+        StandaloneServer server = StandaloneServer.create(settings,
+                line -> out.accept(settings.logFormat() == LogFormat.TEXT ? "  " + line : line));
         CountDownLatch stopped = new CountDownLatch(1);
         // Registered before anything starts, so that a Ctrl-C during start-up still stops the embedded servers.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Cumulus is stopping ...");
+            out.accept("Cumulus is stopping ...");
             server.close();
-            System.out.println("Cumulus stopped.");
+            out.accept("Cumulus stopped.");
             stopped.countDown();
         }, "cumulus-shutdown"));
         try {
@@ -145,12 +152,14 @@ public final class CumulusMain {
             System.exit(1);
             return;
         }
-        System.out.println();
+        if (settings.logFormat() == LogFormat.TEXT) {
+            System.out.println();
+        }
         if (!settings.runs(StandaloneSettings.Service.API)) {
-            System.out.println("Cumulus is running: " + settings.services().stream().map(s -> s.name().toLowerCase())
+            out.accept("Cumulus is running: " + settings.services().stream().map(s -> s.name().toLowerCase())
                     .sorted().toList() + " as instance " + settings.instanceId() + ". Stop with Ctrl-C.");
         } else {
-            printWelcome(settings, server);
+            printWelcome(settings, server, out);
         }
         try {
             stopped.await();
@@ -159,14 +168,14 @@ public final class CumulusMain {
         }
     }
 
-    private static void printWelcome(StandaloneSettings settings, StandaloneServer server) {
-        System.out.println("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
-        System.out.println("Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
+    private static void printWelcome(StandaloneSettings settings, StandaloneServer server, Consumer<String> out) {
+        out.accept("Cumulus is running at " + server.baseUrl() + " (WebSocket " + server.baseUrl().replace("http", "ws") + "/v1/notify)");
+        out.accept("Listening on " + settings.bindAddress() + (settings.bindAddress().equals(StandaloneSettings.DEFAULT_BIND_ADDRESS)
                 ? ": this machine only (--bind-address=0.0.0.0 to accept other machines)" : ""));
-        System.out.println("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
+        out.accept("Create the first account:   ./cumulus account create alice --password 'a long passphrase'"
                 + (settings.dataDir().equals(Path.of(System.getProperty("user.home"), ".cumulus")) ? "" : " --data-dir=" + settings.dataDir())
                 + (settings.httpPort() == 8080 ? "" : " --port=" + server.httpPort()));
-        System.out.println("Stop with Ctrl-C.");
+        out.accept("Stop with Ctrl-C.");
     }
 
     private static void account(List<String> args) {

@@ -61,6 +61,7 @@ import io.cumulus.sync.history.RetentionPolicy;
  *                                                        them between API instances (docs/limits.md)
  *   --management-port=N       CUMULUS_MANAGEMENT_PORT    9464 (metrics and health of a process without the api
  *                                                        service, on --bind-address; docs/metrics.md)
+ *   --log-format=text|json    CUMULUS_LOG_FORMAT         text (json: one object per line, with the correlation id)
  * </pre>
  * A duration is a whole number and a unit ({@code 24h}, {@code 30s}, {@code 7d}; the interval and the
  * maximum lag also {@code 200ms}) or ISO-8601 ({@code PT24H}).
@@ -89,14 +90,16 @@ public record StandaloneSettings(
         Map<String, String> syncState,
         Optional<String> adminToken,
         Optional<String> redisUrl,
-        int managementPort) {
+        int managementPort,
+        LogFormat logFormat) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
             "retention-versions", "merge", "gc", "gc-grace", "gc-interval", "backpressure",
             "max-lag", "max-pending-changes", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
-            "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url", "management-port");
+            "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url", "management-port",
+            "log-format");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -184,7 +187,8 @@ public record StandaloneSettings(
                 syncState(value),
                 adminToken(value.apply("admin-token")),
                 redisUrl(value.apply("redis-url")),
-                port(value.apply("management-port").orElse(String.valueOf(DEFAULT_MANAGEMENT_PORT)), "management-port"));
+                port(value.apply("management-port").orElse(String.valueOf(DEFAULT_MANAGEMENT_PORT)), "management-port"),
+                LogFormat.parse(value.apply("log-format").orElse("text")));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class StandaloneProcess implements AutoCloseable {
     private final List<String> command;
+    private final Map<String, String> environment;
     private final Path log;
     private final Path dataDir;
     private final int port;
     private Process process;
 
-    private StandaloneProcess(List<String> command, Path log, Path dataDir, int port) {
+    private StandaloneProcess(List<String> command, Map<String, String> environment, Path log, Path dataDir, int port) {
         this.command = command;
+        this.environment = environment;
         this.log = log;
         this.dataDir = dataDir;
         this.port = port;
@@ -36,7 +39,12 @@ final class StandaloneProcess implements AutoCloseable {
 
     /** Starts {@code serve} with the given options besides data directory and ports, and waits until it listens. */
     static StandaloneProcess start(Path dataDir, List<String> options) {
-        return start(dataDir, options, "--port=");
+        return start(dataDir, options, Map.of());
+    }
+
+    /** As {@link #start(Path, List)}, with these variables added to the process's environment. */
+    static StandaloneProcess start(Path dataDir, List<String> options, Map<String, String> environment) {
+        return start(dataDir, options, environment, "--port=");
     }
 
     /**
@@ -44,18 +52,19 @@ final class StandaloneProcess implements AutoCloseable {
      * share), and waits until its management port ({@link #baseUrl()}) listens.
      */
     static StandaloneProcess startWithoutApi(Path dataDir, List<String> options) {
-        return start(dataDir, options, "--management-port=");
+        return start(dataDir, options, Map.of(), "--management-port=");
     }
 
-    private static StandaloneProcess start(Path dataDir, List<String> options, String listenOption) {
+    private static StandaloneProcess start(Path dataDir, List<String> options, Map<String, String> environment,
+            String listenOption) {
         try {
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx768m", "-jar", standaloneJar(), "serve",
                     "--data-dir=" + dataDir, listenOption + port, "--kafka-port=" + freePort()));
             command.addAll(options);
             Files.createDirectories(dataDir);
-            StandaloneProcess started = new StandaloneProcess(List.copyOf(command), dataDir.resolve("server.log"), dataDir,
-                    port);
+            StandaloneProcess started = new StandaloneProcess(List.copyOf(command), Map.copyOf(environment),
+                    dataDir.resolve("server.log"), dataDir, port);
             started.restart();
             return started;
         } catch (IOException e) {
@@ -69,8 +78,10 @@ final class StandaloneProcess implements AutoCloseable {
             throw new IllegalStateException("the standalone process is running");
         }
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the standalone process", e);
         }

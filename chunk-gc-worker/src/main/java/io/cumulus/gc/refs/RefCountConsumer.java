@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import io.cumulus.gc.ChunkGcConfig;
 import io.cumulus.gc.GcSchema;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.PoisonRecordException;
 
 /**
@@ -137,6 +138,11 @@ public final class RefCountConsumer implements AutoCloseable {
                 }
                 commitProgress();
                 log.debug("chunk references counted deltas={} skipped={}", applied.counted(), applied.skipped());
+                if (log.isDebugEnabled()) {
+                    Correlation.forEach(records, r -> log.debug("chunk reference delta counted partition={} offset={} chunk={}",
+                            r.partition(), r.offset(), r.key() == null ? null
+                                    : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)));
+                }
             }
         } catch (WakeupException e) {
             if (closing.getCount() > 0) {

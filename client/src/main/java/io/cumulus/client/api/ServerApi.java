@@ -51,6 +51,10 @@ public final class ServerApi {
     private final HttpClient http;
     private final AtomicLong chunkBytesSent = new AtomicLong();
     private final AtomicLong chunkBytesReceived = new AtomicLong();
+    private volatile Optional<String> correlationId = Optional.empty();
+
+    /** The request header under which the server takes a correlation id for its log lines (docs/decisions/0039). */
+    public static final String CORRELATION_HEADER = "X-Correlation-Id";
 
     /** The media type of a chunk delta, both ways (decision 0017). */
     public static final String DELTA_MEDIA_TYPE = "application/vnd.cumulus.chunk-delta";
@@ -86,6 +90,28 @@ public final class ServerApi {
 
     public URI server() {
         return server;
+    }
+
+    /**
+     * Sends {@code X-Correlation-Id: id} with every request from now on: the server's log lines about
+     * them, and about the batches they submit down to every worker, carry it, so a user's report that
+     * names it can be matched with them. A fresh id each sync round: {@link #newCorrelationId()}.
+     */
+    public void correlate(String id) {
+        if (!id.matches("[A-Za-z0-9._:-]{1,64}")) {
+            throw new IllegalArgumentException("a correlation id is 1 to 64 letters, digits and . _ : -, was '" + id + "'");
+        }
+        correlationId = Optional.of(id);
+    }
+
+    /** The correlation id requests are sent with, if {@link #correlate} gave one. */
+    public Optional<String> correlationId() {
+        return correlationId;
+    }
+
+    /** A new correlation id for a client's unit of work: {@code c-} and 16 random hex digits. */
+    public static String newCorrelationId() {
+        return "c-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     }
 
     public Registered registerDevice(String username, String password, String deviceName) {
@@ -585,6 +611,7 @@ public final class ServerApi {
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(server.resolve(path)).timeout(TIMEOUT).header("Accept-Encoding", "gzip");
+        correlationId.ifPresent(id -> b.header(CORRELATION_HEADER, id));
         token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
         return b;
     }

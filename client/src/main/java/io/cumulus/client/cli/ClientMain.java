@@ -206,6 +206,18 @@ public final class ClientMain implements Runnable {
                 + "for DIR; `off` stops evicting (placeholders stay until fetched)")
         String optimizeStorage;
 
+        @Option(names = {"-v", "--verbose"}, description = "say each round's correlation id, which the server's log lines "
+                + "about its requests and batches carry (give it when reporting a problem)")
+        boolean verbose;
+
+        /** Gives the requests of the next round (or of a whole --once run) a correlation id of their own. */
+        private void correlate(ServerApi api) {
+            api.correlate(ServerApi.newCorrelationId());
+            if (verbose) {
+                say("correlation id " + api.correlationId().orElseThrow());
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             Optional<StorageLimit> limit = Optional.empty();
@@ -234,6 +246,7 @@ public final class ClientMain implements Runnable {
                         s -> TERMINAL ? s.withProgress(Progress.terminal(System.out)) : s);
                 if (once) {
                     boolean inSync;
+                    correlate(api);
                     try (syncer) {
                         inSync = syncer.syncUntilStable(10);
                     } catch (ApiException e) {
@@ -272,6 +285,7 @@ public final class ClientMain implements Runnable {
                 System.out.println("syncing " + dir.toAbsolutePath() + " with " + device.server() + " (Ctrl-C to stop)");
                 try (syncer; Watcher watcher = Watcher.start(dir, device, interval)) {
                     while (true) {
+                        correlate(api);
                         try {
                             syncer.syncOnce();
                         } catch (ApiException e) {

@@ -40,6 +40,8 @@ public final class DeviceAuthentication implements HandlerInterceptor, HandlerMe
                 .flatMap(devices::authenticate)
                 .orElseThrow(UnauthorizedException::deviceToken);
         request.setAttribute(SESSION, session);
+        // The request's log lines name the device; the correlation filter clears the key when the request ends.
+        org.slf4j.MDC.put(io.cumulus.schemas.Correlation.DEVICE_ID, session.deviceId().toString());
         return true;
     }
 

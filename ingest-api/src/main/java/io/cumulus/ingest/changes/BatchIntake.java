@@ -23,6 +23,7 @@ import io.cumulus.ingest.namespaces.NamespaceMembership;
 import io.cumulus.ingest.quota.StorageQuotas;
 import io.cumulus.schemas.AvroSerde;
 import io.cumulus.schemas.ChangeBatchSubmitted;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileOp;
 import io.cumulus.schemas.PipelineStages;
 
@@ -106,7 +107,8 @@ public final class BatchIntake {
                             new IllegalStateException("idempotency key " + key.value() + " conflicted but has no batch")), key, fingerprint);
                 }
                 ChangeBatchSubmitted event = ChangeBatchEvents.submitted(newBatchId, namespaceId, device, acceptedAt.toEpochMilli(), batch);
-                batches.insertOutbox(newBatchId, namespaceId, serde.encode(event));
+                // The work this runs in (the request, or the record the merge worker handles) names the batch's correlation id.
+                batches.insertOutbox(newBatchId, namespaceId, serde.encode(event), Correlation.current());
                 chunks.recordReferences(namespaceId, chunkIds);
                 quotas.charge(admission, newBatchId);
                 counters.record(namespaceId, actor, batch);
@@ -121,8 +123,11 @@ public final class BatchIntake {
         }
         PipelineStages.sinceNanos(PipelineStages.INTAKE, start);
         if (accepted.created()) {
-            log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
+            try (Correlation.Scope scope = Correlation.context()
+                    .put(Correlation.BATCH_ID, accepted.batchId()).put(Correlation.NAMESPACE_ID, batch.namespaceId())) {
+                log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
                     device.deviceId(), device.accountId(), batch.changes().size(), key.value());
+            }
         }
         return accepted;
     }

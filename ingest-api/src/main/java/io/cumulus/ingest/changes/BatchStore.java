@@ -44,9 +44,10 @@ final class BatchStore {
                 .optional();
     }
 
-    void insertOutbox(UUID batchId, UUID namespaceId, byte[] payload) {
-        db.jdbc().sql("INSERT INTO ingest.outbox (batch_id, namespace_id, payload) VALUES (?, ?, ?)")
-                .params(batchId, namespaceId, payload)
+    /** The batch's outbox row; its correlation id, when the work that accepted it has one, is relayed as a Kafka header. */
+    void insertOutbox(UUID batchId, UUID namespaceId, byte[] payload, Optional<String> correlationId) {
+        db.jdbc().sql("INSERT INTO ingest.outbox (batch_id, namespace_id, payload, correlation_id) VALUES (?, ?, ?, ?)")
+                .params(batchId, namespaceId, payload, correlationId.orElse(null))
                 .update();
     }
 }

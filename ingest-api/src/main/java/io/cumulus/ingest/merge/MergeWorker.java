@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import io.cumulus.schemas.AvroSerde;
+import io.cumulus.schemas.Correlation;
 import io.cumulus.schemas.FileEvent;
 
 /**
@@ -158,9 +159,12 @@ public final class MergeWorker implements SmartLifecycle {
     /** Handles a partition's records in order; on one to try again later, rewinds the partition to it. */
     private void handle(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (!handled(partition, record)) {
-                consumer.seek(partition, record.offset());
-                return;
+            // Its log lines, and the merge's batch, carry the correlation id of the edit that made the conflict.
+            try (Correlation.Scope scope = Correlation.scope(record.headers())) {
+                if (!handled(partition, record)) {
+                    consumer.seek(partition, record.offset());
+                    return;
+                }
             }
         }
     }

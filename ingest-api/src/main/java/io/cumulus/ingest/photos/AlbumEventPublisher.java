@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import io.cumulus.ingest.resilience.StoreUnavailableException;
 import io.cumulus.schemas.AlbumEvent;
 import io.cumulus.schemas.AvroSerde;
+import io.cumulus.schemas.Correlation;
 
 /**
  * Publishes album events to their topic, keyed by namespace id so one namespace's events keep their
@@ -50,8 +52,10 @@ final class AlbumEventPublisher implements AutoCloseable {
 
     Published publish(AlbumEvent event) {
         try {
-            RecordMetadata sent = producer().send(new ProducerRecord<>(topic, event.getNamespaceId(), serde.encode(event)))
-                    .get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // The request's correlation id goes with the event, for the album projector's log lines about it.
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, event.getNamespaceId(),
+                    serde.encode(event), Correlation.addTo(new RecordHeaders(), Correlation.current()));
+            RecordMetadata sent = producer().send(record).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             log.info("album event published kind={} namespace={} album={} event={} partition={} offset={}", event.getKind(),
                     event.getNamespaceId(), event.getAlbumId(), event.getEventId(), sent.partition(), sent.offset());
             return new Published(sent.partition(), sent.offset());

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import io.cumulus.photos.PhotosSchema;
 import io.cumulus.photos.PositionedConsumer;
+import io.cumulus.schemas.Correlation;
 
 /**
  * Keeps {@code photos.albums}, {@code album_photos}, {@code album_members} and {@code favourites} up to date with the album
@@ -88,6 +89,10 @@ public final class AlbumProjector implements AutoCloseable {
         }
         log.debug("album events projected applied={} ignored={} skipped={}", applied.applied(), applied.ignored().size(),
                 applied.skipped());
+        if (log.isDebugEnabled()) {
+            Correlation.forEach(records, r -> log.debug("album event projected partition={} offset={}", r.partition(),
+                    r.offset()));
+        }
     }
 
     private static Map<String, Object> consumerProperties(AlbumProjectorConfig config) {
