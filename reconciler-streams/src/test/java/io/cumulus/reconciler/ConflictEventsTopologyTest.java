@@ -106,6 +106,21 @@ class ConflictEventsTopologyTest {
                 assertThat(c.getSeqs()).isEmpty();
             });
 
+            // a rename concurrent with an edit: both apply, in one version joining both vectors
+            driver.submit(aBatch().from(LAPTOP).upsert("f5", "a.txt", vector("dev-laptop", 1), chunk("a1")).build());
+            driver.submit(aBatch().from(LAPTOP).upsert("f5", "b.txt", vector("dev-laptop", 2), chunk("a1")).build());
+            driver.submit(aBatch().from(PHONE).upsert("f5", "a.txt", vector("dev-laptop", 1, "dev-phone", 1), chunk("a2"))
+                    .build());
+            assertThat(driver.conflicts()).singleElement().satisfies(c -> {
+                assertThat(c.getResolution()).isEqualTo(ConflictResolution.COMBINED);
+                assertThat(c.getOutcome()).isEqualTo(OutcomeKind.APPLIED);
+                assertThat(c.getStoredVector()).isEqualTo(entries(vector("dev-laptop", 2)));
+                assertThat(c.getBaseVector()).isEqualTo(entries(vector("dev-laptop", 1)));
+                assertThat(c.getResultVector()).isEqualTo(entries(vector("dev-laptop", 2, "dev-phone", 1)));
+                assertThat(c.getKeptFileId()).isNull();
+                assertThat(c.getSeqs()).hasSize(1);
+            });
+
             // a new file on a path another file holds: no stored version, the holder is named
             driver.submit(aBatch().from(PHONE).upsert("f4", "IMG_1.jpg", vector("dev-phone", 5), chunk("other")).build());
             assertThat(driver.conflicts()).singleElement().satisfies(c -> {

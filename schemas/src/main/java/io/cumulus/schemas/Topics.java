@@ -2,8 +2,9 @@ package io.cumulus.schemas;
 
 /**
  * The public topics of Cumulus. Every topic is keyed so that the order that matters is kept:
- * by namespace id for changes, outcomes and file events, by namespace and file for file state,
- * by chunk id for chunk reference deltas.
+ * by namespace id for changes, outcomes, file events, conflicts, photo and album events, by
+ * namespace and file for file state, by chunk id for chunk reference deltas. The contract for
+ * consumers is docs/topics.md.
  */
 public final class Topics {
     /** {@link ChangeBatchSubmitted}, key: namespace id. Written by the outbox relay. */
