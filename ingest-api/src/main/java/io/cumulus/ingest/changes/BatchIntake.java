@@ -125,8 +125,8 @@ public final class BatchIntake {
         if (accepted.created()) {
             try (Correlation.Scope scope = Correlation.context()
                     .put(Correlation.BATCH_ID, accepted.batchId()).put(Correlation.NAMESPACE_ID, batch.namespaceId())) {
-                log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(), batch.namespaceId(),
-                    device.deviceId(), device.accountId(), batch.changes().size(), key.value());
+                log.debug("batch accepted batchId={} ns={} device={} account={} changes={} key={}", accepted.batchId(),
+                        batch.namespaceId(), device.deviceId(), device.accountId(), batch.changes().size(), key.value());
             }
         }
         return accepted;
