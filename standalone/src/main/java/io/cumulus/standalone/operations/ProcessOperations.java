@@ -34,6 +34,7 @@ import io.cumulus.relay.OutboxRelay;
 public final class ProcessOperations implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessOperations.class);
     private static final Duration READINESS_EXPORT = Duration.ofSeconds(10);
+    private static final Duration ADMIN_CLOSE = Duration.ofSeconds(1);
 
     private final ProcessMetrics metrics = new ProcessMetrics();
     private final Readiness readiness = new Readiness();
@@ -58,9 +59,12 @@ public final class ProcessOperations implements AutoCloseable {
 
     /** The event log every service needs: probed, and asked for the groups' offsets, by an admin client of its own. */
     public synchronized void kafka(String bootstrapServers, String instanceId) {
-        admin = started(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "cumulus-operations-" + instanceId)));
-        readiness.store("kafka", StoreProbes.kafka(admin));
+        Admin client = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "cumulus-operations-" + instanceId));
+        // Closed after the process's own broker may have stopped: its pending requests are dropped, not waited for.
+        started(() -> client.close(ADMIN_CLOSE));
+        admin = client;
+        readiness.store("kafka", StoreProbes.kafka(client));
     }
 
     public void postgres(DataSource db) {
