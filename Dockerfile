@@ -14,6 +14,7 @@ ENV CUMULUS_DATA_DIR=/var/lib/cumulus
 # The server listens on 127.0.0.1 by default; a container is reached through its other interfaces.
 ENV CUMULUS_BIND_ADDRESS=0.0.0.0
 VOLUME /var/lib/cumulus
-EXPOSE 8080
+# 8080: the API (--services with api); 9464: metrics and health of a process without it (--management-port)
+EXPOSE 8080 9464
 ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/cumulus/cumulus.jar"]
 CMD ["serve"]

@@ -57,13 +57,8 @@ import io.cumulus.relay.OutboxRelay;
 import io.cumulus.relay.RelayConfig;
 import io.cumulus.schemas.TopicSpecs;
 import io.cumulus.standalone.StandaloneSettings.Service;
-import io.cumulus.standalone.operations.ConsumerLag;
-import io.cumulus.standalone.operations.Health;
 import io.cumulus.standalone.operations.ManagementServer;
-import io.cumulus.standalone.operations.OutboxLag;
-import io.cumulus.standalone.operations.ProcessMetrics;
-import io.cumulus.standalone.operations.Readiness;
-import io.cumulus.standalone.operations.StoreProbes;
+import io.cumulus.standalone.operations.ProcessOperations;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 
 /**
@@ -96,13 +91,8 @@ public final class StandaloneServer implements AutoCloseable {
 
     private boolean closed;
     private Thread watchdog;
-
-    // Operations: one registry and one health for every service of this process (docs/metrics.md).
-    private ProcessMetrics metrics;
-    private Readiness readiness;
-    private Health health;
-    private ManagementServer management;
-    private BlobStore photoBlobs;
+    /** Metrics and health of every service of this process (docs/metrics.md). */
+    private ProcessOperations operations;
 
     private StandaloneServer(StandaloneSettings settings, Consumer<String> say) {
         this.settings = settings;
@@ -194,9 +184,7 @@ public final class StandaloneServer implements AutoCloseable {
     private void startAll() {
         Path dataDir = settings.dataDir();
         createDirectories(dataDir);
-        metrics = running(new ProcessMetrics());
-        readiness = running(new Readiness());
-        health = new Health(this::stoppedStage, readiness);
+        operations = running(new ProcessOperations(this::stoppedStage));
 
         // 1. The event log.
         if (settings.kafkaBootstrap().isPresent()) {
@@ -212,17 +200,14 @@ public final class StandaloneServer implements AutoCloseable {
             replicationFactor = replicationFactor(admin);
             TopicSpecs.ensure(admin, settings.partitions(), replicationFactor);
         }
-        // The operations' own admin client: readiness asks it for the brokers, the consumer lag for offsets.
-        Admin operationsAdmin = running(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "cumulus-operations-" + settings.instanceId())));
-        readiness.store("kafka", StoreProbes.kafka(operationsAdmin));
+        operations.kafka(bootstrapServers, settings.instanceId());
 
         // 2. The database.
         ProvisionedPostgres provisioned = PostgresProvisioner.provision(settings.postgresUrl(),
                 settings.postgresUser(), settings.postgresPassword(), dataDir, say);
         running(provisioned);
         postgres = provisioned.connection();
-        readiness.store("postgresql", StoreProbes.postgres(postgres.dataSource()));
+        operations.postgres(postgres.dataSource());
         if (settings.runs(Service.API)) {
             // The API serves the read models from its first request on, before any projector has started.
             ReadModelSchema.migrate(postgres.dataSource());
@@ -252,18 +237,10 @@ public final class StandaloneServer implements AutoCloseable {
             SpringApplication app = new SpringApplication(StandaloneApplication.class);
             app.setRegisterShutdownHook(false);
             app.setDefaultProperties(webProperties(dataDir));
-            // The process's registry is the context's: the actuator exports it, Spring binds its meters to it.
-            app.addInitializers(context -> {
-                var beans = (org.springframework.context.support.GenericApplicationContext) context;
-                beans.registerBean("prometheusMeterRegistry", io.micrometer.prometheusmetrics.PrometheusMeterRegistry.class,
-                        metrics::registry, d -> d.setDestroyMethodName(""));
-                beans.registerBean("prometheusRegistry", io.prometheus.metrics.model.registry.PrometheusRegistry.class,
-                        () -> metrics.registry().getPrometheusRegistry(), d -> d.setDestroyMethodName(""));
-                beans.registerBean("cumulusHealth", Health.class, () -> health, d -> d.setDestroyMethodName(""));
-            });
+            app.addInitializers(StandaloneApplication.operatedBy(operations));
             web = running(app.run());
-            readiness.store("blob-store", StoreProbes.blobs(web.getBean(BlobStore.class)));
-            readiness.service("api", List.of("postgresql", "blob-store", "kafka"));
+            operations.api(web.getBean(BlobStore.class), settings.merge()
+                    ? Optional.of(io.cumulus.ingest.merge.MergeSettings.DEFAULT_GROUP_ID) : Optional.empty());
             httpPort = ((WebServerApplicationContext) web).getWebServer().getPort();
             say.accept(settings.gc()
                     ? "Chunk collection: every " + settings.gcInterval() + ", grace period " + settings.gcGrace()
@@ -283,37 +260,27 @@ public final class StandaloneServer implements AutoCloseable {
             relay = new OutboxRelay(RelayConfig.of(postgres.host(), postgres.port(), postgres.database(),
                     postgres.user(), postgres.password(), bootstrapServers, dataDir.resolve("relay")), breakers);
             running(relay).start();
-            readiness.store("replication-slot", StoreProbes.replicationSlot(relay, postgres.dataSource()));
-            readiness.service("relay", List.of("postgresql", "replication-slot", "kafka"));
-            running(new OutboxLag(relay, postgres.dataSource(), metrics.registry())).start();
+            operations.relay(relay, postgres.dataSource());
             say.accept("Outbox relay: " + (relay.isActive() ? "active" : "standing by (another relay of this database is active)"));
         }
 
-        List<String> consumerGroups = new java.util.ArrayList<>();
-        if (settings.runs(Service.API) && settings.merge()) {
-            consumerGroups.add(io.cumulus.ingest.merge.MergeSettings.DEFAULT_GROUP_ID);
-        }
         if (settings.runs(Service.RECONCILER)) {
             ReconcilerConfig reconcilerConfig = ReconcilerConfig.of(bootstrapServers,
-                            dataDir.resolve("streams").resolve(settings.instanceId()));
-            consumerGroups.add(reconcilerConfig.applicationId());
-            reconciler = new ReconcilerApp(reconcilerConfig
+                            dataDir.resolve("streams").resolve(settings.instanceId()))
                     .withInstanceId(settings.instanceId())
                     .withReplicationFactor(replicationFactor)
                     .withConflictPolicy(settings.conflicts())
                     .withRetention(settings.retention())
                     // As the API instances' merge worker: a copy is marked as waiting only for a worker that runs.
-                    .withTextMerge(settings.merge()));
+                    .withTextMerge(settings.merge());
+            reconciler = new ReconcilerApp(reconcilerConfig);
             running(reconciler).start();
             if (web != null) {
                 // Its stores are rebuilt where it runs: beside the API of this process.
                 web.getBean(io.cumulus.standalone.rebuild.Rebuilds.class)
                         .register(new io.cumulus.standalone.rebuild.ReconcilerProjection(reconciler));
             }
-            ReconcilerApp streams = reconciler;
-            readiness.store("reconciler-streams", () -> streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
-                    ? Optional.empty() : Optional.of("Kafka Streams state " + streams.state()));
-            readiness.service("reconciler", List.of("kafka", "reconciler-streams"));
+            operations.reconciler(reconciler, reconcilerConfig.applicationId());
         }
 
         if (settings.runs(Service.PROJECTOR)) {
@@ -321,59 +288,37 @@ public final class StandaloneServer implements AutoCloseable {
             projector = new Projector(cassandra.map(projectorConfig::withCassandra).orElse(projectorConfig),
                     postgres.dataSource());
             running(projector).start();
-            consumerGroups.add(projectorConfig.groupId());
-            Projector started = projector;
-            readiness.store("projector", StoreProbes.running("the projector", started::failure));
-            List<String> needs = new java.util.ArrayList<>(List.of("postgresql", "kafka", "projector"));
-            cassandra.ifPresent(c -> {
-                readiness.store("cassandra", StoreProbes.cassandra(c.contactPoints()));
-                needs.add("cassandra");
-            });
-            readiness.service("projector", needs);
+            operations.projector(projector, projectorConfig.groupId(), cassandra.map(CassandraSettings::contactPoints));
         }
 
         if (settings.runs(Service.GC)) {
             refCounter = new RefCountConsumer(ChunkGcConfig.of(bootstrapServers).withInstanceId(settings.instanceId()),
                     postgres.dataSource());
             running(refCounter).start();
-            consumerGroups.add(ChunkGcConfig.DEFAULT_GROUP_ID);
-            RefCountConsumer counter = refCounter;
-            readiness.store("chunk-ref-counter", StoreProbes.running("the chunk reference counter", counter::failure));
-            readiness.service("gc", List.of("postgresql", "kafka", "chunk-ref-counter"));
+            operations.gc(refCounter, ChunkGcConfig.DEFAULT_GROUP_ID);
         }
 
         if (settings.runs(Service.PHOTOS)) {
             PhotoDeriver deriver = new PhotoDeriver(PhotoDeriver.defaults());
+            DerivativeStore derivatives = derivativeStore(dataDir);
             photoWorker = new PhotoWorker(PhotoWorkerConfig.of(bootstrapServers, dataDir.resolve("photos"))
-                    .withInstanceId(settings.instanceId()), postgres.dataSource(), chunkSource(derivativeStore(dataDir)),
-                    deriver);
+                    .withInstanceId(settings.instanceId()), postgres.dataSource(), chunkSource(derivatives), deriver);
             running(photoWorker).start();
             // Albums and favourites: the API's requests wait for this projection of their events.
             albumProjector = new AlbumProjector(AlbumProjectorConfig.of(bootstrapServers, postgres.dataSource())
                     .withInstanceId(settings.instanceId()));
             running(albumProjector).start();
-            consumerGroups.add(PhotoWorkerConfig.GROUP_ID);
-            consumerGroups.add(AlbumProjectorConfig.DEFAULT_GROUP_ID);
-            PhotoWorker worker = photoWorker;
-            AlbumProjector albums = albumProjector;
-            readiness.store("photo-worker", StoreProbes.running("the photo worker", worker::failure));
-            readiness.store("album-projector", StoreProbes.running("the album projector", albums::failure));
-            readiness.store("blob-store", StoreProbes.blobs(photoBlobs));
-            readiness.service("photos", List.of("postgresql", "blob-store", "kafka", "photo-worker", "album-projector"));
+            operations.photos(photoWorker, PhotoWorkerConfig.GROUP_ID, albumProjector, AlbumProjectorConfig.DEFAULT_GROUP_ID,
+                    derivatives.blobs());
             say.accept(deriver.missingTools().map(missing -> "Photo library: " + missing)
                     .orElse("Photo library: thumbnails, previews and metadata of every image"));
         }
 
-        // 5. Operations: the consumer lag of this process's groups; metrics and health on the API's port, else their own.
-        running(new ConsumerLag(operationsAdmin, consumerGroups, metrics.registry())).start();
-        readiness.exportEvery(java.time.Duration.ofSeconds(10), metrics.registry());
-        if (web == null) {
-            metrics.bindJvmMetrics();
-            management = running(ManagementServer.start(settings.bindAddress(), settings.managementPort(), metrics, health,
-                    settings.adminToken().orElseGet(() -> adminToken(dataDir))));
-            say.accept("Metrics and health: http://" + settings.localHost() + ":" + management.port()
-                    + ManagementServer.METRICS + " (admin token), " + ManagementServer.LIVE + ", " + ManagementServer.READY);
-        }
+        // 5. Metrics and health: on the API's port, else on a management port of their own.
+        operations.serve(web != null, settings.bindAddress(), settings.managementPort(),
+                settings.adminToken().orElseGet(() -> adminToken(dataDir))).ifPresent(management -> say.accept(
+                "Metrics and health: http://" + settings.localHost() + ":" + management.port() + ManagementServer.METRICS
+                        + " (admin token), " + ManagementServer.LIVE + ", " + ManagementServer.READY));
 
         log.info("cumulus started services={} instanceId={} port={} dataDir={} kafka={} postgres={}",
                 settings.services(), settings.instanceId(), httpPort, dataDir, bootstrapServers, postgres.jdbcUrl());
@@ -435,8 +380,7 @@ public final class StandaloneServer implements AutoCloseable {
      */
     private DerivativeStore derivativeStore(Path dataDir) {
         if (web != null) {
-            photoBlobs = web.getBean(BlobStore.class);
-            return new DerivativeStore(web.getBean(ChunkCatalog.class), photoBlobs);
+            return new DerivativeStore(web.getBean(ChunkCatalog.class), web.getBean(BlobStore.class));
         }
         Map<String, String> p = settings.blobStore();
         CircuitBreakerRegistry breakers = StoreBreakers.registry(java.time.Duration.ofSeconds(5));
@@ -444,7 +388,6 @@ public final class StandaloneServer implements AutoCloseable {
                 dataDir.resolve("blobs"), p.getOrDefault("cumulus.s3.endpoint", ""),
                 p.getOrDefault("cumulus.s3.bucket", "cumulus-chunks"), p.getOrDefault("cumulus.s3.access-key", ""),
                 p.getOrDefault("cumulus.s3.secret-key", ""), p.getOrDefault("cumulus.s3.region", "us-east-1")), breakers);
-        photoBlobs = blobs;
         IngestDatabase db = IngestDatabase.migrated(postgres.dataSource(), breakers.circuitBreaker("photos-postgres"));
         return new DerivativeStore(new ChunkCatalog(db), blobs);
     }
@@ -523,12 +466,7 @@ public final class StandaloneServer implements AutoCloseable {
 
     /** The port of the management server: metrics and health of a process that runs no API; empty when it runs one. */
     public Optional<Integer> managementPort() {
-        return Optional.ofNullable(management).map(ManagementServer::port);
-    }
-
-    /** The health answers of this process's services. */
-    public Health health() {
-        return health;
+        return operations == null ? Optional.empty() : operations.managementPort();
     }
 
     public String baseUrl() {

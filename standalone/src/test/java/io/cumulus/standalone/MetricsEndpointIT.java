@@ -123,6 +123,28 @@ class MetricsEndpointIT {
     }
 
     @Test
+    void aProcessOfEveryServiceIsReadyServiceByServiceOnItsApiPort() {
+        // when anyone asks the process running every service for its health
+        CumulusClient client = RunningCumulus.client();
+        Response live = client.send("GET", "/health/live", null, null, Map.of());
+        Response ready = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> client.send("GET", "/health/ready", null, null, Map.of()), r -> r.status() == 200);
+
+        // then it is live, and ready with every service and the stores each needs
+        assertThat(live.status()).isEqualTo(200);
+        assertThat(ready.json().get("status").asString()).isEqualTo("UP");
+        List<String> services = new java.util.ArrayList<>();
+        ready.json().get("services").forEach(s -> services.add(s.get("service").asString()));
+        assertThat(services).containsExactly("api", "relay", "reconciler", "projector", "gc", "photos");
+        // and the metrics of all of them are in one registry, the API's: the consumer lag of the pipeline's groups too
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(BreakerMetrics.of(client, RunningCumulus.adminToken()).toString())
+                        .contains("cumulus_service_ready{service=\"reconciler\"} 1.0")
+                        .contains("cumulus_consumer_lag_age_seconds ")
+                        .contains("cumulus_outbox_slot_lag_bytes "));
+    }
+
+    @Test
     void theMetricsNeedTheAdminTokenAndHealthDoesNot() {
         // given a device
         CumulusClient client = RunningCumulus.client();
@@ -138,6 +160,7 @@ class MetricsEndpointIT {
         assertThat(anonymous.body()).contains("/problems/unauthorized").doesNotContain("resilience4j");
         assertThat(device.status()).isEqualTo(401);
         assertThat(client.send("GET", "/actuator/health", null, null, Map.of()).status()).isEqualTo(200);
+        assertThat(client.send("GET", "/health/live", null, null, Map.of()).status()).isEqualTo(200);
         assertThat(client.send("GET", "/actuator", null, null, Map.of()).status()).isEqualTo(401);
     }
 }

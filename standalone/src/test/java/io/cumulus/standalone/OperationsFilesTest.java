@@ -72,8 +72,8 @@ class OperationsFilesTest {
                 "CumulusServiceNotReady");
         for (Map<String, Object> rule : rules) {
             assertThat(rule).as("%s", rule.get("alert")).containsKeys("expr", "for", "labels", "annotations");
-            assertThat(((Map<?, ?>) rule.get("labels")).keySet()).as("%s", rule.get("alert")).contains("severity");
-            assertThat(((Map<?, ?>) rule.get("annotations")).keySet()).as("%s", rule.get("alert")).contains("summary");
+            assertThat(((Map<?, ?>) rule.get("labels")).containsKey("severity")).as("%s has a severity", rule.get("alert")).isTrue();
+            assertThat(((Map<?, ?>) rule.get("annotations")).containsKey("summary")).as("%s has a summary", rule.get("alert")).isTrue();
         }
     }
 

@@ -31,6 +31,7 @@ final class OpsQueries {
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern GROUPING = Pattern.compile(
             "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(?<![\\w:])(\\d+(ms|s|m|h|d|w|y))+(?![\\w:])");
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w:])\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\s*\\()?");
 
@@ -95,6 +96,7 @@ final class OpsQueries {
         String e = STRING.matcher(promql).replaceAll("\"\"");
         e = e.replaceAll("\\{[^}]*}", " ").replaceAll("\\[[^]]*]", " ");
         e = GROUPING.matcher(e).replaceAll(" ");
+        e = DURATION.matcher(e).replaceAll(" ");
         e = NUMBER.matcher(e).replaceAll(" ");
         Set<String> names = new TreeSet<>();
         Matcher m = IDENTIFIER.matcher(e);

@@ -32,6 +32,17 @@ class StandaloneSettingsTest {
     }
 
     @Test
+    void aProcessWithoutTheApiServesItsMetricsOnTheManagementPort() {
+        assertThat(parse().managementPort()).isEqualTo(9464);
+        assertThat(parse("--management-port=0").managementPort()).isZero();
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_MANAGEMENT_PORT", "9100")).managementPort()).isEqualTo(9100);
+        assertThatThrownBy(() -> parse("--management-port=70000")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--management-port must be a TCP port");
+        assertThatThrownBy(() -> parse("--management-port=metrics")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--management-port");
+    }
+
+    @Test
     void theServerListensOnLoopbackUnlessAnAddressIsGiven() {
         assertThat(parse().bindAddress()).isEqualTo("127.0.0.1");
         assertThat(parse().localHost()).isEqualTo("127.0.0.1");

@@ -22,6 +22,11 @@ public final class DerivativeStore {
         this.blobs = Objects.requireNonNull(blobs, "blobs");
     }
 
+    /** The blob store the derivatives are written to (its readiness is the photo worker's). */
+    public BlobStore blobs() {
+        return blobs;
+    }
+
     /** The bytes of a stored chunk, for the caller to close; empty when the store does not hold it. */
     public Optional<InputStream> open(String chunkId) {
         return ChunkId.isValid(chunkId) ? blobs.open(new ChunkId(chunkId)) : Optional.empty();
