@@ -20,7 +20,7 @@ class OutboxRowTest {
     void aRowsCorrelationIdIsRelayedWithIt() {
         OutboxRelay.OutboxRow row = OutboxRelay.outboxRow(inserted(true, "req-42")).orElseThrow();
         assertThat(row.namespaceId()).isEqualTo(NS);
-        assertThat(row.outboxId()).isEqualTo(7);
+        assertThat(row.id()).isEqualTo(7);
         assertThat(row.payload()).containsExactly(1, 2, 3);
         assertThat(row.correlationId()).hasValue("req-42");
     }
