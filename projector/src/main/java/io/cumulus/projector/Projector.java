@@ -197,7 +197,9 @@ public final class Projector implements AutoCloseable {
             }
             for (TopicPartition partition : partitions) {
                 Long next = positions.get(partition);
-                if (next != null) {
+                // The Cassandra sync state needs every record past the group's offset (a rebuilt read model may be
+                // ahead of it): with it, a position ahead is not jumped to; the writer leaves those records out anyway.
+                if (next != null && (syncState == null || next < consumer.position(partition))) {
                     consumer.seek(partition, next);
                 }
             }
