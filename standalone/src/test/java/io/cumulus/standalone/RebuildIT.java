@@ -29,6 +29,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.cumulus.embedded.PostgresConnection;
+import io.cumulus.gc.GcSchema;
+import io.cumulus.photos.PhotosSchema;
+import io.cumulus.projector.ReadModelSchema;
 import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.CumulusClient.Response;
@@ -156,6 +159,10 @@ class RebuildIT {
         assertThat(before.tables()).isNotEmpty();
         assertThat(schemasLike(live + "\\_%")).as("no generation left beside the live one").isEmpty();
         served.run();
+        // and a server started later takes the switched generation's migration history as its own
+        ReadModelSchema.migrate(db);
+        GcSchema.migrate(db);
+        PhotosSchema.migrate(db);
 
         // when a rebuild is held before it applies anything, while the device writes
         String id;
