@@ -201,11 +201,23 @@ public final class Projector implements AutoCloseable {
                         partitions, e.toString());
                 return;
             }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> seeked = new java.util.HashMap<>();
             for (TopicPartition partition : partitions) {
                 Long next = positions.get(partition);
-                if (next != null) {
+                // The Cassandra sync state needs every record past the group's offset (a rebuilt read model may be
+                // ahead of it): with it, a position ahead is not jumped to; the writer leaves those records out anyway.
+                if (next != null && (syncState == null || next < consumer.position(partition))) {
                     consumer.seek(partition, next);
+                    seeked.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
                 }
+            }
+            // The group's offsets show how far the read model is, from the start: a partition with nothing new
+            // to project would otherwise keep whatever the group committed before.
+            try {
+                consumer.commitSync(seeked);
+            } catch (RuntimeException e) {
+                log.warn("committing the read model's positions to the group failed, lag shows late group={} error={}",
+                        config.groupId(), e.toString());
             }
             log.info("projector partitions assigned group={} partitions={} positions={}", config.groupId(), partitions.size(),
                     positions.size());
