@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.TestServers;
+import io.cumulus.schemas.Topics;
 
 /**
  * Every derived store of a running server lost at once, and rebuilt from the topics by the admin
@@ -70,18 +71,27 @@ class ARebuildRecoversEveryDerivedStoreIT {
         assertThat(client.get(day.anns(), "/v1/namespaces/" + day.anns().namespace() + "/files").json().get("files"))
                 .as("the loss shows").isEmpty();
 
-        // and each projection is rebuilt by the admin rebuild (the photos before the counts, see below)
-        for (String projection : List.of("readmodel", "photos", "chunk-refs", "reconciler")) {
-            rebuilds.rebuild(projection);
+        // and each projection is rebuilt by the admin rebuild; the photos before the counts, as an operator
+        // should: the collector, which deletes nothing while the counts are lost (they are not counted up
+        // to the end of the reference topic), keeps a thumbnail only while the photo library names it
+        for (String projection : List.of("readmodel", "photos", "chunk-refs")) {
+            assertThat(rebuilds.rebuild(projection).get("generation").asInt()).isEqualTo(2);
         }
 
-        // then every table and every store holds what it held before the loss
+        // then every table and every store holds what it held before the loss (but the photo worker's
+        // positions in the file events: its own bookkeeping, in no topic the rebuild reads, lost with the
+        // store; the worker goes on from where it is and writes them again with its next event)
         Settled after = Settled.await(tables, changelogs);
-        assertThat(after.tables().digests()).as(() -> before.tables().differences(after.tables()))
-                .isEqualTo(before.tables().digests());
+        DerivedTables.Snapshot expected = withoutPhotoWorkerPositions(before.tables());
+        DerivedTables.Snapshot rebuilt = withoutPhotoWorkerPositions(after.tables());
+        assertThat(rebuilt.digests()).as(() -> expected.differences(rebuilt)).isEqualTo(expected.digests());
         assertThat(after.stores()).isEqualTo(before.stores());
         // and the API answers every read as before
         assertThat(day.apiAnswers(client)).isEqualTo(answersBefore);
+    }
+
+    private static DerivedTables.Snapshot withoutPhotoWorkerPositions(DerivedTables.Snapshot tables) {
+        return tables.without("photos.consumer_positions", row -> row.startsWith("\"" + Topics.FILE_EVENTS + "\","));
     }
 
     private static boolean notCatalogued(String chunkId) {

@@ -125,8 +125,9 @@ final class SyncingDevice implements Runnable {
         }
         String chunk = client.upload(device, content);
         Map<String, Integer> vector = next(fileId);
-        Response accepted = client.submit(device, "k-" + UUID.randomUUID(), CumulusClient.upsertBatch(device.namespace(),
-                fileId, path, vector, List.of(Map.of("id", chunk, "size", content.length))));
+        Response accepted = SmallWorkload.submit(client, device, "k-" + UUID.randomUUID(), CumulusClient.upsertBatch(
+                device.namespace(), fileId, path, vector, List.of(Map.of("id", chunk, "size", content.length))),
+                Map.of(chunk, content));
         if (accepted.status() != 202) {
             throw new IllegalStateException(name + " edit " + n + " refused: " + accepted);
         }
