@@ -290,7 +290,7 @@ public class IngestApiConfiguration {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalStateException("cumulus.cassandra.*: " + e.getMessage(), e);
                 }
-                yield CassandraSyncState.open(settings, ingestBreakers);
+                yield CassandraSyncState.open(settings, ingestBreakers, db);
             }
             default -> throw new IllegalStateException("cumulus.sync-state.store must be postgres or cassandra, not '"
                     + store + "'");

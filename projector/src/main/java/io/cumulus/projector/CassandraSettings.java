@@ -63,6 +63,12 @@ public record CassandraSettings(
         return new CassandraSettings(contactPoints, localDatacenter, keyspace, replication, requestTimeout, consistency, size);
     }
 
+    /** The same cluster and options, another keyspace (a generation of the sync state, see {@link SyncStateGenerations}). */
+    public CassandraSettings withKeyspace(String other) {
+        return new CassandraSettings(contactPoints, localDatacenter, other, replication, requestTimeout, consistency,
+                feedBucketSize);
+    }
+
     public CassandraSettings withRequestTimeout(Duration timeout) {
         return new CassandraSettings(contactPoints, localDatacenter, keyspace, replication, timeout, consistency,
                 feedBucketSize);

@@ -58,7 +58,7 @@ public final class Projector implements AutoCloseable {
     private final DataSource dataSource;
     private final ReadModelWriter writer;
     private CqlSession cassandra;
-    private CassandraSyncStateWriter syncState;
+    private GenerationalSyncStateWriter syncState;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile Throwable failure;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -79,7 +79,11 @@ public final class Projector implements AutoCloseable {
         config.cassandra().ifPresent(settings -> {
             cassandra = settings.openSession();
             CassandraSyncStateSchema.create(cassandra, settings);
-            syncState = new CassandraSyncStateWriter(cassandra, settings);
+            try {
+                syncState = new GenerationalSyncStateWriter(dataSource, cassandra, settings);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the live generation of the sync state: " + e.getMessage(), e);
+            }
         });
         consumer = new KafkaConsumer<>(consumerProperties(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());

@@ -34,7 +34,7 @@ final class AdminCommand {
     static final int FAILED = 2;
 
     static final String USAGE = "cumulus admin fsck [--repair] [--data-dir=DIR] [--port=N] [--admin-token=T]\n       "
-            + AdminAuditCommand.USAGE;
+            + AdminAuditCommand.USAGE + "\n       " + io.cumulus.standalone.rebuild.RebuildCommand.USAGE;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String[]> KINDS = List.of(
@@ -51,6 +51,9 @@ final class AdminCommand {
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (!args.isEmpty() && args.get(0).equals("audit")) {
             return AdminAuditCommand.run(args.subList(1, args.size()), env, out, err);
+        }
+        if (!args.isEmpty() && args.get(0).equals("rebuild")) {
+            return io.cumulus.standalone.rebuild.RebuildCommand.run(args.subList(1, args.size()), env, out, err);
         }
         if (args.isEmpty() || !args.get(0).equals("fsck")) {
             return usage(err, args.isEmpty() ? "admin needs a command" : "unknown admin command '" + args.get(0) + "'");

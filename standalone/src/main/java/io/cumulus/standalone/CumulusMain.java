@@ -25,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
  *   account usage NAME [--data-dir=DIR] [--port=N]               its storage usage against its quota
  *   admin fsck [--repair] [--data-dir=DIR] [--port=N]   check (and repair) the chunk store, see {@link AdminCommand}
  *   admin audit verify [--user NAME] [--data-dir=DIR] [--port=N]   verify the audit chains, see {@link AdminAuditCommand}
+ *   admin rebuild PROJECTION | --status [ID] | --abort ID   rebuild a derived store, see
+ *                                             {@link io.cumulus.standalone.rebuild.RebuildCommand}
  * </pre>
  * Exit codes: 0 done, 1 failed, 2 bad usage ({@code admin fsck} and {@code admin audit verify}: see their classes).
  */
@@ -89,7 +91,8 @@ public final class CumulusMain {
     private static final String ADMIN_USAGE = "usage: " + AdminCommand.USAGE + "\n"
             + "fsck checks the running server's chunk store, and with --repair repairs what it can (see docs/fsck.md).\n"
             + "audit verify checks every account's audit chain (or NAME's) and names the first entry that was edited,\n"
-            + "removed or moved; exit 0 intact, 1 tampered (see docs/audit.md).\n";
+            + "removed or moved; exit 0 intact, 1 tampered (see docs/audit.md).\n"
+            + "rebuild rebuilds a derived store from the topics into a new generation, with progress (admin rebuild --help).\n";
 
     /**
      * The help a command line asks for ({@code --help} or {@code -h} anywhere, or {@code help}), for
@@ -101,6 +104,9 @@ public final class CumulusMain {
             return Optional.empty();
         }
         String command = args.isEmpty() || args.get(0).startsWith("-") ? "" : args.get(0);
+        if (command.equals("admin") && args.size() > 1 && args.get(1).equals("rebuild")) {
+            return Optional.of(io.cumulus.standalone.rebuild.RebuildCommand.HELP);
+        }
         return Optional.of(switch (command) {
             case "serve" -> SERVE_USAGE;
             case "account" -> ACCOUNT_USAGE;

@@ -263,6 +263,11 @@ public final class StandaloneServer implements AutoCloseable {
                     // As the API instances' merge worker: a copy is marked as waiting only for a worker that runs.
                     .withTextMerge(settings.merge()));
             running(reconciler).start();
+            if (web != null) {
+                // Its stores are rebuilt where it runs: beside the API of this process.
+                web.getBean(io.cumulus.standalone.rebuild.Rebuilds.class)
+                        .register(new io.cumulus.standalone.rebuild.ReconcilerProjection(reconciler));
+            }
         }
 
         if (settings.runs(Service.PROJECTOR)) {

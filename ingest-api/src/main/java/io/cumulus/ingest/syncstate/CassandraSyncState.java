@@ -27,6 +27,7 @@ import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.QueryConsistencyException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 
+import io.cumulus.ingest.IngestDatabase;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -53,6 +54,8 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
 
     private final CqlSession session;
     private final String ks;
+    /** The keyspace of the feed, files and heads: the live generation's (the cursors stay in {@link #ks}). */
+    private final Supplier<String> live;
     private final FeedBuckets buckets;
     private final CircuitBreaker read;
     private final CircuitBreaker write;
@@ -60,9 +63,11 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, PreparedStatement> prepared = new ConcurrentHashMap<>();
 
-    private CassandraSyncState(CqlSession session, CassandraSettings settings, CircuitBreakerRegistry breakers, Clock clock) {
+    private CassandraSyncState(CqlSession session, CassandraSettings settings, CircuitBreakerRegistry breakers, Clock clock,
+            Supplier<String> live) {
         this.session = session;
         this.ks = settings.keyspace();
+        this.live = live;
         this.buckets = new FeedBuckets(settings.feedBucketSize());
         CircuitBreakerConfig config = CircuitBreakerConfig.from(breakers.getDefaultConfig())
                 .recordExceptions(SyncStateUnavailableException.class)
@@ -82,6 +87,19 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
      * first. Fails when no contact point answers.
      */
     public static CassandraSyncState open(CassandraSettings settings, CircuitBreakerRegistry breakers) {
+        return open(settings, breakers, settings::keyspace);
+    }
+
+    /**
+     * As {@link #open(CassandraSettings, CircuitBreakerRegistry)}, reading the feed, files and heads from
+     * the live generation that {@code db} names (a rebuild of the sync state switches it).
+     */
+    public static CassandraSyncState open(CassandraSettings settings, CircuitBreakerRegistry breakers, IngestDatabase db) {
+        return open(settings, breakers, new LiveKeyspace(db, settings.keyspace(), Clock.systemUTC()));
+    }
+
+    private static CassandraSyncState open(CassandraSettings settings, CircuitBreakerRegistry breakers,
+            Supplier<String> live) {
         CqlSession session = settings.openSession();
         try {
             String ks = settings.keyspace();
@@ -90,7 +108,7 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
                     + " seq bigint, updated_at timestamp, PRIMARY KEY ((namespace_id), device_id))");
             log.info("sync state on cassandra contactPoints={} datacenter={} keyspace={} consistency={}",
                     settings.contactPoints(), settings.localDatacenter(), ks, settings.consistency());
-            return new CassandraSyncState(session, settings, breakers, Clock.systemUTC());
+            return new CassandraSyncState(session, settings, breakers, Clock.systemUTC(), live);
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -101,7 +119,7 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     public List<FeedEntry> feed(UUID namespaceId, long afterSeq, int limit) {
         return guarded(read, () -> buckets.page(afterSeq, readHead(namespaceId), limit, (bucket, after, n) ->
                 session.execute(statement("SELECT seq, file_id, path, op, vector, chunks, size, device_id, batch_id,"
-                                + " change_index, conflict_of, at, merge_pending FROM " + ks + ".feed"
+                                + " change_index, conflict_of, at, merge_pending FROM " + live.get() + ".feed"
                                 + " WHERE namespace_id = ? AND bucket = ? AND seq > ? ORDER BY seq LIMIT ?")
                                 .bind(namespaceId, bucket, after, n).setIdempotent(true))
                         .all().stream().map(this::feedEntry).toList()));
@@ -115,7 +133,7 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     @Override
     public Optional<FileEntry> file(UUID namespaceId, String fileId) {
         return guarded(read, () -> Optional.ofNullable(session.execute(statement("SELECT path, deleted, vector, chunks,"
-                        + " size, seq, updated_at, merge_pending FROM " + ks + ".files WHERE namespace_id = ? AND file_id = ?")
+                        + " size, seq, updated_at, merge_pending FROM " + live.get() + ".files WHERE namespace_id = ? AND file_id = ?")
                         .bind(namespaceId, fileId).setIdempotent(true)).one())
                 .map(r -> new FileEntry(namespaceId, fileId, r.getString("path"), r.getBoolean("deleted"),
                         tree(r.getString("vector")), tree(r.getString("chunks")), r.getLong("size"), r.getLong("seq"),
@@ -156,7 +174,7 @@ public final class CassandraSyncState implements SyncState, AutoCloseable {
     }
 
     private long readHead(UUID namespaceId) {
-        Row row = session.execute(statement("SELECT last_seq FROM " + ks + ".namespace_heads WHERE namespace_id = ?")
+        Row row = session.execute(statement("SELECT last_seq FROM " + live.get() + ".namespace_heads WHERE namespace_id = ?")
                 .bind(namespaceId).setIdempotent(true)).one();
         return row == null ? 0 : row.getLong(0);
     }

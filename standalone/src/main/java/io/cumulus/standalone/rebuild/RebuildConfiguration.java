@@ -1,14 +1,17 @@
 package io.cumulus.standalone.rebuild;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.cumulus.ingest.auth.AdminToken;
+import io.cumulus.projector.CassandraSettings;
 
 /**
  * The rebuilds in the API's Spring context: one {@link Projection} bean per store this process can
@@ -31,6 +34,18 @@ public class RebuildConfiguration {
     @Bean
     Projection rebuildPhotos(DataSource dataSource) {
         return new PhotosProjection(dataSource);
+    }
+
+    /** Only where the sync state is in Cassandra, in the keyspace (and its generations) the API reads. */
+    @Bean
+    @ConditionalOnProperty(name = "cumulus.sync-state.store", havingValue = "cassandra")
+    Projection rebuildSyncState(DataSource dataSource,
+                                @Value("${cumulus.cassandra.contact-points:127.0.0.1:9042}") String contactPoints,
+                                @Value("${cumulus.cassandra.datacenter:datacenter1}") String datacenter,
+                                @Value("${cumulus.cassandra.keyspace:cumulus}") String keyspace) {
+        List<InetSocketAddress> points = io.cumulus.ingest.syncstate.CassandraSettings.parseContactPoints(contactPoints)
+                .stream().map(a -> new InetSocketAddress(a.getHostString(), a.getPort())).toList();
+        return new SyncStateProjection(dataSource, CassandraSettings.of(points, datacenter, keyspace));
     }
 
     @Bean(destroyMethod = "close")

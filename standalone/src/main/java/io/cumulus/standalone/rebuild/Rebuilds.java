@@ -98,8 +98,18 @@ public final class Rebuilds implements AutoCloseable {
     }
 
     /** The projections this deployment can rebuild, by name. */
-    public Map<String, Projection> projections() {
-        return java.util.Collections.unmodifiableMap(projections);
+    public synchronized Map<String, Projection> projections() {
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(projections));
+    }
+
+    /**
+     * Adds a projection whose store starts after the API's context (the reconciler's stores, once the
+     * reconciler runs in this process).
+     */
+    public synchronized void register(Projection projection) {
+        if (projections.putIfAbsent(projection.name(), projection) != null) {
+            throw new IllegalArgumentException("two projections named " + projection.name());
+        }
     }
 
     /** Starts a rebuild of the named projection on its own thread and answers its first status. */
