@@ -12,6 +12,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,13 +66,14 @@ class ARebuildWhileDevicesSyncIT {
         String user = "sync-" + UUID.randomUUID().toString().substring(0, 8);
         Device laptopLogin = client.newAccountWithDevice(StandaloneServer.adminToken(server.dataDir()), user, "Laptop");
         Device phoneLogin = client.registerDevice(user, "Phone");
-        SyncingDevice laptop = new SyncingDevice(client, laptopLogin, "laptop", true);
-        SyncingDevice phone = new SyncingDevice(client, phoneLogin, "phone", false);
+        SyncingDevice laptop = new SyncingDevice(client, laptopLogin, "laptop", true, 8);
+        SyncingDevice phone = new SyncingDevice(client, phoneLogin, "phone", false, 1);
         List<Thread> threads = List.of(new Thread(laptop, "laptop"), new Thread(phone, "phone"));
         threads.forEach(Thread::start);
         awaitEdits(laptop, phone, 10);
 
         // when every projection is rebuilt at once while they go on
+        Map<String, Long> endsBefore = endOffsets();
         List<String> ids = new ArrayList<>();
         for (String projection : PROJECTIONS) {
             ids.add(rebuilds.start(projection));
@@ -79,6 +84,10 @@ class ARebuildWhileDevicesSyncIT {
             finished.add(rebuilds.awaitDone(id));
         }
         int editsDuring = laptop.edits().size() + phone.edits().size() - editsBefore;
+        for (JsonNode rebuilt : finished) {
+            System.out.printf("[rebuild-sync] %s: %d records written to its topics while it ran%n",
+                    rebuilt.get("projection").asString(), writtenWhileItRan(rebuilt, endsBefore));
+        }
         // and the devices go on after the switches, then stop
         awaitEdits(laptop, phone, laptop.edits().size() + phone.edits().size() + 10);
         laptop.stop();
@@ -93,6 +102,9 @@ class ARebuildWhileDevicesSyncIT {
                 java.util.stream.Stream.concat(laptop.edits().stream(), phone.edits().stream())
                         .filter(e -> e.kind().equals("CONFLICT")).count());
         assertThat(editsDuring).as("edits made while the rebuilds ran").isPositive();
+        // (the read model's and the counts' rebuilds each had records to catch up on at their switch)
+        assertThat(finished).filteredOn(s -> List.of("readmodel", "chunk-refs").contains(s.get("projection").asString()))
+                .allSatisfy(s -> assertThat(writtenWhileItRan(s, endsBefore)).as("records written while %s", s).isPositive());
 
         // then the devices converge on what the server lists
         Settled live = Settled.await(tables, changelogs);
@@ -127,6 +139,32 @@ class ARebuildWhileDevicesSyncIT {
                 .isEqualTo(live.tables().digests());
         assertThat(fresh.stores()).isEqualTo(live.stores());
         assertThat(finished).extracting(s -> s.get("generation").asInt()).allMatch(g -> g >= 2);
+    }
+
+    /** The records its topics gained between {@code endsBefore} and the end of the rebuild. */
+    private static long writtenWhileItRan(JsonNode rebuild, Map<String, Long> endsBefore) {
+        long written = 0;
+        for (JsonNode p : rebuild.get("partitions")) {
+            written += p.get("total").asLong() - endsBefore.getOrDefault(p.get("topic").asString() + "/" + p.get("partition").asInt(), 0L);
+        }
+        return written;
+    }
+
+    /** The end offset (last stable offset) of every partition of every Cumulus topic, by {@code topic/partition}. */
+    private static Map<String, Long> endOffsets() {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
+                if (topic.startsWith("cumulus.")) {
+                    infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+                }
+            });
+            Map<String, Long> ends = new TreeMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(30)).forEach((tp, end) -> ends.put(tp.topic() + "/" + tp.partition(), end));
+            return ends;
+        }
     }
 
     private static void awaitEdits(SyncingDevice laptop, SyncingDevice phone, int atLeast) {

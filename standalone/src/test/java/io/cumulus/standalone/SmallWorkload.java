@@ -226,13 +226,23 @@ final class SmallWorkload {
     /**
      * Submits a batch as a device does: when the server answers that a chunk is missing (the collector,
      * on a one-second grace period, deleted it between its upload and this commit on a slow machine),
-     * uploads it again from {@code contents} and submits again.
+     * uploads it again from {@code contents} and submits again; when it answers 503 (the pipeline is
+     * behind), submits again a moment later.
      */
     static Response submit(CumulusClient client, Device device, String key, Map<String, Object> batch,
                            Map<String, byte[]> contents) {
         for (int attempt = 1; ; attempt++) {
             Response r = client.submit(device, key, batch);
-            if (r.status() != 400 || !r.body().contains("/problems/chunk-missing") || attempt == 5) {
+            if (r.status() == 503 && attempt < 100) {
+                try {
+                    Thread.sleep(200); // a client's back-off before it tries again, not a wait for a condition
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return r;
+                }
+                continue;
+            }
+            if (r.status() != 400 || !r.body().contains("/problems/chunk-missing") || attempt >= 5) {
                 return r;
             }
             r.json().get("missingChunks").forEach(id -> {
