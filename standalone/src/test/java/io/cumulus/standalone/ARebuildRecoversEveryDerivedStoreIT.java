@@ -9,12 +9,9 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.cumulus.embedded.PostgresConnection;
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.schemas.Topics;
 
 /**
@@ -33,35 +30,24 @@ class ARebuildRecoversEveryDerivedStoreIT {
 
     @BeforeAll
     static void start() {
-        PostgresConnection pg = TestServers.freshDatabase();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-rebuild-"),
-                "--port=0", "--kafka-port=0", "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--gc=on", "--gc-grace=1s", "--gc-interval=200ms"), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-rebuild] " + line));
+        server = CollectingCumulus.get();
         client = new CumulusClient(server.baseUrl());
         tables = new DerivedTables(server.postgres().dataSource());
         changelogs = new StoreChangelogs(server.bootstrapServers());
     }
 
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
     @Test
     void everyStoreRebuiltFromTheTopicsEqualsTheStoreThatWasLost() throws Exception {
         // given a server that went through a small day of two accounts, and has settled
-        SmallWorkload.Result day = new SmallWorkload(client, StandaloneServer.adminToken(server.dataDir()))
+        SmallWorkload.Result day = new SmallWorkload(client, CollectingCumulus.adminToken())
                 .run(ARebuildRecoversEveryDerivedStoreIT::notCatalogued);
         Settled before = Settled.await(tables, changelogs);
         System.out.println("[rebuild-it] before: " + before);
         Map<String, String> answersBefore = day.apiAnswers(client);
         assertThat(before.tables().rows("readmodel.feed")).isGreaterThan(15);
         assertThat(before.tables().rows("gc.chunk_store")).isGreaterThan(10);
-        assertThat(before.tables().rows("photos.photos")).isEqualTo(2);
-        assertThat(before.tables().rows("photos.album_photos")).isEqualTo(1);
+        assertThat(before.tables().rows("photos.photos")).isGreaterThanOrEqualTo(2);
+        assertThat(before.tables().rows("photos.album_photos")).isGreaterThanOrEqualTo(1);
         assertThat(before.stores()).containsKeys("file-states", "file-history", "path-index", "namespace-seq");
 
         // when every derived PostgreSQL store loses its rows
@@ -71,11 +57,12 @@ class ARebuildRecoversEveryDerivedStoreIT {
         assertThat(client.get(day.anns(), "/v1/namespaces/" + day.anns().namespace() + "/files").json().get("files"))
                 .as("the loss shows").isEmpty();
 
-        // and each projection is rebuilt by the admin rebuild command; the photos before the counts, as an operator
-        // should: the collector, which deletes nothing while the counts are lost (they are not counted up
-        // to the end of the reference topic), keeps a thumbnail only while the photo library names it
+        // and each projection is rebuilt by the admin rebuild command; the photos before the counts, as an
+        // operator should: the collector, which deletes nothing while the counts are lost (they are not
+        // counted up to the end of the reference topic), keeps a thumbnail only while the library names it
         for (String projection : List.of("readmodel", "photos", "chunk-refs", "reconciler")) {
-            assertThat(AdminRebuilds.onTheCommandLine(server, projection)).contains(projection + " switched to generation 2");
+            assertThat(AdminRebuilds.onTheCommandLine(server, projection))
+                    .containsPattern(projection + " switched to generation \\d+");
         }
 
         // then every table and every store holds what it held before the loss (but the photo worker's
