@@ -195,11 +195,21 @@ public final class Projector implements AutoCloseable {
                         partitions, e.toString());
                 return;
             }
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> seeked = new java.util.HashMap<>();
             for (TopicPartition partition : partitions) {
                 Long next = positions.get(partition);
                 if (next != null) {
                     consumer.seek(partition, next);
+                    seeked.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
                 }
+            }
+            // The group's offsets show how far the read model is, from the start: a partition with nothing new
+            // to project would otherwise keep whatever the group committed before.
+            try {
+                consumer.commitSync(seeked);
+            } catch (RuntimeException e) {
+                log.warn("committing the read model's positions to the group failed, lag shows late group={} error={}",
+                        config.groupId(), e.toString());
             }
             log.info("projector partitions assigned group={} partitions={} positions={}", config.groupId(), partitions.size(),
                     positions.size());

@@ -8,7 +8,8 @@ import io.cumulus.schemas.Topics;
 
 /**
  * Where the projector reads from and how it behaves when the database is away: the Kafka bootstrap
- * servers, its consumer group (whose committed offsets say how far the read model is written), the
+ * servers, its consumer group (which shares the partitions between instances; how far the read model
+ * is written lives in {@code readmodel.consumer_positions}, the group's offsets show lag), the
  * two topics it projects, the longest pause between two attempts to write a batch the database
  * refused for a transient reason, and an optional static group member id: a restarted process with
  * the same id takes its partitions back at once instead of waiting for the dead member to time out;

@@ -34,8 +34,9 @@ record ReadModelRows(List<String> files, List<String> feed, List<String> outcome
 
     static void deleteAll(DataSource dataSource) {
         try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            // the positions too: they say how far these tables are projected, so a replay starts from nothing
             s.execute("DELETE FROM readmodel.files; DELETE FROM readmodel.feed;"
-                    + " DELETE FROM readmodel.batch_outcomes");
+                    + " DELETE FROM readmodel.batch_outcomes; DELETE FROM readmodel.consumer_positions");
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

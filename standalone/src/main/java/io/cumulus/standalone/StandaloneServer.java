@@ -441,6 +441,11 @@ public final class StandaloneServer implements AutoCloseable {
         return httpPort;
     }
 
+    /** The rebuilds of derived stores ({@code ./cumulus admin rebuild}), run by this process's API; empty without one. */
+    public Optional<io.cumulus.standalone.rebuild.Rebuilds> rebuilds() {
+        return web == null ? Optional.empty() : Optional.of(web.getBean(io.cumulus.standalone.rebuild.Rebuilds.class));
+    }
+
     public String baseUrl() {
         return "http://" + settings.localHost() + ":" + httpPort;
     }

@@ -51,7 +51,7 @@ public class RebuildController {
         String projection = projectionOf(body);
         try {
             return ResponseEntity.status(HttpStatus.ACCEPTED).body(json(rebuilds.start(projection)));
-        } catch (Rebuilds.UnknownProjection e) {
+        } catch (Rebuilds.UnknownProjection | Rebuilds.Unavailable e) {
             throw RebuildProblem.unknownProjection(e.getMessage(), rebuilds.projections().keySet());
         } catch (Rebuilds.AlreadyRunning e) {
             throw RebuildProblem.running(e.getMessage(), e.id());

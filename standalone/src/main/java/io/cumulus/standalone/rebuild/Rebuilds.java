@@ -74,6 +74,13 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
+    /** A projection this deployment names but cannot rebuild now (its store does not exist here). */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** An abort that comes too late: the switch has begun or the rebuild has finished. */
     public static final class NotAbortable extends RuntimeException {
         NotAbortable(String id, Phase phase) {
@@ -127,7 +134,7 @@ public final class Rebuilds implements AutoCloseable {
         try {
             number = projection.liveGeneration() + 1;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot read the live generation of " + projectionName + ": " + e.getMessage(), e);
+            throw new Unavailable("cannot rebuild " + projectionName + ": " + e.getMessage(), e);
         }
         Job job = new Job(UUID.randomUUID().toString(), projection, number);
         jobs.put(job.id, job);
@@ -282,16 +289,15 @@ public final class Rebuilds implements AutoCloseable {
                 phase = Phase.DONE;
                 log.info("rebuild done id={} projection={} generation={} location={} records={}", id, projection.name(),
                         number, location, done());
-            } catch (Aborted | InterruptedException | org.apache.kafka.common.errors.InterruptException e) {
-                if (abortRequested) {
+            } catch (Exception | Error e) {
+                // An abort interrupts the job wherever it is (a poll, a database call): whatever that throws, it was asked for.
+                if (abortRequested && phase != Phase.SWITCHING) {
                     dropGeneration();
                     phase = Phase.ABORTED;
                     log.info("rebuild aborted id={} projection={} dropped={}", id, projection.name(), location);
                 } else {
                     fail(e);
                 }
-            } catch (Exception | Error e) {
-                fail(e);
             } finally {
                 finishedAt = clock.instant();
                 if (consumer != null) {

@@ -74,7 +74,7 @@ public final class TableDigests {
             throw new IllegalStateException(e);
         }
         String sql = "SELECT t::text AS r FROM " + quote(schema) + "." + quote(table) + " t"
-                + (filter == null ? "" : " WHERE " + filter) + " ORDER BY r COLLATE \"C\"";
+                + (filter == null ? "" : " WHERE " + filter) + " ORDER BY t::text COLLATE \"C\"";
         try (Statement s = c.createStatement()) {
             s.setFetchSize(1000);
             try (ResultSet rs = s.executeQuery(sql)) {

@@ -11,5 +11,17 @@
  * switches to or drops. {@code Rebuilds} runs one job thread per rebuild and reports its
  * {@link io.cumulus.standalone.rebuild.RebuildStatus}; {@code RebuildController} exposes it at
  * {@code /v1/admin/rebuilds} and {@code RebuildCommand} is the command line.
+ *
+ * <h2>Adding a projection</h2>
+ * Implement {@link io.cumulus.standalone.rebuild.Projection} (name, description, topics, live generation,
+ * new generation, digest) and its {@link io.cumulus.standalone.rebuild.Generation} (number, location,
+ * apply, positions, switchOver, drop), and declare it as a {@code Projection} bean in
+ * {@link io.cumulus.standalone.rebuild.RebuildConfiguration} (conditional when the deployment may not
+ * have the store). {@code Rebuilds} calls, in order: {@code liveGeneration()} when the rebuild is asked
+ * for; then on the job thread {@code newGeneration()}, {@code positions()} (where to start each
+ * partition), {@code apply(records)} for every poll, and {@code switchOver(catchUp)} once fewer than 500
+ * records are left, or {@code drop()} after an abort or a failure. A PostgreSQL store can reuse
+ * {@code SchemaGenerations} and {@code SchemaGeneration}, which implement the switch described in
+ * docs/decisions/0034.
  */
 package io.cumulus.standalone.rebuild;
