@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -124,7 +125,9 @@ public final class ReconcilerApp implements AutoCloseable {
     synchronized void handOver(ReconcilerRebuild next) {
         KafkaStreams old = streams;
         String oldApplicationId = applicationId();
-        if (!old.close(CLOSE_TIMEOUT)) {
+        // Leaving the group (Kafka Streams stays in it on close by default, for a restart) lets its group be deleted.
+        if (!old.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT))) {
             throw new IllegalStateException("the publishing reconciler did not stop within " + CLOSE_TIMEOUT
                     + "; the rebuilt stores were not switched to");
         }

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,7 +146,8 @@ public final class ReconcilerRebuild {
         finished = true;
         gate.abort();
         stopFollowing();
-        streams.close(CLOSE_TIMEOUT);
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_TIMEOUT));
         streams.cleanUp();
         dropGroupAndChangelogs(bootstrapServers, applicationId);
         log.info("reconciler rebuild aborted applicationId={} generation={}", applicationId, generation);

@@ -34,7 +34,8 @@ final class AdminCommand {
     static final int FAILED = 2;
 
     static final String USAGE = "cumulus admin fsck [--repair] [--data-dir=DIR] [--port=N] [--admin-token=T]\n       "
-            + AdminAuditCommand.USAGE + "\n       " + io.cumulus.standalone.rebuild.RebuildCommand.USAGE;
+            + AdminAuditCommand.USAGE + "\n       " + io.cumulus.standalone.rebuild.RebuildCommand.USAGE
+            + "\n       " + io.cumulus.standalone.replay.ReplayCommand.USAGE;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String[]> KINDS = List.of(
@@ -51,6 +52,9 @@ final class AdminCommand {
     static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (!args.isEmpty() && args.get(0).equals("audit")) {
             return AdminAuditCommand.run(args.subList(1, args.size()), env, out, err);
+        }
+        if (!args.isEmpty() && args.get(0).equals("replay")) {
+            return io.cumulus.standalone.replay.ReplayCommand.run(args.subList(1, args.size()), env, out, err);
         }
         if (!args.isEmpty() && args.get(0).equals("rebuild")) {
             return io.cumulus.standalone.rebuild.RebuildCommand.run(args.subList(1, args.size()), env, out, err);

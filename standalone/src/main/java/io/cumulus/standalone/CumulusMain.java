@@ -92,7 +92,9 @@ public final class CumulusMain {
             + "fsck checks the running server's chunk store, and with --repair repairs what it can (see docs/fsck.md).\n"
             + "audit verify checks every account's audit chain (or NAME's) and names the first entry that was edited,\n"
             + "removed or moved; exit 0 intact, 1 tampered (see docs/audit.md).\n"
-            + "rebuild rebuilds a derived store from the topics into a new generation, with progress (admin rebuild --help).\n";
+            + "rebuild rebuilds a derived store from the topics into a new generation, with progress (admin rebuild --help).\n"
+            + "replay re-publishes offsets or times [--from, --to) of a topic, records unchanged, into a consumer's own\n"
+            + "topic (--into; never one of Cumulus's own), talking to Kafka directly.\n";
 
     /**
      * The help a command line asks for ({@code --help} or {@code -h} anywhere, or {@code help}), for
