@@ -190,6 +190,10 @@ class RebuildIT {
         String aborted;
         try (Hold hold = hold(abortedSchema)) {
             aborted = startRebuild(projection.name());
+            // (its generation created, its first write waiting)
+            await().atMost(PIPELINE).until(() -> status(aborted).get("location").asString(),
+                    location -> location.equals("schema " + abortedSchema));
+            assertThat(schemasLike(abortedSchema)).hasSize(1);
             Response abort = client.send("DELETE", "/v1/admin/rebuilds/" + aborted, adminToken, null, Map.of());
             assertThat(abort.status()).as(abort.body()).isEqualTo(202);
         }
