@@ -198,7 +198,9 @@ public final class Projector implements AutoCloseable {
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> seeked = new java.util.HashMap<>();
             for (TopicPartition partition : partitions) {
                 Long next = positions.get(partition);
-                if (next != null) {
+                // The Cassandra sync state needs every record past the group's offset (a rebuilt read model may be
+                // ahead of it): with it, a position ahead is not jumped to; the writer leaves those records out anyway.
+                if (next != null && (syncState == null || next < consumer.position(partition))) {
                     consumer.seek(partition, next);
                     seeked.put(partition, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
                 }

@@ -2,6 +2,8 @@ package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -23,23 +25,21 @@ import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.projector.CassandraSettings;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.rebuild.Digest;
-import io.cumulus.standalone.rebuild.RebuildStatus;
-import io.cumulus.standalone.rebuild.Rebuilds;
+import io.cumulus.standalone.rebuild.RebuildCommand;
 import io.cumulus.standalone.rebuild.SyncStateProjection;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The Cassandra sync state rebuilt into a new keyspace on a real Cassandra node equals the one it
+ * {@code cumulus admin rebuild sync-state}: the Cassandra sync state rebuilt into a new keyspace on a real
+ * Cassandra node equals the one it
  * replaces; after the switch the projector writes the new keyspace and the API reads it, and edits
  * made during the rebuild are in it.
  */
 class SyncStateRebuildIT {
     private static final String KEYSPACE = "rebuild_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    private static final Duration REBUILD = Duration.ofSeconds(120);
     private static StandaloneServer server;
     private static CqlSession cassandra;
     private static SyncStateProjection syncState;
-    private static Rebuilds rebuilds;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,14 +59,10 @@ class SyncStateRebuildIT {
         syncState = new SyncStateProjection(server.postgres().dataSource(), CassandraSettings.of(
                 List.of(new InetSocketAddress(node.contactPoint().getHostString(), node.contactPoint().getPort())),
                 CassandraNode.DATACENTER, KEYSPACE));
-        rebuilds = new Rebuilds(List.of(syncState), server.bootstrapServers());
     }
 
     @AfterAll
     static void stop() {
-        if (rebuilds != null) {
-            rebuilds.close();
-        }
         if (cassandra != null) {
             cassandra.close();
         }
@@ -92,12 +88,12 @@ class SyncStateRebuildIT {
         Digest live = syncState.digest();
 
         // when the sync state is rebuilt
-        RebuildStatus first = rebuild();
+        String first = rebuild();
 
         // then the new keyspace is the live one, equal to the old, the cursors kept, the old tables gone
-        assertThat(first.phase()).isEqualTo(RebuildStatus.Phase.DONE);
-        assertThat(first.location()).isEqualTo("keyspace " + KEYSPACE + "_g2");
+        assertThat(first).contains("sync-state switched to generation 2");
         assertThat(syncState.liveGeneration()).isEqualTo(2);
+        assertThat(cassandra.getMetadata().getKeyspace(KEYSPACE + "_g2")).isPresent();
         assertThat(syncState.digest()).isEqualTo(live);
         assertThat(cassandra.getMetadata().getKeyspace(KEYSPACE).orElseThrow().getTable("feed")).isEmpty();
         JsonNode cursors = client.get(laptop, "/v1/namespaces/" + ns + "/devices/cursors").json();
@@ -106,10 +102,10 @@ class SyncStateRebuildIT {
         // and an edit made while the next rebuild runs reaches the phone's feed, read from whichever is live
         String during = client.submit(laptop, "during", CumulusClient.oneFileBatch(ns, "f3", "notes/c.txt",
                 Map.of(laptop.id(), 3), client.upload(laptop, bytes("c")), 1)).json().get("batchId").asString();
-        RebuildStatus second = rebuild();
+        String second = rebuild();
         awaitDone(client, laptop, during);
         edit(client, laptop, "f4", "notes/d.txt", 4, "d");
-        assertThat(second.phase()).isEqualTo(RebuildStatus.Phase.DONE);
+        assertThat(second).contains("sync-state switched to generation 3");
         assertThat(syncState.liveGeneration()).isEqualTo(3);
         JsonNode feed = client.get(phone, "/v1/namespaces/" + ns + "/changes?after=0").json();
         assertThat(feed.get("changes")).extracting(c -> c.get("seq").asLong()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
@@ -117,9 +113,14 @@ class SyncStateRebuildIT {
         assertThat(cassandra.getMetadata().getKeyspace(KEYSPACE + "_g2")).isEmpty();
     }
 
-    private static RebuildStatus rebuild() throws InterruptedException {
-        RebuildStatus started = rebuilds.start("sync-state");
-        return rebuilds.await(started.id(), REBUILD);
+    /** {@code cumulus admin rebuild sync-state} against the server; answers what it printed once it exited 0. */
+    private static String rebuild() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = RebuildCommand.run(List.of("sync-state", "--data-dir=" + server.dataDir(), "--port=" + server.httpPort()),
+                Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).as(out + "\n" + err).isEqualTo(RebuildCommand.DONE);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void edit(CumulusClient client, Device device, String fileId, String path, int counter, String text) {
