@@ -9,58 +9,45 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.cumulus.embedded.PostgresConnection;
-import io.cumulus.embedded.testing.TestServers;
+import io.cumulus.schemas.Topics;
 
 /**
- * Every derived store of a running server lost at once, and rebuilt from the topics by the admin
- * rebuild, one projection after the other: once rebuilt, every table of the read model, the chunk
- * reference counts and the photo library, and every state store of the reconciler, hold exactly
- * what they held before the loss, and the API answers every read as it did.
+ * Every derived PostgreSQL store of a running server lost at once (the read model, the chunk
+ * reference counts, the photo library and albums), and each rebuilt from the topics with
+ * {@code cumulus admin rebuild}, one projection after the other: once rebuilt, every table holds
+ * exactly what it held before the loss, and the API answers every read as it did. The reconciler's
+ * state stores, which cannot be emptied under a running reconciler, are rebuilt too, beside the live
+ * ones, and equal them. (The sync state on Cassandra has its own test, {@code SyncStateRebuildIT}.)
  */
 class ARebuildRecoversEveryDerivedStoreIT {
     private static StandaloneServer server;
     private static CumulusClient client;
     private static DerivedTables tables;
     private static StoreChangelogs changelogs;
-    private static AdminRebuilds rebuilds;
 
     @BeforeAll
     static void start() {
-        PostgresConnection pg = TestServers.freshDatabase();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-rebuild-"),
-                "--port=0", "--kafka-port=0", "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--gc=on", "--gc-grace=1s", "--gc-interval=200ms"), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-rebuild] " + line));
+        server = CollectingCumulus.get();
         client = new CumulusClient(server.baseUrl());
         tables = new DerivedTables(server.postgres().dataSource());
         changelogs = new StoreChangelogs(server.bootstrapServers());
-        rebuilds = new AdminRebuilds(client, StandaloneServer.adminToken(server.dataDir()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
     void everyStoreRebuiltFromTheTopicsEqualsTheStoreThatWasLost() throws Exception {
         // given a server that went through a small day of two accounts, and has settled
-        SmallWorkload.Result day = new SmallWorkload(client, StandaloneServer.adminToken(server.dataDir()))
+        SmallWorkload.Result day = new SmallWorkload(client, CollectingCumulus.adminToken())
                 .run(ARebuildRecoversEveryDerivedStoreIT::notCatalogued);
         Settled before = Settled.await(tables, changelogs);
         System.out.println("[rebuild-it] before: " + before);
         Map<String, String> answersBefore = day.apiAnswers(client);
         assertThat(before.tables().rows("readmodel.feed")).isGreaterThan(15);
         assertThat(before.tables().rows("gc.chunk_store")).isGreaterThan(10);
-        assertThat(before.tables().rows("photos.photos")).isEqualTo(2);
-        assertThat(before.tables().rows("photos.album_photos")).isEqualTo(1);
+        assertThat(before.tables().rows("photos.photos")).isGreaterThanOrEqualTo(2);
+        assertThat(before.tables().rows("photos.album_photos")).isGreaterThanOrEqualTo(1);
         assertThat(before.stores()).containsKeys("file-states", "file-history", "path-index", "namespace-seq");
 
         // when every derived PostgreSQL store loses its rows
@@ -70,18 +57,28 @@ class ARebuildRecoversEveryDerivedStoreIT {
         assertThat(client.get(day.anns(), "/v1/namespaces/" + day.anns().namespace() + "/files").json().get("files"))
                 .as("the loss shows").isEmpty();
 
-        // and each projection is rebuilt by the admin rebuild (the photos before the counts, see below)
+        // and each projection is rebuilt by the admin rebuild command; the photos before the counts, as an
+        // operator should: the collector, which deletes nothing while the counts are lost (they are not
+        // counted up to the end of the reference topic), keeps a thumbnail only while the library names it
         for (String projection : List.of("readmodel", "photos", "chunk-refs", "reconciler")) {
-            rebuilds.rebuild(projection);
+            assertThat(AdminRebuilds.onTheCommandLine(server, projection))
+                    .containsPattern(projection + " switched to generation \\d+");
         }
 
-        // then every table and every store holds what it held before the loss
+        // then every table and every store holds what it held before the loss (but the photo worker's
+        // positions in the file events: its own bookkeeping, in no topic the rebuild reads, lost with the
+        // store; the worker goes on from where it is and writes them again with its next event)
         Settled after = Settled.await(tables, changelogs);
-        assertThat(after.tables().digests()).as(() -> before.tables().differences(after.tables()))
-                .isEqualTo(before.tables().digests());
+        DerivedTables.Snapshot expected = withoutPhotoWorkerPositions(before.tables());
+        DerivedTables.Snapshot rebuilt = withoutPhotoWorkerPositions(after.tables());
+        assertThat(rebuilt.digests()).as(() -> expected.differences(rebuilt)).isEqualTo(expected.digests());
         assertThat(after.stores()).isEqualTo(before.stores());
         // and the API answers every read as before
         assertThat(day.apiAnswers(client)).isEqualTo(answersBefore);
+    }
+
+    private static DerivedTables.Snapshot withoutPhotoWorkerPositions(DerivedTables.Snapshot tables) {
+        return tables.without("photos.consumer_positions", row -> row.startsWith("\"" + Topics.FILE_EVENTS + "\","));
     }
 
     private static boolean notCatalogued(String chunkId) {

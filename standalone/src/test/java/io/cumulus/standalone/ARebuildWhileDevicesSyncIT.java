@@ -12,12 +12,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.cumulus.embedded.PostgresConnection;
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.standalone.CumulusClient.Device;
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +30,8 @@ import tools.jackson.databind.JsonNode;
  */
 class ARebuildWhileDevicesSyncIT {
     private static final List<String> PROJECTIONS = List.of("readmodel", "chunk-refs", "photos", "reconciler");
+    /** The projections whose topics every edit writes to: a rebuild of them must have caught up on some. */
+    private static final List<String> CAUGHT_UP = List.of("readmodel", "chunk-refs");
 
     private static StandaloneServer server;
     private static CumulusClient client;
@@ -38,45 +41,38 @@ class ARebuildWhileDevicesSyncIT {
 
     @BeforeAll
     static void start() {
-        PostgresConnection pg = TestServers.freshDatabase();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-rebuild-sync-"),
-                "--port=0", "--kafka-port=0", "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--gc=on", "--gc-grace=1s", "--gc-interval=200ms"), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-rebuild-sync] " + line));
+        server = CollectingCumulus.get();
         client = new CumulusClient(server.baseUrl());
         tables = new DerivedTables(server.postgres().dataSource());
         changelogs = new StoreChangelogs(server.bootstrapServers());
-        rebuilds = new AdminRebuilds(client, StandaloneServer.adminToken(server.dataDir()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
+        rebuilds = new AdminRebuilds(client, CollectingCumulus.adminToken());
     }
 
     @Test
     void devicesSyncingThroughEveryRebuildConvergeAndLoseNoEdit() throws Exception {
         // given two devices of one account that keep syncing, and have made a few edits already
         String user = "sync-" + UUID.randomUUID().toString().substring(0, 8);
-        Device laptopLogin = client.newAccountWithDevice(StandaloneServer.adminToken(server.dataDir()), user, "Laptop");
+        Device laptopLogin = client.newAccountWithDevice(CollectingCumulus.adminToken(), user, "Laptop");
         Device phoneLogin = client.registerDevice(user, "Phone");
-        SyncingDevice laptop = new SyncingDevice(client, laptopLogin, "laptop", true);
-        SyncingDevice phone = new SyncingDevice(client, phoneLogin, "phone", false);
+        SyncingDevice laptop = new SyncingDevice(client, laptopLogin, "laptop", true, 8);
+        SyncingDevice phone = new SyncingDevice(client, phoneLogin, "phone", false, 1);
         List<Thread> threads = List.of(new Thread(laptop, "laptop"), new Thread(phone, "phone"));
         threads.forEach(Thread::start);
         awaitEdits(laptop, phone, 10);
 
         // when every projection is rebuilt at once while they go on
-        List<String> ids = new ArrayList<>();
-        for (String projection : PROJECTIONS) {
-            ids.add(rebuilds.start(projection));
-        }
         int editsBefore = laptop.edits().size() + phone.edits().size();
-        List<JsonNode> finished = new ArrayList<>();
-        for (String id : ids) {
-            finished.add(rebuilds.awaitDone(id));
+        List<JsonNode> finished = rebuildAtOnce(PROJECTIONS);
+        // and the read model and the counts again, until each has had a rebuild during which records were
+        // written to its topics (so its switch caught up on what the live worker wrote meanwhile)
+        Set<String> caughtUp = new HashSet<>();
+        for (int round = 1; round <= 10; round++) {
+            finished.stream().filter(s -> writtenWhileItRan(s) > 0).forEach(s -> caughtUp.add(s.get("projection").asString()));
+            List<String> again = CAUGHT_UP.stream().filter(p -> !caughtUp.contains(p)).toList();
+            if (again.isEmpty()) {
+                break;
+            }
+            finished = rebuildAtOnce(again);
         }
         int editsDuring = laptop.edits().size() + phone.edits().size() - editsBefore;
         // and the devices go on after the switches, then stop
@@ -93,6 +89,7 @@ class ARebuildWhileDevicesSyncIT {
                 java.util.stream.Stream.concat(laptop.edits().stream(), phone.edits().stream())
                         .filter(e -> e.kind().equals("CONFLICT")).count());
         assertThat(editsDuring).as("edits made while the rebuilds ran").isPositive();
+        assertThat(caughtUp).as("rebuilds during which records were written to their topics").containsAll(CAUGHT_UP);
 
         // then the devices converge on what the server lists
         Settled live = Settled.await(tables, changelogs);
@@ -127,6 +124,51 @@ class ARebuildWhileDevicesSyncIT {
                 .isEqualTo(live.tables().digests());
         assertThat(fresh.stores()).isEqualTo(live.stores());
         assertThat(finished).extracting(s -> s.get("generation").asInt()).allMatch(g -> g >= 2);
+    }
+
+    /**
+     * Starts a rebuild of each projection at once, waits until all have switched, and answers their last
+     * statuses, each with {@code writtenWhileItRan}: the records its topics gained from just before it
+     * started until it switched.
+     */
+    private static List<JsonNode> rebuildAtOnce(List<String> projections) {
+        Map<String, Long> endsBefore = endOffsets();
+        List<String> ids = projections.stream().map(rebuilds::start).toList();
+        List<JsonNode> finished = new ArrayList<>();
+        for (String id : ids) {
+            tools.jackson.databind.node.ObjectNode status = (tools.jackson.databind.node.ObjectNode) rebuilds.awaitDone(id);
+            long written = 0;
+            for (JsonNode p : status.get("partitions")) {
+                written += p.get("total").asLong()
+                        - endsBefore.getOrDefault(p.get("topic").asString() + "/" + p.get("partition").asInt(), 0L);
+            }
+            status.put("writtenWhileItRan", written);
+            System.out.printf("[rebuild-sync] %s: %d records written to its topics while it ran%n",
+                    status.get("projection").asString(), written);
+            finished.add(status);
+        }
+        return finished;
+    }
+
+    private static long writtenWhileItRan(JsonNode rebuild) {
+        return rebuild.get("writtenWhileItRan").asLong();
+    }
+
+    /** The end offset (last stable offset) of every partition of every Cumulus topic, by {@code topic/partition}. */
+    private static Map<String, Long> endOffsets() {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
+                if (topic.startsWith("cumulus.")) {
+                    infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+                }
+            });
+            Map<String, Long> ends = new TreeMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(30)).forEach((tp, end) -> ends.put(tp.topic() + "/" + tp.partition(), end));
+            return ends;
+        }
     }
 
     private static void awaitEdits(SyncingDevice laptop, SyncingDevice phone, int atLeast) {

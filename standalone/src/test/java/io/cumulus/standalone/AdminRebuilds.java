@@ -3,7 +3,10 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.cumulus.standalone.CumulusClient.Response;
@@ -12,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * The admin endpoints of rebuilds, as an operator's tool calls them: start the rebuild of a
  * projection ({@code POST /v1/admin/rebuilds}), follow it ({@code GET /v1/admin/rebuilds/{id}}) until
- * it has switched to its new generation.
+ * it has switched to its new generation; or the {@code cumulus admin rebuild} command that does so.
  */
 final class AdminRebuilds {
     static final Duration REBUILD = Duration.ofSeconds(60);
@@ -50,6 +53,24 @@ final class AdminRebuilds {
         }, s -> s.get("phase").asString().equals("done"));
         System.out.println("[rebuild] " + done);
         return done;
+    }
+
+    /**
+     * Rebuilds a projection with {@code cumulus admin rebuild PROJECTION}, as an operator types it, the
+     * server found by its data directory and port; answers what the command printed, once it has
+     * exited 0 (switched).
+     */
+    static String onTheCommandLine(StandaloneServer server, String projection) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = AdminCommand.run(List.of("rebuild", projection, "--data-dir=" + server.dataDir(),
+                        "--port=" + server.httpPort()), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.out.print("[admin rebuild " + projection + "] " + printed);
+        assertThat(code).as("exit code of admin rebuild %s: %s%s", projection, printed, err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        return printed;
     }
 
     /** Rebuilds a projection and waits until it has switched. */

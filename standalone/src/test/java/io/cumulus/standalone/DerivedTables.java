@@ -38,6 +38,23 @@ final class DerivedTables {
 
     /** One table's rows: its columns in catalogue order, each row as text, in canonical order. */
     record Table(String name, List<String> columns, List<String> rows, String sha256) {
+        /** A table of these rows, in this order, and its digest: over the column names, then each row. */
+        static Table of(String name, List<String> columns, List<String> rows) {
+            MessageDigest sha = newSha256();
+            sha.update(String.join("\u001f", columns).getBytes(StandardCharsets.UTF_8));
+            for (String row : rows) {
+                byte[] bytes = row.getBytes(StandardCharsets.UTF_8);
+                sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                sha.update(bytes);
+            }
+            return new Table(name, List.copyOf(columns), List.copyOf(rows), HexFormat.of().formatHex(sha.digest()));
+        }
+
+        /** The same table without the rows that match. */
+        Table without(java.util.function.Predicate<String> row) {
+            return of(name, columns, rows.stream().filter(row.negate()).toList());
+        }
+
         @Override
         public String toString() {
             return name + " (" + rows.size() + " rows, " + sha256.substring(0, 12) + ")";
@@ -55,6 +72,13 @@ final class DerivedTables {
 
         long rows(String table) {
             return tables.get(table).rows().size();
+        }
+
+        /** The same tables, one of them without the rows that match. */
+        Snapshot without(String table, java.util.function.Predicate<String> row) {
+            Map<String, Table> changed = new TreeMap<>(tables);
+            changed.computeIfPresent(table, (name, t) -> t.without(row));
+            return new Snapshot(changed);
         }
 
         /** Only the tables of one schema. */
@@ -175,40 +199,34 @@ final class DerivedTables {
 
     /**
      * Every row as the text of its columns, ordered by those texts under the C collation: an order
-     * that depends on the values alone, not on the physical order or the database's locale.
+     * that depends on the values alone, not on the physical order or the database's locale. A row
+     * is written {@code NULL} or a JSON string per column, so no two different rows read the same.
      */
     private static Table read(Connection c, String schema, String table, List<String> columns) throws SQLException {
         String texts = columns.stream().map(col -> quoted(col) + "::text").collect(Collectors.joining(", "));
         String order = columns.stream().map(col -> "(" + quoted(col) + "::text) COLLATE \"C\" NULLS FIRST")
                 .collect(Collectors.joining(", "));
-        MessageDigest sha = sha256();
-        sha.update(String.join("\u001f", columns).getBytes(StandardCharsets.UTF_8));
         List<String> rows = new ArrayList<>();
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT " + texts + " FROM " + quoted(schema) + "." + quoted(table)
                      + " ORDER BY " + order)) {
             while (rs.next()) {
-                StringBuilder row = new StringBuilder();
+                List<String> values = new ArrayList<>();
                 for (int i = 1; i <= columns.size(); i++) {
                     String v = rs.getString(i);
-                    row.append(i > 1 ? " | " : "").append(v == null ? "NULL" : v);
-                    // The digest keeps NULL apart from the text "NULL", and a separator apart from a value holding one.
-                    byte[] bytes = v == null ? new byte[0] : v.getBytes(StandardCharsets.UTF_8);
-                    sha.update((byte) (v == null ? 0 : 1));
-                    sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
-                    sha.update(bytes);
+                    values.add(v == null ? "NULL" : CumulusClient.JSON.writeValueAsString(v));
                 }
-                rows.add(row.toString());
+                rows.add(String.join(", ", values));
             }
         }
-        return new Table(schema + "." + table, List.copyOf(columns), List.copyOf(rows), HexFormat.of().formatHex(sha.digest()));
+        return Table.of(schema + "." + table, columns, rows);
     }
 
     private static String quoted(String identifier) {
         return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 
-    private static MessageDigest sha256() {
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,11 +1,7 @@
 package io.cumulus.standalone;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,12 +41,12 @@ final class KeyspaceTables {
                 List<String> values = new ArrayList<>();
                 for (int i = 0; i < sorted.size(); i++) {
                     Object v = r.getObject(i);
-                    values.add(v == null ? "NULL" : v.toString());
+                    values.add(v == null ? "NULL" : CumulusClient.JSON.writeValueAsString(v.toString()));
                 }
-                rows.add(String.join(" | ", values));
+                rows.add(String.join(", ", values));
             }
             rows.sort(null);
-            read.put(table, new DerivedTables.Table(keyspace + "." + table, sorted, List.copyOf(rows), sha256(sorted, rows)));
+            read.put(table, DerivedTables.Table.of(keyspace + "." + table, sorted, rows));
         });
         return new DerivedTables.Snapshot(read);
     }
@@ -63,20 +59,5 @@ final class KeyspaceTables {
 
     private List<Row> execute(String cql, Object... values) {
         return session.execute(SimpleStatement.newInstance(cql, values).setTimeout(Duration.ofSeconds(30))).all();
-    }
-
-    private static String sha256(List<String> columns, List<String> rows) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(String.join("\u001f", columns).getBytes(StandardCharsets.UTF_8));
-            for (String row : rows) {
-                byte[] bytes = row.getBytes(StandardCharsets.UTF_8);
-                sha.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The derived state of a server once its pipeline is idle: every derived table, and the digest of
- * every state store of the reconciler. Idle means two looks a second apart see the same state, the
+ * every state store of the reconciler's live generation. Idle means two looks a second apart see the same state, the
  * workload having waited for every outcome it caused (batches decided, merges done, photos derived).
  */
 record Settled(DerivedTables.Snapshot tables, Map<String, String> stores) {
@@ -15,7 +15,7 @@ record Settled(DerivedTables.Snapshot tables, Map<String, String> stores) {
     private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
 
     static Settled look(DerivedTables tables, StoreChangelogs changelogs) {
-        return new Settled(tables.capture(), changelogs.digests(RECONCILER));
+        return new Settled(tables.capture(), changelogs.digests(changelogs.liveApplicationId(RECONCILER, "file-states")));
     }
 
     static Settled await(DerivedTables tables, StoreChangelogs changelogs) {

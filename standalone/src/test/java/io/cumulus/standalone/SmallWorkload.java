@@ -35,6 +35,8 @@ final class SmallWorkload {
     private final CumulusClient client;
     private final String adminToken;
     private final List<String> batches = new ArrayList<>();
+    /** The content of every chunk uploaded, by id: to upload again what the collector took before its commit. */
+    private final Map<String, byte[]> uploaded = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What the workload left: who reads what, for comparing the API's answers before and after. */
     record Result(Device anns, Device bens, String albumId, List<String> batchIds, String sweptChunk) {
@@ -180,7 +182,9 @@ final class SmallWorkload {
     }
 
     private List<Map<String, Object>> chunks(Device device, byte[] content) {
-        return List.of(Map.of("id", client.upload(device, content), "size", content.length));
+        String id = client.upload(device, content);
+        uploaded.put(id, content);
+        return List.of(Map.of("id", id, "size", content.length));
     }
 
     private static List<Map<String, Object>> chunkList(JsonNode chunks) {
@@ -214,9 +218,41 @@ final class SmallWorkload {
 
     /** Submits a one-change batch and answers its outcome, once the pipeline has decided it. */
     private JsonNode decided(Device device, Map<String, Object> batch) {
-        Response accepted = client.submit(device, "k-" + UUID.randomUUID(), batch);
+        Response accepted = submit(client, device, "k-" + UUID.randomUUID(), batch, uploaded);
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
         return awaitBatch(device, accepted.json().get("batchId").asString());
+    }
+
+    /**
+     * Submits a batch as a device does: when the server answers that a chunk is missing (the collector,
+     * on a one-second grace period, deleted it between its upload and this commit on a slow machine),
+     * uploads it again from {@code contents} and submits again; when it answers 503 (the pipeline is
+     * behind), submits again a moment later.
+     */
+    static Response submit(CumulusClient client, Device device, String key, Map<String, Object> batch,
+                           Map<String, byte[]> contents) {
+        for (int attempt = 1; ; attempt++) {
+            Response r = client.submit(device, key, batch);
+            if (r.status() == 503 && attempt < 100) {
+                try {
+                    Thread.sleep(200); // a client's back-off before it tries again, not a wait for a condition
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return r;
+                }
+                continue;
+            }
+            if (r.status() != 400 || !r.body().contains("/problems/chunk-missing") || attempt >= 5) {
+                return r;
+            }
+            r.json().get("missingChunks").forEach(id -> {
+                byte[] content = contents.get(id.asString());
+                if (content == null) {
+                    throw new AssertionError("a chunk of a committed file was deleted: " + id.asString());
+                }
+                client.upload(device, content);
+            });
+        }
     }
 
     private void restored(Device device, String fileId, long version) {

@@ -36,16 +36,43 @@ final class StoreChangelogs {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** The stores of an application that have a changelog, by store name. */
-    Set<String> stores(String applicationId) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            Set<String> stores = new java.util.TreeSet<>();
-            for (String topic : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
-                if (topic.startsWith(applicationId + "-") && topic.endsWith(SUFFIX)) {
-                    stores.add(topic.substring(applicationId.length() + 1, topic.length() - SUFFIX.length()));
+    /**
+     * The application id of the live generation of an application's stores: {@code base} itself, or
+     * {@code base-gN} after a rebuild, whichever has the highest N among those whose changelog of
+     * {@code store} exists (a switch drops the older generation's changelogs).
+     */
+    String liveApplicationId(String base, String store) {
+        String live = base;
+        int highest = 1;
+        for (String topic : topics()) {
+            if (topic.startsWith(base + "-g") && topic.endsWith("-" + store + SUFFIX)) {
+                String generation = topic.substring(base.length() + 2, topic.length() - store.length() - SUFFIX.length() - 1);
+                if (generation.chars().allMatch(Character::isDigit) && Integer.parseInt(generation) > highest) {
+                    highest = Integer.parseInt(generation);
+                    live = base + "-g" + generation;
                 }
             }
-            return stores;
+        }
+        return live;
+    }
+
+    /** The stores of an application that have a changelog, by store name. */
+    Set<String> stores(String applicationId) {
+        Set<String> stores = new java.util.TreeSet<>();
+        for (String topic : topics()) {
+            String store = topic.startsWith(applicationId + "-") && topic.endsWith(SUFFIX)
+                    ? topic.substring(applicationId.length() + 1, topic.length() - SUFFIX.length()) : "";
+            // another application's changelogs may share the prefix: base-g2-file-states-changelog is not base's
+            if (!store.isEmpty() && !store.matches("g\\d+-.*")) {
+                stores.add(store);
+            }
+        }
+        return stores;
+    }
+
+    private Set<String> topics() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -38,15 +38,29 @@ final class SyncingDevice implements Runnable {
      */
     private final Map<String, Map<String, Integer>> vectors = new TreeMap<>();
     private final List<Edit> edits = new CopyOnWriteArrayList<>();
+    /** Edits submitted whose outcome the device has not read yet, oldest first. */
+    private final java.util.ArrayDeque<Submitted> pending = new java.util.ArrayDeque<>();
+    private final int inFlight;
     private long cursor;
     private volatile boolean stopped;
     private volatile Throwable failure;
 
-    SyncingDevice(CumulusClient client, Device device, String name, boolean photos) {
+    private record Submitted(int n, String fileId, String chunkId, String batchId) {
+    }
+
+    /**
+     * A device named {@code name} (its file ids and paths start with it) that makes a photo every tenth
+     * edit if {@code photos}, and has up to {@code inFlight} edits of its own files submitted before it
+     * reads their outcomes (1: it waits for each, as an interactive client does; more: as a client
+     * catching up on many local changes does). An edit of the shared file always waits for every
+     * earlier outcome, and for its own.
+     */
+    SyncingDevice(CumulusClient client, Device device, String name, boolean photos, int inFlight) {
         this.client = client;
         this.device = device;
         this.name = name;
         this.photos = photos;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -55,6 +69,9 @@ final class SyncingDevice implements Runnable {
             for (int n = 0; !stopped; n++) {
                 pull();
                 edit(n);
+            }
+            while (!pending.isEmpty()) {
+                settle(pending.poll());
             }
             pull();
         } catch (Throwable t) {
@@ -123,22 +140,35 @@ final class SyncingDevice implements Runnable {
             path = name + "/notes-" + (n % 4) + ".bin";
             content = (name + " edit " + n + " " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
         }
+        if (fileId.equals(SHARED)) {
+            while (!pending.isEmpty()) {
+                settle(pending.poll());
+            }
+        }
         String chunk = client.upload(device, content);
         Map<String, Integer> vector = next(fileId);
-        Response accepted = client.submit(device, "k-" + UUID.randomUUID(), CumulusClient.upsertBatch(device.namespace(),
-                fileId, path, vector, List.of(Map.of("id", chunk, "size", content.length))));
+        Response accepted = SmallWorkload.submit(client, device, "k-" + UUID.randomUUID(), CumulusClient.upsertBatch(
+                device.namespace(), fileId, path, vector, List.of(Map.of("id", chunk, "size", content.length))),
+                Map.of(chunk, content));
         if (accepted.status() != 202) {
             throw new IllegalStateException(name + " edit " + n + " refused: " + accepted);
         }
-        String batchId = accepted.json().get("batchId").asString();
-        JsonNode outcome = EditFlowsThroughThePipelineIT.awaitDone(client, device, batchId).get("changes").get(0);
+        pending.add(new Submitted(n, fileId, chunk, accepted.json().get("batchId").asString()));
+        while (!pending.isEmpty() && (pending.size() >= inFlight || fileId.equals(SHARED))) {
+            settle(pending.poll());
+        }
+    }
+
+    /** Waits for an edit's outcome and keeps the vector it tells of. */
+    private void settle(Submitted edit) {
+        JsonNode outcome = EditFlowsThroughThePipelineIT.awaitDone(client, device, edit.batchId()).get("changes").get(0);
         String kind = outcome.get("kind").asString();
         if (!kind.equals("APPLIED") && !kind.equals("CONFLICT")) {
             // the device's vector always moves its own counter on, so an edit is never stale nor a duplicate
-            throw new IllegalStateException(name + " edit " + n + " of " + fileId + " was " + outcome);
+            throw new IllegalStateException(name + " edit " + edit.n() + " of " + edit.fileId() + " was " + outcome);
         }
-        know(fileId, outcome.get("currentVector"));
-        edits.add(new Edit(fileId, chunk, batchId, kind, outcome.path("seq").asLong(0)));
+        know(edit.fileId(), outcome.get("currentVector"));
+        edits.add(new Edit(edit.fileId(), edit.chunkId(), edit.batchId(), kind, outcome.path("seq").asLong(0)));
     }
 
     private synchronized void know(String fileId, JsonNode vector) {
@@ -146,9 +176,11 @@ final class SyncingDevice implements Runnable {
         vector.properties().forEach(e -> known.merge(e.getKey(), e.getValue().asInt(), Math::max));
     }
 
+    /** The vector of a new version of the file: what the device knows of it, its own counter moved on (and known). */
     private synchronized Map<String, Integer> next(String fileId) {
         Map<String, Integer> next = new TreeMap<>(vectors.getOrDefault(fileId, Map.of()));
         next.merge(device.id(), 1, Integer::sum);
+        vectors.put(fileId, new TreeMap<>(next));
         return next;
     }
 }
