@@ -70,6 +70,8 @@ public final class CumulusMain {
               --postgres-url=JDBC_URL, --postgres-user=U, --postgres-password=P
               --partitions=N, --replication-factor=auto|N
               --services=all|api,relay,reconciler,projector,gc,photos, --instance-id=ID
+              --schema-registry=URL          write the public topics in Confluent's wire format through this
+                                             registry (http://HOST:PORT/apis/ccompat/v7); unset: single-object Avro
               --max-lag=DURATION, --max-pending-changes=N   new batches get 503 while the pipeline is this far
                                              behind (10s, 5000; --backpressure=off accepts them however far)
             Every option, with its environment variable: see the README (Configuration).
@@ -117,6 +119,8 @@ public final class CumulusMain {
 
     private static void serve(List<String> args) {
         StandaloneSettings settings = StandaloneSettings.from(args, System.getenv());
+        // before any serde exists: every service's AvroSerde reads it when made (decision 0037)
+        settings.schemaRegistry().ifPresent(url -> System.setProperty(io.cumulus.schemas.AvroSerde.REGISTRY_PROPERTY, url));
         System.out.println("Cumulus is starting; data in " + settings.dataDir());
         StandaloneServer server = StandaloneServer.create(settings, line -> System.out.println("  " + line));
         CountDownLatch stopped = new CountDownLatch(1);
