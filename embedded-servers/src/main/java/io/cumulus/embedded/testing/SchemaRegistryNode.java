@@ -20,13 +20,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real schema registry for integration tests: Apicurio Registry, in a forked JVM, with its in-memory
  * (H2) storage and its Confluent-compatible API at {@link #confluentApi()}. The runnable registry is built
- * by the {@code schema-registry-node} module, which writes its path into a resource; a module using this
- * class adds {@code cumulus-schema-registry-node} with test scope, and gets none of the registry's jars.
- * It runs on the JVM that runs the tests (Java 17 or newer). One registry per test JVM is
+ * by the {@code schema-registry-node} module, which writes its path into a resource: a module using this
+ * class may add {@code cumulus-schema-registry-node} with test scope (it gets none of the registry's jars,
+ * but a build of it with {@code -am} then runs the registry's Quarkus build too), or rely on a build of the
+ * whole project, whose runner this class finds under {@code schema-registry-node/target} above the working
+ * directory. It runs on the JVM that runs the tests (Java 17 or newer). One registry per test JVM is
  * {@link #shared()}; it is killed when the test JVM exits. See docs/decisions/0037-schema-registry.md.
  */
 public final class SchemaRegistryNode implements AutoCloseable {
     private static final String RUNNER_RESOURCE = "META-INF/cumulus/schema-registry-node.runner";
+    private static final String RUNNER_NAME = "cumulus-schema-registry-node-runner.jar";
     private static final Duration START_DEADLINE = Duration.ofSeconds(120);
     private static SchemaRegistryNode shared;
 
@@ -61,13 +64,12 @@ public final class SchemaRegistryNode implements AutoCloseable {
         return shared;
     }
 
-    /** Why no registry can be started here (no runner built, no resource), or empty when one can. */
+    /** Why no registry can be started here (its runner is not built), or empty when one can. */
     public static Optional<String> unavailableReason() {
-        if (resource() == null) {
-            return Optional.of("no " + RUNNER_RESOURCE + " on the classpath: add io.cumulus:cumulus-schema-registry-node with test scope");
-        }
         if (runner().isEmpty()) {
-            return Optional.of("the registry named in " + RUNNER_RESOURCE + " is not built: package the schema-registry-node module");
+            return Optional.of("no runnable registry: neither " + RUNNER_RESOURCE + " on the classpath names a built one, nor is"
+                    + " schema-registry-node/target/" + RUNNER_NAME + " built above " + Path.of("").toAbsolutePath()
+                    + " (package the schema-registry-node module, or build the whole project)");
         }
         return Optional.empty();
     }
@@ -188,15 +190,23 @@ public final class SchemaRegistryNode implements AutoCloseable {
 
     private static Optional<Path> runner() {
         java.net.URL url = resource();
-        if (url == null) {
-            return Optional.empty();
+        if (url != null) {
+            try (InputStream in = url.openStream()) {
+                Path path = Path.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+                if (Files.isRegularFile(path)) {
+                    return Optional.of(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + url, e);
+            }
         }
-        try (InputStream in = url.openStream()) {
-            Path path = Path.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
-            return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + url, e);
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path built = dir.resolve("schema-registry-node").resolve("target").resolve(RUNNER_NAME);
+            if (Files.isRegularFile(built)) {
+                return Optional.of(built);
+            }
         }
+        return Optional.empty();
     }
 
     private static int freePort() {
