@@ -74,6 +74,8 @@ public final class CumulusMain {
               --partitions=N, --replication-factor=auto|N
               --services=all|api,relay,reconciler,projector,gc,photos, --instance-id=ID
               --management-port=N            metrics and health of a process without the api service (9464)
+              --schema-registry=URL          write the public topics in Confluent's wire format through this
+                                             registry (http://HOST:PORT/apis/ccompat/v7); unset: single-object Avro
               --max-lag=DURATION, --max-pending-changes=N   new batches get 503 while the pipeline is this far
                                              behind (10s, 5000; --backpressure=off accepts them however far)
               --log-format=text|json         log lines for people (text) or one JSON object per line (json)
@@ -129,6 +131,8 @@ public final class CumulusMain {
     private static void serve(List<String> args) {
         StandaloneSettings settings = StandaloneSettings.from(args, System.getenv());
         settings.logFormat().apply();
+        // before any serde exists: every service's AvroSerde reads it when made (decision 0037)
+        settings.schemaRegistry().ifPresent(url -> System.setProperty(io.cumulus.schemas.AvroSerde.REGISTRY_PROPERTY, url));
         // With --log-format=json every line on standard output is a JSON object: what the server says goes through the log.
         Consumer<String> out = settings.logFormat() == LogFormat.JSON
                 ? org.slf4j.LoggerFactory.getLogger(CumulusMain.class)::info : System.out::println;

@@ -57,6 +57,8 @@ import io.cumulus.sync.history.RetentionPolicy;
  *   --cassandra-datacenter=DC CUMULUS_CASSANDRA_DATACENTER  datacenter1
  *   --cassandra-keyspace=KS   CUMULUS_CASSANDRA_KEYSPACE cumulus (created with replication factor 1 when missing)
  *   --admin-token=T           CUMULUS_ADMIN_TOKEN        unset: made once and kept in DATA_DIR/admin-token
+ *   --schema-registry=URL     CUMULUS_SCHEMA_REGISTRY    unset: single-object encoding; else a Confluent-compatible
+ *                                                        registry API, and records in Confluent's wire format
  *   --redis-url=URL           CUMULUS_REDIS_URL          unset: rate limits in this process; redis://HOST:PORT shares
  *                                                        them between API instances (docs/limits.md)
  *   --management-port=N       CUMULUS_MANAGEMENT_PORT    9464 (metrics and health of a process without the api
@@ -91,7 +93,8 @@ public record StandaloneSettings(
         Optional<String> adminToken,
         Optional<String> redisUrl,
         int managementPort,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        Optional<String> schemaRegistry) {
 
     static final List<String> OPTIONS = List.of("data-dir", "port", "bind-address", "kafka-port", "kafka-bootstrap",
             "postgres-url", "postgres-user", "postgres-password", "partitions", "conflict-rules", "retention-days",
@@ -99,7 +102,7 @@ public record StandaloneSettings(
             "max-lag", "max-pending-changes", "blob-store", "s3-endpoint", "s3-bucket",
             "s3-access-key", "s3-secret-key", "s3-region", "services", "instance-id", "replication-factor", "sync-state", "cassandra-contact-points",
             "cassandra-datacenter", "cassandra-keyspace", "admin-token", "redis-url", "management-port",
-            "log-format");
+            "log-format", "schema-registry");
 
     /** The instance id of a process that runs alone: its reconciler and projector are static group members under it. */
     public static final String DEFAULT_INSTANCE_ID = "cumulus-standalone";
@@ -188,7 +191,8 @@ public record StandaloneSettings(
                 adminToken(value.apply("admin-token")),
                 redisUrl(value.apply("redis-url")),
                 port(value.apply("management-port").orElse(String.valueOf(DEFAULT_MANAGEMENT_PORT)), "management-port"),
-                LogFormat.parse(value.apply("log-format").orElse("text")));
+                LogFormat.parse(value.apply("log-format").orElse("text")),
+                schemaRegistry(value.apply("schema-registry")));
     }
 
     /**
@@ -239,6 +243,27 @@ public record StandaloneSettings(
             }
         });
         return token.map(String::trim);
+    }
+
+    /**
+     * A schema registry's Confluent-compatible API ({@code http://HOST:PORT/apis/ccompat/v7} for Apicurio):
+     * when given, the public topics' records are written in Confluent's wire format with the registry's
+     * schema ids (docs/decisions/0037-schema-registry.md).
+     */
+    private static Optional<String> schemaRegistry(Optional<String> url) {
+        return url.map(String::trim).map(u -> {
+            try {
+                java.net.URI uri = java.net.URI.create(u);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                    throw new IllegalArgumentException("not an HTTP URL");
+                }
+                return u;
+            } catch (IllegalArgumentException e) {
+                String shown = u.length() > 80 ? u.substring(0, 80) + "..." : u;
+                throw new BadSettings("--schema-registry must be the http(s) URL of a Confluent-compatible registry API"
+                        + " (http://HOST:PORT/apis/ccompat/v7 for Apicurio), was '" + shown + "'");
+            }
+        });
     }
 
     /** A Redis server's URL as Lettuce reads it: {@code redis://[:password@]host[:port][/db]} or {@code rediss://...}. */

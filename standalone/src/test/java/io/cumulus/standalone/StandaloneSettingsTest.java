@@ -277,4 +277,17 @@ class StandaloneSettingsTest {
         assertThatThrownBy(() -> parse("--redis-url=redis:" + "x".repeat(10_000))).isInstanceOf(BadSettings.class)
                 .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
     }
+
+    @Test
+    void aSchemaRegistryIsAnHttpUrlAndWithoutOneNoneIsUsed() {
+        assertThat(parse().schemaRegistry()).isEmpty();
+        assertThat(parse("--schema-registry=http://registry:8080/apis/ccompat/v7").schemaRegistry())
+                .hasValue("http://registry:8080/apis/ccompat/v7");
+        assertThat(StandaloneSettings.from(List.of(), Map.of("CUMULUS_SCHEMA_REGISTRY", "https://registry.example/apis/ccompat/v7"))
+                .schemaRegistry()).hasValue("https://registry.example/apis/ccompat/v7");
+        assertThatThrownBy(() -> parse("--schema-registry=registry:8080")).isInstanceOf(BadSettings.class)
+                .hasMessageContaining("--schema-registry must be the http(s) URL");
+        assertThatThrownBy(() -> parse("--schema-registry=http:" + "x".repeat(10_000))).isInstanceOf(BadSettings.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
 }
