@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +34,9 @@ public final class ReconcilerApp implements AutoCloseable {
             Topics.CONFLICTS, Topics.FILE_STATE, Topics.CHUNK_REFS);
 
     private final ReconcilerConfig config;
-    private KafkaStreams streams;
-    private ActiveGeneration active;
+    // Read without the lock (readiness, consumer lag), which a hand-over holds while the old generation stops.
+    private volatile KafkaStreams streams;
+    private volatile ActiveGeneration active;
     private ReconcilerRebuild rebuild;
 
     public ReconcilerApp(ReconcilerConfig config) {
@@ -76,17 +79,19 @@ public final class ReconcilerApp implements AutoCloseable {
     }
 
     /** The Kafka Streams client's state; {@code NOT_RUNNING} before {@link #start()} and after {@link #close()}. */
-    public synchronized KafkaStreams.State state() {
-        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    public KafkaStreams.State state() {
+        KafkaStreams client = streams;
+        return client == null ? KafkaStreams.State.NOT_RUNNING : client.state();
     }
 
     /** The generation of the stores that publishes: 1 until a rebuild has switched. */
-    public synchronized int generation() {
-        return active == null ? 1 : active.generation();
+    public int generation() {
+        ActiveGeneration publishing = active;
+        return publishing == null ? 1 : publishing.generation();
     }
 
     /** The Kafka Streams application id of the publishing generation (its group, transactional ids, changelogs). */
-    public synchronized String applicationId() {
+    public String applicationId() {
         return ActiveGeneration.applicationId(config.applicationId(), generation());
     }
 
@@ -100,9 +105,11 @@ public final class ReconcilerApp implements AutoCloseable {
 
     /**
      * Starts building the next generation of the stores from the changes topic, silently, beside the
-     * publishing one; see {@link ReconcilerRebuild}. One at a time.
+     * publishing one; see {@link ReconcilerRebuild}. One at a time, and only while every member of the
+     * publishing generation's group is this process's ({@link ReconcilerGroup}).
      *
-     * @throws IllegalStateException when the reconciler is not running or a rebuild already runs
+     * @throws IllegalStateException when the reconciler is not running, a rebuild already runs, or a
+     *                               reconciler instance of another process is in the group
      */
     public synchronized ReconcilerRebuild rebuild() {
         if (streams == null) {
@@ -112,17 +119,37 @@ public final class ReconcilerApp implements AutoCloseable {
             throw new IllegalStateException("a rebuild of the reconciler's stores already runs (generation "
                     + rebuild.generation() + ")");
         }
+        requireAloneInGroup();
         rebuild = ReconcilerRebuild.start(this, config, generation() + 1, applicationId());
         return rebuild;
+    }
+
+    /**
+     * Refuses unless every member of the publishing generation's group is one of this process's stream
+     * threads: a reconciler instance of another process would go on publishing as the old generation.
+     */
+    private void requireAloneInGroup() {
+        Set<String> own;
+        try {
+            own = streams.metadataForLocalThreads().stream().map(ThreadMetadata::consumerClientId)
+                    .collect(Collectors.toSet());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the reconciler is not running in this process (state " + streams.state()
+                    + ")", e);
+        }
+        ReconcilerGroup.requireOnly(applicationId(), ReconcilerGroup.members(config.bootstrapServers(), applicationId()),
+                own);
     }
 
     /**
      * Stops the publishing generation, records {@code next} as the one that publishes from the
      * positions the stopped one reached, and lets it publish; then drops the stopped generation's
      * group, changelogs and local state. On a failure before the record is written, the stopped
-     * generation starts again and nothing has changed.
+     * generation starts again and nothing has changed. Refused, with nothing stopped, while a reconciler
+     * instance of another process is in the publishing generation's group.
      */
     synchronized void handOver(ReconcilerRebuild next) {
+        requireAloneInGroup();
         KafkaStreams old = streams;
         String oldApplicationId = applicationId();
         // Leaving the group (Kafka Streams stays in it on close by default, for a restart) lets its group be deleted.

@@ -166,6 +166,56 @@ class ReconcilerRebuildIT {
         }
     }
 
+    @Test
+    void aRebuildIsRefusedWhileAReconcilerOfAnotherProcessIsInTheGroup() {
+        String applicationId = "rebuild-it-two-" + UUID.randomUUID();
+        ReconcilerConfig configA = ReconcilerConfig.of(bootstrap, stateDir.resolve("c-a"))
+                .withApplicationId(applicationId).withInstanceId("node-a");
+        ReconcilerConfig configB = ReconcilerConfig.of(bootstrap, stateDir.resolve("c-b"))
+                .withApplicationId(applicationId).withInstanceId("node-b");
+        String ns = UUID.randomUUID().toString();
+        try (ReconcilerApp a = new ReconcilerApp(configA)) {
+            // given a reconciler alone in its group, rebuilding
+            a.start();
+            await().atMost(PIPELINE).until(() -> a.state() == KafkaStreams.State.RUNNING);
+            ReconcilerRebuild rebuild = a.rebuild();
+            try (ReconcilerApp b = new ReconcilerApp(configB)) {
+                // when a second reconciler instance of another process joins the group
+                b.start();
+                await().atMost(PIPELINE).until(() -> ReconcilerGroup.members(bootstrap, applicationId).size() == 2
+                        && a.state() == KafkaStreams.State.RUNNING && b.state() == KafkaStreams.State.RUNNING);
+
+                // then the hand-over is refused, naming it, and the publishing generation goes on
+                org.assertj.core.api.Assertions.assertThatThrownBy(rebuild::switchOver)
+                        .isInstanceOf(ReconcilerGroup.OtherInstance.class)
+                        .hasMessageContaining("another reconciler instance (instance id node-b-1")
+                        .hasMessageContaining("is in group " + applicationId + "; stop it or run the rebuild there");
+                assertThat(a.generation()).isEqualTo(1);
+                assertThat(a.state()).isEqualTo(KafkaStreams.State.RUNNING);
+                rebuild.abort();
+
+                // and so is a new rebuild
+                org.assertj.core.api.Assertions.assertThatThrownBy(a::rebuild)
+                        .isInstanceOf(ReconcilerGroup.OtherInstance.class)
+                        .hasMessageContaining("instance id node-b-1");
+                assertThat(a.generation()).isEqualTo(1);
+
+                // and a change is published once, by the one generation the two instances share
+                ChangeBatchSubmitted batch = aBatch().in(ns).from(LAPTOP).at(Instant.parse("2026-06-01T10:00:00Z"))
+                        .upsert("f1", "a.txt", vector("dev-laptop", 1), chunk("x")).build();
+                producer.send(new ProducerRecord<>(Topics.CHANGES, ns, batch));
+                producer.flush();
+                List<String> decided = new ArrayList<>();
+                await().atMost(PIPELINE).until(() -> {
+                    drainOutcomes(ns, decided);
+                    return !decided.isEmpty() && caughtUp(applicationId);
+                });
+                drainOutcomes(ns, decided);
+                assertThat(decided).containsExactly(batch.getBatchId());
+            }
+        }
+    }
+
     private static void send(ChangeBatchSubmitted... batches) {
         for (ChangeBatchSubmitted batch : batches) {
             producer.send(new ProducerRecord<>(Topics.CHANGES, NS, batch));
@@ -187,6 +237,34 @@ class ReconcilerRebuildIT {
             }
             return outcomes.stream().anyMatch(o -> o.getBatchId().equals(batch.getBatchId()));
         });
+    }
+
+    /** Reads the outcomes of namespace {@code ns} up to the outcomes topic's current (committed) end. */
+    private static void drainOutcomes(String ns, List<String> decided) {
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = reader.endOffsets(reader.assignment());
+        await().atMost(PIPELINE).until(() -> {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(100))) {
+                if (r.topic().equals(Topics.OUTCOMES) && ns.equals(r.key())) {
+                    decided.add(AvroSerde.outcomes().decode(r.value()).getBatchId());
+                }
+            }
+            return ends.entrySet().stream().allMatch(e -> reader.position(e.getKey()) >= e.getValue());
+        });
+    }
+
+    /** Whether {@code group} has committed every change there is: its outputs are all visible. */
+    private static boolean caughtUp(String group) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            var partitions = admin.describeTopics(List.of(Topics.CHANGES)).allTopicNames().get().get(Topics.CHANGES)
+                    .partitions();
+            var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(
+                    p -> new org.apache.kafka.common.TopicPartition(Topics.CHANGES, p.partition()),
+                    p -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            // A partition it never had a record of has no committed offset.
+            return ends.entrySet().stream().allMatch(e -> (committed.containsKey(e.getKey())
+                    ? committed.get(e.getKey()).offset() : 0L) >= e.getValue().offset());
+        }
     }
 
     /** The live digest once two reads a moment apart agree: the reconciler has nothing left to do. */
