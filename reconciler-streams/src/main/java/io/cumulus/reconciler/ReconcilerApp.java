@@ -30,6 +30,8 @@ import io.cumulus.schemas.Topics;
 public final class ReconcilerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReconcilerApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a hand-over whose close timed out still waits for the publishing generation to stop. */
+    private static final Duration STOP_WAIT = Duration.ofMinutes(2);
     private static final Set<String> PUBLIC_TOPICS = Set.of(Topics.CHANGES, Topics.OUTCOMES, Topics.FILE_EVENTS,
             Topics.CONFLICTS, Topics.FILE_STATE, Topics.CHUNK_REFS);
 
@@ -155,8 +157,10 @@ public final class ReconcilerApp implements AutoCloseable {
         // Leaving the group (Kafka Streams stays in it on close by default, for a restart) lets its group be deleted.
         if (!old.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(CLOSE_TIMEOUT))) {
+            boolean restarted = restartAfterSlowStop(old, oldApplicationId);
             throw new IllegalStateException("the publishing reconciler did not stop within " + CLOSE_TIMEOUT
-                    + "; the rebuilt stores were not switched to");
+                    + "; the rebuilt stores were not switched to" + (restarted ? " and the publishing generation runs again"
+                    : " and the publishing generation has not stopped yet: restart the process"));
         }
         ActiveGeneration switched;
         try {
@@ -175,6 +179,38 @@ public final class ReconcilerApp implements AutoCloseable {
                 applicationId(), switched.generation(), switched.format());
         old.cleanUp();
         ReconcilerRebuild.dropGroupAndChangelogs(config.bootstrapServers(), oldApplicationId);
+    }
+
+    /**
+     * The publishing generation's client went on stopping past the close timeout: once it has stopped,
+     * a new client of that generation starts, so a failed hand-over does not leave the reconciler
+     * stopped. False when it does not stop within {@link #STOP_WAIT} either (it is kept, to be closed).
+     */
+    private boolean restartAfterSlowStop(KafkaStreams old, String oldApplicationId) {
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (!stopped(old.state())) {
+            if (System.nanoTime() > deadline) {
+                log.error("reconciler did not stop, not restarted applicationId={} state={}", oldApplicationId,
+                        old.state());
+                return false;
+            }
+            try {
+                Thread.sleep(100); // Kafka Streams signals its state changes only to its one state listener
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.error("interrupted while waiting for the reconciler to stop applicationId={}", oldApplicationId);
+                return false;
+            }
+        }
+        streams = client(oldApplicationId, active.gate());
+        streams.start();
+        log.warn("reconciler hand-over failed, publishing generation started again applicationId={} generation={}",
+                oldApplicationId, active.generation());
+        return true;
+    }
+
+    private static boolean stopped(KafkaStreams.State state) {
+        return state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.ERROR;
     }
 
     @Override
