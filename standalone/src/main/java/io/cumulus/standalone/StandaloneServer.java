@@ -280,7 +280,7 @@ public final class StandaloneServer implements AutoCloseable {
                 web.getBean(io.cumulus.standalone.rebuild.Rebuilds.class)
                         .register(new io.cumulus.standalone.rebuild.ReconcilerProjection(reconciler));
             }
-            operations.reconciler(reconciler, reconcilerConfig.applicationId());
+            operations.reconciler(reconciler);
         }
 
         if (settings.runs(Service.PROJECTOR)) {

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -32,7 +33,9 @@ import io.micrometer.core.instrument.Tags;
  * admin client every {@link #EVERY}, so it needs nothing from the consumers themselves and covers a
  * Kafka Streams application (the reconciler, under its application id) as any other group. A process
  * whose services share a group with other processes reports the whole group: take the maximum per
- * partition across processes. {@code cumulus_consumer_lag_age_seconds} says how old the figures are,
+ * partition across processes. A group's name is asked for at each measure: the reconciler's changes
+ * with the generation of its stores that publishes (a rebuild switches it to another application id).
+ * {@code cumulus_consumer_lag_age_seconds} says how old the figures are,
  * so a lag that stopped being measured is not mistaken for none.
  */
 public final class ConsumerLag implements AutoCloseable {
@@ -41,7 +44,7 @@ public final class ConsumerLag implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final Admin admin;
-    private final List<String> groups;
+    private final List<Supplier<String>> groups;
     private final MultiGauge lag;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cumulus-consumer-lag");
@@ -51,7 +54,8 @@ public final class ConsumerLag implements AutoCloseable {
     private volatile long measuredAtNanos = System.nanoTime();
     private volatile boolean failing;
 
-    public ConsumerLag(Admin admin, List<String> groups, MeterRegistry registry) {
+    /** @param groups the groups measured, each asked for its current name at every measure */
+    public ConsumerLag(Admin admin, List<Supplier<String>> groups, MeterRegistry registry) {
         this.admin = admin;
         this.groups = List.copyOf(groups);
         this.lag = MultiGauge.builder("cumulus.consumer.lag").baseUnit("records")
@@ -67,9 +71,11 @@ public final class ConsumerLag implements AutoCloseable {
     }
 
     void refresh() {
+        List<String> names = new ArrayList<>();
         try {
+            groups.forEach(group -> names.add(group.get()));
             List<MultiGauge.Row<?>> rows = new ArrayList<>();
-            for (String group : groups) {
+            for (String group : names) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
@@ -86,7 +92,7 @@ public final class ConsumerLag implements AutoCloseable {
             lag.register(rows, true);
             measuredAtNanos = System.nanoTime();
             if (failing) {
-                log.info("consumer lag measured again groups={}", groups);
+                log.info("consumer lag measured again groups={}", names);
                 failing = false;
             }
         } catch (InterruptedException e) {
@@ -94,7 +100,7 @@ public final class ConsumerLag implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // Kept as last measured (its age grows); said once, not every few seconds.
             if (!failing) {
-                log.warn("consumer lag not measured, trying again groups={} error={}", groups, e.toString());
+                log.warn("consumer lag not measured, trying again groups={} error={}", names, e.toString());
                 failing = true;
             }
         }

@@ -39,7 +39,7 @@ public final class ProcessOperations implements AutoCloseable {
     private final ProcessMetrics metrics = new ProcessMetrics();
     private final Readiness readiness = new Readiness();
     private final Health health;
-    private final List<String> consumerGroups = new ArrayList<>();
+    private final List<Supplier<String>> consumerGroups = new ArrayList<>();
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private Admin admin;
     private ManagementServer management;
@@ -75,7 +75,7 @@ public final class ProcessOperations implements AutoCloseable {
     public synchronized void api(BlobStore blobs, Optional<String> mergeGroup) {
         readiness.store("blob-store", StoreProbes.blobs(blobs));
         readiness.service("api", List.of("postgresql", "blob-store", "kafka"));
-        mergeGroup.ifPresent(consumerGroups::add);
+        mergeGroup.ifPresent(this::consumerGroup);
     }
 
     public synchronized void relay(OutboxRelay relay, DataSource db) {
@@ -84,11 +84,12 @@ public final class ProcessOperations implements AutoCloseable {
         started(new OutboxLag(relay, db, metrics.registry())).start();
     }
 
-    public synchronized void reconciler(ReconcilerApp reconciler, String applicationId) {
+    /** The reconciler, whose group is that of the generation of its stores that publishes, asked each time. */
+    public synchronized void reconciler(ReconcilerApp reconciler) {
         readiness.store("reconciler-streams", () -> reconciler.state() == KafkaStreams.State.RUNNING
                 ? Optional.empty() : Optional.of("Kafka Streams state " + reconciler.state()));
         readiness.service("reconciler", List.of("kafka", "reconciler-streams"));
-        consumerGroups.add(applicationId);
+        consumerGroups.add(reconciler::applicationId);
     }
 
     /** The projector, and the Cassandra it writes the sync state to, when it does. */
@@ -100,13 +101,13 @@ public final class ProcessOperations implements AutoCloseable {
             needs.add("cassandra");
         });
         readiness.service("projector", needs);
-        consumerGroups.add(group);
+        consumerGroup(group);
     }
 
     public synchronized void gc(RefCountConsumer counter, String group) {
         readiness.store("chunk-ref-counter", StoreProbes.running("the chunk reference counter", counter::failure));
         readiness.service("gc", List.of("postgresql", "kafka", "chunk-ref-counter"));
-        consumerGroups.add(group);
+        consumerGroup(group);
     }
 
     public synchronized void photos(PhotoWorker worker, String workerGroup, AlbumProjector albums, String albumGroup,
@@ -115,8 +116,8 @@ public final class ProcessOperations implements AutoCloseable {
         readiness.store("album-projector", StoreProbes.running("the album projector", albums::failure));
         readiness.store("blob-store", StoreProbes.blobs(blobs));
         readiness.service("photos", List.of("postgresql", "blob-store", "kafka", "photo-worker", "album-projector"));
-        consumerGroups.add(workerGroup);
-        consumerGroups.add(albumGroup);
+        consumerGroup(workerGroup);
+        consumerGroup(albumGroup);
     }
 
     /**
@@ -137,6 +138,10 @@ public final class ProcessOperations implements AutoCloseable {
 
     public synchronized Optional<Integer> managementPort() {
         return Optional.ofNullable(management).map(ManagementServer::port);
+    }
+
+    private void consumerGroup(String group) {
+        consumerGroups.add(() -> group);
     }
 
     private <T extends AutoCloseable> T started(T part) {
