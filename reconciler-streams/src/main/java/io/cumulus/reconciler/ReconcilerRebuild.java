@@ -232,10 +232,28 @@ public final class ReconcilerRebuild {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             List<String> changelogs = Arrays.stream(ReconcilerDigest.STORE_NAMES)
                     .map(store -> applicationId + "-" + store + "-changelog").toList();
-            Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            List<String> doomed = changelogs.stream().filter(existing::contains).toList();
-            if (!doomed.isEmpty()) {
-                admin.deleteTopics(doomed).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // A changelog whose creation was under way when the generation stopped appears a moment later:
+            // deleted until two listings in a row show none (deletion itself reaches the listing asynchronously).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int quiet = 0;
+            while (quiet < 2 && System.nanoTime() < deadline) {
+                Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                List<String> doomed = changelogs.stream().filter(existing::contains).toList();
+                if (doomed.isEmpty()) {
+                    quiet++;
+                } else {
+                    quiet = 0;
+                    try {
+                        admin.deleteTopics(doomed).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                            throw e;
+                        }
+                    }
+                }
+                if (quiet < 2) {
+                    Thread.sleep(250); // polling the broker's listing, which no event announces
+                }
             }
             try {
                 admin.deleteConsumerGroups(List.of(applicationId)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);

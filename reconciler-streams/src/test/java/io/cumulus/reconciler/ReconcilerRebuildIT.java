@@ -161,7 +161,8 @@ class ReconcilerRebuildIT {
             assertThat(app.generation()).isEqualTo(1);
             assertThat(rebuild.finished()).isTrue();
             try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                assertThat(admin.listTopics().names().get()).noneMatch(n -> n.startsWith(rebuild.applicationId() + "-"));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.listTopics().names().get())
+                        .noneMatch(n -> n.startsWith(rebuild.applicationId() + "-")));
             }
         }
     }
