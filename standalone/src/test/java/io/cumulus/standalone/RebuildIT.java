@@ -232,6 +232,33 @@ class RebuildIT {
         }
     }
 
+    @Test
+    void anUnauthenticatedBodyIsRefusedBeforeItIsReadAndAnOversizedOneWithA413() throws Exception {
+        // a client announces 100 MB and sends a few bytes: an answer that came at all was given without reading on
+        assertThat(postAnnouncing(100_000_000, null)).startsWith("HTTP/1.1 401");
+        assertThat(postAnnouncing(100_000_000, adminToken)).startsWith("HTTP/1.1 413");
+        Response big = client.send("POST", "/v1/admin/rebuilds", adminToken,
+                "{\"projection\":\"readmodel\",\"pad\":\"" + "x".repeat(8 * 1024) + "\"}", Map.of());
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(client.send("GET", "/v1/admin/rebuilds", adminToken, null, Map.of()).json().get("rebuilds").toString())
+                .doesNotContain("\"phase\":\"building\"");
+    }
+
+    /** The status line a POST of the rebuild endpoint gets that declares {@code length} bytes and sends 16. */
+    private static String postAnnouncing(long length, String token) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "POST /v1/admin/rebuilds HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "Content-Length: " + length + "\r\n\r\n{\"projection\":\"";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            return String.valueOf(in.readLine());
+        }
+    }
+
     /** What the API serves of the projection, asserted. */
     @FunctionalInterface
     private interface Served {

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.cumulus.ingest.auth.AdminToken;
+import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.projector.CassandraSettings;
 
 /**
@@ -54,7 +55,7 @@ public class RebuildConfiguration {
     }
 
     @Bean
-    RebuildController rebuildController(Rebuilds rebuilds, AdminToken adminToken) {
-        return new RebuildController(rebuilds, adminToken);
+    RebuildController rebuildController(Rebuilds rebuilds, AdminToken adminToken, JsonBody jsonBody) {
+        return new RebuildController(rebuilds, adminToken, jsonBody);
     }
 }
