@@ -24,9 +24,17 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.gc.GcSchema;
@@ -50,8 +58,10 @@ import tools.jackson.databind.JsonNode;
  * model, the chunk reference counts and the photo library; each store is rebuilt into a new generation
  * and switched to, and must then equal what it replaced, table for table; writes made while a rebuild
  * runs are in the generation it switched to; an aborted rebuild drops its generation and leaves the live
- * one as it was.
+ * one as it was. A rebuild is refused while another instance's rebuild of the projection holds its lock,
+ * and fails, changing nothing, once a source topic no longer starts at offset 0 (last: it truncates a topic).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RebuildIT {
     private static final Duration PIPELINE = Duration.ofSeconds(60);
 
@@ -257,6 +267,34 @@ class RebuildIT {
                     new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             return String.valueOf(in.readLine());
         }
+    }
+
+    /** Last: it deletes records of a source topic, after which no rebuild of that projection can succeed. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aRebuildFromATopicThatNoLongerStartsAtOffsetZeroFailsAndChangesNothing() throws Exception {
+        ChunkRefsProjection projection = new ChunkRefsProjection(db);
+        Digest before = stableDigest(projection);
+        int generation = projection.liveGeneration();
+        String topic = projection.topics().get(0);
+        TopicPartition truncated;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrapServers()))) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                    tp -> OffsetSpec.latest()))).all().get();
+            truncated = partitions.stream().filter(tp -> ends.get(tp).offset() > 0).findFirst().orElseThrow();
+            admin.deleteRecords(Map.of(truncated, RecordsToDelete.beforeOffset(1))).all().get();
+        }
+
+        Run run = cli(projection.name());
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(RebuildCommand.NOT_DONE);
+        assertThat(run.out() + run.err()).contains("failed").contains(truncated + " starts at offset 1")
+                .contains("no longer hold the whole history");
+        assertThat(projection.liveGeneration()).isEqualTo(generation);
+        assertThat(projection.digest()).isEqualTo(before);
+        assertThat(schemasLike("gc\\_g%")).isEmpty();
     }
 
     /** What the API serves of the projection, asserted. */

@@ -26,7 +26,8 @@ import io.cumulus.standalone.rebuild.RebuildStatus.PartitionProgress;
 import io.cumulus.standalone.rebuild.RebuildStatus.Phase;
 
 /**
- * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection. A job creates
+ * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection. A job
+ * refuses topics that no longer start at offset 0 (a truncated log cannot rebuild the store), then creates
  * the new {@link Generation}, reads the projection's topics from offset 0 with a consumer of its own
  * (read_committed, assigned partitions, no consumer group, so no live worker's offsets move) and applies
  * every poll to it. Its progress is the consumer's position against the partitions' end offsets, read
@@ -253,12 +254,13 @@ public final class Rebuilds implements AutoCloseable {
 
         private void run() {
             try {
-                generation = projection.newGeneration();
-                location = generation.location();
                 consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 List<TopicPartition> partitions = partitions();
                 consumer.assign(partitions);
                 beginnings = Map.copyOf(consumer.beginningOffsets(partitions));
+                requireWholeHistory(beginnings);
+                generation = projection.newGeneration();
+                location = generation.location();
                 Map<TopicPartition, Long> applied = generation.positions();
                 for (TopicPartition tp : partitions) {
                     consumer.seek(tp, Math.max(applied.getOrDefault(tp, 0L), beginnings.get(tp)));
@@ -352,6 +354,23 @@ public final class Rebuilds implements AutoCloseable {
                 infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
             }
             return partitions;
+        }
+
+        /**
+         * Refuses a log that no longer starts at offset 0 (records deleted by retention or
+         * {@code kafka-delete-records}): a generation built from it would lack what the deleted records
+         * made, and the switch would drop the complete live one for it.
+         */
+        private void requireWholeHistory(Map<TopicPartition, Long> firstOffsets) {
+            List<String> truncated = firstOffsets.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.comparingByKey(
+                            java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)))
+                    .map(e -> e.getKey() + " starts at offset " + e.getValue()).toList();
+            if (!truncated.isEmpty()) {
+                throw new IllegalStateException("the topics no longer hold the whole history (" + String.join(", ", truncated)
+                        + "): a rebuild needs every partition from offset 0, so none was built and the live generation"
+                        + " is left as it is");
+            }
         }
 
         private void pollAndApply() throws Exception {
