@@ -269,6 +269,35 @@ class RebuildIT {
         }
     }
 
+    @Test
+    void aRebuildIsRefusedWhileAnotherInstanceHoldsTheProjectionsLock() throws Exception {
+        ChunkRefsProjection projection = new ChunkRefsProjection(db);
+        int generation = projection.liveGeneration();
+        try (Connection other = db.getConnection()) {
+            try (PreparedStatement s = other.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
+                s.setString(1, "cumulus-rebuild:chunk-refs");
+                s.execute();
+            }
+            try {
+                Response refused = client.send("POST", "/v1/admin/rebuilds", adminToken, Map.of("projection", "chunk-refs"),
+                        Map.of());
+                assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+                assertThat(refused.json().get("type").asString()).isEqualTo("/problems/rebuild-running");
+                assertThat(refused.json().get("detail").asString()).contains("another instance");
+                Run cli = cli("chunk-refs");
+                assertThat(cli.code()).isEqualTo(RebuildCommand.FAILED);
+                assertThat(cli.err()).contains("409").contains("another instance");
+            } finally {
+                try (PreparedStatement s = other.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+                    s.setString(1, "cumulus-rebuild:chunk-refs");
+                    s.execute();
+                }
+            }
+        }
+        assertThat(projection.liveGeneration()).isEqualTo(generation);
+        assertThat(schemasLike("gc\\_g%")).isEmpty();
+    }
+
     /** Last: it deletes records of a source topic, after which no rebuild of that projection can succeed. */
     @Test
     @Order(Integer.MAX_VALUE)

@@ -50,8 +50,9 @@ public class RebuildConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Rebuilds rebuilds(List<Projection> projections, @Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers) {
-        return new Rebuilds(projections, bootstrapServers);
+    Rebuilds rebuilds(List<Projection> projections, @Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers,
+                      DataSource dataSource) {
+        return new Rebuilds(projections, bootstrapServers, dataSource);
     }
 
     @Bean

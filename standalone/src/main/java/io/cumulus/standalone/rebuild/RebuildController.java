@@ -28,8 +28,8 @@ import tools.jackson.databind.JsonNode;
  *   GET    /v1/admin/rebuilds/{id}                                 one rebuild's status
  *   DELETE /v1/admin/rebuilds/{id}                                 abort: 202, the new generation is dropped
  * </pre>
- * An unknown projection is a 404, a second rebuild of a projection while one runs a 409, an abort once
- * the switch has begun a 409 ({@code application/problem+json} each).
+ * An unknown projection is a 404, a second rebuild of a projection while one runs (here or on another
+ * instance) a 409, an abort once the switch has begun a 409 ({@code application/problem+json} each).
  * The token is checked before a byte of the body is read, and the body is read within {@link #LIMIT}.
  */
 @RestController
@@ -57,6 +57,8 @@ public class RebuildController {
             throw RebuildProblem.unknownProjection(e.getMessage(), rebuilds.projections().keySet());
         } catch (Rebuilds.AlreadyRunning e) {
             throw RebuildProblem.running(e.getMessage(), e.id());
+        } catch (Rebuilds.RunningElsewhere e) {
+            throw RebuildProblem.runningElsewhere(e.getMessage());
         }
     }
 

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,7 +28,8 @@ import io.cumulus.standalone.rebuild.RebuildStatus.PartitionProgress;
 import io.cumulus.standalone.rebuild.RebuildStatus.Phase;
 
 /**
- * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection. A job
+ * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection, in this process
+ * and (by a {@link RebuildLock} held for the whole job) across every instance of the deployment. A job
  * refuses topics that no longer start at offset 0 (a truncated log cannot rebuild the store), then creates
  * the new {@link Generation}, reads the projection's topics from offset 0 with a consumer of its own
  * (read_committed, assigned partitions, no consumer group, so no live worker's offsets move) and applies
@@ -51,6 +54,7 @@ public final class Rebuilds implements AutoCloseable {
 
     private final Map<String, Projection> projections;
     private final String bootstrapServers;
+    private final DataSource lockDataSource;
     private final Clock clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
 
@@ -75,6 +79,14 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
+    /** A rebuild of the projection runs on another instance (its {@link RebuildLock} is taken). */
+    public static final class RunningElsewhere extends RuntimeException {
+        RunningElsewhere(String projection) {
+            super("a rebuild of " + projection + " is running on another instance of this deployment"
+                    + " (its lock " + RebuildLock.PREFIX + projection + " is held)");
+        }
+    }
+
     /** A projection this deployment names but cannot rebuild now (its store does not exist here). */
     public static final class Unavailable extends RuntimeException {
         Unavailable(String message, Throwable cause) {
@@ -89,11 +101,12 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
-    public Rebuilds(Collection<Projection> projections, String bootstrapServers) {
-        this(projections, bootstrapServers, Clock.systemUTC());
+    /** {@code lockDataSource}: the PostgreSQL database every instance of the deployment shares, for {@link RebuildLock}. */
+    public Rebuilds(Collection<Projection> projections, String bootstrapServers, DataSource lockDataSource) {
+        this(projections, bootstrapServers, lockDataSource, Clock.systemUTC());
     }
 
-    Rebuilds(Collection<Projection> projections, String bootstrapServers, Clock clock) {
+    Rebuilds(Collection<Projection> projections, String bootstrapServers, DataSource lockDataSource, Clock clock) {
         Map<String, Projection> byName = new TreeMap<>();
         for (Projection p : projections) {
             if (byName.put(p.name(), p) != null) {
@@ -102,6 +115,7 @@ public final class Rebuilds implements AutoCloseable {
         }
         this.projections = byName;
         this.bootstrapServers = bootstrapServers;
+        this.lockDataSource = lockDataSource;
         this.clock = clock;
     }
 
@@ -131,13 +145,20 @@ public final class Rebuilds implements AutoCloseable {
                 throw new AlreadyRunning(projectionName, job.id);
             }
         }
+        RebuildLock lock;
+        try {
+            lock = RebuildLock.tryTake(lockDataSource, projectionName).orElseThrow(() -> new RunningElsewhere(projectionName));
+        } catch (java.sql.SQLException e) {
+            throw new Unavailable("cannot rebuild " + projectionName + ": its lock cannot be taken: " + e.getMessage(), e);
+        }
         int number;
         try {
             number = projection.liveGeneration() + 1;
         } catch (Exception e) {
+            lock.close();
             throw new Unavailable("cannot rebuild " + projectionName + ": " + e.getMessage(), e);
         }
-        Job job = new Job(UUID.randomUUID().toString(), projection, number);
+        Job job = new Job(UUID.randomUUID().toString(), projection, number, lock);
         jobs.put(job.id, job);
         forgetOldFinished();
         job.thread.start();
@@ -227,6 +248,8 @@ public final class Rebuilds implements AutoCloseable {
         final Projection projection;
         final int number;
         final Thread thread;
+        /** Held from {@link #start} until the job has finished, whatever the way. */
+        private final RebuildLock lock;
         final Instant startedAt;
         volatile Phase phase = Phase.BUILDING;
         volatile boolean abortRequested;
@@ -242,10 +265,11 @@ public final class Rebuilds implements AutoCloseable {
         private Generation generation;
         private Instant endsReadAt = Instant.EPOCH;
 
-        Job(String id, Projection projection, int number) {
+        Job(String id, Projection projection, int number, RebuildLock lock) {
             this.id = id;
             this.projection = projection;
             this.number = number;
+            this.lock = lock;
             this.startedAt = clock.instant();
             this.location = "generation " + number;
             this.thread = new Thread(this::run, "cumulus-rebuild-" + projection.name());
@@ -302,9 +326,13 @@ public final class Rebuilds implements AutoCloseable {
                 }
             } finally {
                 finishedAt = clock.instant();
-                if (consumer != null) {
-                    Thread.interrupted(); // a close after an abort must not fail on the abort's interrupt
-                    consumer.close();
+                Thread.interrupted(); // a close after an abort must not fail on the abort's interrupt
+                try {
+                    if (consumer != null) {
+                        consumer.close();
+                    }
+                } finally {
+                    lock.close();
                 }
             }
         }
