@@ -59,7 +59,8 @@ import tools.jackson.databind.JsonNode;
  * and switched to, and must then equal what it replaced, table for table; writes made while a rebuild
  * runs are in the generation it switched to; an aborted rebuild drops its generation and leaves the live
  * one as it was. A rebuild is refused while another instance's rebuild of the projection holds its lock,
- * and fails, changing nothing, once a source topic no longer starts at offset 0 (last: it truncates a topic).
+ * and fails, changing nothing, once a source topic no longer starts at offset 0 (last: it truncates a topic);
+ * what rebuilds that never finished left is swept.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RebuildIT {
@@ -296,6 +297,27 @@ class RebuildIT {
         }
         assertThat(projection.liveGeneration()).isEqualTo(generation);
         assertThat(schemasLike("gc\\_g%")).isEmpty();
+    }
+
+    @Test
+    void whatRebuildsThatNeverFinishedLeftIsSweptAndTheLiveGenerationsKept() throws Exception {
+        // given what a crash in the middle of rebuilds leaves: a new generation never switched to, a retired one never dropped
+        int readModel = new ReadModelProjection(db).liveGeneration();
+        try (Connection c = db.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA readmodel_g97");
+            s.execute("CREATE TABLE readmodel_g97.files (id int)");
+            s.execute("CREATE SCHEMA photos_retired_g96");
+        }
+
+        // when the server sweeps them, as it does when it starts
+        server.rebuilds().orElseThrow().sweepLeftovers();
+
+        // then they are gone, and the live generations serve as before
+        assertThat(schemasLike("readmodel\\_g97")).isEmpty();
+        assertThat(schemasLike("photos\\_retired\\_g96")).isEmpty();
+        assertThat(schemasLike("readmodel")).hasSize(1);
+        assertThat(new ReadModelProjection(db).liveGeneration()).isEqualTo(readModel);
+        assertThat(client.get(laptop, "/v1/namespaces/" + laptop.namespace() + "/files").status()).isEqualTo(200);
     }
 
     /** Last: it deletes records of a source topic, after which no rebuild of that projection can succeed. */

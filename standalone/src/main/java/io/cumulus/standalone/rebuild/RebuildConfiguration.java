@@ -52,7 +52,9 @@ public class RebuildConfiguration {
     @Bean(destroyMethod = "close")
     Rebuilds rebuilds(List<Projection> projections, @Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers,
                       DataSource dataSource) {
-        return new Rebuilds(projections, bootstrapServers, dataSource);
+        Rebuilds rebuilds = new Rebuilds(projections, bootstrapServers, dataSource);
+        rebuilds.sweepLeftovers();
+        return rebuilds;
     }
 
     @Bean

@@ -134,6 +134,31 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops what rebuilds that never finished left (a crash or a restart in the middle), for every
+     * projection no rebuild of runs now on any instance (its lock is free). Called when the server starts;
+     * a failure is logged and leaves the leftovers to the next rebuild of that store, which drops them too.
+     */
+    public void sweepLeftovers() {
+        for (Projection projection : projections().values()) {
+            try (RebuildLock lock = RebuildLock.tryTake(lockDataSource, projection.name()).orElse(null)) {
+                if (lock == null) {
+                    log.info("rebuild leftovers not swept projection={}: a rebuild of it runs on another instance",
+                            projection.name());
+                    continue;
+                }
+                synchronized (this) {
+                    if (jobs.values().stream().anyMatch(j -> j.projection == projection && !j.phase.finished())) {
+                        continue;
+                    }
+                }
+                projection.dropLeftovers();
+            } catch (Exception e) {
+                log.warn("sweeping rebuild leftovers failed projection={} error={}", projection.name(), e.toString());
+            }
+        }
+    }
+
     /** Starts a rebuild of the named projection on its own thread and answers its first status. */
     public synchronized RebuildStatus start(String projectionName) {
         Projection projection = projections.get(projectionName);
