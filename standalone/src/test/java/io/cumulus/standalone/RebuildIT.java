@@ -24,9 +24,17 @@ import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.gc.GcSchema;
@@ -50,8 +58,11 @@ import tools.jackson.databind.JsonNode;
  * model, the chunk reference counts and the photo library; each store is rebuilt into a new generation
  * and switched to, and must then equal what it replaced, table for table; writes made while a rebuild
  * runs are in the generation it switched to; an aborted rebuild drops its generation and leaves the live
- * one as it was.
+ * one as it was. A rebuild is refused while another instance's rebuild of the projection holds its lock,
+ * and fails, changing nothing, once a source topic no longer starts at offset 0 (last: it truncates a topic);
+ * what rebuilds that never finished left is swept.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RebuildIT {
     private static final Duration PIPELINE = Duration.ofSeconds(60);
 
@@ -230,6 +241,111 @@ class RebuildIT {
             assertThat(second.json().get("id").asString()).isEqualTo(id);
             assertThat(client.send("DELETE", "/v1/admin/rebuilds/" + id, adminToken, null, Map.of()).status()).isEqualTo(202);
         }
+    }
+
+    @Test
+    void anUnauthenticatedBodyIsRefusedBeforeItIsReadAndAnOversizedOneWithA413() throws Exception {
+        // a client announces 100 MB and sends a few bytes: an answer that came at all was given without reading on
+        assertThat(postAnnouncing(100_000_000, null)).startsWith("HTTP/1.1 401");
+        assertThat(postAnnouncing(100_000_000, adminToken)).startsWith("HTTP/1.1 413");
+        Response big = client.send("POST", "/v1/admin/rebuilds", adminToken,
+                "{\"projection\":\"readmodel\",\"pad\":\"" + "x".repeat(8 * 1024) + "\"}", Map.of());
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(client.send("GET", "/v1/admin/rebuilds", adminToken, null, Map.of()).json().get("rebuilds").toString())
+                .doesNotContain("\"phase\":\"building\"");
+    }
+
+    /** The status line a POST of the rebuild endpoint gets that declares {@code length} bytes and sends 16. */
+    private static String postAnnouncing(long length, String token) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(10_000);
+            String request = "POST /v1/admin/rebuilds HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                    + "Content-Length: " + length + "\r\n\r\n{\"projection\":\"";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            return String.valueOf(in.readLine());
+        }
+    }
+
+    @Test
+    void aRebuildIsRefusedWhileAnotherInstanceHoldsTheProjectionsLock() throws Exception {
+        ChunkRefsProjection projection = new ChunkRefsProjection(db);
+        int generation = projection.liveGeneration();
+        try (Connection other = db.getConnection()) {
+            try (PreparedStatement s = other.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?, 0))")) {
+                s.setString(1, "cumulus-rebuild:chunk-refs");
+                s.execute();
+            }
+            try {
+                Response refused = client.send("POST", "/v1/admin/rebuilds", adminToken, Map.of("projection", "chunk-refs"),
+                        Map.of());
+                assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+                assertThat(refused.json().get("type").asString()).isEqualTo("/problems/rebuild-running");
+                assertThat(refused.json().get("detail").asString()).contains("another instance");
+                Run cli = cli("chunk-refs");
+                assertThat(cli.code()).isEqualTo(RebuildCommand.FAILED);
+                assertThat(cli.err()).contains("409").contains("another instance");
+            } finally {
+                try (PreparedStatement s = other.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+                    s.setString(1, "cumulus-rebuild:chunk-refs");
+                    s.execute();
+                }
+            }
+        }
+        assertThat(projection.liveGeneration()).isEqualTo(generation);
+        assertThat(schemasLike("gc\\_g%")).isEmpty();
+    }
+
+    @Test
+    void whatRebuildsThatNeverFinishedLeftIsSweptAndTheLiveGenerationsKept() throws Exception {
+        // given what a crash in the middle of rebuilds leaves: a new generation never switched to, a retired one never dropped
+        int readModel = new ReadModelProjection(db).liveGeneration();
+        try (Connection c = db.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA readmodel_g97");
+            s.execute("CREATE TABLE readmodel_g97.files (id int)");
+            s.execute("CREATE SCHEMA photos_retired_g96");
+        }
+
+        // when the server sweeps them, as it does when it starts
+        server.rebuilds().orElseThrow().sweepLeftovers();
+
+        // then they are gone, and the live generations serve as before
+        assertThat(schemasLike("readmodel\\_g97")).isEmpty();
+        assertThat(schemasLike("photos\\_retired\\_g96")).isEmpty();
+        assertThat(schemasLike("readmodel")).hasSize(1);
+        assertThat(new ReadModelProjection(db).liveGeneration()).isEqualTo(readModel);
+        assertThat(client.get(laptop, "/v1/namespaces/" + laptop.namespace() + "/files").status()).isEqualTo(200);
+    }
+
+    /** Last: it deletes records of a source topic, after which no rebuild of that projection can succeed. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aRebuildFromATopicThatNoLongerStartsAtOffsetZeroFailsAndChangesNothing() throws Exception {
+        ChunkRefsProjection projection = new ChunkRefsProjection(db);
+        Digest before = stableDigest(projection);
+        int generation = projection.liveGeneration();
+        String topic = projection.topics().get(0);
+        TopicPartition truncated;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, server.bootstrapServers()))) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                    tp -> OffsetSpec.latest()))).all().get();
+            truncated = partitions.stream().filter(tp -> ends.get(tp).offset() > 0).findFirst().orElseThrow();
+            admin.deleteRecords(Map.of(truncated, RecordsToDelete.beforeOffset(1))).all().get();
+        }
+
+        Run run = cli(projection.name());
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(RebuildCommand.NOT_DONE);
+        assertThat(run.out() + run.err()).contains("failed").contains(truncated + " starts at offset 1")
+                .contains("no longer hold the whole history");
+        assertThat(projection.liveGeneration()).isEqualTo(generation);
+        assertThat(projection.digest()).isEqualTo(before);
+        assertThat(schemasLike("gc\\_g%")).isEmpty();
     }
 
     /** What the API serves of the projection, asserted. */

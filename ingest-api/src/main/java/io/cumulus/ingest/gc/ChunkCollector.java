@@ -346,6 +346,8 @@ public final class ChunkCollector implements SmartLifecycle {
      */
     private boolean deleteObjectAndForget(String id) {
         boolean finished = Boolean.TRUE.equals(db.transactions().execute(tx -> {
+            // This transaction forgets the chunk's gc.chunk_store row: under the gc switch lock, first.
+            GcSwitchLock.takeShared(db);
             boolean marked = db.jdbc().sql("""
                             SELECT id FROM ingest.chunks WHERE id = ? AND state = 'deleting' FOR UPDATE SKIP LOCKED""")
                     .param(id).query(String.class).optional().isPresent();

@@ -90,6 +90,7 @@ final class FsckRepairs {
 
     private ChunkFinding raiseCount(ChunkFinding f, long expected) {
         return db.transactions().execute(tx -> {
+            GcSwitchLock.takeShared(db);
             long count = db.jdbc().sql("SELECT ref_count FROM gc.chunk_store WHERE chunk_id = ? FOR UPDATE")
                     .param(f.chunkId()).query(Long.class).optional().orElse(0L);
             if (count >= expected) {

@@ -197,6 +197,42 @@ class ChunkCollectorIT {
     }
 
     @Test
+    void aReleasedChunkIsForgottenOnlyOnceARebuildsSwitchOfTheCountsIsOver() throws Exception {
+        // given an old chunk released an hour ago
+        Device laptop = device("switching");
+        String released = upload(laptop, "released while the counts switch");
+        ageChunk(released);
+        setCount(released, 0, "1 hour");
+
+        // when a rebuild's switch holds the gc schema's switch lock, and the collector sweeps meanwhile
+        CompletableFuture<Sweep> sweeping;
+        try (java.sql.Connection switching = api.postgres().dataSource().getConnection()) {
+            switching.setAutoCommit(false);
+            try (java.sql.PreparedStatement s = switching.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                s.setString(1, GcSchema.SWITCH_LOCK + GcSchema.NAME);
+                s.execute();
+            }
+            ChunkCollector collector = collector();
+            sweeping = CompletableFuture.supplyAsync(collector::sweep);
+
+            // then it marks the chunk but waits for the lock before deleting and forgetting it
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> api.count(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                            + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())") >= 1);
+            assertThat(sweeping).isNotDone();
+            assertThat(state(released)).isEqualTo("deleting");
+            assertThat(objectExists(released)).isTrue();
+            switching.rollback();
+        }
+        // and finishes once the switch is over
+        sweeping.get(30, TimeUnit.SECONDS);
+        assertThat(state(released)).isEqualTo("no row");
+        assertThat(objectExists(released)).isFalse();
+        assertThat(api.count("SELECT count(*) FROM gc.chunk_store WHERE chunk_id = ?", released)).isZero();
+    }
+
+    @Test
     void aNegativeCountOrAZeroCountThatTheFileStateContradictsNeverDeletes() {
         // given two old chunks counted wrong: one below zero, one at zero though a live file's version holds it
         Device laptop = device("miscounted");

@@ -214,6 +214,46 @@ class FsckIT {
     }
 
     @Test
+    void aCountRepairWaitsWhileARebuildSwitchesTheCountsToANewGeneration() throws Exception {
+        // given a chunk two files hold counted once
+        String low = healthyChunk("counted too low while switching", "a", "b");
+        store.counted(low, 1);
+
+        // when a rebuild's switch holds the gc schema's switch lock, and fsck repairs meanwhile
+        java.util.concurrent.CompletableFuture<FsckReport> repairing;
+        try (java.sql.Connection switching = postgres.dataSource().getConnection()) {
+            switching.setAutoCommit(false);
+            try (java.sql.PreparedStatement s = switching.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                s.setString(1, GcSchema.SWITCH_LOCK + GcSchema.NAME);
+                s.execute();
+            }
+            repairing = java.util.concurrent.CompletableFuture.supplyAsync(() -> fsck.run(true));
+
+            // then the repair waits for the lock, and has written nothing
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> waitingAdvisoryLocks() == 1);
+            assertThat(repairing).isNotDone();
+            assertThat(store.countOf(low)).contains(1L);
+            switching.rollback();
+        }
+        // and it raises the count once the switch is over
+        FsckReport repaired = repairing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(repaired.countsTooLow().resolved()).isEqualTo(1);
+        assertThat(store.countOf(low)).contains(2L);
+    }
+
+    /** Advisory locks some session of this test's database waits for. */
+    private long waitingAdvisoryLocks() throws java.sql.SQLException {
+        try (java.sql.Connection c = postgres.dataSource().getConnection();
+                java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                        + " AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void aCountTooHighIsReportedAndLeftAlone() {
         // given a chunk one file holds counted three times
         String high = healthyChunk("counted too high", "a");

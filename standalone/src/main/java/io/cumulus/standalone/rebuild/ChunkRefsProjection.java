@@ -50,6 +50,11 @@ public final class ChunkRefsProjection implements Projection {
     }
 
     @Override
+    public void dropLeftovers() throws Exception {
+        generations.dropAllLeftovers();
+    }
+
+    @Override
     public Generation newGeneration() throws Exception {
         int number = generations.liveNumber() + 1;
         generations.dropLeftovers(number);

@@ -64,6 +64,11 @@ public final class PhotosProjection implements Projection {
     }
 
     @Override
+    public void dropLeftovers() throws Exception {
+        generations.dropAllLeftovers();
+    }
+
+    @Override
     public Generation newGeneration() throws Exception {
         int number = generations.liveNumber() + 1;
         String schema = generations.schemaOf(number);

@@ -37,6 +37,15 @@ public interface Projection {
     Generation newGeneration() throws Exception;
 
     /**
+     * Drops whatever rebuilds of this store that never finished left behind (a crash or a restart in the
+     * middle): new generations never switched to, retired ones never dropped. Called when the server
+     * starts, under the projection's {@link RebuildLock}, so never while a rebuild of it runs anywhere.
+     * Nothing by default.
+     */
+    default void dropLeftovers() throws Exception {
+    }
+
+    /**
      * A SHA-256 per table (or store) of the LIVE generation over its rows in a canonical order,
      * leaving out what is bookkeeping rather than content (consumer positions, migration history).
      * Two generations built from the same records have equal digests; tests use it to prove that a

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.cumulus.ingest.auth.AdminToken;
+import io.cumulus.ingest.web.JsonBody;
 import io.cumulus.projector.CassandraSettings;
 
 /**
@@ -49,12 +50,15 @@ public class RebuildConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Rebuilds rebuilds(List<Projection> projections, @Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers) {
-        return new Rebuilds(projections, bootstrapServers);
+    Rebuilds rebuilds(List<Projection> projections, @Value("${cumulus.kafka.bootstrap-servers}") String bootstrapServers,
+                      DataSource dataSource) {
+        Rebuilds rebuilds = new Rebuilds(projections, bootstrapServers, dataSource);
+        rebuilds.sweepLeftovers();
+        return rebuilds;
     }
 
     @Bean
-    RebuildController rebuildController(Rebuilds rebuilds, AdminToken adminToken) {
-        return new RebuildController(rebuilds, adminToken);
+    RebuildController rebuildController(Rebuilds rebuilds, AdminToken adminToken, JsonBody jsonBody) {
+        return new RebuildController(rebuilds, adminToken, jsonBody);
     }
 }

@@ -11,15 +11,14 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.cumulus.ingest.auth.AdminToken;
 import io.cumulus.ingest.auth.PublicEndpoint;
+import io.cumulus.ingest.web.BodyLimit;
+import io.cumulus.ingest.web.JsonBody;
 import jakarta.servlet.http.HttpServletRequest;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The rebuild endpoints (admin token):
@@ -29,32 +28,37 @@ import tools.jackson.databind.json.JsonMapper;
  *   GET    /v1/admin/rebuilds/{id}                                 one rebuild's status
  *   DELETE /v1/admin/rebuilds/{id}                                 abort: 202, the new generation is dropped
  * </pre>
- * An unknown projection is a 404, a second rebuild of a projection while one runs a 409, an abort once
- * the switch has begun a 409 ({@code application/problem+json} each).
+ * An unknown projection is a 404, a second rebuild of a projection while one runs (here or on another
+ * instance) a 409, an abort once the switch has begun a 409 ({@code application/problem+json} each).
+ * The token is checked before a byte of the body is read, and the body is read within {@link #LIMIT}.
  */
 @RestController
 public class RebuildController {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final BodyLimit LIMIT = BodyLimit.ofKiB(4);
 
     private final Rebuilds rebuilds;
     private final AdminToken adminToken;
+    private final JsonBody jsonBody;
 
-    public RebuildController(Rebuilds rebuilds, AdminToken adminToken) {
+    public RebuildController(Rebuilds rebuilds, AdminToken adminToken, JsonBody jsonBody) {
         this.rebuilds = rebuilds;
         this.adminToken = adminToken;
+        this.jsonBody = jsonBody;
     }
 
     @PublicEndpoint
     @PostMapping(path = "/v1/admin/rebuilds", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> start(HttpServletRequest request, @RequestBody(required = false) String body) {
+    ResponseEntity<Map<String, Object>> start(HttpServletRequest request) {
         adminToken.check(request);
-        String projection = projectionOf(body);
+        String projection = projectionOf(LIMIT.read(request));
         try {
             return ResponseEntity.status(HttpStatus.ACCEPTED).body(json(rebuilds.start(projection)));
         } catch (Rebuilds.UnknownProjection | Rebuilds.Unavailable e) {
             throw RebuildProblem.unknownProjection(e.getMessage(), rebuilds.projections().keySet());
         } catch (Rebuilds.AlreadyRunning e) {
             throw RebuildProblem.running(e.getMessage(), e.id());
+        } catch (Rebuilds.RunningElsewhere e) {
+            throw RebuildProblem.runningElsewhere(e.getMessage());
         }
     }
 
@@ -88,14 +92,14 @@ public class RebuildController {
         }
     }
 
-    private static String projectionOf(String body) {
-        if (body == null || body.isBlank()) {
+    private String projectionOf(byte[] body) {
+        if (new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             throw RebuildProblem.invalid("the body must be {\"projection\":\"NAME\"}");
         }
         JsonNode node;
         try {
-            node = JSON.readTree(body);
-        } catch (JacksonException e) {
+            node = jsonBody.parseTree(body);
+        } catch (io.cumulus.ingest.web.MalformedJsonException e) {
             throw RebuildProblem.invalid("the body is not JSON: must be {\"projection\":\"NAME\"}");
         }
         JsonNode projection = node.path("projection");

@@ -24,6 +24,10 @@ final class RebuildProblem extends ProblemException {
         return p;
     }
 
+    static RebuildProblem runningElsewhere(String detail) {
+        return new RebuildProblem(HttpStatus.CONFLICT, "rebuild-running", "A rebuild of this projection runs", detail);
+    }
+
     static RebuildProblem notFound(String id) {
         return new RebuildProblem(HttpStatus.NOT_FOUND, "rebuild-not-found", "No such rebuild",
                 "no rebuild " + (id.length() <= 60 ? id : id.substring(0, 60) + "…") + " (finished ones are kept until"

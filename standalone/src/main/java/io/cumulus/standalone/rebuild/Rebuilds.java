@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import javax.sql.DataSource;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,7 +28,9 @@ import io.cumulus.standalone.rebuild.RebuildStatus.PartitionProgress;
 import io.cumulus.standalone.rebuild.RebuildStatus.Phase;
 
 /**
- * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection. A job creates
+ * Runs rebuilds: one job thread per rebuild, at most one running rebuild per projection, in this process
+ * and (by a {@link RebuildLock} held for the whole job) across every instance of the deployment. A job
+ * refuses topics that no longer start at offset 0 (a truncated log cannot rebuild the store), then creates
  * the new {@link Generation}, reads the projection's topics from offset 0 with a consumer of its own
  * (read_committed, assigned partitions, no consumer group, so no live worker's offsets move) and applies
  * every poll to it. Its progress is the consumer's position against the partitions' end offsets, read
@@ -50,6 +54,7 @@ public final class Rebuilds implements AutoCloseable {
 
     private final Map<String, Projection> projections;
     private final String bootstrapServers;
+    private final DataSource lockDataSource;
     private final Clock clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
 
@@ -74,6 +79,14 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
+    /** A rebuild of the projection runs on another instance (its {@link RebuildLock} is taken). */
+    public static final class RunningElsewhere extends RuntimeException {
+        RunningElsewhere(String projection) {
+            super("a rebuild of " + projection + " is running on another instance of this deployment"
+                    + " (its lock " + RebuildLock.PREFIX + projection + " is held)");
+        }
+    }
+
     /** A projection this deployment names but cannot rebuild now (its store does not exist here). */
     public static final class Unavailable extends RuntimeException {
         Unavailable(String message, Throwable cause) {
@@ -88,11 +101,12 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
-    public Rebuilds(Collection<Projection> projections, String bootstrapServers) {
-        this(projections, bootstrapServers, Clock.systemUTC());
+    /** {@code lockDataSource}: the PostgreSQL database every instance of the deployment shares, for {@link RebuildLock}. */
+    public Rebuilds(Collection<Projection> projections, String bootstrapServers, DataSource lockDataSource) {
+        this(projections, bootstrapServers, lockDataSource, Clock.systemUTC());
     }
 
-    Rebuilds(Collection<Projection> projections, String bootstrapServers, Clock clock) {
+    Rebuilds(Collection<Projection> projections, String bootstrapServers, DataSource lockDataSource, Clock clock) {
         Map<String, Projection> byName = new TreeMap<>();
         for (Projection p : projections) {
             if (byName.put(p.name(), p) != null) {
@@ -101,6 +115,7 @@ public final class Rebuilds implements AutoCloseable {
         }
         this.projections = byName;
         this.bootstrapServers = bootstrapServers;
+        this.lockDataSource = lockDataSource;
         this.clock = clock;
     }
 
@@ -119,6 +134,31 @@ public final class Rebuilds implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops what rebuilds that never finished left (a crash or a restart in the middle), for every
+     * projection no rebuild of runs now on any instance (its lock is free). Called when the server starts;
+     * a failure is logged and leaves the leftovers to the next rebuild of that store, which drops them too.
+     */
+    public void sweepLeftovers() {
+        for (Projection projection : projections().values()) {
+            try (RebuildLock lock = RebuildLock.tryTake(lockDataSource, projection.name()).orElse(null)) {
+                if (lock == null) {
+                    log.info("rebuild leftovers not swept projection={}: a rebuild of it runs on another instance",
+                            projection.name());
+                    continue;
+                }
+                synchronized (this) {
+                    if (jobs.values().stream().anyMatch(j -> j.projection == projection && !j.phase.finished())) {
+                        continue;
+                    }
+                }
+                projection.dropLeftovers();
+            } catch (Exception e) {
+                log.warn("sweeping rebuild leftovers failed projection={} error={}", projection.name(), e.toString());
+            }
+        }
+    }
+
     /** Starts a rebuild of the named projection on its own thread and answers its first status. */
     public synchronized RebuildStatus start(String projectionName) {
         Projection projection = projections.get(projectionName);
@@ -130,13 +170,20 @@ public final class Rebuilds implements AutoCloseable {
                 throw new AlreadyRunning(projectionName, job.id);
             }
         }
+        RebuildLock lock;
+        try {
+            lock = RebuildLock.tryTake(lockDataSource, projectionName).orElseThrow(() -> new RunningElsewhere(projectionName));
+        } catch (java.sql.SQLException e) {
+            throw new Unavailable("cannot rebuild " + projectionName + ": its lock cannot be taken: " + e.getMessage(), e);
+        }
         int number;
         try {
             number = projection.liveGeneration() + 1;
         } catch (Exception e) {
+            lock.close();
             throw new Unavailable("cannot rebuild " + projectionName + ": " + e.getMessage(), e);
         }
-        Job job = new Job(UUID.randomUUID().toString(), projection, number);
+        Job job = new Job(UUID.randomUUID().toString(), projection, number, lock);
         jobs.put(job.id, job);
         forgetOldFinished();
         job.thread.start();
@@ -226,6 +273,8 @@ public final class Rebuilds implements AutoCloseable {
         final Projection projection;
         final int number;
         final Thread thread;
+        /** Held from {@link #start} until the job has finished, whatever the way. */
+        private final RebuildLock lock;
         final Instant startedAt;
         volatile Phase phase = Phase.BUILDING;
         volatile boolean abortRequested;
@@ -241,10 +290,11 @@ public final class Rebuilds implements AutoCloseable {
         private Generation generation;
         private Instant endsReadAt = Instant.EPOCH;
 
-        Job(String id, Projection projection, int number) {
+        Job(String id, Projection projection, int number, RebuildLock lock) {
             this.id = id;
             this.projection = projection;
             this.number = number;
+            this.lock = lock;
             this.startedAt = clock.instant();
             this.location = "generation " + number;
             this.thread = new Thread(this::run, "cumulus-rebuild-" + projection.name());
@@ -253,12 +303,13 @@ public final class Rebuilds implements AutoCloseable {
 
         private void run() {
             try {
-                generation = projection.newGeneration();
-                location = generation.location();
                 consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
                 List<TopicPartition> partitions = partitions();
                 consumer.assign(partitions);
                 beginnings = Map.copyOf(consumer.beginningOffsets(partitions));
+                requireWholeHistory(beginnings);
+                generation = projection.newGeneration();
+                location = generation.location();
                 Map<TopicPartition, Long> applied = generation.positions();
                 for (TopicPartition tp : partitions) {
                     consumer.seek(tp, Math.max(applied.getOrDefault(tp, 0L), beginnings.get(tp)));
@@ -300,9 +351,13 @@ public final class Rebuilds implements AutoCloseable {
                 }
             } finally {
                 finishedAt = clock.instant();
-                if (consumer != null) {
-                    Thread.interrupted(); // a close after an abort must not fail on the abort's interrupt
-                    consumer.close();
+                Thread.interrupted(); // a close after an abort must not fail on the abort's interrupt
+                try {
+                    if (consumer != null) {
+                        consumer.close();
+                    }
+                } finally {
+                    lock.close();
                 }
             }
         }
@@ -352,6 +407,23 @@ public final class Rebuilds implements AutoCloseable {
                 infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
             }
             return partitions;
+        }
+
+        /**
+         * Refuses a log that no longer starts at offset 0 (records deleted by retention or
+         * {@code kafka-delete-records}): a generation built from it would lack what the deleted records
+         * made, and the switch would drop the complete live one for it.
+         */
+        private void requireWholeHistory(Map<TopicPartition, Long> firstOffsets) {
+            List<String> truncated = firstOffsets.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.comparingByKey(
+                            java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)))
+                    .map(e -> e.getKey() + " starts at offset " + e.getValue()).toList();
+            if (!truncated.isEmpty()) {
+                throw new IllegalStateException("the topics no longer hold the whole history (" + String.join(", ", truncated)
+                        + "): a rebuild needs every partition from offset 0, so none was built and the live generation"
+                        + " is left as it is");
+            }
         }
 
         private void pollAndApply() throws Exception {

@@ -98,6 +98,30 @@ final class SchemaGenerations {
         }
     }
 
+    /**
+     * Drops every generation schema beside the live one: {@code live_gN} never switched to and
+     * {@code live_retired_gN} never dropped. Only while no rebuild of the store runs.
+     */
+    void dropAllLeftovers() throws SQLException {
+        Pattern leftover = Pattern.compile(Pattern.quote(live) + "_(retired_)?g\\d+");
+        List<String> leftovers = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT nspname FROM pg_namespace WHERE nspname LIKE ? ESCAPE '!'")) {
+            s.setString(1, live.replace("_", "!_") + "!_%");
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (leftover.matcher(rs.getString(1)).matches()) {
+                        leftovers.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        for (String schema : leftovers) {
+            log.info("dropping a generation left by a rebuild that did not finish schema={}", schema);
+            drop(schema);
+        }
+    }
+
     void drop(String schema) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + TableDigests.quote(schema) + " CASCADE");
