@@ -18,7 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * The management port of a process that runs no API (the API's port serves the same paths):
  * {@code GET /actuator/prometheus} with the admin token as bearer token, and the public
- * {@code GET /health/live} and {@code GET /health/ready}. Anything else is a 404 or 405 problem.
+ * {@code GET /health/live} and {@code GET /health/ready} (with the admin token, the latter says why each
+ * down store is down). Anything else is a 404 or 405 problem.
  * Listens on the process's bind address, the loopback interface unless told otherwise. Requests are
  * served by {@link #THREADS} threads with {@link #QUEUE} more waiting (a connection beyond those is
  * closed), and each request must arrive within {@link #MAX_REQUEST_SECONDS} and its answer leave within
@@ -99,18 +100,29 @@ public final class ManagementServer implements AutoCloseable {
             }
             switch (path) {
                 case LIVE -> send(exchange, health.live());
-                case READY -> send(exchange, health.ready());
+                case READY -> {
+                    boolean asked = exchange.getRequestHeaders().containsKey("Authorization");
+                    if (asked && !bearer(exchange, token)) {
+                        unauthorized(exchange);
+                        return;
+                    }
+                    send(exchange, health.ready(asked));
+                }
                 default -> {
                     if (!bearer(exchange, token)) {
-                        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-                        problem(exchange, 401, "/problems/unauthorized", "Unauthorized",
-                                "the admin token is required: Authorization: Bearer <admin token>");
+                        unauthorized(exchange);
                         return;
                     }
                     body(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
                 }
             }
         }
+    }
+
+    private static void unauthorized(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        problem(exchange, 401, "/problems/unauthorized", "Unauthorized",
+                "the admin token is required: Authorization: Bearer <admin token>");
     }
 
     private static boolean bearer(HttpExchange exchange, byte[] token) {

@@ -101,6 +101,11 @@ public final class Readiness implements AutoCloseable {
 
         /** {@code {"status":"UP|DOWN","services":[{"service":..,"status":..,"stores":[{"store":..,"status":..}]}]}} */
         public String json() {
+            return json(false);
+        }
+
+        /** The public answer, with {@code details} each down store's {@code "why"} as well (for the operator only). */
+        public String json(boolean details) {
             StringBuilder out = new StringBuilder("{\"status\":\"").append(ready() ? "UP" : "DOWN").append("\",\"services\":[");
             for (int i = 0; i < services.size(); i++) {
                 ServiceStatus service = services.get(i);
@@ -109,7 +114,11 @@ public final class Readiness implements AutoCloseable {
                 for (int j = 0; j < service.stores().size(); j++) {
                     StoreStatus store = service.stores().get(j);
                     out.append(j == 0 ? "" : ",").append("{\"store\":").append(Json.string(store.store()))
-                            .append(",\"status\":\"").append(store.up() ? "UP" : "DOWN").append("\"}");
+                            .append(",\"status\":\"").append(store.up() ? "UP" : "DOWN").append('"');
+                    if (details) {
+                        store.why().ifPresent(why -> out.append(",\"why\":").append(Json.string(why)));
+                    }
+                    out.append('}');
                 }
                 out.append("]}");
             }

@@ -76,6 +76,9 @@ class ManagementServerTest {
 
         assertThat(ready.body()).contains("\"service\":\"reconciler\",\"status\":\"DOWN\"")
                 .contains("{\"store\":\"kafka\",\"status\":\"DOWN\"}").doesNotContain("broker");
+        assertThat(get("/health/ready", TOKEN).body())
+                .contains("{\"store\":\"kafka\",\"status\":\"DOWN\",\"why\":\"the cluster has no broker running\"}");
+        assertThat(get("/health/ready", "not-the-token").statusCode()).isEqualTo(401);
     }
 
     @Test
