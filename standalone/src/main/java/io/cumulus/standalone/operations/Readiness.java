@@ -203,12 +203,18 @@ public final class Readiness implements AutoCloseable {
             try {
                 // Not interrupted on a timeout: each probe bounds its own round trip, and its thread is freed when it returns.
                 probing.execute(() -> {
+                    Optional<String> problem = null;
+                    Throwable failure = null;
                     try {
-                        task.complete(probe.problem());
+                        problem = probe.problem();
                     } catch (Throwable e) {
-                        task.completeExceptionally(e);
-                    } finally {
-                        outstanding.remove(name);
+                        failure = e;
+                    }
+                    outstanding.remove(name);
+                    if (failure == null) {
+                        task.complete(problem);
+                    } else {
+                        task.completeExceptionally(failure);
                     }
                 });
                 asked.put(name, task);
