@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
@@ -22,6 +24,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.cumulus.schemas.registry.ConfluentRegistryClient;
 
@@ -39,7 +43,11 @@ import io.cumulus.schemas.registry.ConfluentRegistryClient;
  * then the same binary body, so stock consumers (Confluent's and Apicurio's deserializers) decode them. The
  * schema is registered under its full name (the record-name subject strategy) on first use. Every reader
  * decodes both encodings, whatever it writes, as records written before stay in the log; a registry
- * record needs the registry to be read. See docs/decisions/0037-schema-registry.md.
+ * record needs the registry to be read. A registry that cannot be reached or answers a server error is
+ * asked again, with a growing pause and a WARN log each time, for up to {@link #REGISTRY_PATIENCE}
+ * before the encode or decode fails: a short outage delays consumers rather than turning good records
+ * into bad ones. An id the registry does not know (404) fails at once: that record is bad. See
+ * docs/decisions/0037-schema-registry.md.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     /** System property naming the registry's Confluent-compatible API; see the class comment. */
@@ -47,6 +55,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     /** Environment variable naming the registry's Confluent-compatible API, when the property is not set. */
     public static final String REGISTRY_ENV = "CUMULUS_SCHEMA_REGISTRY";
 
+    /** How long a registry that cannot be reached or answers a server error is asked again before giving up. */
+    public static final Duration REGISTRY_PATIENCE = Duration.ofSeconds(60);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(250);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
+    private static final Logger log = LoggerFactory.getLogger(AvroSerde.class);
     private static final byte CONFLUENT_MAGIC = 0;
     private static final Map<URI, ConfluentRegistryClient> REGISTRIES = new ConcurrentHashMap<>();
 
@@ -57,6 +70,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final String schemaName;
     private final Optional<ConfluentRegistryClient> registry;
     private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private volatile Duration patience = REGISTRY_PATIENCE;
 
     private AvroSerde(Schema schema) {
         this(schema, configuredRegistry());
@@ -146,8 +160,40 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         }
     }
 
+    /** This serde, asking an unreachable registry again for {@code patience} instead of {@link #REGISTRY_PATIENCE}. */
+    AvroSerde<T> withRegistryPatience(Duration patience) {
+        this.patience = patience;
+        return this;
+    }
+
+    /** The registry's answer, asked again while it cannot be reached or answers a server error, for {@link #patience}. */
+    private <R> R patiently(String what, Supplier<R> call) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        Duration pause = FIRST_PAUSE;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (ConfluentRegistryClient.SchemaRegistryException e) {
+                long left = deadline - System.nanoTime();
+                if (!e.retryable() || left <= 0) {
+                    throw e;
+                }
+                Duration wait = pause.toNanos() < left ? pause : Duration.ofNanos(left);
+                log.warn("schema registry unavailable, asking again what={} attempt={} in={}ms error={}", what, attempt,
+                        wait.toMillis(), e.getMessage());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause.multipliedBy(2);
+            }
+        }
+    }
+
     private byte[] encodeForRegistry(T record, ConfluentRegistryClient registry) {
-        int id = registry.register(schemaName, schema);
+        int id = patiently("register " + schemaName, () -> registry.register(schemaName, schema));
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(64);
             out.write(CONFLUENT_MAGIC);
@@ -166,8 +212,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         ConfluentRegistryClient client = registry.or(AvroSerde::configuredRegistry).orElseThrow(() -> new UncheckedIOException(
                 new IOException("a record of " + schemaName + " carries registry schema id " + id
                         + " and no schema registry is configured (" + REGISTRY_PROPERTY + " or " + REGISTRY_ENV + ")")));
-        SpecificDatumReader<T> reader = readersById.computeIfAbsent(id,
-                key -> new SpecificDatumReader<>(client.schema(key), schema, model));
+        SpecificDatumReader<T> reader = readersById.get(id);
+        if (reader == null) {
+            Schema writer = patiently("find the schema of id " + id, () -> client.schema(id));
+            reader = readersById.computeIfAbsent(id, key -> new SpecificDatumReader<>(writer, schema, model));
+        }
         try {
             return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
         } catch (IOException | RuntimeException e) {

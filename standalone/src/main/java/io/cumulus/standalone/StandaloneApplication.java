@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
 
 import io.cumulus.ingest.IngestApiConfiguration;
+import io.cumulus.ingest.auth.AdminToken;
 import io.cumulus.ingest.backpressure.PipelineLag;
 import io.cumulus.notifier.NotifierConfiguration;
 import io.cumulus.notifier.OutcomeListener;
@@ -37,8 +38,8 @@ public class StandaloneApplication {
 
     /** The process's health answers (registered by {@link #operatedBy}) on the API's port. */
     @Bean
-    HealthEndpoints standaloneHealthEndpoints(Health health) {
-        return new HealthEndpoints(health);
+    HealthEndpoints standaloneHealthEndpoints(Health health, AdminToken adminToken) {
+        return new HealthEndpoints(health, adminToken);
     }
 
     /**

@@ -136,6 +136,10 @@ class MetricsEndpointIT {
         List<String> services = new java.util.ArrayList<>();
         ready.json().get("services").forEach(s -> services.add(s.get("service").asString()));
         assertThat(services).containsExactly("api", "relay", "reconciler", "projector", "gc", "photos");
+        // and it says no more than up or down: the operator's token is needed for details, a wrong one is refused
+        assertThat(ready.body()).doesNotContain("why");
+        assertThat(client.send("GET", "/health/ready", RunningCumulus.adminToken(), null, Map.of()).status()).isEqualTo(200);
+        assertThat(client.send("GET", "/health/ready", "not-the-admin-token", null, Map.of()).status()).isEqualTo(401);
         // and the metrics of all of them are in one registry, the API's: the consumer lag of the pipeline's groups too
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(BreakerMetrics.of(client, RunningCumulus.adminToken()).toString())

@@ -7,8 +7,10 @@ import java.util.function.Supplier;
  * The health answers of a process, the same on the API's port and on the management server:
  * {@code /health/live} (200 while every service's threads run, 503 with the stage that stopped: a
  * supervisor restarts the process) and {@code /health/ready} (200 when every service can reach the
- * stores it needs, else 503 listing each service and store, up or down and why: a load balancer or
- * an orchestrator holds traffic or dependants back).
+ * stores it needs, else 503 listing each service and store, up or down: a load balancer or an
+ * orchestrator holds traffic or dependants back; why a store is down is in the log, and in the answer
+ * to a caller that gives the admin token as bearer token). Liveness never
+ * asks a store; readiness answers from {@link Readiness#check}, one check at a time, briefly cached.
  */
 public final class Health {
     private final Supplier<Optional<String>> stoppedStage;
@@ -31,8 +33,13 @@ public final class Health {
     }
 
     public Answer ready() {
+        return ready(false);
+    }
+
+    /** With {@code details} (a caller that gave the admin token), each down store says why. */
+    public Answer ready(boolean details) {
         Readiness.Report report = readiness.check();
-        return new Answer(report.ready() ? 200 : 503, report.json());
+        return new Answer(report.ready() ? 200 : 503, report.json(details));
     }
 
     public Readiness readiness() {

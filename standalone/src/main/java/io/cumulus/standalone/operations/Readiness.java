@@ -6,39 +6,64 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether each service of this process can do its work now, from the stores it needs: the API
  * PostgreSQL, the blob store and Kafka; the relay its replication slot and Kafka; the reconciler its
- * Streams client running; and so on (docs/metrics.md). Every store is probed once per answer, all at
- * once, each given {@link #TIMEOUT}: a store that does not answer in time is down, so a readiness
- * check never hangs on the store it is asking about.
+ * Streams client running; and so on (docs/metrics.md). Every store is probed at once, each given
+ * {@link #TIMEOUT}: a store that does not answer in time is down, so a readiness check never hangs on
+ * the store it is asking about. One check runs at a time and its report answers every caller for
+ * {@link #FRESH}; a store whose last probe still runs is not probed again (it is down until that probe
+ * ends), so a flood of requests or a store that never answers holds at most one probe thread per store.
+ * Why a store is down goes to the log (WARN when it goes down, INFO when it is back), never into the
+ * public answer.
  */
 public final class Readiness implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Readiness.class);
     static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** How long one check's report answers every caller. */
+    static final Duration FRESH = Duration.ofMillis(1500);
+    private static final int MAX_PROBE_THREADS = 32;
 
     private final Map<String, StoreProbe> stores = new LinkedHashMap<>();
     private final Map<String, List<String>> services = new LinkedHashMap<>();
-    private final java.util.concurrent.ScheduledExecutorService exporting = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService exporting = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cumulus-readiness-export");
         t.setDaemon(true);
         return t;
     });
-    private final ExecutorService probing = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "cumulus-readiness");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ThreadPoolExecutor probing = new ThreadPoolExecutor(0, MAX_PROBE_THREADS, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "cumulus-readiness");
+                t.setDaemon(true);
+                return t;
+            });
+    /** The stores whose last probe has not returned yet (it may outlive the check that started it). */
+    private final Set<String> outstanding = ConcurrentHashMap.newKeySet();
+    /** The last problem logged of each store that is down. */
+    private final Map<String, String> down = new ConcurrentHashMap<>();
+    private final Object checking = new Object();
+    private CompletableFuture<Report> inFlight;
+    private Report last;
+    private long lastAt;
 
     /** A store (or a stage) some service needs, under the name the answer shows; the first of a name is kept. */
     public synchronized Readiness store(String name, StoreProbe probe) {
@@ -57,7 +82,7 @@ public final class Readiness implements AutoCloseable {
         return this;
     }
 
-    /** One store's answer: up, or down and why. */
+    /** One store's answer: up, or down and why (for the log; the public answer says up or down only). */
     public record StoreStatus(String store, boolean up, Optional<String> why) {
     }
 
@@ -74,8 +99,13 @@ public final class Readiness implements AutoCloseable {
             return services.stream().allMatch(ServiceStatus::ready);
         }
 
-        /** {@code {"status":"UP|DOWN","services":[{"service":..,"status":..,"stores":[{"store":..,"status":..,"why":..}]}]}} */
+        /** {@code {"status":"UP|DOWN","services":[{"service":..,"status":..,"stores":[{"store":..,"status":..}]}]}} */
         public String json() {
+            return json(false);
+        }
+
+        /** The public answer, with {@code details} each down store's {@code "why"} as well (for the operator only). */
+        public String json(boolean details) {
             StringBuilder out = new StringBuilder("{\"status\":\"").append(ready() ? "UP" : "DOWN").append("\",\"services\":[");
             for (int i = 0; i < services.size(); i++) {
                 ServiceStatus service = services.get(i);
@@ -85,7 +115,9 @@ public final class Readiness implements AutoCloseable {
                     StoreStatus store = service.stores().get(j);
                     out.append(j == 0 ? "" : ",").append("{\"store\":").append(Json.string(store.store()))
                             .append(",\"status\":\"").append(store.up() ? "UP" : "DOWN").append('"');
-                    store.why().ifPresent(why -> out.append(",\"why\":").append(Json.string(why)));
+                    if (details) {
+                        store.why().ifPresent(why -> out.append(",\"why\":").append(Json.string(why)));
+                    }
                     out.append('}');
                 }
                 out.append("]}");
@@ -115,8 +147,45 @@ public final class Readiness implements AutoCloseable {
         return this;
     }
 
-    /** Probes every store now and answers for every service. */
+    /**
+     * The report of a check that ended less than {@link #FRESH} ago, else of the check running now (one
+     * is started when none runs): never more than one check at a time, however many ask.
+     */
     public Report check() {
+        CompletableFuture<Report> running;
+        boolean mine = false;
+        synchronized (checking) {
+            if (last != null && System.nanoTime() - lastAt < FRESH.toNanos()) {
+                return last;
+            }
+            if (inFlight == null) {
+                inFlight = new CompletableFuture<>();
+                mine = true;
+            }
+            running = inFlight;
+        }
+        if (mine) {
+            try {
+                Report report = probeAll();
+                synchronized (checking) {
+                    last = report;
+                    lastAt = System.nanoTime();
+                    inFlight = null;
+                }
+                running.complete(report);
+            } catch (RuntimeException | Error e) {
+                synchronized (checking) {
+                    inFlight = null;
+                }
+                running.completeExceptionally(e);
+                throw e;
+            }
+        }
+        return running.join();
+    }
+
+    /** Probes every store whose last probe ended, at once, and answers for every service. */
+    private Report probeAll() {
         Map<String, StoreProbe> probes;
         Map<String, List<String>> needs;
         synchronized (this) {
@@ -124,13 +193,55 @@ public final class Readiness implements AutoCloseable {
             needs = new LinkedHashMap<>(services);
         }
         Map<String, Future<Optional<String>>> asked = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> asked.put(name, probing.submit(probe::problem)));
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Map<String, StoreStatus> answers = new LinkedHashMap<>();
+        probes.forEach((name, probe) -> {
+            if (!outstanding.add(name)) {
+                answers.put(name, new StoreStatus(name, false, Optional.of("the previous probe has not answered yet")));
+                return;
+            }
+            CompletableFuture<Optional<String>> task = new CompletableFuture<>();
+            try {
+                // Not interrupted on a timeout: each probe bounds its own round trip, and its thread is freed when it returns.
+                probing.execute(() -> {
+                    Optional<String> problem = null;
+                    Throwable failure = null;
+                    try {
+                        problem = probe.problem();
+                    } catch (Throwable e) {
+                        failure = e;
+                    }
+                    outstanding.remove(name);
+                    if (failure == null) {
+                        task.complete(problem);
+                    } else {
+                        task.completeExceptionally(failure);
+                    }
+                });
+                asked.put(name, task);
+            } catch (RejectedExecutionException e) {
+                outstanding.remove(name);
+                answers.put(name, new StoreStatus(name, false, Optional.of("no probe thread free")));
+            }
+        });
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         asked.forEach((name, future) -> answers.put(name, answer(name, future, deadline)));
+        answers.values().forEach(this::logChange);
         List<ServiceStatus> result = new ArrayList<>();
         needs.forEach((service, stores) -> result.add(new ServiceStatus(service, stores.stream().map(answers::get).toList())));
         return new Report(result);
+    }
+
+    private void logChange(StoreStatus status) {
+        if (status.up()) {
+            if (down.remove(status.store()) != null) {
+                log.info("store up again store={}", status.store());
+            }
+        } else {
+            String why = status.why().orElse("unknown");
+            if (!why.equals(down.put(status.store(), why))) {
+                log.warn("store down store={} why={}", status.store(), why);
+            }
+        }
     }
 
     private static StoreStatus answer(String name, Future<Optional<String>> future, long deadline) {
@@ -138,7 +249,6 @@ public final class Readiness implements AutoCloseable {
             Optional<String> problem = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return new StoreStatus(name, problem.isEmpty(), problem);
         } catch (TimeoutException e) {
-            future.cancel(true);
             return new StoreStatus(name, false, Optional.of("no answer within " + TIMEOUT.toSeconds() + " s"));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

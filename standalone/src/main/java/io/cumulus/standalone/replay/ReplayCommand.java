@@ -11,6 +11,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,7 +46,9 @@ import io.cumulus.standalone.replay.ReplayRange.BadReplay;
  * the command finds the brokers as the server does ({@code --kafka-bootstrap}, else the in-process
  * broker on {@code --kafka-port} of this machine). It refuses, before publishing anything, to publish
  * into Cumulus's own topics ({@link ReplayRange#refuseCumulusTopic}). Creates a missing target with the
- * source's partition count. Exit codes: 0 done, 1 Kafka failed midway, 2 bad usage or refused.
+ * source's partition count. Only records Kafka acknowledged are counted; the first one it does not
+ * acknowledge ends the replay with its error. Exit codes: 0 done, 1 Kafka failed midway (a send or a
+ * read), 2 bad usage or refused.
  */
 public final class ReplayCommand {
     private static final Logger log = LoggerFactory.getLogger(ReplayCommand.class);
@@ -167,7 +171,8 @@ public final class ReplayCommand {
                 pending.put(tp, start);
             }
         });
-        long published = 0;
+        AtomicLong published = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
         long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -182,9 +187,16 @@ public final class ReplayCommand {
                         continue;
                     }
                     Integer partition = r.partition() < targetPartitions ? r.partition() : null;
-                    producer.send(new ProducerRecord<>(into, partition, r.timestamp(), r.key(), r.value(), r.headers()));
-                    published++;
+                    producer.send(new ProducerRecord<>(into, partition, r.timestamp(), r.key(), r.value(), r.headers()),
+                            (metadata, e) -> {
+                                if (e == null) {
+                                    published.incrementAndGet();
+                                } else {
+                                    failure.compareAndSet(null, e);
+                                }
+                            });
                 }
+                stopOnFailure(failure, into, published);
                 for (TopicPartition tp : List.copyOf(pending.keySet())) {
                     if (consumer.position(tp) >= ends.get(tp)) {
                         pending.remove(tp);
@@ -193,13 +205,27 @@ public final class ReplayCommand {
                 }
                 if (System.nanoTime() >= nextProgress) {
                     producer.flush();
-                    out.printf("replay: %,d/%,d records (%d%%)%n", published, total, total == 0 ? 100 : published * 100 / total);
+                    stopOnFailure(failure, into, published);
+                    long acknowledged = published.get();
+                    out.printf("replay: %,d/%,d records (%d%%)%n", acknowledged, total,
+                            total == 0 ? 100 : acknowledged * 100 / total);
                     nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
                 }
             }
             producer.flush();
+            stopOnFailure(failure, into, published);
         }
-        return published;
+        return published.get();
+    }
+
+    /** The first send Kafka did not acknowledge ends the replay: a record may be missing from the target. */
+    private static void stopOnFailure(AtomicReference<Exception> failure, String into,
+            AtomicLong published) {
+        Exception e = failure.get();
+        if (e != null) {
+            throw new IllegalStateException("publishing into " + into + " failed after " + published.get()
+                    + " acknowledged record(s)", e);
+        }
     }
 
     /** The offset a bound stands for in each partition: an offset as given (within the partition), a time's first record. */

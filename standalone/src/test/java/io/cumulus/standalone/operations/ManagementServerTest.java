@@ -1,13 +1,19 @@
 package io.cumulus.standalone.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -61,15 +67,59 @@ class ManagementServerTest {
     }
 
     @Test
-    void readinessIs503WithTheStoreThatIsDown() throws Exception {
+    void readinessIs503WithTheStoreThatIsDownButNotWhy() throws Exception {
         assertThat(get("/health/ready", null).statusCode()).isEqualTo(200);
 
         kafka.set(Optional.of("the cluster has no broker running"));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(get("/health/ready", null).statusCode()).isEqualTo(503));
         HttpResponse<String> ready = get("/health/ready", null);
 
-        assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("\"service\":\"reconciler\",\"status\":\"DOWN\"")
+                .contains("{\"store\":\"kafka\",\"status\":\"DOWN\"}").doesNotContain("broker");
+        assertThat(get("/health/ready", TOKEN).body())
                 .contains("{\"store\":\"kafka\",\"status\":\"DOWN\",\"why\":\"the cluster has no broker running\"}");
+        assertThat(get("/health/ready", "not-the-token").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void livenessAnswersAtOnceWhileReadinessRequestsWaitOnAStoreThatDoesNotAnswer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Readiness hanging = new Readiness().store("cassandra", () -> {
+            release.await();
+            return Optional.empty();
+        }).service("projector", List.of("cassandra"))) {
+            server.close();
+            server = ManagementServer.start("127.0.0.1", 0, metrics, new Health(stopped::get, hanging), TOKEN);
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                waiting.add(http.sendAsync(HttpRequest.newBuilder(uri("/health/ready")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+
+            long start = System.nanoTime();
+            HttpResponse<String> live = get("/health/live", null);
+
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat((System.nanoTime() - start) / 1e6).isLessThan(1000);
+            for (var ready : waiting) {
+                assertThat(ready.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void theRequestTimeLimitsAreSetUnlessTheOperatorSetThem() {
+        Properties operator = new Properties();
+        operator.setProperty(ManagementServer.MAX_REQUEST_TIME, "3");
+
+        ManagementServer.timeLimits(operator);
+
+        assertThat(operator.getProperty(ManagementServer.MAX_REQUEST_TIME)).isEqualTo("3");
+        assertThat(operator.getProperty(ManagementServer.MAX_RESPONSE_TIME))
+                .isEqualTo(String.valueOf(ManagementServer.MAX_RESPONSE_SECONDS));
+        assertThat(System.getProperty(ManagementServer.MAX_REQUEST_TIME)).isNotNull();
     }
 
     @Test

@@ -92,6 +92,23 @@ class ReplayCommandIT {
     }
 
     @Test
+    void aRecordKafkaRefusesFailsTheReplayWithItsError() throws Exception {
+        String into = "downstream.tiny-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(Set.of(new NewTopic(into, Optional.of(2), Optional.empty())
+                    .configs(Map.of("max.message.bytes", "16")))).all().get();
+        }
+
+        Run run = replay("--topic", SOURCE, "--from", "0", "--to", "2", "--partition", "0", "--into", into);
+
+        assertThat(run.exit()).as(run.out()).isEqualTo(ReplayCommand.FAILED);
+        assertThat(run.err()).contains("publishing into " + into + " failed after 0 acknowledged record(s)")
+                .containsIgnoringCase("larger than");
+        assertThat(run.out()).doesNotContain("done");
+        assertThat(endOffset(into)).isZero();
+    }
+
+    @Test
     void cumulusOwnTopicsAndBadRangesAreRefusedAndNothingIsPublished() throws Exception {
         long before = endOffset(Topics.FILE_EVENTS);
 
