@@ -1,11 +1,13 @@
 package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.cumulus.schemas.Topics;
+import io.cumulus.standalone.CumulusClient.Device;
+import io.cumulus.standalone.CumulusClient.Response;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Every derived PostgreSQL store of a running server lost at once (the read model, the chunk
@@ -75,6 +80,28 @@ class ARebuildRecoversEveryDerivedStoreIT {
         assertThat(after.stores()).isEqualTo(before.stores());
         // and the API answers every read as before
         assertThat(day.apiAnswers(client)).isEqualTo(answersBefore);
+
+        // and the rebuilt stores are the live ones: a photo synced now is numbered on from the rebuilt
+        // reconciler's sequence, listed, counted and derived into the library
+        Device phone = day.anns();
+        String ns = "/v1/namespaces/" + phone.namespace();
+        long head = client.get(phone, ns + "/changes?after=0").json().get("lastSeq").asLong();
+        byte[] photo = ThePhotoLibraryFollowsTheFilesIT.image(320, 240, "png");
+        String chunk = client.upload(phone, photo);
+        Response accepted = SmallWorkload.submit(client, phone, "after-the-rebuild", CumulusClient.oneFileBatch(
+                phone.namespace(), "after", "photos/after.png", Map.of(phone.id(), 1), chunk, photo.length),
+                Map.of(chunk, photo));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode outcome = EditFlowsThroughThePipelineIT.awaitDone(client, phone, accepted.json().get("batchId").asString())
+                .get("changes").get(0);
+        assertThat(outcome.get("kind").asString()).isEqualTo("APPLIED");
+        assertThat(outcome.get("seq").asLong()).isEqualTo(head + 1);
+        assertThat(client.get(phone, ns + "/files").json().get("files").toString()).contains("\"after\"");
+        await("the new photo is derived").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "ready".equals(client.get(phone, "/v1/photos/after").json().path("state").asString()));
+        await("the new chunk is counted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> tables.capture(List.of("gc")).tables().get("gc.chunk_store").rows().stream()
+                        .anyMatch(row -> row.startsWith("\"" + chunk + "\", \"1\"")));
     }
 
     private static DerivedTables.Snapshot withoutPhotoWorkerPositions(DerivedTables.Snapshot tables) {
