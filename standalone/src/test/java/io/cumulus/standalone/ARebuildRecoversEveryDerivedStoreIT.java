@@ -1,18 +1,27 @@
 package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.cumulus.schemas.Topics;
+import io.cumulus.standalone.CumulusClient.Device;
+import io.cumulus.standalone.CumulusClient.Response;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Every derived PostgreSQL store of a running server lost at once (the read model, the chunk
@@ -44,16 +53,23 @@ class ARebuildRecoversEveryDerivedStoreIT {
         Settled before = Settled.await(tables, changelogs);
         System.out.println("[rebuild-it] before: " + before);
         Map<String, String> answersBefore = day.apiAnswers(client);
+        Map<String, String> chunksBefore = new ChunkTables(server).states();
         assertThat(before.tables().rows("readmodel.feed")).isGreaterThan(15);
         assertThat(before.tables().rows("gc.chunk_store")).isGreaterThan(10);
         assertThat(before.tables().rows("photos.photos")).isGreaterThanOrEqualTo(2);
         assertThat(before.tables().rows("photos.album_photos")).isGreaterThanOrEqualTo(1);
         assertThat(before.stores()).containsKeys("file-states", "file-history", "path-index", "namespace-seq");
 
-        // when every derived PostgreSQL store loses its rows
-        for (String schema : DerivedTables.SCHEMAS) {
-            tables.truncate(schema);
-        }
+        // when every derived PostgreSQL store loses its rows: the reference counts first, and the others once
+        // the collector has seen that the counts no longer cover the reference deltas (it then deletes
+        // nothing until they do again); while it still trusts the counts, it judges a chunk by the read
+        // model and the photo library, and would take an empty one for a chunk nothing holds
+        ListAppender<ILoggingEvent> collector = recording("io.cumulus.ingest.gc.CountedUpTo");
+        tables.truncate("gc");
+        await("the collector sees the counts are lost").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> logged(collector, "chunk collection waits for the reference counter"));
+        tables.truncate("readmodel");
+        tables.truncate("photos");
         assertThat(client.get(day.anns(), "/v1/namespaces/" + day.anns().namespace() + "/files").json().get("files"))
                 .as("the loss shows").isEmpty();
 
@@ -75,6 +91,47 @@ class ARebuildRecoversEveryDerivedStoreIT {
         assertThat(after.stores()).isEqualTo(before.stores());
         // and the API answers every read as before
         assertThat(day.apiAnswers(client)).isEqualTo(answersBefore);
+        // and no chunk was collected meanwhile, the thumbnails and previews of the photos included
+        assertThat(new ChunkTables(server).states()).isEqualTo(chunksBefore);
+        for (String derivative : List.of("beach/thumbnail", "beach/preview", "scan/thumbnail", "scan/preview")) {
+            assertThat(client.get(day.anns(), "/v1/photos/" + derivative).status()).as(derivative).isEqualTo(200);
+        }
+
+        // and the rebuilt stores are the live ones: a photo synced now is numbered on from the rebuilt
+        // reconciler's sequence, listed, counted and derived into the library
+        Device phone = day.anns();
+        String ns = "/v1/namespaces/" + phone.namespace();
+        long head = client.get(phone, ns + "/changes?after=0").json().get("lastSeq").asLong();
+        byte[] photo = ThePhotoLibraryFollowsTheFilesIT.image(320, 240, "png");
+        String chunk = client.upload(phone, photo);
+        Response accepted = SmallWorkload.submit(client, phone, "after-the-rebuild", CumulusClient.oneFileBatch(
+                phone.namespace(), "after", "photos/after.png", Map.of(phone.id(), 1), chunk, photo.length),
+                Map.of(chunk, photo));
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        JsonNode outcome = EditFlowsThroughThePipelineIT.awaitDone(client, phone, accepted.json().get("batchId").asString())
+                .get("changes").get(0);
+        assertThat(outcome.get("kind").asString()).isEqualTo("APPLIED");
+        assertThat(outcome.get("seq").asLong()).isEqualTo(head + 1);
+        assertThat(client.get(phone, ns + "/files").json().get("files").toString()).contains("\"after\"");
+        await("the new photo is derived").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "ready".equals(client.get(phone, "/v1/photos/after").json().path("state").asString()));
+        await("the new chunk is counted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> tables.capture(List.of("gc")).tables().get("gc.chunk_store").rows().stream()
+                        .anyMatch(row -> row.startsWith("\"" + chunk + "\", \"1\"")));
+    }
+
+    private static ListAppender<ILoggingEvent> recording(String loggerName) {
+        Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        return appender;
+    }
+
+    private static boolean logged(ListAppender<ILoggingEvent> appender, String prefix) {
+        synchronized (appender) { // appends hold the appender's lock
+            return appender.list.stream().anyMatch(e -> e.getFormattedMessage().startsWith(prefix));
+        }
     }
 
     private static DerivedTables.Snapshot withoutPhotoWorkerPositions(DerivedTables.Snapshot tables) {

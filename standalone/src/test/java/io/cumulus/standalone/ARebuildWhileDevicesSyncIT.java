@@ -110,6 +110,9 @@ class ARebuildWhileDevicesSyncIT {
                 assertThat(chunks).as("the content of %s", edit).contains(edit.chunkId());
             }
         }
+        // and the collector, sweeping all along on a one-second grace period, deleted no chunk the history holds
+        Map<String, String> catalogued = new ChunkTables(server).states();
+        assertThat(chunks).allSatisfy(chunk -> assertThat(catalogued).containsEntry(chunk, "stored"));
         // and each of a device's own files holds its last edit
         for (SyncingDevice.Edit last : lastEditOfOwnFiles(laptop, phone)) {
             assertThat(laptop.liveFiles().get(last.fileId())).contains(last.chunkId());

@@ -81,17 +81,6 @@ final class DerivedTables {
             return new Snapshot(changed);
         }
 
-        /** Only the tables of one schema. */
-        Snapshot schema(String schema) {
-            Map<String, Table> only = new TreeMap<>();
-            tables.forEach((name, t) -> {
-                if (name.startsWith(schema + ".")) {
-                    only.put(name, t);
-                }
-            });
-            return new Snapshot(only);
-        }
-
         /**
          * The rows that differ from {@code other}, table by table, for an assertion's message: a
          * line per row only one side has ({@code -} this one's, {@code +} the other's).

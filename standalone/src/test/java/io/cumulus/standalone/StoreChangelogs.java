@@ -90,15 +90,6 @@ final class StoreChangelogs {
         return digests;
     }
 
-    /** Each store's number of entries, by store name: a digest alone does not say whether a store is empty. */
-    Map<String, Integer> sizes(String applicationId) {
-        Map<String, Integer> sizes = new TreeMap<>();
-        for (String store : stores(applicationId)) {
-            sizes.put(store, contents(applicationId + "-" + store + SUFFIX).size());
-        }
-        return sizes;
-    }
-
     /** The last committed value of every key of a changelog, keys as hex, in key order. */
     Map<String, byte[]> contents(String topic) {
         Map<String, Object> config = Map.of(
