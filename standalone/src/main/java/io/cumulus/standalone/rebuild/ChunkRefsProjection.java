@@ -19,57 +19,24 @@ import io.cumulus.schemas.Topics;
  * <p>Its digest leaves out the rows whose count is zero: the chunk collector deletes such a row with the
  * chunk, and a rebuild counts it again to zero, so the two differ only in rows that mean nothing.
  */
-public final class ChunkRefsProjection implements Projection {
+public final class ChunkRefsProjection extends SchemaProjection {
     public static final String NAME = "chunk-refs";
     private static final List<String> TOPICS = List.of(Topics.CHUNK_REFS);
 
-    private final SchemaGenerations generations;
-
     public ChunkRefsProjection(DataSource dataSource) {
-        this.generations = new SchemaGenerations(dataSource, GcSchema.NAME);
+        super(dataSource, GcSchema.NAME, NAME, "the chunk reference counts, schema " + GcSchema.NAME, TOPICS,
+                Map.of("chunk_store", "ref_count <> 0"));
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "the chunk reference counts, schema " + GcSchema.NAME;
-    }
-
-    @Override
-    public List<String> topics() {
-        return TOPICS;
-    }
-
-    @Override
-    public int liveGeneration() throws Exception {
-        return generations.liveNumber();
-    }
-
-    @Override
-    public void dropLeftovers() throws Exception {
-        generations.dropAllLeftovers();
-    }
-
-    @Override
-    public Generation newGeneration() throws Exception {
-        int number = generations.liveNumber() + 1;
-        generations.dropLeftovers(number);
-        GcSchema.migrate(generations.dataSource(), generations.schemaOf(number));
-        RefCountStore store = new RefCountStore(generations.dataSource(), generations.schemaOf(number));
+    Generation create(int number, String schema, DataSource dataSource) {
+        GcSchema.migrate(dataSource, schema);
+        RefCountStore store = new RefCountStore(dataSource, schema);
         return new SchemaGeneration(generations, number, TOPICS) {
             @Override
             public void apply(ConsumerRecords<byte[], byte[]> records) throws Exception {
                 store.apply(RefDeltaBatch.decode(records, Topics.CHUNK_REFS));
             }
         };
-    }
-
-    @Override
-    public Digest digest() throws Exception {
-        return TableDigests.of(generations.dataSource(), GcSchema.NAME, Map.of("chunk_store", "ref_count <> 0"));
     }
 }

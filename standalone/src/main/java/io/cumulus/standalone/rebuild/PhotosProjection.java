@@ -31,49 +31,19 @@ import io.cumulus.schemas.Topics;
  * events to their end and takes the live generation's file-event positions over, and the worker continues
  * from them.
  */
-public final class PhotosProjection implements Projection {
+public final class PhotosProjection extends SchemaProjection {
     public static final String NAME = "photos";
     private static final List<String> TOPICS = List.of(Topics.PHOTO_EVENTS, Topics.ALBUM_EVENTS);
     /** The topics the live workers keep positions of. */
     private static final List<String> LIVE_TOPICS = List.of(Topics.FILE_EVENTS, Topics.ALBUM_EVENTS);
 
-    private final SchemaGenerations generations;
-
     public PhotosProjection(DataSource dataSource) {
-        this.generations = new SchemaGenerations(dataSource, PhotosSchema.NAME);
+        super(dataSource, PhotosSchema.NAME, NAME, "the photo library and albums, schema " + PhotosSchema.NAME,
+                TOPICS, Map.of());
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "the photo library and albums, schema " + PhotosSchema.NAME;
-    }
-
-    @Override
-    public List<String> topics() {
-        return TOPICS;
-    }
-
-    @Override
-    public int liveGeneration() throws Exception {
-        return generations.liveNumber();
-    }
-
-    @Override
-    public void dropLeftovers() throws Exception {
-        generations.dropAllLeftovers();
-    }
-
-    @Override
-    public Generation newGeneration() throws Exception {
-        int number = generations.liveNumber() + 1;
-        String schema = generations.schemaOf(number);
-        DataSource dataSource = generations.dataSource();
-        generations.dropLeftovers(number);
+    Generation create(int number, String schema, DataSource dataSource) throws Exception {
         PhotosSchema.migrate(dataSource, schema);
         PhotoEventReplay library = new PhotoEventReplay(dataSource, schema);
         library.prepare();
@@ -116,8 +86,4 @@ public final class PhotosProjection implements Projection {
         return new ConsumerRecords<>(byPartition, Map.of());
     }
 
-    @Override
-    public Digest digest() throws Exception {
-        return TableDigests.of(generations.dataSource(), PhotosSchema.NAME, Map.of());
-    }
 }
