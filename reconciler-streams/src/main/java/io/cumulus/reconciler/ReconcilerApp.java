@@ -39,6 +39,8 @@ public final class ReconcilerApp implements AutoCloseable {
     // Read without the lock (readiness, consumer lag), which a hand-over holds while the old generation stops.
     private volatile KafkaStreams streams;
     private volatile ActiveGeneration active;
+    /** True while {@link #handOver} stops one generation and starts publishing with the next. */
+    private volatile boolean handingOver;
     private ReconcilerRebuild rebuild;
 
     public ReconcilerApp(ReconcilerConfig config) {
@@ -80,8 +82,15 @@ public final class ReconcilerApp implements AutoCloseable {
         return client;
     }
 
-    /** The Kafka Streams client's state; {@code NOT_RUNNING} before {@link #start()} and after {@link #close()}. */
+    /**
+     * The Kafka Streams client's state; {@code NOT_RUNNING} before {@link #start()} and after {@link #close()}.
+     * While a rebuilt generation takes over ({@link #handOver}) the publishing client stops on purpose:
+     * {@code REBALANCING} then, so that no watcher takes the switch for a reconciler that stopped for good.
+     */
     public KafkaStreams.State state() {
+        if (handingOver) {
+            return KafkaStreams.State.REBALANCING;
+        }
         KafkaStreams client = streams;
         return client == null ? KafkaStreams.State.NOT_RUNNING : client.state();
     }
@@ -152,6 +161,15 @@ public final class ReconcilerApp implements AutoCloseable {
      */
     synchronized void handOver(ReconcilerRebuild next) {
         requireAloneInGroup();
+        handingOver = true;
+        try {
+            switchTo(next);
+        } finally {
+            handingOver = false;
+        }
+    }
+
+    private void switchTo(ReconcilerRebuild next) {
         KafkaStreams old = streams;
         String oldApplicationId = applicationId();
         // Leaving the group (Kafka Streams stays in it on close by default, for a restart) lets its group be deleted.

@@ -75,7 +75,7 @@ class ReconcilerRebuildIT {
     }
 
     @Test
-    void aRebuiltGenerationEqualsTheLiveOneAndTakesOverPublishingEachRecordOnce() {
+    void aRebuiltGenerationEqualsTheLiveOneAndTakesOverPublishingEachRecordOnce() throws InterruptedException {
         ReconcilerConfig config = ReconcilerConfig.of(bootstrap, stateDir.resolve("a"))
                 .withApplicationId("rebuild-it-" + UUID.randomUUID());
         Instant t = Instant.parse("2026-06-01T10:00:00Z");
@@ -108,8 +108,26 @@ class ReconcilerRebuildIT {
             await().atMost(PIPELINE).until(() -> rebuild.positions().equals(rebuild.endOffsets()));
             await().atMost(PIPELINE).untilAsserted(() -> assertThat(rebuild.digest()).isEqualTo(live));
 
-            // then, switched to, it is the publishing generation with the same stores
-            rebuild.switchOver();
+            // then, switched to, it is the publishing generation with the same stores, and at no moment of the
+            // switch does the reconciler look stopped to a watcher (a process stops when its reconciler stops)
+            java.util.Set<KafkaStreams.State> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean switching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread watcher = new Thread(() -> {
+                while (switching.get()) {
+                    seen.add(app.state());
+                    Thread.onSpinWait();
+                }
+            });
+            watcher.start();
+            try {
+                rebuild.switchOver();
+            } finally {
+                switching.set(false);
+            }
+            watcher.join();
+            assertThat(seen).as("the states a watcher saw during the switch")
+                    .doesNotContain(KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.NOT_RUNNING,
+                            KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
             assertThat(app.generation()).isEqualTo(2);
             await().atMost(PIPELINE).until(() -> app.state() == KafkaStreams.State.RUNNING);
             assertThat(app.digest()).isEqualTo(live);
