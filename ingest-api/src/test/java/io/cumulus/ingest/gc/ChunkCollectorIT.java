@@ -664,4 +664,22 @@ class ChunkCollectorIT {
         assertThat(state(thumbnail)).isEqualTo("stored");
         assertThat(objectExists(thumbnail)).isTrue();
     }
+
+    @Test
+    void aDeploymentWhosePhotoWorkerNeverRanStillCollects() throws Exception {
+        // given counts and a read model that have read their topics, and a photo library whose worker never wrote
+        Read read = storesThatHaveRead();
+        api.execute("DELETE FROM photos.consumer_positions WHERE topic = ?", read.files());
+        Device laptop = device("no-photo-worker");
+        String garbage = upload(laptop, "unreferenced, in a deployment without the photo worker");
+        ageChunk(garbage);
+
+        // when the collector sweeps
+        Sweep sweep = collector(ChunkCollector.StepListener.NONE, read.refs(), read.files()).sweep();
+
+        // then the photo library does not hold collection back
+        assertThat(sweep.countsSettled()).isTrue();
+        assertThat(state(garbage)).isEqualTo("no row");
+        assertThat(objectExists(garbage)).isFalse();
+    }
 }
