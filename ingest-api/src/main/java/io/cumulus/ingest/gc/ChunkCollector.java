@@ -70,7 +70,11 @@ public final class ChunkCollector implements SmartLifecycle {
         StepListener NONE = (step, chunkId) -> { };
     }
 
-    /** What one sweep did. */
+    /**
+     * What one sweep did. {@code countsSettled} is false when it judged nothing (the counter behind, or a
+     * store not covering its topic); {@code stoppedBecause} names the store that went back or vanished
+     * while it judged, which stopped it ("" when none did).
+     */
     public record Sweep(boolean countsSettled, int candidates, int deleted, long bytesDeleted, int finishedFromBefore,
                         Map<KeepReason, Integer> kept, int heldByRetainedVersions, String stoppedBecause) {
     }
