@@ -349,6 +349,7 @@ public class IngestApiConfiguration {
         }
         return new ChunkCollector(settings, db, blobs, references,
                 new CountedUpTo(db, bootstrapServers, Topics.CHUNK_REFS),
+                io.cumulus.ingest.gc.StoreGuard.of(db, bootstrapServers, Topics.CHUNK_REFS, Topics.FILE_EVENTS),
                 meters.getIfAvailable(io.micrometer.core.instrument.simple.SimpleMeterRegistry::new),
                 ChunkCollector.StepListener.NONE);
     }

@@ -146,21 +146,23 @@ final class DerivedTables {
     }
 
     /**
-     * Loses a schema's contents, as a lost disk or a bad migration would: every row of every table
-     * (positions included) in one transaction; the tables stay, empty.
+     * Loses the schemas' contents, as a lost disk or a bad migration would: every row of every table
+     * (positions included) in one statement; the tables stay, empty.
      */
-    void truncate(String schema) {
+    void truncate(String... schemas) {
         try (Connection c = db.getConnection()) {
-            Set<String> tables = tablesOf(c, schema).keySet();
+            List<String> tables = new ArrayList<>();
+            for (String schema : schemas) {
+                tablesOf(c, schema).keySet().forEach(t -> tables.add(quoted(schema) + "." + quoted(t)));
+            }
             if (tables.isEmpty()) {
                 return;
             }
             try (Statement s = c.createStatement()) {
-                s.execute("TRUNCATE " + tables.stream().map(t -> quoted(schema) + "." + quoted(t))
-                        .collect(Collectors.joining(", ")));
+                s.execute("TRUNCATE " + String.join(", ", tables));
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot empty schema " + schema, e);
+            throw new IllegalStateException("cannot empty schemas " + List.of(schemas), e);
         }
     }
 

@@ -44,7 +44,10 @@ import io.micrometer.core.instrument.MeterRegistry;
  * A crash between steps leaves a row marked {@code deleting}, which every sweep first carries to its
  * end; never a {@code stored} row whose object is gone. Before judging any chunk unreferenced, a
  * sweep waits until the reference counts cover every batch accepted before the chunk's last use
- * ({@link CountedUpTo}); while the counter is behind, it deletes nothing new.
+ * ({@link CountedUpTo}); while the counter is behind, it deletes nothing new. And it never deletes on
+ * the word of a derived store that was lost or reset ({@link StoreGuard}): each store the decision
+ * reads must have positions covering its topic when the sweep starts, and every marking transaction
+ * first checks, under a lock, that none of them went back or vanished since; if one did, the sweep stops.
  *
  * <p>Several collectors (one per API instance) may sweep at once: the row locks and the state
  * checks keep them from deciding twice, and every step is idempotent.
@@ -54,7 +57,10 @@ public final class ChunkCollector implements SmartLifecycle {
     private static final Duration COUNTER_WAIT = Duration.ofSeconds(10);
 
     /** The steps of one deletion, in order. */
-    public enum Step { MARKED, OBJECT_DELETED, FORGOTTEN }
+    public enum Step {
+        /** The sweep found the stores and the counts complete and is about to judge candidates (chunk id empty). */
+        COUNTS_SETTLED, MARKED, OBJECT_DELETED, FORGOTTEN
+    }
 
     /** Told after each step of each deletion: the tests' way to stop a collector between two steps. */
     @FunctionalInterface
@@ -64,9 +70,13 @@ public final class ChunkCollector implements SmartLifecycle {
         StepListener NONE = (step, chunkId) -> { };
     }
 
-    /** What one sweep did. */
+    /**
+     * What one sweep did. {@code countsSettled} is false when it judged nothing (the counter behind, or a
+     * store not covering its topic); {@code stoppedBecause} names the store that went back or vanished
+     * while it judged, which stopped it ("" when none did).
+     */
     public record Sweep(boolean countsSettled, int candidates, int deleted, long bytesDeleted, int finishedFromBefore,
-                        Map<KeepReason, Integer> kept, int heldByRetainedVersions) {
+                        Map<KeepReason, Integer> kept, int heldByRetainedVersions, String stoppedBecause) {
     }
 
     private final GcSettings settings;
@@ -74,6 +84,7 @@ public final class ChunkCollector implements SmartLifecycle {
     private final BlobStore blobs;
     private final RetainedReferences references;
     private final CountedUpTo counted;
+    private final StoreGuard guard;
     private final StepListener steps;
     private final Counter deletedChunks;
     private final Counter deletedBytes;
@@ -85,12 +96,13 @@ public final class ChunkCollector implements SmartLifecycle {
     private Thread thread;
 
     public ChunkCollector(GcSettings settings, IngestDatabase db, BlobStore blobs, RetainedReferences references,
-                          CountedUpTo counted, MeterRegistry meters, StepListener steps) {
+                          CountedUpTo counted, StoreGuard guard, MeterRegistry meters, StepListener steps) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.db = Objects.requireNonNull(db, "db");
         this.blobs = Objects.requireNonNull(blobs, "blobs");
         this.references = Objects.requireNonNull(references, "references");
         this.counted = Objects.requireNonNull(counted, "counted");
+        this.guard = Objects.requireNonNull(guard, "guard");
         this.steps = Objects.requireNonNull(steps, "steps");
         this.deletedChunks = Counter.builder("cumulus.gc.deleted.chunks")
                 .description("Chunks the collector deleted").register(meters);
@@ -147,6 +159,7 @@ public final class ChunkCollector implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         counted.close();
+        guard.close();
         log.info("chunk collector stopped");
     }
 
@@ -176,18 +189,28 @@ public final class ChunkCollector implements SmartLifecycle {
     /** One sweep: finishes the deletions marked before, then marks and deletes what may go now. */
     public Sweep sweep() {
         int finished = finishMarked();
-        Optional<Instant> settled = counted.now(COUNTER_WAIT);
+        // The stores' positions first: whatever the counter's completeness and the candidates are read from later.
+        Optional<StoreGuard.Snapshot> stores = guard.snapshot();
+        Optional<Instant> settled = stores.isEmpty() ? Optional.empty() : counted.now(COUNTER_WAIT);
         if (settled.isEmpty()) {
             refreshGauges();
-            return new Sweep(false, 0, 0, 0, finished, Map.of(), 0);
+            return new Sweep(false, 0, 0, 0, finished, Map.of(), 0, "");
         }
+        steps.after(Step.COUNTS_SETTLED, "");
         List<String> candidates = candidates(settled.get());
         Map<KeepReason, Integer> kept = new EnumMap<>(KeepReason.class);
         int deleted = 0;
         int held = 0;
         long bytes = 0;
+        String stopped = "";
         for (String id : candidates) {
-            Mark mark = mark(id, settled.get());
+            Mark mark = mark(id, settled.get(), stores.get());
+            if (mark instanceof Mark.StoreLost lost) {
+                stopped = lost.why();
+                log.warn("chunk collection sweep stopped, a store it reads was lost or reset while it ran, nothing more"
+                        + " is deleted until it covers its topic again store={}", stopped);
+                break;
+            }
             switch (mark) {
                 case Mark.Marked marked -> {
                     steps.after(Step.MARKED, id);
@@ -203,10 +226,11 @@ public final class ChunkCollector implements SmartLifecycle {
                 case Mark.Kept k -> kept.merge(k.reason(), 1, Integer::sum);
                 case Mark.HeldByRetainedVersion h -> held++;
                 case Mark.Skipped s -> { }
+                case Mark.StoreLost s -> { }
             }
         }
         refreshGauges();
-        Sweep sweep = new Sweep(true, candidates.size(), deleted, bytes, finished, kept, held);
+        Sweep sweep = new Sweep(true, candidates.size(), deleted, bytes, finished, kept, held, stopped);
         if (deleted > 0 || finished > 0 || held > 0) {
             log.info("chunk collection sweep candidates={} deleted={} bytes={} finishedFromBefore={} kept={} "
                     + "heldByRetainedVersions={}", candidates.size(), deleted, bytes, finished, kept, held);
@@ -273,11 +297,20 @@ public final class ChunkCollector implements SmartLifecycle {
         /** Locked by a commit or upload, or already gone or marked: in use or not ours to decide now. */
         record Skipped() implements Mark {
         }
+
+        /** A store the decision reads went back or vanished since the sweep began: the sweep stops. */
+        record StoreLost(String why) implements Mark {
+        }
     }
 
     /** Step 1: decides under the row lock and marks the row {@code deleting}, or leaves it as it was. */
-    private Mark mark(String id, Instant settled) {
+    private Mark mark(String id, Instant settled, StoreGuard.Snapshot stores) {
         return db.transactions().execute(tx -> {
+            // Before any fact is read: the stores' positions, locked until the end, must not have gone back.
+            Optional<String> lost = guard.lostSince(stores);
+            if (lost.isPresent()) {
+                return new Mark.StoreLost(lost.get());
+            }
             var row = db.jdbc().sql("""
                             SELECT state, coalesce(size, 0) AS size, last_uploaded_at FROM ingest.chunks
                             WHERE id = ? AND state IN ('stored', 'uploading') FOR UPDATE SKIP LOCKED""")

@@ -51,6 +51,8 @@ class ChunkCollectorIT {
     private static RunningIngestApi api;
     private static ApiClient client;
     private static String topic;
+    /** The file events topic the collectors' read model and photo library are said to read: no records, nothing to cover. */
+    private static String files;
     private static List<ChunkCollector> collectors = new ArrayList<>();
 
     /** What a killed collector leaves: it stops where it is, and nothing of it runs again. */
@@ -66,6 +68,7 @@ class ChunkCollectorIT {
         client = api.client();
         GcSchema.migrate(api.postgres().dataSource());
         topic = newTopic();
+        files = newTopic();
     }
 
     private static String newTopic() throws Exception {
@@ -94,10 +97,16 @@ class ChunkCollectorIT {
     }
 
     private static ChunkCollector collector(ChunkCollector.StepListener steps, String refsTopic) {
+        return collector(steps, refsTopic, files);
+    }
+
+    private static ChunkCollector collector(ChunkCollector.StepListener steps, String refsTopic, String fileEventsTopic) {
         IngestDatabase db = api.context().getBean(IngestDatabase.class);
         ChunkCollector c = new ChunkCollector(new GcSettings(false, GRACE, Duration.ofSeconds(1), 100), db,
                 api.context().getBean(BlobStore.class), api.context().getBean(RetainedReferences.class),
-                new CountedUpTo(db, TestServers.kafka().bootstrapServers(), refsTopic), new SimpleMeterRegistry(), steps);
+                new CountedUpTo(db, TestServers.kafka().bootstrapServers(), refsTopic),
+                StoreGuard.of(db, TestServers.kafka().bootstrapServers(), refsTopic, fileEventsTopic),
+                new SimpleMeterRegistry(), steps);
         collectors.add(c);
         return c;
     }
@@ -548,5 +557,129 @@ class ChunkCollectorIT {
         assertThat(objectExists(id)).isFalse();
         assertThat(collector().sweep().finishedFromBefore()).isZero();
         noStoredRowWithoutItsObject();
+    }
+
+    /** The topics of a collector whose stores have each read one record: the counts' deltas and the file events. */
+    private record Read(String refs, String files) {
+    }
+
+    /**
+     * A counter, read model and photo library that have each read the one record of their topic, as the
+     * running services leave them: their positions cover every partition with records.
+     */
+    private static Read storesThatHaveRead() throws Exception {
+        photoLibrary();
+        Read read = new Read(newTopic(), newTopic());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServers.kafka().bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(read.refs(), 0, new byte[0], new byte[] {1})).get();
+            producer.send(new ProducerRecord<>(read.files(), 0, new byte[0], new byte[] {1})).get();
+        }
+        api.execute("INSERT INTO gc.consumer_positions (topic, partition, next_offset) VALUES (?, 0, 1)", read.refs());
+        api.execute("INSERT INTO readmodel.consumer_positions (topic, partition, next_offset) VALUES (?, 0, 1)", read.files());
+        api.execute("INSERT INTO photos.consumer_positions (topic, partition, next_offset) VALUES (?, 0, 1)", read.files());
+        return read;
+    }
+
+    /** An old thumbnail of a live photo version: only the photo library says it is needed. */
+    private static String liveThumbnail(Device device, String fileId) {
+        String thumbnail = new DerivativeStore(api.context().getBean(ChunkCatalog.class), api.context().getBean(BlobStore.class))
+                .store(("thumbnail of " + fileId + " " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        ageChunk(thumbnail);
+        version(device, fileId, 1, "UPSERT", "1 hour");
+        api.execute("""
+                INSERT INTO photos.photos (namespace_id, file_id, seq, path, content_key, size, state, taken_at,
+                                           taken_at_source, thumbnail_id, preview_id)
+                VALUES (?::uuid, ?, 1, ?, 'k', 10, 'ready', now(), 'file', ?, ?)""",
+                device.namespace(), fileId, fileId + ".jpg", thumbnail, thumbnail);
+        derived(device, fileId, 1, thumbnail);
+        return thumbnail;
+    }
+
+    @Test
+    void storesEmptiedAfterASweepFoundThemCompleteStopItBeforeItDeletesAnything() throws Exception {
+        // given stores that have read their topics, a chunk they count as referenced and a live photo's thumbnail
+        Read read = storesThatHaveRead();
+        Device laptop = device("stores-lost");
+        String referenced = upload(laptop, "referenced, counted in a store about to be lost");
+        ageChunk(referenced);
+        setCount(referenced, 1, "1 hour");
+        String thumbnail = liveThumbnail(laptop, "lost-photo");
+
+        // when the counts, the read model and the photo library are emptied together right after the sweep
+        // found the counts complete, before it judges any chunk
+        ChunkCollector collector = collector((step, chunkId) -> {
+            if (step == Step.COUNTS_SETTLED) {
+                api.execute("TRUNCATE gc.chunk_store, gc.consumer_positions");
+                api.execute("TRUNCATE readmodel.feed, readmodel.consumer_positions");
+                api.execute("TRUNCATE photos.photos, photos.derivatives, photos.consumer_positions");
+            }
+        }, read.refs(), read.files());
+        Sweep sweep = collector.sweep();
+
+        // then the sweep stops at its first decision and deletes nothing, though every chunk now looks unreferenced
+        assertThat(sweep.countsSettled()).isTrue();
+        assertThat(sweep.stoppedBecause()).startsWith("gc:");
+        assertThat(sweep.deleted()).isZero();
+        assertThat(state(referenced)).isEqualTo("stored");
+        assertThat(objectExists(referenced)).isTrue();
+        assertThat(state(thumbnail)).isEqualTo("stored");
+        assertThat(objectExists(thumbnail)).isTrue();
+
+        // and the next sweep waits for the stores to cover their topics again
+        assertThat(collector.sweep().countsSettled()).isFalse();
+        assertThat(state(referenced)).isEqualTo("stored");
+    }
+
+    @Test
+    void aPhotoLibraryEmptiedKeepsEveryDerivativeUntilItIsRebuilt() throws Exception {
+        // given stores that have read their topics and a live photo's thumbnail, kept by a first sweep
+        Read read = storesThatHaveRead();
+        Device laptop = device("photos-lost");
+        String thumbnail = liveThumbnail(laptop, "emptied-photo");
+        ChunkCollector collector = collector(ChunkCollector.StepListener.NONE, read.refs(), read.files());
+        assertThat(collector.sweep().countsSettled()).isTrue();
+        assertThat(state(thumbnail)).isEqualTo("stored");
+
+        // when the photo library alone is emptied, and the collector sweeps
+        api.execute("TRUNCATE photos.photos, photos.derivatives, photos.consumer_positions");
+        Sweep whileLost = collector.sweep();
+
+        // then it waits: no thumbnail is judged on the word of the emptied library
+        assertThat(whileLost.countsSettled()).isFalse();
+        assertThat(state(thumbnail)).isEqualTo("stored");
+        assertThat(objectExists(thumbnail)).isTrue();
+
+        // when the library is rebuilt (its rows and positions back), then collection resumes and still keeps it
+        api.execute("INSERT INTO photos.consumer_positions (topic, partition, next_offset) VALUES (?, 0, 1)", read.files());
+        api.execute("""
+                INSERT INTO photos.photos (namespace_id, file_id, seq, path, content_key, size, state, taken_at,
+                                           taken_at_source, thumbnail_id, preview_id)
+                VALUES (?::uuid, 'emptied-photo', 1, 'emptied-photo.jpg', 'k', 10, 'ready', now(), 'file', ?, ?)""",
+                laptop.namespace(), thumbnail, thumbnail);
+        derived(laptop, "emptied-photo", 1, thumbnail);
+        Sweep rebuilt = collector.sweep();
+        assertThat(rebuilt.countsSettled()).isTrue();
+        assertThat(state(thumbnail)).isEqualTo("stored");
+        assertThat(objectExists(thumbnail)).isTrue();
+    }
+
+    @Test
+    void aDeploymentWhosePhotoWorkerNeverRanStillCollects() throws Exception {
+        // given counts and a read model that have read their topics, and a photo library whose worker never wrote
+        Read read = storesThatHaveRead();
+        api.execute("DELETE FROM photos.consumer_positions WHERE topic = ?", read.files());
+        Device laptop = device("no-photo-worker");
+        String garbage = upload(laptop, "unreferenced, in a deployment without the photo worker");
+        ageChunk(garbage);
+
+        // when the collector sweeps
+        Sweep sweep = collector(ChunkCollector.StepListener.NONE, read.refs(), read.files()).sweep();
+
+        // then the photo library does not hold collection back
+        assertThat(sweep.countsSettled()).isTrue();
+        assertThat(state(garbage)).isEqualTo("no row");
+        assertThat(objectExists(garbage)).isFalse();
     }
 }
