@@ -67,6 +67,7 @@ public final class ReconcilerApp implements AutoCloseable {
 
     /** The Kafka Streams client of one generation of the stores, not started. */
     KafkaStreams client(String applicationId, GenerationGate gate) {
+        LocalStores.prepare(config.stateDir(), applicationId);
         KafkaStreams client = new KafkaStreams(ReconcilerTopology.build(config.conflicts(), config.retention(),
                 config.textMerge(), gate), config.withApplicationId(applicationId).streamsProperties(), new TimedCommits());
         client.setUncaughtExceptionHandler(e -> {
@@ -180,6 +181,7 @@ public final class ReconcilerApp implements AutoCloseable {
                     + "; the rebuilt stores were not switched to" + (restarted ? " and the publishing generation runs again"
                     : " and the publishing generation has not stopped yet: restart the process"));
         }
+        LocalStores.markCleanStop(config.stateDir(), oldApplicationId);
         ActiveGeneration switched;
         try {
             Map<Integer, Long> stoppedAt = next.committedPositions(oldApplicationId);
@@ -240,7 +242,9 @@ public final class ReconcilerApp implements AutoCloseable {
             return;
         }
         boolean stopped = streams.close(CLOSE_TIMEOUT);
-        if (!stopped) {
+        if (stopped) {
+            LocalStores.markCleanStop(config.stateDir(), applicationId());
+        } else {
             log.warn("reconciler did not stop in time applicationId={} timeout={}", applicationId(), CLOSE_TIMEOUT);
         }
         streams = null;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +78,9 @@ final class StandaloneProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the standalone process is running");
         }
+        long printedBefore;
         try {
+            printedBefore = printedSoFar();
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
@@ -85,7 +88,7 @@ final class StandaloneProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the standalone process", e);
         }
-        awaitListening(log);
+        awaitListening(printedBefore);
     }
 
     /** Kills the process at once (SIGKILL), as a crash would, and waits until it is gone. */
@@ -106,17 +109,30 @@ final class StandaloneProcess implements AutoCloseable {
         return StandaloneServer.adminToken(dataDir);
     }
 
-    private void awaitListening(Path log) {
+    /** Waits until this run (what it printed after {@code printedBefore} bytes of the log) says it is running. */
+    private void awaitListening(long printedBefore) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) {
                 throw new AssertionError("the server exited: " + Files.readString(log));
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
-                return Files.readString(log).contains("Cumulus is running");
+                return printedSince(printedBefore).contains("Cumulus is running");
             } catch (IOException e) {
                 return false;
             }
         });
+    }
+
+    /** How many bytes the process has printed so far (all its runs): an offset for {@link #printedSince}. */
+    long printedSoFar() throws IOException {
+        return Files.exists(log) ? Files.size(log) : 0;
+    }
+
+    /** What the process printed after the first {@code offset} bytes of the log. */
+    String printedSince(long offset) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        int from = (int) Math.min(offset, all.length);
+        return new String(all, from, all.length - from, StandardCharsets.UTF_8);
     }
 
     @Override
