@@ -9,8 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,15 +64,13 @@ final class AdminAuditCommand {
         } catch (StandaloneSettings.BadSettings e) {
             return usage(err, e.getMessage());
         }
-        Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (settings.adminToken().isEmpty() && !Files.isRegularFile(tokenFile)) {
-            err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus) with the same"
-                    + " --data-dir, or give the server's --admin-token");
-            return AdminCommand.FAILED;
-        }
         try {
-            String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
-            URI uri = URI.create("http://" + settings.localHost() + ":" + settings.httpPort() + "/v1/admin/audit/verify"
+            Optional<AdminServer> located = AdminServer.locate(settings, err);
+            if (located.isEmpty()) {
+                return AdminCommand.FAILED;
+            }
+            String token = located.get().token();
+            URI uri = URI.create(located.get().baseUrl() + "/v1/admin/audit/verify"
                     + user.map(u -> "?username=" + URLEncoder.encode(u, StandardCharsets.UTF_8)).orElse(""));
             HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token).GET().build();
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
@@ -91,7 +87,7 @@ final class AdminAuditCommand {
             out.print(summary(report));
             return exitCode(report);
         } catch (ConnectException e) {
-            err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            err.println(AdminServer.notRunning(settings));
             return AdminCommand.FAILED;
         } catch (IOException | JacksonException e) {
             err.println("cumulus: " + e.getMessage());

@@ -7,12 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -77,15 +76,13 @@ final class AdminCommand {
         } catch (StandaloneSettings.BadSettings e) {
             return usage(err, e.getMessage());
         }
-        Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (settings.adminToken().isEmpty() && !Files.isRegularFile(tokenFile)) {
-            err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus) with the same"
-                    + " --data-dir, or give the server's --admin-token");
-            return FAILED;
-        }
         try {
-            String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
-            URI uri = URI.create("http://" + settings.localHost() + ":" + settings.httpPort() + "/v1/admin/fsck" + (repair ? "?repair=true" : ""));
+            Optional<AdminServer> located = AdminServer.locate(settings, err);
+            if (located.isEmpty()) {
+                return FAILED;
+            }
+            String token = located.get().token();
+            URI uri = URI.create(located.get().baseUrl() + "/v1/admin/fsck" + (repair ? "?repair=true" : ""));
             // No request timeout: the server answers when the check is done, minutes later on a large store.
             HttpRequest request = HttpRequest.newBuilder(uri)
                     .header("Authorization", "Bearer " + token)
@@ -102,7 +99,7 @@ final class AdminCommand {
             out.print(summary(report));
             return exitCode(report);
         } catch (ConnectException e) {
-            err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            err.println(AdminServer.notRunning(settings));
             return FAILED;
         } catch (IOException | JacksonException e) {
             err.println("cumulus: " + e.getMessage());

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -220,38 +219,9 @@ public final class CumulusMain {
             }
             password = new String(console.readPassword("Password for %s: ", username));
         }
-        Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (settings.adminToken().isEmpty() && !Files.exists(tokenFile)) {
-            System.err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus)"
-                    + " with the same --data-dir, or give the server's --admin-token");
-            System.exit(1);
-        }
-        try {
-            String token = settings.adminToken().isPresent() ? settings.adminToken().get()
-                    : Files.readString(tokenFile).trim();
-            String body = "{\"username\":" + json(username) + ",\"password\":" + json(password) + "}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + settings.localHost() + ":" + settings.httpPort() + "/v1/admin/accounts"))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 201) {
-                System.out.println("account created: " + response.body());
-            } else {
-                System.err.println("cumulus: the server refused (" + response.statusCode() + "): " + response.body());
-                System.exit(1);
-            }
-        } catch (ConnectException e) {
-            System.err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
-            System.exit(1);
-        } catch (IOException e) {
-            System.err.println("cumulus: " + e.getMessage());
-            System.exit(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            System.exit(1);
-        }
+        String body = "{\"username\":" + json(username) + ",\"password\":" + json(password) + "}";
+        HttpResponse<String> response = admin(settings, "POST", "/v1/admin/accounts", body);
+        System.out.println("account created: " + response.body());
     }
 
     /** {@code account quota NAME SIZE|default}: sets the account's storage quota through the admin endpoint. */
@@ -283,16 +253,13 @@ public final class CumulusMain {
      * finds it (--admin-token, else the data dir's admin-token file); exits 1 unless it answers 2xx.
      */
     private static HttpResponse<String> admin(StandaloneSettings settings, String method, String path, String body) {
-        Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (settings.adminToken().isEmpty() && !Files.exists(tokenFile)) {
-            System.err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus)"
-                    + " with the same --data-dir, or give the server's --admin-token");
-            System.exit(1);
-        }
         try {
-            String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + settings.localHost() + ":"
-                            + settings.httpPort() + path))
+            Optional<AdminServer> server = AdminServer.locate(settings, System.err);
+            if (server.isEmpty()) {
+                System.exit(1);
+            }
+            String token = server.get().token();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.get().baseUrl() + path))
                     .timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token);
             if (body == null) {
@@ -307,7 +274,7 @@ public final class CumulusMain {
             }
             return response;
         } catch (ConnectException e) {
-            System.err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            System.err.println(AdminServer.notRunning(settings));
             System.exit(1);
         } catch (IOException e) {
             System.err.println("cumulus: " + e.getMessage());

@@ -3,7 +3,6 @@ package io.cumulus.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,15 +11,11 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
-import io.cumulus.embedded.PostgresConnection;
-import io.cumulus.embedded.testing.CassandraNode;
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.projector.SyncStateGenerations;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.CumulusClient.Response;
@@ -36,33 +31,21 @@ class ALostSyncStateOnCassandraIsRebuiltIT {
     /** Written by the API as devices read, not derived from the topics: not lost, not rebuilt. */
     private static final List<String> NOT_DERIVED = List.of("device_cursors");
 
+    private static CumulusOnCassandra cumulus;
     private static StandaloneServer server;
     private static CqlSession cassandra;
 
     @BeforeAll
-    static void start() throws Exception {
-        CassandraNode.unavailableReason().filter(reason -> !"true".equals(System.getenv("CI")))
-                .ifPresent(reason -> Assumptions.abort("no Cassandra node: " + reason));
-        CassandraNode node = CassandraNode.shared();
-        PostgresConnection pg = TestServers.freshDatabase();
-        String contactPoint = node.contactPoint().getHostString() + ":" + node.contactPoint().getPort();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-lost-"),
-                "--port=0", "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--sync-state=cassandra",
-                "--cassandra-contact-points=" + contactPoint, "--cassandra-datacenter=" + CassandraNode.DATACENTER,
-                "--cassandra-keyspace=" + KEYSPACE), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-lost-sync-state] " + line));
-        cassandra = CqlSession.builder().addContactPoint(node.contactPoint())
-                .withLocalDatacenter(CassandraNode.DATACENTER).build();
+    static void start() {
+        cumulus = CumulusOnCassandra.start(KEYSPACE, "standalone-lost");
+        server = cumulus.server();
+        cassandra = cumulus.cassandra();
     }
 
     @AfterAll
     static void stop() {
-        if (cassandra != null) {
-            cassandra.close();
-        }
-        if (server != null) {
-            server.close();
+        if (cumulus != null) {
+            cumulus.close();
         }
     }
 
@@ -139,11 +122,5 @@ class ALostSyncStateOnCassandraIsRebuiltIT {
             answers.put(fileId, r.status() + " " + r.body());
         }
         return answers;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

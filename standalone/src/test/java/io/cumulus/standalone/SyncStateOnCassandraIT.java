@@ -2,7 +2,6 @@ package io.cumulus.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -10,16 +9,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
-import io.cumulus.embedded.PostgresConnection;
-import io.cumulus.embedded.testing.CassandraNode;
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.CumulusClient.Response;
 import tools.jackson.databind.JsonNode;
@@ -31,41 +26,24 @@ import tools.jackson.databind.JsonNode;
  */
 class SyncStateOnCassandraIT {
     private static final String KEYSPACE = "standalone_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static CumulusOnCassandra cumulus;
     private static StandaloneServer server;
     private static CqlSession cassandra;
 
     @BeforeAll
-    static void start() throws Exception {
-        CassandraNode.unavailableReason().filter(reason -> !"true".equals(System.getenv("CI")))
-                .ifPresent(reason -> Assumptions.abort("no Cassandra node: " + reason));
-        CassandraNode node = CassandraNode.shared();
-        PostgresConnection pg = TestServers.freshDatabase();
-        String contactPoint = node.contactPoint().getHostString() + ":" + node.contactPoint().getPort();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-cass-"),
-                "--port=0", "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--sync-state=cassandra",
-                "--cassandra-contact-points=" + contactPoint, "--cassandra-datacenter=" + CassandraNode.DATACENTER,
-                "--cassandra-keyspace=" + KEYSPACE), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-cassandra] " + line));
-        cassandra = CqlSession.builder().addContactPoint(node.contactPoint())
-                .withLocalDatacenter(CassandraNode.DATACENTER).build();
+    static void start() {
+        cumulus = CumulusOnCassandra.start(KEYSPACE, "standalone-cass");
+        server = cumulus.server();
+        cassandra = cumulus.cassandra();
     }
 
     @AfterAll
     static void stop() {
-        if (cassandra != null) {
-            cassandra.close();
-        }
-        if (server != null) {
-            server.close();
+        if (cumulus != null) {
+            cumulus.close();
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static List<String> cql(String query, Object... values) {
         return cassandra.execute(SimpleStatement.newInstance(query.replace("KS", KEYSPACE), values)

@@ -4,24 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
-import io.cumulus.embedded.PostgresConnection;
 import io.cumulus.embedded.testing.CassandraNode;
-import io.cumulus.embedded.testing.TestServers;
 import io.cumulus.projector.CassandraSettings;
 import io.cumulus.standalone.CumulusClient.Device;
 import io.cumulus.standalone.rebuild.Digest;
@@ -37,37 +31,24 @@ import tools.jackson.databind.JsonNode;
  */
 class SyncStateRebuildIT {
     private static final String KEYSPACE = "rebuild_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static CumulusOnCassandra cumulus;
     private static StandaloneServer server;
     private static CqlSession cassandra;
     private static SyncStateProjection syncState;
 
     @BeforeAll
-    static void start() throws Exception {
-        CassandraNode.unavailableReason().filter(reason -> !"true".equals(System.getenv("CI")))
-                .ifPresent(reason -> Assumptions.abort("no Cassandra node: " + reason));
-        CassandraNode node = CassandraNode.shared();
-        PostgresConnection pg = TestServers.freshDatabase();
-        String contactPoint = node.contactPoint().getHostString() + ":" + node.contactPoint().getPort();
-        StandaloneSettings settings = StandaloneSettings.from(List.of("--data-dir=" + TestServers.workDir("standalone-rebuild-"),
-                "--port=0", "--kafka-port=" + freePort(), "--postgres-url=" + pg.jdbcUrl(), "--postgres-user=" + pg.user(),
-                "--postgres-password=" + pg.password(), "--sync-state=cassandra",
-                "--cassandra-contact-points=" + contactPoint, "--cassandra-datacenter=" + CassandraNode.DATACENTER,
-                "--cassandra-keyspace=" + KEYSPACE), Map.of());
-        server = StandaloneServer.start(settings, line -> System.out.println("[cumulus-rebuild] " + line));
-        cassandra = CqlSession.builder().addContactPoint(node.contactPoint())
-                .withLocalDatacenter(CassandraNode.DATACENTER).build();
+    static void start() {
+        cumulus = CumulusOnCassandra.start(KEYSPACE, "standalone-rebuild");
+        server = cumulus.server();
+        cassandra = cumulus.cassandra();
         syncState = new SyncStateProjection(server.postgres().dataSource(), CassandraSettings.of(
-                List.of(new InetSocketAddress(node.contactPoint().getHostString(), node.contactPoint().getPort())),
-                CassandraNode.DATACENTER, KEYSPACE));
+                List.of(cumulus.contactPoint()), CassandraNode.DATACENTER, KEYSPACE));
     }
 
     @AfterAll
     static void stop() {
-        if (cassandra != null) {
-            cassandra.close();
-        }
-        if (server != null) {
-            server.close();
+        if (cumulus != null) {
+            cumulus.close();
         }
     }
 
@@ -140,11 +121,5 @@ class SyncStateRebuildIT {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -9,8 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import io.cumulus.standalone.AdminServer;
 import io.cumulus.standalone.StandaloneSettings;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -150,22 +149,20 @@ public final class RebuildCommand {
             err.println("usage: " + USAGE);
             return FAILED;
         }
-        Path tokenFile = settings.dataDir().resolve("admin-token");
-        if (settings.adminToken().isEmpty() && !Files.isRegularFile(tokenFile)) {
-            err.println("cumulus: no admin token at " + tokenFile + "; start the server first (./cumulus) with the same"
-                    + " --data-dir, or give the server's --admin-token");
-            return FAILED;
-        }
         try {
-            String token = settings.adminToken().isPresent() ? settings.adminToken().get() : Files.readString(tokenFile).trim();
-            Server server = new Server("http://" + settings.localHost() + ":" + settings.httpPort(), token);
+            Optional<AdminServer> located = AdminServer.locate(settings, err);
+            if (located.isEmpty()) {
+                return FAILED;
+            }
+            String token = located.get().token();
+            Server server = new Server(located.get().baseUrl(), token);
             return switch (invocation) {
                 case Start start -> start(server, start, out, err);
                 case Status status -> status(server, status, out, err);
                 case Abort abort -> abort(server, abort, out, err);
             };
         } catch (ConnectException e) {
-            err.println("cumulus: no server answers on port " + settings.httpPort() + "; start it with ./cumulus");
+            err.println(AdminServer.notRunning(settings));
             return FAILED;
         } catch (Refused e) {
             err.println("cumulus: the server refused (" + e.status + "): " + e.getMessage());

@@ -108,11 +108,27 @@ public final class ReplayCommand {
         } catch (BadReplay e) {
             return refuse(err, e.getMessage());
         } catch (RuntimeException e) {
+            if (unreachable(e)) {
+                log.warn("replay failed, no Kafka broker answers bootstrap={} timeout={}", bootstrap, TIMEOUT);
+                err.println("cumulus: no Kafka broker answers at " + bootstrap + " within " + TIMEOUT.toSeconds()
+                        + " s; start Cumulus first (./cumulus), or name its cluster with --kafka-bootstrap=HOST:PORT");
+                return FAILED;
+            }
             log.error("replay failed topic={} into={}", range.topic(), range.into(), e);
             err.println("cumulus: the replay failed: " + e.getMessage()
                     + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
             return FAILED;
         }
+    }
+
+    /** Whether the failure is Kafka's client giving up on reaching any broker. */
+    private static boolean unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int refuse(PrintStream err, String problem) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,6 +132,27 @@ class ReplayCommandIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             assertThat(admin.listTopics().names().get()).doesNotContain("downstream.never");
         }
+    }
+
+    @Test
+    void aBrokerThatDoesNotAnswerIsSaidPlainlyWithoutAStackTrace() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int exit = ReplayCommand.run(List.of("--topic", SOURCE, "--from", "0", "--to", "2", "--into", "downstream.never",
+                "--kafka-bootstrap=127.0.0.1:" + closedPort), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(exit).isEqualTo(ReplayCommand.FAILED);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("no Kafka broker answers at 127.0.0.1:" + closedPort)
+                .contains("--kafka-bootstrap")
+                .doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("done");
     }
 
     private record Run(int exit, String out, String err) {
