@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.TreeMap;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -31,11 +33,40 @@ public record ReconcilerDigest(Map<String, String> stores) {
             ReconcilerStores.EXPIRY_SCHEDULE, ReconcilerStores.PATH_INDEX, ReconcilerStores.NAMESPACE_SEQ,
             ReconcilerStores.PROCESSED_BATCHES};
 
+    private static final Duration STORES_OFFLINE = Duration.ofSeconds(30);
+
     public ReconcilerDigest {
         stores = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stores));
     }
 
+    /**
+     * Reads the digests. A rebalance (a member joining, Kafka Streams' own probing rebalances) takes the
+     * stores offline for moments; Kafka Streams' answer then is to ask again, which this does for up to
+     * {@link #STORES_OFFLINE} while the client still runs.
+     *
+     * @throws InvalidStateStoreException when the stores stay offline that long, or the client stopped
+     */
     static ReconcilerDigest of(KafkaStreams streams) {
+        long deadline = System.nanoTime() + STORES_OFFLINE.toNanos();
+        while (true) {
+            try {
+                return read(streams);
+            } catch (InvalidStateStoreException e) {
+                KafkaStreams.State state = streams.state();
+                if (System.nanoTime() > deadline || !state.isRunningOrRebalancing()) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100); // Kafka Streams announces its stores' return to no one but its one state listener
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InvalidStateStoreException("interrupted while the reconciler's stores were offline", e);
+            }
+        }
+    }
+
+    private static ReconcilerDigest read(KafkaStreams streams) {
         Map<String, String> digests = new LinkedHashMap<>();
         for (String name : STORE_NAMES) {
             ReadOnlyKeyValueStore<String, Object> store = streams.store(
